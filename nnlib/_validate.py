@@ -1,0 +1,83 @@
+"""Input checks shared by every public function.
+
+A student who passes the wrong thing should read *which function* complained, *what it expected*
+and *what it got*, never a broadcasting traceback from deep inside NumPy. Every check here raises
+with a message of the form::
+
+    relu_backward: expected dout of shape (4, 3) (the shape of x), got (3, 4)
+
+Dtype policy (DESIGN.md): float64 by default; float32 is kept when it is given; integers and bools
+are promoted to float64; anything else (complex, object, strings) is a ``TypeError``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+_FLOATS = (np.float32, np.float64)
+
+
+def as_float_array(x, fn: str, name: str) -> np.ndarray:
+    """Return ``x`` as a float32/float64 ndarray (float32 kept, ints/bools -> float64).
+
+    >>> as_float_array([1, 2], "relu", "x").dtype
+    dtype('float64')
+    """
+    try:
+        arr = np.asarray(x)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"{fn}: {name} must be array-like of numbers, got {type(x).__name__}") from exc
+    if arr.dtype.type in _FLOATS:
+        return arr
+    if arr.dtype.kind in "biu" or arr.dtype == np.float16:
+        return arr.astype(np.float64)
+    raise TypeError(
+        f"{fn}: {name} must hold real numbers (float32 or float64), got dtype {arr.dtype}"
+    )
+
+
+def result_dtype(*arrays: np.ndarray) -> np.dtype:
+    """float32 only when every floating input is float32, else float64."""
+    return np.result_type(*[a.dtype for a in arrays])
+
+
+def shape_str(shape) -> str:
+    """Pretty shape, where ``None`` stands for "any size": ``(N, 3)``."""
+    parts = ["N" if s is None else str(s) for s in shape]
+    return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+
+
+def check_ndim(arr: np.ndarray, ndim: int | tuple[int, ...], fn: str, name: str, layout: str = "") -> None:
+    """Require ``arr.ndim`` to be ``ndim`` (or one of several); ``layout`` names the axes, e.g. ``(N, C, H, W)``."""
+    allowed = (ndim,) if isinstance(ndim, int) else ndim
+    if arr.ndim not in allowed:
+        want = layout or " or ".join(f"{d}-D" for d in allowed)
+        raise ValueError(f"{fn}: expected {name} of shape {want}, got {tuple(arr.shape)} ({arr.ndim}-D)")
+
+
+def check_shape(arr: np.ndarray, expected: tuple, fn: str, name: str, why: str = "") -> None:
+    """Require ``arr.shape`` to match ``expected`` (``None`` entries match any size)."""
+    ok = arr.ndim == len(expected) and all(e is None or e == s for e, s in zip(expected, arr.shape))
+    if not ok:
+        note = f" ({why})" if why else ""
+        raise ValueError(f"{fn}: expected {name} of shape {shape_str(expected)}{note}, got {tuple(arr.shape)}")
+
+
+def check_same_shape(a: np.ndarray, b: np.ndarray, fn: str, name_a: str, name_b: str) -> None:
+    """Require two arrays to have identical shapes, naming both in the error."""
+    if a.shape != b.shape:
+        raise ValueError(
+            f"{fn}: expected {name_b} of shape {tuple(a.shape)} (the shape of {name_a}), got {tuple(b.shape)}"
+        )
+
+
+def check_positive(value, fn: str, name: str, allow_zero: bool = False) -> None:
+    """Require a positive (or non-negative) scalar hyper-parameter."""
+    if not np.isscalar(value) or not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{fn}: expected {name} {bound}, got {value!r}")
+
+
+def check_probability(value, fn: str, name: str) -> None:
+    """Require ``0 <= value < 1`` (a dropout rate, a momentum coefficient, ...)."""
+    if not np.isscalar(value) or not (0 <= value < 1):
+        raise ValueError(f"{fn}: expected {name} in [0, 1), got {value!r}")
