@@ -72,12 +72,14 @@ def check_same_shape(a: np.ndarray, b: np.ndarray, fn: str, name_a: str, name_b:
 
 def check_positive(value, fn: str, name: str, allow_zero: bool = False) -> None:
     """Require a positive (or non-negative) scalar hyper-parameter."""
-    if not np.isscalar(value) or not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+    is_real = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    if not is_real or not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
         bound = ">= 0" if allow_zero else "> 0"
         raise ValueError(f"{fn}: expected {name} {bound}, got {value!r}")
 
 
 def check_probability(value, fn: str, name: str) -> None:
     """Require ``0 <= value < 1`` (a dropout rate, a momentum coefficient, ...)."""
-    if not np.isscalar(value) or not (0 <= value < 1):
+    is_real = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    if not is_real or not (0 <= value < 1):
         raise ValueError(f"{fn}: expected {name} in [0, 1), got {value!r}")
