@@ -1,0 +1,409 @@
+"""Loss functions and their gradients (book chapters 2, 4 and 8).
+
+Every loss returns a scalar (a NumPy float of the input's dtype) with PyTorch's default ``'mean'``
+reduction, and has a partner ``<name>_backward`` that takes the same arguments and returns the
+gradient with respect to the FIRST argument (the prediction), shaped like it.
+
+Conventions:
+
+* ``pred`` and ``target`` must have exactly the same shape. NumPy would silently broadcast
+  ``(N,)`` against ``(N, 1)`` into an ``(N, N)`` matrix and return a wrong number; here it is a
+  ``ValueError`` that names both shapes.
+* Targets given as integers, bools or lists take the dtype of the first argument, so
+  ``float32`` predictions with integer labels stay ``float32``.
+* Kinks follow ``torch.autograd``: ``mae'(0) = 0``, the hinge has gradient 0 at a margin of
+  exactly 1 (like ``relu'(0) = 0``); Huber's derivative is continuous at ``|r| = delta``.
+* Stable for logits up to at least ``|z| = 1e4`` (``*_with_logits`` and ``cross_entropy`` never
+  exponentiate a large positive number). Underflow to 0 is intended and silenced.
+
+``LOSSES`` maps names (PyTorch and Keras spellings) to ``(loss, backward)``; ``get_loss(name)``
+looks one up.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from .._validate import as_float_array, check_ndim, check_positive, check_same_shape
+from .activations import _log_softmax, _lookup, _sigmoid, _softmax
+
+__all__ = [
+    "mse", "mse_backward", "mae", "mae_backward", "huber", "huber_backward",
+    "hinge", "hinge_backward",
+    "binary_cross_entropy", "binary_cross_entropy_backward",
+    "binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits_backward",
+    "cross_entropy", "cross_entropy_backward", "kl_divergence", "kl_divergence_backward",
+    "LOSSES", "get_loss",
+]
+
+# torch clamps log(p) at -100 in binary_cross_entropy, and divides its gradient by
+# max(p(1 - p), EPSILON) where EPSILON is the C++ float 1e-12f, i.e. 9.99999996e-13.
+_BCE_LOG_MIN = -100.0
+_BCE_EPS = float(np.float32(1e-12))
+
+_underflow_ok = np.errstate(under="ignore")
+
+
+# ----------------------------------------------------------------------------- input handling
+
+def _adopt_dtype(b, like: np.ndarray, fn: str, name: str) -> np.ndarray:
+    """``b`` as a float array; integer/bool/list targets take ``like``'s dtype."""
+    arr = as_float_array(b, fn, name)
+    if not (isinstance(b, np.ndarray) and b.dtype.kind == "f"):
+        arr = arr.astype(like.dtype, copy=False)
+    return arr
+
+
+def _pair(a, b, fn: str, name_a: str, name_b: str) -> tuple[np.ndarray, np.ndarray]:
+    """Validate (prediction, target): real, non-empty, identical shapes."""
+    a = as_float_array(a, fn, name_a)
+    b = _adopt_dtype(b, a, fn, name_b)
+    check_same_shape(a, b, fn, name_a, name_b)
+    if a.size == 0:
+        raise ValueError(f"{fn}: expected a non-empty {name_a}, got shape {tuple(a.shape)}")
+    return a, b
+
+
+def _value_range(arr: np.ndarray) -> str:
+    return f"[{arr.min():.6g}, {arr.max():.6g}]"
+
+
+def _check_in_range(arr: np.ndarray, lo: float, hi: float, fn: str, name: str, what: str) -> None:
+    """Require lo <= arr <= hi (hi may be inf); the message gives the range actually received."""
+    if arr.min() < lo or arr.max() > hi:
+        raise ValueError(f"{fn}: expected {name} {what}, got values in {_value_range(arr)}")
+
+
+# ---------------------------------------------------------------------------- regression
+
+@_underflow_ok
+def mse(pred, target):
+    """Mean squared error, L = (1/n) sum_i (pred_i - target_i)^2 (torch ``F.mse_loss``).
+
+    Shapes: pred and target alike, any shape with n elements -> scalar.
+
+    >>> mse([1.0, 2.0], [1.0, 4.0])
+    np.float64(2.0)
+    """
+    p, t = _pair(pred, target, "mse", "pred", "target")
+    return np.mean((p - t) ** 2)
+
+
+@_underflow_ok
+def mse_backward(pred, target) -> np.ndarray:
+    """dL/dpred = 2 (pred - target) / n. Shapes: like pred.
+
+    >>> mse_backward([1.0, 2.0], [1.0, 4.0])
+    array([ 0., -2.])
+    """
+    p, t = _pair(pred, target, "mse_backward", "pred", "target")
+    return 2 * (p - t) / p.size
+
+
+@_underflow_ok
+def mae(pred, target):
+    """Mean absolute error (L1), L = (1/n) sum_i |pred_i - target_i| (torch ``F.l1_loss``).
+
+    Shapes: pred and target alike -> scalar.
+
+    >>> mae([1.0, 2.0], [1.0, 4.0])
+    np.float64(1.0)
+    """
+    p, t = _pair(pred, target, "mae", "pred", "target")
+    return np.mean(np.abs(p - t))
+
+
+@_underflow_ok
+def mae_backward(pred, target) -> np.ndarray:
+    """dL/dpred = sign(pred - target) / n, with sign(0) = 0 as in PyTorch. Shapes: like pred.
+
+    >>> mae_backward([1.0, 2.0], [1.0, 4.0])
+    array([ 0. , -0.5])
+    """
+    p, t = _pair(pred, target, "mae_backward", "pred", "target")
+    return np.sign(p - t) / p.size
+
+
+@_underflow_ok
+def huber(pred, target, delta: float = 1.0):
+    """Huber loss (torch ``F.huber_loss``), with r = pred - target:
+
+        L = (1/n) sum_i { r_i^2 / 2               if |r_i| <= delta
+                        { delta (|r_i| - delta/2) otherwise
+
+    Quadratic near 0, linear (robust to outliers) beyond delta. Not torch's ``smooth_l1_loss``,
+    which is this divided by delta. Shapes: pred and target alike -> scalar.
+
+    >>> huber([0.0, 0.0], [0.5, 3.0])
+    np.float64(1.3125)
+    """
+    p, t = _pair(pred, target, "huber", "pred", "target")
+    check_positive(delta, "huber", "delta")
+    delta = float(delta)
+    a = np.abs(p - t)
+    return np.mean(np.where(a <= delta, 0.5 * a * a, delta * (a - 0.5 * delta)))
+
+
+@_underflow_ok
+def huber_backward(pred, target, delta: float = 1.0) -> np.ndarray:
+    """dL/dpred = clip(r, -delta, delta) / n, continuous at |r| = delta. Shapes: like pred.
+
+    >>> huber_backward([0.0, 0.0], [0.5, 3.0])
+    array([-0.25, -0.5 ])
+    """
+    p, t = _pair(pred, target, "huber_backward", "pred", "target")
+    check_positive(delta, "huber_backward", "delta")
+    delta = float(delta)
+    return np.clip(p - t, -delta, delta) / p.size
+
+
+# ---------------------------------------------------------------------------------- hinge
+
+def _hinge_inputs(scores, y_pm1, fn: str) -> tuple[np.ndarray, np.ndarray]:
+    s, y = _pair(scores, y_pm1, fn, "scores", "y_pm1")
+    if not np.all(np.abs(y) == 1):
+        raise ValueError(f"{fn}: expected y_pm1 with values in {{-1, +1}} (map 0/1 labels with "
+                         f"2*y - 1), got values in {_value_range(y)}")
+    return s, y
+
+
+@_underflow_ok
+def hinge(scores, y_pm1):
+    """Binary hinge loss (SVM), L = (1/n) sum_i max(0, 1 - y_i s_i), y_i in {-1, +1}.
+
+    Equals ``torch.relu(1 - y * s).mean()``. Shapes: scores and y_pm1 alike -> scalar.
+
+    >>> hinge([2.0, 0.5, -1.0], [1, 1, 1])
+    np.float64(0.8333333333333334)
+    """
+    s, y = _hinge_inputs(scores, y_pm1, "hinge")
+    return np.mean(np.maximum(0, 1 - y * s))
+
+
+@_underflow_ok
+def hinge_backward(scores, y_pm1) -> np.ndarray:
+    """dL/ds_i = -y_i / n where the margin y_i s_i < 1, else 0.
+
+    At a margin of exactly 1 the gradient is 0, as for ``torch.relu`` (``torch.clamp(.., min=0)``
+    would give -y_i / n there). Shapes: like scores.
+
+    >>> hinge_backward([2.0, 0.0, 1.0, -1.0], [1, 1, 1, 1])
+    array([ 0.  , -0.25,  0.  , -0.25])
+    """
+    s, y = _hinge_inputs(scores, y_pm1, "hinge_backward")
+    return np.where(1 - y * s > 0, -y, 0) / s.size
+
+
+# ------------------------------------------------------------------- binary cross-entropy
+
+def _bce_inputs(p, y, fn: str) -> tuple[np.ndarray, np.ndarray]:
+    p, y = _pair(p, y, fn, "p", "y")
+    _check_in_range(p, 0, 1, fn, "p", "in [0, 1] (probabilities; for logits use "
+                                      "binary_cross_entropy_with_logits)")
+    return p, y
+
+
+@_underflow_ok
+def binary_cross_entropy(p, y):
+    """Binary cross-entropy on probabilities (torch ``F.binary_cross_entropy``):
+
+        L = -(1/n) sum_i [ y_i log p_i + (1 - y_i) log(1 - p_i) ]
+
+    Like torch, each log is clamped at -100, so p = 0 or 1 gives a finite loss (at most 100).
+    ``y`` may be soft (any value in [0, 1]). Shapes: p and y alike -> scalar.
+
+    >>> binary_cross_entropy([0.5, 1.0], [1, 1])
+    np.float64(0.34657359027997264)
+    """
+    p, y = _bce_inputs(p, y, "binary_cross_entropy")
+    with np.errstate(divide="ignore"):  # log(0) = -inf, clamped just below
+        log_p = np.maximum(np.log(p), _BCE_LOG_MIN)
+        log_1mp = np.maximum(np.log1p(-p), _BCE_LOG_MIN)
+    return -np.mean(y * log_p + (1 - y) * log_1mp)
+
+
+@_underflow_ok
+def binary_cross_entropy_backward(p, y) -> np.ndarray:
+    """dL/dp = (p - y) / (p (1 - p)) / n, with the denominator floored at 1e-12 like torch.
+
+    The floor keeps p = 0 and p = 1 finite (|grad| <= ~1e12 / n); this is torch's gradient, not
+    the derivative of the clamped loss. Shapes: like p.
+
+    >>> binary_cross_entropy_backward([0.5], [1.0])
+    array([-2.])
+    """
+    p, y = _bce_inputs(p, y, "binary_cross_entropy_backward")
+    return (p - y) / np.maximum(p * (1 - p), _BCE_EPS) / p.size
+
+
+@_underflow_ok
+def binary_cross_entropy_with_logits(z, y):
+    """BCE on logits, L = mean BCE(sigmoid(z), y) (torch ``F.binary_cross_entropy_with_logits``).
+
+    Written as max(z, 0) - z y + log(1 + e^{-|z|}) per element, which is exact and never
+    overflows: no clamping needed, unlike BCE on probabilities. Shapes: z and y alike -> scalar.
+
+    >>> binary_cross_entropy_with_logits([0.0, 1e4], [1, 1])
+    np.float64(0.34657359027997264)
+    """
+    z, y = _pair(z, y, "binary_cross_entropy_with_logits", "z", "y")
+    return np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
+
+
+@_underflow_ok
+def binary_cross_entropy_with_logits_backward(z, y) -> np.ndarray:
+    """dL/dz = (sigmoid(z) - y) / n. Shapes: like z.
+
+    >>> binary_cross_entropy_with_logits_backward([0.0], [1.0])
+    array([-0.5])
+    """
+    z, y = _pair(z, y, "binary_cross_entropy_with_logits_backward", "z", "y")
+    return (_sigmoid(z) - y) / z.size
+
+
+# --------------------------------------------------------------------------- cross-entropy
+
+def _ce_inputs(logits, y, fn: str) -> tuple[np.ndarray, np.ndarray, bool]:
+    """(logits, target, is_labels): integer labels of shape (N,) or probabilities of shape (N, C)."""
+    z = as_float_array(logits, fn, "logits")
+    check_ndim(z, 2, fn, "logits", "(N, C)")
+    n, c = z.shape
+    if n == 0 or c == 0:
+        raise ValueError(f"{fn}: expected logits of shape (N, C) with N, C >= 1, got {z.shape}")
+    try:
+        y_arr = np.asarray(y)
+    except ValueError as exc:  # ragged lists
+        raise TypeError(f"{fn}: y must be array-like of numbers, got {type(y).__name__}") from exc
+    if y_arr.shape == z.shape:  # one-hot or probabilities
+        return z, _adopt_dtype(y, z, fn, "y"), False
+    if y_arr.shape != (n,):
+        raise ValueError(f"{fn}: expected y of shape ({n},) (integer labels) or {z.shape} "
+                         f"(one-hot/probabilities), got {y_arr.shape}")
+    if y_arr.dtype.kind not in "biuf":
+        raise TypeError(f"{fn}: expected integer labels y in [0, {c}), got dtype {y_arr.dtype}")
+    # Keras-style float labels such as 2.0 are accepted; 1.5 (or nan) is not.
+    if y_arr.dtype.kind == "f" and not (np.all(np.isfinite(y_arr)) and np.all(y_arr == np.round(y_arr))):
+        raise ValueError(f"{fn}: expected integer labels y in [0, {c}), got non-integer values "
+                         f"in {_value_range(y_arr)}")
+    if y_arr.min() < 0 or y_arr.max() >= c:
+        raise ValueError(f"{fn}: expected integer labels y in [0, {c}) (C = logits.shape[1] = {c}), "
+                         f"got values in {_value_range(y_arr)}")
+    return z, y_arr.astype(np.intp), True  # intp: bool labels must index, not mask
+
+
+@_underflow_ok
+def cross_entropy(logits, y):
+    """Softmax cross-entropy on logits (torch ``F.cross_entropy``), mean over the batch:
+
+        L = -(1/N) sum_n sum_c y_nc log softmax(z_n)_c
+
+    ``y`` is either integer labels of shape (N,) (then y_nc is one-hot) or one-hot/probability
+    targets of shape (N, C). Uses log_softmax, so logits of +-1e4 are fine. Apply it to the
+    logits, not to softmax outputs. Shapes: logits (N, C), y (N,) or (N, C) -> scalar.
+
+    >>> cross_entropy([[0.0, 0.0]], [1])
+    np.float64(0.6931471805599453)
+    """
+    z, y, is_labels = _ce_inputs(logits, y, "cross_entropy")
+    logp = _log_softmax(z, axis=1)
+    if is_labels:
+        return -np.mean(logp[np.arange(z.shape[0]), y])
+    return -np.sum(y * logp) / z.shape[0]
+
+
+@_underflow_ok
+def cross_entropy_backward(logits, y) -> np.ndarray:
+    """dL/dz_n = (softmax(z_n) sum_c y_nc - y_n) / N, i.e. (softmax(z) - y) / N when rows of y sum to 1.
+
+    Shapes: like logits, (N, C).
+
+    >>> cross_entropy_backward([[0.0, 0.0]], [1])
+    array([[ 0.5, -0.5]])
+    """
+    z, y, is_labels = _ce_inputs(logits, y, "cross_entropy_backward")
+    n = z.shape[0]
+    s = _softmax(z, axis=1)
+    if is_labels:
+        s[np.arange(n), y] -= 1  # s is a fresh array, so this touches no input
+        return s / n
+    return (s * y.sum(axis=1, keepdims=True) - y) / n
+
+
+# --------------------------------------------------------------------------- KL divergence
+
+def _kl_inputs(p, q, fn: str) -> tuple[np.ndarray, np.ndarray, int]:
+    p, q = _pair(p, q, fn, "p", "q")
+    check_ndim(p, (1, 2), fn, "p", "(C,) or (N, C)")
+    _check_in_range(p, 0, np.inf, fn, "p", ">= 0 (probabilities)")
+    _check_in_range(q, 0, np.inf, fn, "q", ">= 0 (probabilities)")
+    return p, q, (1 if p.ndim == 1 else p.shape[0])
+
+
+@_underflow_ok
+def kl_divergence(p, q):
+    """Kullback-Leibler divergence KL(p || q), summed over classes, mean over the batch:
+
+        L = (1/N) sum_n sum_c p_nc log(p_nc / q_nc),   with 0 log(0 / q) = 0
+
+    For 2-D input this equals ``F.kl_div(q.log(), p, reduction='batchmean')`` (note torch's
+    reversed argument order and log input); a 1-D input is one distribution (N = 1), where torch's
+    'batchmean' would divide by C instead. Terms with p = 0 are 0 even where q = 0 (torch gives
+    NaN there); p > 0 with q = 0 gives inf. Shapes: p, q alike, (C,) or (N, C) -> scalar.
+
+    >>> kl_divergence([0.5, 0.5], [0.5, 0.5])
+    np.float64(0.0)
+    """
+    p, q, n = _kl_inputs(p, q, "kl_divergence")
+    with np.errstate(divide="ignore", invalid="ignore"):  # the p = 0 terms, replaced by 0
+        terms = np.where(p > 0, p * (np.log(p) - np.log(q)), 0)
+    return np.sum(terms) / n
+
+
+@_underflow_ok
+def kl_divergence_backward(p, q) -> np.ndarray:
+    """dL/dp = (log(p / q) + 1) / N; -inf where p = 0 (the slope of p log p there).
+
+    Torch returns NaN at p = 0; elsewhere they agree. Shapes: like p.
+
+    >>> kl_divergence_backward([0.5, 0.5], [0.5, 0.5])
+    array([1., 1.])
+    """
+    p, q, n = _kl_inputs(p, q, "kl_divergence_backward")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(p > 0, np.log(p) - np.log(q) + 1, -np.inf) / n
+
+
+# ---------------------------------------------------------------------------------- registry
+
+LOSSES: dict[str, tuple[Callable, Callable]] = {
+    f.__name__: (f, b) for f, b in [
+        (mse, mse_backward), (mae, mae_backward), (huber, huber_backward), (hinge, hinge_backward),
+        (binary_cross_entropy, binary_cross_entropy_backward),
+        (binary_cross_entropy_with_logits, binary_cross_entropy_with_logits_backward),
+        (cross_entropy, cross_entropy_backward), (kl_divergence, kl_divergence_backward),
+    ]
+}
+_ALIASES = {  # Keras and PyTorch spellings
+    "mean_squared_error": "mse", "l2": "mse",
+    "mean_absolute_error": "mae", "l1": "mae",
+    "huber_loss": "huber",
+    "bce": "binary_cross_entropy", "binary_crossentropy": "binary_cross_entropy",
+    "bce_with_logits": "binary_cross_entropy_with_logits",
+    "categorical_crossentropy": "cross_entropy", "sparse_categorical_crossentropy": "cross_entropy",
+    "kld": "kl_divergence", "kullback_leibler_divergence": "kl_divergence",
+}
+LOSSES.update({alias: LOSSES[name] for alias, name in _ALIASES.items()})
+
+
+def get_loss(name: str) -> tuple[Callable, Callable]:
+    """Look up ``(loss, backward)`` by name (case-insensitive), e.g. ``compile(loss="mse")``.
+
+    Caution for Keras users: ``"categorical_crossentropy"`` here is ``cross_entropy`` and takes
+    LOGITS (Keras' default expects softmax outputs), and ``"binary_crossentropy"`` takes
+    probabilities. ``"kl_divergence"`` is KL(first || second).
+
+    >>> get_loss("mean_squared_error") == (mse, mse_backward)
+    True
+    """
+    return _lookup(LOSSES, name, "loss", "get_loss")
