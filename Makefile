@@ -54,16 +54,22 @@ _web/.stamp: Makefile
 	rm -rf _web && mkdir -p _web/tmp
 	cd _web/tmp && npm pack --silent $(MATHJAX_PKG) $(REQUIREJS_PKG) $(WIDGETS_PKG) >/dev/null
 	mkdir -p _web/mathjax _web/requirejs _web/html-manager
-	tar -xzf _web/tmp/mathjax-*.tgz -C _web/mathjax --strip-components=1 package/es5
+	tar -xzf _web/tmp/mathjax-*.tgz -C _web/mathjax --strip-components=1 package/es5 package/LICENSE
 	tar -xzf _web/tmp/requirejs-*.tgz -C _web/requirejs --strip-components=1 package/require.js
-	tar -xzf _web/tmp/jupyter-widgets-html-manager-*.tgz -C _web/html-manager --strip-components=1 package/dist
+	tar -xzf _web/tmp/jupyter-widgets-html-manager-*.tgz -C _web/html-manager --strip-components=1 package/dist package/LICENSE
+	@# The book uses embed-amd.js (and its fonts) only: drop the other 16 MB of bundles and maps.
+	rm -f _web/html-manager/dist/embed.js _web/html-manager/dist/embed.js.map _web/html-manager/dist/libembed-amd.js
 	rm -rf _web/tmp
 	@touch $@
 
 web: _web/.stamp
 
 book: install web
-	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+	@# Build matplotlib's font cache now, or its notice lands in the first chapter's output.
+	$(PY) -c "import matplotlib.font_manager"
+	@# --all: every build re-reads and re-executes every page, so -W sees every warning.
+	mkdir -p _build && set -o pipefail && \
+	  $(VENV)/bin/jupyter-book build --all . -W -n --keep-going 2>&1 | tee _build/book.log
 
 book-instructor: install web
 	$(PY) -m nnlib.grading book --instructor
@@ -72,7 +78,7 @@ release: install
 	$(PY) -m nnlib.grading release
 
 test: install-test system-deps web
-	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+	$(MAKE) --no-print-directory book
 	$(VENV)/bin/pytest -n $(JOBS) --dist loadfile tests
 
 test-fast: install-test

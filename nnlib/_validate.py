@@ -11,6 +11,8 @@ are promoted to float64; anything else (complex, object, strings) is a ``TypeErr
 """
 from __future__ import annotations
 
+import difflib
+
 import numpy as np
 
 _FLOATS = (np.float32, np.float64)
@@ -83,3 +85,19 @@ def check_probability(value, fn: str, name: str) -> None:
     is_real = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
     if not is_real or not (0 <= value < 1):
         raise ValueError(f"{fn}: expected {name} in [0, 1), got {value!r}")
+
+
+def lookup_name(registry: dict, name, kind: str, fn: str):
+    """``registry[name]`` (case-insensitive) or a ValueError that lists every valid name.
+
+    >>> lookup_name({"relu": 1}, "ReLU", "activation", "get_activation")
+    1
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"{fn}: expected the name of {kind} (a str), got {type(name).__name__}")
+    key = name.strip().lower()
+    if key in registry:
+        return registry[key]
+    close = difflib.get_close_matches(key, registry, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise ValueError(f"{fn}: unknown {kind} {name!r}{hint}; valid names: {', '.join(sorted(registry))}")

@@ -24,7 +24,7 @@ import math
 
 import numpy as np
 
-from ._validate import check_positive
+from ._validate import check_positive, lookup_name
 
 __all__ = [
     "compute_fans", "zeros", "normal", "lecun", "lecun_normal", "xavier_normal", "xavier_uniform",
@@ -189,10 +189,4 @@ def get_initializer(name_or_fn):
     """
     if callable(name_or_fn):
         return name_or_fn
-    if not isinstance(name_or_fn, str):
-        raise TypeError(f"get_initializer: expected a name or a callable, got {type(name_or_fn).__name__}")
-    key = name_or_fn.strip().lower()
-    if key not in INITIALIZERS:
-        raise ValueError(f"get_initializer: unknown initializer {name_or_fn!r}; valid names: "
-                         f"{', '.join(INITIALIZERS)}")
-    return INITIALIZERS[key]
+    return lookup_name(INITIALIZERS, name_or_fn, "initializer", "get_initializer")

@@ -25,7 +25,7 @@ import math
 
 import numpy as np
 
-from ._validate import as_float_array, check_positive, check_same_shape
+from ._validate import as_float_array, check_positive, check_same_shape, lookup_name
 from .functional.optim_steps import KERNELS, check_hyper, clip_by_norm, clip_by_value, l1_penalty, l2_penalty
 
 __all__ = [
@@ -348,12 +348,7 @@ def get_optimizer(name_or_instance, **kwargs):
         return name_or_instance
     if isinstance(name_or_instance, type) and issubclass(name_or_instance, Optimizer):
         return name_or_instance(**kwargs)
-    if not isinstance(name_or_instance, str):
-        raise TypeError(f"{fn}: expected an optimizer name or instance, got {type(name_or_instance).__name__}")
-    key = name_or_instance.strip().lower()
-    if key not in OPTIMIZERS:
-        raise ValueError(f"{fn}: unknown optimizer {name_or_instance!r}; valid names: {', '.join(OPTIMIZERS)}")
-    return OPTIMIZERS[key](**kwargs)
+    return lookup_name(OPTIMIZERS, name_or_instance, "optimizer", fn)(**kwargs)
 
 
 # --- gradient accumulation -------------------------------------------------------------------------

@@ -1,6 +1,9 @@
 """Helpers for oracle tests: run the same computation in PyTorch (float64) and compare."""
 from __future__ import annotations
 
+import contextlib
+import warnings
+
 import numpy as np
 import torch
 
@@ -30,3 +33,11 @@ def assert_close(actual, expected, tol: float = ORACLE_TOL, what: str = "") -> N
     assert actual.shape == expected.shape, f"{what}: shape {actual.shape} != {expected.shape}"
     err = rel_error(actual, expected)
     assert err <= tol, f"{what}: relative error {err:.3e} > {tol:.0e}"
+
+
+@contextlib.contextmanager
+def strict_floats():
+    """Every NumPy floating-point problem (underflow included) and every warning is an error."""
+    with warnings.catch_warnings(), np.errstate(all="raise"):
+        warnings.simplefilter("error")
+        yield

@@ -116,7 +116,7 @@ def test_get_initializer():
     assert init.get_initializer("lecun") is init.lecun is init.lecun_normal
     custom = lambda shape, rng=None, dtype=np.float64: np.ones(shape, dtype)  # noqa: E731
     assert init.get_initializer(custom) is custom
-    with pytest.raises(ValueError, match="get_initializer: unknown initializer 'kaiming'; valid names: zeros, normal"):
+    with pytest.raises(ValueError, match="get_initializer: unknown initializer 'kaiming'.*; valid names: .*he_normal.*zeros"):
         init.get_initializer("kaiming")
     with pytest.raises(TypeError, match="get_initializer: expected a name or a callable"):
         init.get_initializer(3)

@@ -23,13 +23,12 @@ Name look-up for layers and models: ``ACTIVATIONS`` maps a name to ``(forward, b
 """
 from __future__ import annotations
 
-import difflib
 from typing import Callable
 
 import numpy as np
 from scipy.special import erfc
 
-from .._validate import as_float_array, check_same_shape
+from .._validate import as_float_array, check_same_shape, lookup_name
 
 __all__ = [
     "identity", "identity_backward", "linear", "linear_backward",
@@ -464,18 +463,6 @@ ACTIVATIONS["linear"] = ACTIVATIONS["identity"]  # Keras
 ACTIVATIONS["silu"] = ACTIVATIONS["swish"]  # PyTorch
 
 
-def _lookup(registry: dict, name, kind: str, fn: str):
-    """``registry[name]`` (case-insensitive) or a ValueError listing every valid name."""
-    if not isinstance(name, str):
-        raise TypeError(f"{fn}: expected the name of {kind} (a str), got {type(name).__name__}")
-    key = name.strip().lower()
-    if key in registry:
-        return registry[key]
-    close = difflib.get_close_matches(key, registry, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    raise ValueError(f"{fn}: unknown {kind} {name!r}{hint}; valid names: {', '.join(sorted(registry))}")
-
-
 def get_activation(name: str | None) -> tuple[Callable, Callable]:
     """Look up ``(forward, backward)`` by name, e.g. for ``Dense(10, activation="relu")``.
 
@@ -487,4 +474,4 @@ def get_activation(name: str | None) -> tuple[Callable, Callable]:
     """
     if name is None:
         return ACTIVATIONS["identity"]
-    return _lookup(ACTIVATIONS, name, "activation", "get_activation")
+    return lookup_name(ACTIVATIONS, name, "activation", "get_activation")

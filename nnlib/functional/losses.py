@@ -25,8 +25,8 @@ from typing import Callable
 
 import numpy as np
 
-from .._validate import as_float_array, check_ndim, check_positive, check_same_shape
-from .activations import _log_softmax, _lookup, _sigmoid, _softmax
+from .._validate import as_float_array, check_ndim, check_positive, check_same_shape, lookup_name
+from .activations import _log_softmax, _sigmoid, _softmax
 
 __all__ = [
     "mse", "mse_backward", "mae", "mae_backward", "huber", "huber_backward",
@@ -406,4 +406,4 @@ def get_loss(name: str) -> tuple[Callable, Callable]:
     >>> get_loss("mean_squared_error") == (mse, mse_backward)
     True
     """
-    return _lookup(LOSSES, name, "loss", "get_loss")
+    return lookup_name(LOSSES, name, "loss", "get_loss")

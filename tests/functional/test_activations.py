@@ -4,16 +4,14 @@ Oracle ranges: torch computes sigmoid'/tanh' as s(1-s) and 1-tanh^2 and GELU as 
 lose relative precision for large |x| (GELU: x < -4). Against torch we therefore use |x| <= 6
 (GELU: x >= -4); the tails are checked against 50-digit mpmath instead, where nnlib must be exact.
 """
-import contextlib
 import re
-import warnings
 
 import mpmath
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as TF
-from helpers import GRADCHECK_TOL, ORACLE_TOL, assert_close, torch_vjp
+from helpers import GRADCHECK_TOL, ORACLE_TOL, assert_close, torch_vjp, strict_floats
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -83,14 +81,6 @@ def check_against_torch(case, x, dout, tol=ORACLE_TOL):
     expected, (dx_expected,) = torch_vjp(CASES[case][2], [x], dout)
     assert_close(forward(case, x), expected, tol, f"{case} value")
     assert_close(backward(case, dout, x), dx_expected, tol, f"{case} gradient")
-
-
-@contextlib.contextmanager
-def strict_floats():
-    """Every NumPy floating-point problem (underflow included) and every warning is an error."""
-    with warnings.catch_warnings(), np.errstate(all="raise"):
-        warnings.simplefilter("error")
-        yield
 
 
 # ------------------------------------------------------------------------------ torch oracle

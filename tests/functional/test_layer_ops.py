@@ -4,7 +4,6 @@ The torch oracle tests live next to this file, one per op (test_op_*.py).
 """
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -12,7 +11,7 @@ import numpy as np
 import pytest
 
 import nnlib.functional as F
-from helpers import GRADCHECK_TOL
+from helpers import GRADCHECK_TOL, strict_floats
 from layer_oracle import distinct, numerical_vjp
 from nnlib.gradcheck import rel_error
 
@@ -134,8 +133,7 @@ def test_inputs_not_modified(op, rng):
 def test_large_inputs_stay_finite_without_warnings(op, rng):
     arrays = op.make(rng)
     arrays.update({k: arrays[k] / np.abs(arrays[k]).max() * 1e4 for k in op.scale})
-    with warnings.catch_warnings(), np.errstate(all="raise"):
-        warnings.simplefilter("error")
+    with strict_floats():
         out = op.forward(**arrays)
         grads = op.backward(rng.standard_normal(out.shape) * 1e4, **arrays)
     assert np.isfinite(out).all()

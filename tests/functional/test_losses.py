@@ -1,14 +1,12 @@
 """nnlib.functional losses: PyTorch oracle (value and gradient), centred differences, kinks,
 stability, dtypes, purity and error messages."""
-import contextlib
 import re
-import warnings
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as TF
-from helpers import GRADCHECK_TOL, ORACLE_TOL, assert_close, t
+from helpers import GRADCHECK_TOL, ORACLE_TOL, assert_close, t, strict_floats
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -105,14 +103,6 @@ def check_against_torch(case, a, b, tol=ORACLE_TOL):
     expected.backward()
     assert_close(loss(case, a, b), expected.detach().numpy(), tol, f"{case} value")
     assert_close(grad(case, a, b), ta.grad.numpy(), tol, f"{case} gradient")
-
-
-@contextlib.contextmanager
-def strict_floats():
-    """Every NumPy floating-point problem (underflow included) and every warning is an error."""
-    with warnings.catch_warnings(), np.errstate(all="raise"):
-        warnings.simplefilter("error")
-        yield
 
 
 # ------------------------------------------------------------------------------ torch oracle

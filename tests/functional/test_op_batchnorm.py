@@ -1,5 +1,4 @@
 """Batch norm against torch.nn.functional.batch_norm: training mode, statistics and inference mode."""
-import warnings
 
 import numpy as np
 import pytest
@@ -7,7 +6,7 @@ import torch
 from hypothesis import assume, given, strategies as st
 
 import nnlib.functional as F
-from helpers import assert_close, t, torch_vjp
+from helpers import assert_close, t, torch_vjp, strict_floats
 from layer_oracle import ORACLE_SETTINGS, assert_vjp_matches_torch
 
 SHAPES = st.one_of(
@@ -69,8 +68,7 @@ def test_constant_feature_matches_torch(shape, rng):
 @pytest.mark.parametrize("shape", [(6, 3), (2, 3, 2, 2)])
 def test_constant_feature_at_1e4_is_finite_and_exact(shape, rng):
     x, gamma, beta, dout = _constant_feature_inputs(rng, shape, 1e4)
-    with warnings.catch_warnings(), np.errstate(all="raise"):
-        warnings.simplefilter("error")
+    with strict_floats():
         out = F.batchnorm_forward(x, gamma, beta)
         grads = F.batchnorm_backward(dout, x, gamma)
     # xhat = 0 exactly, so the output is beta exactly. (torch's fused x*a + (beta - mean*a) is off

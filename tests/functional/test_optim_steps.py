@@ -1,13 +1,12 @@
 """Pure optimizer steps, clipping and penalties vs torch.optim / torch.nn.utils (float64 oracle)."""
 import copy
-import warnings
 
 import numpy as np
 import pytest
 import torch
 from hypothesis import given, settings, strategies as st
 
-from helpers import ORACLE_TOL, GRADCHECK_TOL, assert_close, t
+from helpers import ORACLE_TOL, GRADCHECK_TOL, assert_close, t, strict_floats
 from nnlib.functional import (adadelta_step, adagrad_step, adam_step, adamw_step, clip_by_norm, clip_by_value,
                               l1_penalty, l2_penalty, momentum_step, nesterov_step, rmsprop_step, sgd_step)
 from nnlib.gradcheck import numerical_gradient
@@ -170,8 +169,7 @@ def test_dtype_rules(step, kwargs):
 def test_stable_for_large_and_zero_gradients(step, kwargs, dtype):
     rng = np.random.default_rng(3)
     w, state = rng.uniform(-1e4, 1e4, size=(5, 4)).astype(dtype), {}
-    with warnings.catch_warnings(), np.errstate(all="raise"):
-        warnings.simplefilter("error")
+    with strict_floats():
         for dw in [rng.uniform(-1e4, 1e4, size=(5, 4)), np.zeros((5, 4)), rng.uniform(-1e4, 1e4, size=(5, 4))]:
             w, state = step(w, dw.astype(dtype), state, **kwargs)
             assert np.all(np.isfinite(w)), step.__name__
