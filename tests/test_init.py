@@ -118,7 +118,7 @@ def test_get_initializer():
     assert init.get_initializer(custom) is custom
     with pytest.raises(ValueError, match="get_initializer: unknown initializer 'kaiming'.*; valid names: .*he_normal.*zeros"):
         init.get_initializer("kaiming")
-    with pytest.raises(TypeError, match="get_initializer: expected a name or a callable"):
+    with pytest.raises(TypeError, match="get_initializer: expected the name of initializer .a str., got int"):
         init.get_initializer(3)
 
 
