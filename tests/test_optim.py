@@ -354,7 +354,7 @@ def test_get_optimizer():
     assert type(get_optimizer(Nesterov, beta=0.5)) is Nesterov
     assert sorted(OPTIMIZERS) == sorted(["sgd", "momentum", "nesterov", "adagrad", "adadelta", "rmsprop", "adam",
                                          "adamw"])
-    with pytest.raises(ValueError, match="get_optimizer: unknown optimizer 'adamax' .did you mean 'adam'.; valid names: "
+    with pytest.raises(ValueError, match="get_optimizer: unknown optimizer 'adamax' .did you mean 'adam'..; valid names: "
                                          "adadelta, adagrad, adam, adamw, momentum, nesterov, rmsprop, sgd"):
         get_optimizer("adamax")
     with pytest.raises(TypeError, match="get_optimizer: keyword arguments"):
