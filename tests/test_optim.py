@@ -359,7 +359,7 @@ def test_get_optimizer():
         get_optimizer("adamax")
     with pytest.raises(TypeError, match="get_optimizer: keyword arguments"):
         get_optimizer(opt, lr=0.1)
-    with pytest.raises(TypeError, match="get_optimizer: expected an optimizer name or instance"):
+    with pytest.raises(TypeError, match="get_optimizer: expected the name of optimizer .a str., got float"):
         get_optimizer(0.1)
     with pytest.raises(TypeError, match="Optimizer: Optimizer is a base class; use one of sgd, momentum"):
         Optimizer()
