@@ -1,0 +1,297 @@
+"""The built book: every page in _toc.yml was built cleanly and renders offline in Chromium.
+
+These tests check the build that `make book` (and `make test`, before pytest) made; they never
+build it themselves. The build is ``jupyter-book build --all . -W -n --keep-going``, with its log
+in _build/book.log. Pages are discovered from _toc.yml, so new chapters are covered as soon as
+they are listed there.
+
+The browser tests serve _build/html on 127.0.0.1 and load every page in headless Chromium
+(tests/browser.py), at desktop and phone width, with every request to anything else blocked.
+Screenshots go to _build/screenshots/.
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sphinx_external_toc.parsing import parse_toc_yaml
+
+from browser import VIEWPORTS, Browser, BrowserError, StaticServer
+
+# Every test here needs the built book, so `make test-fast` (-m "not slow") leaves them out.
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / "_build"
+HTML_DIR = BUILD / "html"
+LOG = BUILD / "book.log"
+SCREENSHOTS = BUILD / "screenshots"
+REBUILD = "run `make book` (jupyter-book build --all . -W -n --keep-going, logged to _build/book.log)"
+
+# What the browser reports that is not the book's fault. Keep each entry explained.
+KNOWN_NOISE = (
+    # The browser asks for /favicon.ico by itself; the book has no favicon and links none.
+    "/favicon.ico",
+    # sphinx-thebe 0.3.1 adds its `const THEBE_JS_URL = ...` script after the builder starts,
+    # and Sphinx 7.4 then emits it twice (it compares filename None with ''). The second copy
+    # fails to redeclare the constants and does nothing else. A Sphinx extension that
+    # de-duplicates page scripts would remove it.
+    "Identifier 'THEBE_JS_URL' has already been declared",
+)
+
+
+@dataclass(frozen=True)
+class TocPage:
+    docname: str     # e.g. "book/intro"
+    source: Path     # book/intro.md
+    numbered: bool   # in a `numbered: true` part or subtree
+
+    @property
+    def html(self) -> Path:
+        return HTML_DIR / f"{self.docname}.html"
+
+
+def toc_pages() -> list[TocPage]:
+    """The pages _toc.yml lists, in order, with whether Sphinx numbers them."""
+    site = parse_toc_yaml(str(ROOT / "_toc.yml"))
+    numbered: set[str] = set()
+    order: list[str] = []
+
+    def walk(docname: str, inherited: bool):
+        order.append(docname)
+        if inherited:
+            numbered.add(docname)
+        for tree in site[docname].subtrees:
+            for item in tree.items:
+                if not isinstance(item, str):
+                    raise AssertionError(f"_toc.yml: list files one by one (no glob or url): {item}")
+                walk(item, inherited or bool(tree.numbered))
+
+    walk(site.root.docname, False)
+    pages = []
+    for docname in order:
+        sources = [ROOT / f"{docname}{suffix}" for suffix in (".ipynb", ".md")]
+        existing = [s for s in sources if s.exists()]
+        assert len(existing) == 1, f"_toc.yml lists {docname}, but found {existing or 'no file'} for it"
+        pages.append(TocPage(docname, existing[0], docname in numbered))
+    return pages
+
+
+PAGES = toc_pages()
+
+
+def page_ids(pages):
+    return [p.docname for p in pages]
+
+
+def built_text(page: TocPage) -> str:
+    return page.html.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def built():
+    """Fail (never rebuild) if the build is missing, incomplete or older than its sources.
+
+    The sources are the pages and the configuration. nnlib is left out on purpose: other tests
+    and tools may write under it while pytest runs; `make test` always builds from scratch.
+    """
+    if not LOG.exists() or not (HTML_DIR / "index.html").exists():
+        pytest.fail(f"no book build in {HTML_DIR} (or no {LOG.name}): {REBUILD}")
+    log = LOG.read_text(encoding="utf-8", errors="replace")
+    if "build succeeded." not in log:
+        pytest.fail(f"the last book build failed (see the end of {LOG}); fix it, then {REBUILD}")
+    sources = [ROOT / "_config.yml", ROOT / "_toc.yml", *(p.source for p in PAGES)]
+    newest = max(sources, key=lambda s: s.stat().st_mtime)
+    stale = [p.docname for p in PAGES
+             if not p.html.exists() or p.html.stat().st_mtime < p.source.stat().st_mtime]
+    if LOG.stat().st_mtime < newest.stat().st_mtime or stale:
+        pytest.fail(f"the book build is older than {newest.relative_to(ROOT)}"
+                    f"{' (stale pages: ' + ', '.join(stale) + ')' if stale else ''}: {REBUILD}")
+    return log
+
+
+# -- the build -------------------------------------------------------------------------------
+
+def test_build_log_is_a_clean_full_build(built):
+    log = re.sub(r"\x1b\[[0-9;]*m", "", built)  # Jupyter Book colours its output even in a pipe
+    # Only a full build re-reads (and re-executes) every page, so only then is "no warning" news.
+    assert f"updating environment: [new config] {len(PAGES)} added" in log, \
+        f"{LOG} is not a full build of the {len(PAGES)} pages in _toc.yml: {REBUILD}"
+    problems = [line for line in log.splitlines()
+                if re.search(r"\b(WARNING|ERROR|CRITICAL):|Traceback \(most recent call last\)", line)]
+    assert not problems, "the book build reported:\n" + "\n".join(problems)
+
+
+def test_index_redirects_to_the_front_page(built):
+    index = (HTML_DIR / "index.html").read_text(encoding="utf-8")
+    assert f'url={PAGES[0].docname}.html' in index, index
+
+
+NOTEBOOKS = [p for p in PAGES if p.source.suffix == ".ipynb"]
+
+
+@pytest.mark.parametrize("page", NOTEBOOKS, ids=page_ids(NOTEBOOKS))
+def test_only_cells_tagged_raises_exception_show_an_error(built, page):
+    """A chapter may show an error on purpose (tag the cell `raises-exception`), never by accident."""
+    executed = BUILD / "jupyter_execute" / f"{page.docname}.ipynb"
+    cells = json.loads(executed.read_text(encoding="utf-8"))["cells"]
+    accidental = [i for i, cell in enumerate(cells)
+                  if any(out["output_type"] == "error" for out in cell.get("outputs", []))
+                  and "raises-exception" not in cell["metadata"].get("tags", [])]
+    assert not accidental, f"{page.docname}: cells {accidental} (0-based) raised an error"
+    tracebacks = built_text(page).count('class="output traceback')
+    allowed = sum("raises-exception" in c["metadata"].get("tags", []) for c in cells)
+    assert tracebacks <= allowed, f"{page.html} shows {tracebacks} tracebacks"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=page_ids(PAGES))
+def test_page_references_no_remote_asset(built, page):
+    """Scripts, stylesheets and images all come from the build (links may point anywhere)."""
+    text = built_text(page)
+    assets = re.findall(r'<script[^>]*\ssrc="([^"]*)"', text)
+    assets += [re.search(r'\shref="([^"]*)"', tag).group(1) for tag in re.findall(r"<link\b[^>]*>", text)
+               if re.search(r'\srel="(?:stylesheet|preload|modulepreload|icon)"', tag)]
+    assets += re.findall(r'<img[^>]*\ssrc="([^"]*)"', text)
+    remote = [a for a in assets if re.match(r"([a-z]+:)?//", a)]
+    assert not remote, f"{page.docname} loads assets from the network: {remote}"
+    for asset in assets:
+        if not asset.startswith("data:"):
+            target = (page.html.parent / html.unescape(asset).split("?")[0]).resolve()
+            assert target.is_file(), f"{page.docname} references {asset}, which is not in the build"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=page_ids(PAGES))
+def test_chapters_are_numbered_and_front_matter_is_not(built, page):
+    # The page's own title is the <h1> with a permalink; the theme repeats the title elsewhere.
+    titles = [h for h in re.findall(r"<h1>(.*?)</h1>", built_text(page), re.S) if "headerlink" in h]
+    assert titles, f"{page.docname} has no title"
+    has_number = 'class="section-number"' in titles[0]
+    assert has_number == page.numbered, \
+        f"{page.docname}: title {'has' if has_number else 'lacks'} a chapter number ({titles[0]!r})"
+
+
+# -- the browser -----------------------------------------------------------------------------
+
+PAGE_REPORT_JS = r"""(() => {
+  const article = document.querySelector('article.bd-article') || document.querySelector('main');
+  const prose = article.cloneNode(true);
+  prose.querySelectorAll('pre, code, script, style, textarea, mjx-container, .highlight')
+       .forEach(e => e.remove());
+  const text = prose.textContent;
+  const loaded = img => img.complete && img.naturalWidth > 0;
+  const images = [...article.querySelectorAll('img')];
+  const widgetImages = [...article.querySelectorAll('.widget-subarea img')];
+  return {
+    rawTex: [...new Set(text.match(/\$\$|\\\(|\\\)|\\\[|\\\]|\\[a-zA-Z]{2,}|\$[^$\s][^$]*?[\\^_{}][^$]*?\$/g) || [])],
+    mjx: article.querySelectorAll('mjx-container').length,
+    mjxErrors: [...article.querySelectorAll('mjx-merror, [data-mjx-error]')].map(e => e.textContent),
+    loadedImages: images.filter(loaded).length,
+    brokenImages: images.filter(i => !loaded(i)).map(i => i.src.slice(0, 120)),
+    widgetViews: [...article.querySelectorAll('.widget-subarea')].filter(e => e.children.length).length,
+    widgetImages: widgetImages.filter(loaded).length,
+    width: document.documentElement.scrollWidth,
+  };
+})()"""
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What a page must show, read from its static HTML."""
+    math: int            # math elements that MathJax must typeset
+    code_cells: int
+    widget_views: int
+    widget_images: bool  # the saved widget state holds a figure
+
+
+def expected(page: TocPage) -> Expected:
+    text = built_text(page)
+    state_tag = r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>'
+    states = re.findall(state_tag, text, re.S)
+    # myst-nb only escapes "</" inside the script, which JSON reads back as "/"
+    models = [m for s in states for m in json.loads(s)["state"].values()]
+    outputs = [o for m in models for o in m.get("state", {}).get("outputs", [])]
+    return Expected(
+        math=len(re.findall(r'class="math notranslate', text)),
+        code_cells=len(re.findall(r'<div class="cell[ "]', text)),
+        widget_views=text.count('type="application/vnd.jupyter.widget-view+json"'),
+        widget_images=any("image/png" in o.get("data", {}) for o in outputs),
+    )
+
+
+@pytest.fixture(scope="module")
+def tab(built):
+    server = StaticServer(HTML_DIR)
+    browser = Browser(server.origin)
+    try:
+        yield server, browser.new_page()
+    finally:
+        browser.close()
+        server.close()
+
+
+def unexpected(messages):
+    return [m for m in messages if not any(noise in m for noise in KNOWN_NOISE)]
+
+
+@pytest.mark.browser
+def test_browser_blocks_every_other_host(tab):
+    """The guard itself: a request to a CDN is intercepted and recorded, never sent."""
+    server, page = tab
+    page.goto(f"{server.origin}/{PAGES[0].docname}.html", VIEWPORTS["desktop"])
+    url = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"
+    outcome = page.evaluate(f"fetch({url!r}).then(() => 'fetched', () => 'refused')")
+    assert outcome == "refused" and page.blocked == [url], (outcome, page.blocked)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
+@pytest.mark.parametrize("page", PAGES, ids=page_ids(PAGES))
+def test_page_renders_offline(tab, page, viewport):
+    server, tabpage = tab
+    want = expected(page)
+    failures = []
+    try:  # a time-out is one more failure to report, next to what the page logged
+        tabpage.goto(f"{server.origin}/{page.docname}.html", VIEWPORTS[viewport])
+        if want.math:
+            tabpage.poll("!!(window.MathJax && MathJax.startup && MathJax.startup.promise)", 30,
+                         "MathJax to load")
+            tabpage.evaluate("MathJax.startup.promise.then(() => true)")
+        if want.widget_views:
+            views = want.widget_views
+            tabpage.poll(f"document.querySelectorAll('.widget-subarea > *').length >= {views}",
+                         30, f"{views} widget view(s) to render")
+        tabpage.evaluate("document.fonts.ready.then(() => true)")
+        tabpage.wait_network_quiet()
+    except BrowserError as err:
+        failures.append(str(err))
+    report = tabpage.evaluate(PAGE_REPORT_JS)
+    shot = SCREENSHOTS / f"{page.docname.replace('/', '__')}-{viewport}.png"
+    tabpage.screenshot(shot, VIEWPORTS[viewport])
+    print(f"screenshot: {shot}")
+
+    if tabpage.blocked:
+        failures.append(f"requests to the network (blocked): {tabpage.blocked}")
+    if problems := unexpected(tabpage.problems):
+        failures.append(f"console errors or failed requests: {problems}")
+    if report["rawTex"]:
+        failures.append(f"raw TeX in the rendered text: {report['rawTex']}")
+    if report["mjx"] < want.math:
+        failures.append(f"MathJax typeset {report['mjx']} of {want.math} math elements")
+    if report["mjxErrors"]:
+        failures.append(f"MathJax errors: {report['mjxErrors']}")
+    if report["brokenImages"]:
+        failures.append(f"images that did not load: {report['brokenImages']}")
+    if want.code_cells and not report["loadedImages"]:
+        failures.append("a page with code has no figure")
+    if report["widgetViews"] < want.widget_views:
+        failures.append(f"{report['widgetViews']} of {want.widget_views} widget views rendered")
+    if want.widget_images and not report["widgetImages"]:
+        failures.append("the widget snapshot's figure is not shown")
+    if report["width"] > VIEWPORTS[viewport]["width"] + 1:
+        failures.append(f"the page scrolls sideways: {report['width']} px wide in a "
+                        f"{VIEWPORTS[viewport]['width']} px viewport")
+    assert not failures, f"{page.docname} ({viewport}), see {shot}:\n  " + "\n  ".join(failures)
