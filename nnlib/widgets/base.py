@@ -1,0 +1,113 @@
+"""The explorer pattern: controls -> ``compute(**values)`` -> ``state`` -> ``draw(state, fig)``."""
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+
+def _in_kernel() -> bool:
+    """True inside a Jupyter kernel (where the Output widget shows the figure)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+class Explorer:
+    """Base class for an interactive figure.
+
+    A subclass sets ``controls`` (name -> ipywidgets control) in ``make_controls`` and implements
+    ``compute(**values) -> dict`` (the numbers; no plotting) and ``draw(state, fig)`` (the figure).
+
+    >>> class Square(Explorer):
+    ...     def make_controls(self):
+    ...         import ipywidgets as w
+    ...         return {"a": w.FloatSlider(value=1.0, min=0, max=2)}
+    ...     def compute(self, a):
+    ...         return {"area": a * a}
+    ...     def draw(self, state, fig):
+    ...         fig.gca().set_title(f"area {state['area']:.2f}")
+    >>> e = Square(); e.update(a=2.0)["area"]
+    4.0
+    """
+
+    figsize = (7.5, 3.6)
+
+    def __init__(self):
+        import ipywidgets as widgets
+        import matplotlib.pyplot as plt
+
+        self.controls: dict[str, Any] = self.make_controls()
+        self.figure = plt.figure(figsize=self.figsize)
+        plt.close(self.figure)  # shown through the Output widget only, never twice
+        self.output = widgets.Output()
+        self.state: dict[str, Any] = {}
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        self._refresh()
+
+    # --- to implement --------------------------------------------------------------------------
+    def make_controls(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def compute(self, **values) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def draw(self, state: dict[str, Any], fig) -> None:
+        raise NotImplementedError
+
+    # --- machinery -----------------------------------------------------------------------------
+    @property
+    def values(self) -> dict[str, Any]:
+        """The current control values, name -> value."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def update(self, **values) -> dict[str, Any]:
+        """Set controls programmatically (as a user would) and return the new state."""
+        unknown = set(values) - set(self.controls)
+        if unknown:
+            raise ValueError(f"{type(self).__name__}.update: unknown control(s) {sorted(unknown)}; "
+                             f"valid: {sorted(self.controls)}")
+        self._holding = True  # one recompute for several controls, not one each
+        try:
+            for name, value in values.items():
+                self.controls[name].value = value
+        finally:
+            self._holding = False
+        self._refresh()
+        return self.state
+
+    def figure_fingerprint(self) -> str:
+        """A hash of the rendered pixels, so tests can assert that the figure changed."""
+        self.figure.canvas.draw()
+        return hashlib.sha1(bytes(self.figure.canvas.buffer_rgba())).hexdigest()
+
+    def widget(self):
+        """The controls above the figure, ready to display."""
+        import ipywidgets as widgets
+
+        return widgets.VBox([widgets.HBox(list(self.controls.values()),
+                                          layout=widgets.Layout(flex_flow="row wrap")), self.output])
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget())
+
+    def _on_change(self, _change):
+        if not getattr(self, "_holding", False):
+            self._refresh()
+
+    def _refresh(self):
+        from IPython.display import display
+
+        self.state = self.compute(**self.values)
+        self.figure.clear()
+        self.draw(self.state, self.figure)
+        if not _in_kernel():  # headless (tests, scripts): the state and the figure are enough
+            return
+        with self.output:
+            self.output.clear_output(wait=True)
+            display(self.figure)
