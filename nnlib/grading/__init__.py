@@ -1,0 +1,23 @@
+"""Exercises and grading: ``check()`` for students, the registry and the release tool for authors.
+
+In an exercise notebook::
+
+    from nnlib.grading import check, substitute
+    def relu_backward(dout, x): ...
+    check(relu_backward)                      # public cases, a table of diagnoses; never raises
+    with substitute(relu_backward=relu_backward):
+        model.fit(X, y)                       # nnlib trains with your function
+
+For authors and the autograder: :mod:`.registry` (one :class:`~.registry.Exercise` per graded
+function), :mod:`.diagnose` (pure verdicts), :mod:`.codec` (plain-data transport), :mod:`.release`
+(solutions -> exercises: ``from nnlib.grading.release import release``; not imported here
+because nbformat is slow to import). Command line: ``python -m nnlib.grading --help``.
+"""
+from .check import CheckResult, check
+from .diagnose import diagnose, diagnose_exception
+from .registry import Case, Exercise, all_exercises, by_notebook, get, notebooks
+from .substitute import substitute
+
+__all__ = ["check", "CheckResult", "substitute", "diagnose", "diagnose_exception", "Case", "Exercise",
+           "all_exercises", "by_notebook", "get", "notebooks"]
+

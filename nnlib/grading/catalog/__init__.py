@@ -1,0 +1,24 @@
+"""The graded exercises, one module per chapter (``ch02`` ... ``ch14``), each with a list ``EXERCISES``.
+
+Order within a module is the order of the notebook. :mod:`nnlib.grading.registry` collects them.
+"""
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+
+from ..registry import Exercise
+
+F = "nnlib.functional"
+REF = "nnlib.grading.references"
+
+
+def chapter(notebook: str):
+    """``Exercise`` with ``notebook`` filled in: ``ex = chapter("07_activations")``."""
+    return partial(Exercise, notebook=notebook)
+
+
+def elementwise_kink(args) -> np.ndarray:
+    """The kink of ReLU-like functions: where ``x == 0``."""
+    return np.asarray(args["x"]) == 0

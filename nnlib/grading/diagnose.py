@@ -1,0 +1,377 @@
+"""Judge a student's output against the reference and name the likely mistake in one sentence.
+
+Everything here is a pure function of plain data (arrays, scalars, tuples, dicts), so the
+in-process :func:`~nnlib.grading.check` and the out-of-process autograder give the same verdicts.
+
+:func:`diagnose` returns ``None`` when ``got`` matches ``expected`` and a message otherwise. The
+checks run from the most basic to the most specific; the first one that fires wins:
+
+1. type: ``None`` (a missing ``return``), a Python list, a scalar where an array is due, the wrong
+   number of outputs, missing dict keys, the wrong dtype class;
+2. NaN/inf where the answer is finite: on large inputs, an unstable formula;
+3. shape: transposed, or a reshape/keepdims slip;
+4. modified its inputs in place;
+5. values: transposed (square), wrong only at the kink, sign flipped, off by a constant factor
+   (a missing 1/N, a factor of 2, ...), or a generic "wrong values at ...";
+6. the right values but an overflow/invalid ``RuntimeWarning`` on large inputs (if ``stable``).
+
+>>> diagnose(np.array([1.0, -2.0]), np.array([-1.0, 2.0]))
+'sign flipped: you return the negative of the answer'
+>>> diagnose(np.ones(3), np.ones(3)) is None
+True
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from .codec import Unsupported
+
+LARGE = 1e3  # an input with |value| >= LARGE makes NaN/inf read as "unstable formula"
+
+NOT_IMPLEMENTED = "not implemented yet (the function still raises NotImplementedError)"
+RETURNED_NONE = "returned None: is the `return` statement missing?"
+RETURNED_LIST = "returned a Python list: return a NumPy array (np.array(...))"
+SIGN_FLIPPED = "sign flipped: you return the negative of the answer"
+TRANSPOSED = "transposed: you return the transpose of the answer"
+MODIFIED = "modified its input `{name}` in place: work on a copy or build a new array"
+UNSTABLE = ("NaN/inf on large inputs (|input| up to {big:.0e}): the formula overflows, "
+            "use a numerically stable form")
+NONFINITE = "returned NaN/inf where the answer is finite (a division by zero or log(0)?)"
+KINK = "wrong only at the kink ({where}): there the expected value is {exp:.6g}, you return {got:.6g}"
+WARNED = ("right values, but NumPy warned ({warning}) on large inputs: the formula is unstable, "
+          "use a numerically stable form")
+
+
+def diagnose_exception(type_name: str, message: str = "") -> str:
+    """The message for a student function that raised ``type_name(message)``.
+
+    >>> diagnose_exception("NotImplementedError")
+    'not implemented yet (the function still raises NotImplementedError)'
+    >>> diagnose_exception("ValueError", "shapes (2,3) and (2,3) not aligned")
+    'raised ValueError: shapes (2,3) and (2,3) not aligned'
+    """
+    if type_name == "NotImplementedError":
+        return NOT_IMPLEMENTED
+    if type_name == "TimeoutError":
+        return f"did not finish in time ({message or 'an endless loop?'})"
+    first = (message or "").strip().splitlines()[0] if (message or "").strip() else ""
+    first = first if len(first) <= 120 else first[:117] + "..."
+    return f"raised {type_name}: {first}" if first else f"raised {type_name}"
+
+
+# ----------------------------------------------------------------------------- helpers
+
+def _type_name(value) -> str:
+    return value.type_name if isinstance(value, Unsupported) else type(value).__name__
+
+
+def _is_scalar(value) -> bool:
+    return isinstance(value, (bool, int, float, np.generic)) or (isinstance(value, np.ndarray) and value.ndim == 0)
+
+
+def _arrays(inputs: Mapping[str, Any] | None):
+    """(name, ndarray) for every array argument, including arrays inside dict arguments."""
+    for name, value in (inputs or {}).items():
+        if isinstance(value, np.ndarray):
+            yield name, value
+        elif isinstance(value, dict):
+            for key, inner in value.items():
+                if isinstance(inner, np.ndarray):
+                    yield f"{name}[{key!r}]", inner
+
+
+def batch_size(inputs: Mapping[str, Any] | None) -> int | None:
+    """N: the length of the first array argument with at least one axis."""
+    for _, arr in _arrays(inputs):
+        if arr.ndim >= 1:
+            return int(arr.shape[0])
+    return None
+
+
+def largest_input(inputs: Mapping[str, Any] | None) -> float:
+    """The largest magnitude among the array arguments and float hyper-parameters (not int counts or seeds)."""
+    big = 0.0
+    for _, arr in _arrays(inputs):
+        if arr.size and arr.dtype.kind in "biuf":
+            big = max(big, float(np.max(np.abs(arr))))
+    for value in (inputs or {}).values():
+        if isinstance(value, float):
+            big = max(big, abs(value))
+    return big
+
+
+def modified_inputs(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """Names of arguments whose content changed during the call (arrays, and arrays in dicts)."""
+    changed = []
+    old = dict(_arrays(before))
+    for name, arr in _arrays(after):
+        if name in old and not (old[name].shape == arr.shape and np.array_equal(old[name], arr, equal_nan=True)):
+            changed.append(name)
+    for name, value in (before or {}).items():
+        if isinstance(value, dict) and isinstance((after or {}).get(name), dict):
+            if set(value) != set(after[name]):
+                changed.append(name)
+    return changed
+
+
+def _factor_message(c: float, n: int | None, size: int | None = None) -> str | None:
+    """Name a constant factor ``got / expected`` if it is a recognisable one.
+
+    ``n`` is the batch size N, ``size`` the number of entries of the first input (the n of a mean
+    over every entry, as in the losses).
+    """
+    named = [(2.0, "2", "an extra factor of 2"), (0.5, "1/2", "a missing factor of 2")]
+    counts = [(n, "N", "average over the batch")] if n and n > 2 else []
+    if size and size > 2 and size != n:
+        counts.append((size, "n", "average over all entries"))
+    for k, sym, why in counts:
+        named += [(float(k), f"{sym} = {k}", f"a missing 1/{sym} ({why})"),
+                  (1.0 / k, f"1/{sym} = 1/{k}", f"an extra 1/{sym} (this answer is not averaged, or you divided twice)"),
+                  (2.0 * k, f"2{sym} = {2 * k}", f"a missing 1/{sym} and a factor of 2"),
+                  (0.5 / k, f"1/(2{sym}) = 1/{2 * k}", f"an extra 1/{sym} and a missing factor of 2"),
+                  (k / 2.0, f"{sym}/2 = {k / 2:g}", f"a missing 1/{sym} and an extra factor of 2"),
+                  (2.0 / k, f"2/{sym} = 2/{k}", f"an extra 1/{sym} and an extra factor of 2")]
+    for value, label, hint in named:
+        if np.isclose(c, value, rtol=1e-6):
+            return f"off by a constant factor of {label}: {hint}"
+    return None
+
+
+def input_size(inputs: Mapping[str, Any] | None) -> int | None:
+    """Number of entries of the first array argument."""
+    for _, arr in _arrays(inputs):
+        return int(arr.size)
+    return None
+
+
+# ----------------------------------------------------------------------------- array values
+
+def _array_values(expected: np.ndarray, got: np.ndarray, inputs, kink, kink_desc: str,
+                  rtol: float, atol: float) -> str | None:
+    close = np.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=True)
+    if close.all():
+        return None
+    if expected.dtype.kind in "biu":
+        bad = np.argwhere(~close)
+        idx = tuple(int(i) for i in bad[0])
+        return (f"wrong values at {len(bad)} of {expected.size} entries; first at index {idx}: "
+                f"expected {expected[idx]}, got {got[idx]}")
+    if expected.ndim == 2 and expected.shape[0] == expected.shape[1] > 1 and \
+            np.allclose(got.T, expected, rtol=rtol, atol=atol):
+        return TRANSPOSED
+    if kink is not None:
+        kink = np.broadcast_to(np.asarray(kink, dtype=bool), expected.shape)
+        if kink.any() and not (~close & ~kink).any():
+            idx = tuple(int(i) for i in np.argwhere(~close)[0])
+            return KINK.format(where=kink_desc, exp=float(expected[idx]) + 0.0, got=float(got[idx]) + 0.0)
+    nonzero = np.abs(expected) > atol
+    if nonzero.any() and np.allclose(-got, expected, rtol=rtol, atol=atol):
+        return SIGN_FLIPPED
+    denom = float(np.sum(expected.astype(np.float64) ** 2))
+    if denom > 0:
+        c = float(np.sum(got.astype(np.float64) * expected) / denom)
+        if np.isfinite(c) and c != 0 and np.allclose(got, c * expected, rtol=rtol, atol=atol):
+            named = _factor_message(c, batch_size(inputs), input_size(inputs))
+            if named:
+                return named
+            if np.count_nonzero(nonzero) >= 2:
+                return f"off by a constant factor of {c:.4g}: a scale factor is wrong (1/N, 2, a learning rate?)"
+    err = np.abs(got.astype(np.float64) - expected)
+    idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(np.where(close, -1.0, err))), expected.shape))
+    where = f" at index {idx}" if expected.ndim else ""
+    return (f"wrong values at {int((~close).sum())} of {expected.size} entries; largest error{where}: "
+            f"expected {float(expected[idx]):.6g}, got {float(got[idx]):.6g}")
+
+
+# ----------------------------------------------------------------------------- one leaf
+
+def _nonfinite(expected: np.ndarray, got: np.ndarray, inputs) -> str | None:
+    bad = ~np.isfinite(got) & np.isfinite(expected)
+    if not bad.any():
+        return None
+    big = largest_input(inputs)
+    return UNSTABLE.format(big=big) if big >= LARGE else NONFINITE
+
+
+def _leaf(expected, got, inputs, kink, kink_desc, rtol, atol) -> str | None:
+    if got is None:
+        return RETURNED_NONE
+    if isinstance(got, Unsupported) or not isinstance(got, (np.ndarray, np.generic, bool, int, float, list, tuple)):
+        return f"returned a {_type_name(got)}; expected {_describe(expected)}"
+    if isinstance(expected, np.ndarray) and expected.ndim > 0:
+        return _leaf_array(expected, got, inputs, kink, kink_desc, rtol, atol)
+    return _leaf_scalar(expected, got, inputs, rtol, atol)
+
+
+def _describe(expected) -> str:
+    if isinstance(expected, np.ndarray) and expected.ndim:
+        return f"a NumPy array of shape {tuple(expected.shape)}"
+    if isinstance(expected, (bool, np.bool_)):
+        return "a bool"
+    if isinstance(expected, (int, np.integer)):
+        return "an int"
+    return "a number"
+
+
+def _leaf_array(expected, got, inputs, kink, kink_desc, rtol, atol) -> str | None:
+    if isinstance(got, (list, tuple)):
+        return RETURNED_LIST
+    if _is_scalar(got):
+        return (f"returned a single number where the answer has shape {tuple(expected.shape)}: "
+                "did you sum or average over everything?")
+    if got.dtype.kind not in "biuf":
+        return f"returned an array of dtype {got.dtype}; expected numbers ({expected.dtype.kind == 'f' and 'floats' or 'integers'})"
+    if expected.dtype.kind in "iu" and got.dtype.kind not in "iu":
+        return f"returned dtype {got.dtype}; expected integers (e.g. .astype(int))"
+    if expected.dtype.kind == "f" and got.dtype.kind != "f":
+        return f"returned dtype {got.dtype}; expected floats (an integer division or an int array?)"
+    if expected.dtype.kind == "f":
+        msg = _nonfinite(expected, got, inputs) if got.shape == expected.shape else None
+        if msg:
+            return msg
+    if got.shape != expected.shape:
+        return _shape_message(expected, got, rtol, atol)
+    return None
+
+
+def _shape_message(expected: np.ndarray, got: np.ndarray, rtol: float, atol: float) -> str:
+    base = f"wrong shape {tuple(got.shape)}, expected {tuple(expected.shape)}"
+    if got.ndim == 2 and got.shape == expected.shape[::-1]:
+        if np.allclose(got.T, expected, rtol=rtol, atol=atol):
+            return f"{base}: transposed (you return the transpose of the answer)"
+        return f"{base}: transposed?"
+    if got.size == expected.size:
+        return f"{base}: the right number of entries in the wrong shape (a reshape, or keepdims in a sum/mean?)"
+    if got.ndim < expected.ndim:
+        return f"{base}: an axis is missing (summed over the wrong axis?)"
+    return f"{base}: broadcasting added entries (an (N,) array combined with an (N, 1) one?)"
+
+
+def _leaf_scalar(expected, got, inputs, rtol, atol) -> str | None:
+    if isinstance(got, (list, tuple)):
+        return f"returned a Python {type(got).__name__}; expected {_describe(expected)}"
+    if isinstance(got, np.ndarray) and got.ndim > 0:
+        hint = " (use float(...) or .item())" if got.size == 1 else ""
+        return f"returned an array of shape {tuple(got.shape)}; expected a single number{hint}"
+    got_arr = np.asarray(got)
+    exp_arr = np.asarray(expected)
+    if got_arr.dtype.kind not in "biuf":
+        return f"returned {_type_name(got)}; expected {_describe(expected)}"
+    if exp_arr.dtype.kind in "biu":  # counts, sizes, indices, flags: exact
+        if got_arr.dtype.kind == "f":
+            return (f"returned the float {got_arr.item():.6g}; expected the integer {exp_arr.item()} "
+                    "(use // for integer division, or int(...))")
+        if got_arr.item() != exp_arr.item():
+            return f"wrong value: expected {exp_arr.item()}, got {got_arr.item()}"
+        return None
+    g, e = float(got_arr), float(exp_arr)
+    if not np.isfinite(g) and np.isfinite(e):
+        big = largest_input(inputs)
+        return UNSTABLE.format(big=big) if big >= LARGE else NONFINITE
+    if np.isclose(g, e, rtol=rtol, atol=atol, equal_nan=True):
+        return None
+    if e != 0 and np.isclose(-g, e, rtol=rtol, atol=atol):
+        return SIGN_FLIPPED
+    if e != 0 and g != 0:
+        named = _factor_message(g / e, batch_size(inputs), input_size(inputs))
+        if named:
+            return named
+    return f"wrong value: expected {e:.6g}, got {g:.6g}"
+
+
+# ----------------------------------------------------------------------------- structure
+
+def _walk(expected, got, path: str, names: Sequence[str], inputs, kink, kink_desc, rtol, atol):
+    """(path, message) of the first structural or shape problem, or ``None``; values come later."""
+    if isinstance(expected, tuple):
+        if got is None:
+            return path, RETURNED_NONE
+        if not isinstance(got, (tuple, list)):
+            want = f"{len(expected)} values ({', '.join(names)})" if names else f"{len(expected)} values"
+            return path, f"returned a {_type_name(got)}; expected a tuple of {want}"
+        if len(got) != len(expected):
+            want = f" ({', '.join(names)})" if names else ""
+            return path, f"returned {len(got)} values; expected {len(expected)}{want}"
+        for i, (e, g) in enumerate(zip(expected, got)):
+            label = names[i] if i < len(names) else f"output {i}"
+            found = _walk(e, g, _join(path, label), (), inputs, kink, kink_desc, rtol, atol)
+            if found:
+                return found
+        return None
+    if isinstance(expected, dict):
+        if got is None:
+            return path, RETURNED_NONE
+        if not isinstance(got, dict):
+            return path, f"returned a {_type_name(got)}; expected a dict with keys {sorted(expected)}"
+        missing = [k for k in expected if k not in got]
+        extra = [k for k in got if k not in expected]
+        if missing:
+            return path, f"the dict is missing key(s) {missing} (expected keys {sorted(expected)})"
+        if extra:
+            return path, f"the dict has unexpected key(s) {extra} (expected keys {sorted(expected)})"
+        for key in expected:
+            found = _walk(expected[key], got[key], _join(path, repr(key)), (), inputs, kink, kink_desc, rtol, atol)
+            if found:
+                return found
+        return None
+    msg = _leaf(expected, got, inputs, kink, kink_desc, rtol, atol)
+    return (path, msg) if msg else None
+
+
+def _leaves(expected, got, path: str, names: Sequence[str]):
+    """(path, expected, got) for every array leaf, in order (structure already validated)."""
+    if isinstance(expected, tuple):
+        for i, (e, g) in enumerate(zip(expected, got)):
+            yield from _leaves(e, g, _join(path, names[i] if i < len(names) else f"output {i}"), ())
+    elif isinstance(expected, dict):
+        for key in expected:
+            yield from _leaves(expected[key], got[key], _join(path, repr(key)), ())
+    elif isinstance(expected, np.ndarray) and expected.ndim > 0:
+        yield path, expected, np.asarray(got)
+
+
+def _join(path: str, label: str) -> str:
+    return f"{path}{label}" if not path else f"{path} -> {label}"
+
+
+def _prefix(path: str, msg: str) -> str:
+    return f"{path}: {msg}" if path else msg
+
+
+def diagnose(expected, got, inputs: Mapping[str, Any] | None = None, *, before: Mapping[str, Any] | None = None,
+             rtol: float = 1e-6, atol: float = 1e-8, kink=None, kink_desc: str = "x = 0",
+             output_names: Sequence[str] = (), warnings: Sequence[str] = (), stable: bool = False) -> str | None:
+    """``None`` if ``got`` matches ``expected``, else one sentence naming the likely mistake.
+
+    expected, got  the reference output and the student's (array, scalar, tuple or dict of them)
+    inputs         the arguments after the call, by name (for N, the input magnitude, in-place edits)
+    before         copies of the arguments taken before the call; with it, in-place edits are caught
+    kink           boolean mask over an array output: where a convention decides the value (x == 0)
+    output_names   labels for the entries of a tuple output, e.g. ("dx", "dW", "db")
+    warnings       RuntimeWarning messages raised during the call; with ``stable``, an overflow or
+                   invalid-value warning on large inputs fails an otherwise right answer
+
+    >>> diagnose(np.arange(4.0).reshape(2, 2) + 1, np.arange(4.0).reshape(2, 2) + 1) is None
+    True
+    >>> diagnose(np.ones((4, 3)), np.ones((3, 4)))
+    'wrong shape (3, 4), expected (4, 3): transposed (you return the transpose of the answer)'
+    """
+    found = _walk(expected, got, "", tuple(output_names), inputs, kink, kink_desc, rtol, atol)
+    if found:
+        return _prefix(*found)
+    if before is not None:
+        changed = modified_inputs(before, inputs or {})
+        if changed:
+            return MODIFIED.format(name=changed[0])
+    leaves = list(_leaves(expected, got, "", tuple(output_names)))
+    for path, e, g in leaves:
+        # The kink mask belongs to the (first) output that has the inputs' shape.
+        mask = kink if kink is not None and np.shape(kink) == e.shape else None
+        msg = _array_values(e, g, inputs, mask, kink_desc, rtol, atol)
+        if msg:
+            return _prefix(path, msg)
+    if stable and warnings and largest_input(inputs) >= LARGE:
+        return WARNED.format(warning=warnings[0])
+    return None

@@ -1,0 +1,225 @@
+"""Reference implementations of graded functions that nnlib does not offer under the same signature.
+
+Each is the trusted answer for one exercise (see :mod:`nnlib.grading.catalog`). Where nnlib has
+the computation in another form, the reference delegates to it, so the book and the grader agree.
+The tests check the others against PyTorch, scikit-learn or nnlib's classes.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import functional as F
+
+
+# ----------------------------------------------------------------------------- chapter 2
+
+def linear_gd_step(w, X, y, lr):
+    """One gradient-descent step on J(w) = (1/N) ||X w - y||^2: ``w - lr * (2/N) X^T (X w - y)``.
+
+    Shapes: w (D,), X (N, D), y (N,) -> (D,).
+
+    >>> linear_gd_step(np.zeros(1), np.ones((2, 1)), np.ones(2), 0.25)
+    array([0.5])
+    """
+    return w - lr * (2.0 / X.shape[0]) * (X.T @ (X @ w - y))
+
+
+def poly_features_1d(x, degree):
+    """Columns ``x, x^2, ..., x^degree`` of a single feature. Shapes: x (N,) -> (N, degree).
+
+    >>> poly_features_1d(np.array([2.0]), 3)
+    array([[2., 4., 8.]])
+    """
+    return x[:, None] ** np.arange(1, degree + 1)
+
+
+# ----------------------------------------------------------------------------- chapter 3
+
+def gaussian_nll(y, pred, sigma):
+    """Negative log-likelihood of ``y`` under N(pred, sigma^2), summed over the samples.
+
+    ``sum_i [ log(2 pi sigma^2) / 2 + (y_i - pred_i)^2 / (2 sigma^2) ]``. Shapes: y, pred (N,) -> float.
+
+    >>> round(gaussian_nll(np.zeros(1), np.zeros(1), 1.0), 6)
+    0.918939
+    """
+    r = y - pred
+    return float(y.size * 0.5 * math.log(2 * math.pi * sigma ** 2) + np.sum(r * r) / (2 * sigma ** 2))
+
+
+def lasso_cd(X, y, lam, n_sweeps):
+    """``n_sweeps`` cyclic coordinate-descent sweeps from w = 0 on ||y - X w||^2 + lam ||w||_1.
+
+    ``w_j <- S(rho_j, lam / 2) / (x_j^T x_j)`` with ``rho_j = x_j^T (y - X w + x_j w_j)``, updated in
+    place so later coordinates see the new w_j. Shapes: X (N, D), y (N,) -> w (D,).
+
+    >>> lasso_cd(np.eye(2), np.array([3.0, 0.5]), 2.0, 5)
+    array([2., 0.])
+    """
+    w = np.zeros(X.shape[1])
+    for _ in range(n_sweeps):
+        for j in range(X.shape[1]):
+            xj = X[:, j]
+            rho = xj @ (y - X @ w + xj * w[j])
+            w[j] = np.sign(rho) * max(abs(rho) - lam / 2, 0.0) / (xj @ xj)
+    return w
+
+
+# ----------------------------------------------------------------------------- chapter 4
+
+def logistic_gradient(w, b, X, y):
+    """Gradient of the mean BCE of ``sigmoid(X w + b)`` against 0/1 labels ``y``.
+
+    ``dw = X^T (sigmoid(X w + b) - y) / N`` and ``db = mean(sigmoid(X w + b) - y)``.
+    Shapes: w (D,), b float, X (N, D), y (N,) -> (dw (D,), db float).
+    """
+    r = F.sigmoid(X @ w + b) - y
+    return X.T @ r / X.shape[0], float(np.mean(r))
+
+
+# ----------------------------------------------------------------------------- chapter 5
+
+def mcculloch_pitts(x, w, theta):
+    """Threshold unit: 1.0 where ``x @ w >= theta``, else 0.0. Shapes: x (N, D), w (D,) -> (N,)."""
+    return (x @ w >= theta).astype(np.float64)
+
+
+def perceptron_update(w, b, x, y, lr):
+    """One perceptron step on one sample: ``y_hat = [w.x + b >= 0]``, ``w += lr (y - y_hat) x``, same for b.
+
+    Shapes: w (D,), b float, x (D,), y in {0, 1} -> (new w (D,), new b float).
+
+    >>> perceptron_update(np.zeros(2), 0.0, np.ones(2), 0, 1.0)
+    (array([-1., -1.]), -1.0)
+    """
+    y_hat = 1.0 if float(w @ x + b) >= 0 else 0.0
+    err = lr * (y - y_hat)
+    return w + err * x, float(b + err)
+
+
+def mlp_forward(x, W1, b1, W2, b2):
+    """Two-layer perceptron ``relu(x W1 + b1) W2 + b2``. Shapes: x (N, D) -> (N, K)."""
+    return F.relu(x @ W1 + b1) @ W2 + b2
+
+
+# ----------------------------------------------------------------------------- chapter 6
+
+def backprop_221(x, y, W1, b1, W2, b2):
+    """Gradients of J = (1/(2N)) sum (a3 - y)^2 for the 2-2-1 sigmoid network of the notes.
+
+    ``a2 = sigmoid(x W1 + b1)``, ``a3 = sigmoid(a2 W2 + b2)`` (row convention: W1 (2, 2) is the
+    notes' W^1 transposed). Returns ``{"W1", "b1", "W2", "b2"}`` gradients, shaped like the parameters.
+    """
+    n = x.shape[0]
+    z2 = x @ W1 + b1
+    a2 = F.sigmoid(z2)
+    z3 = a2 @ W2 + b2
+    a3 = F.sigmoid(z3)
+    d3 = F.sigmoid_backward((a3 - y) / n, z3)
+    d2 = F.sigmoid_backward(d3 @ W2.T, z2)
+    return {"W1": x.T @ d2, "b1": d2.sum(axis=0), "W2": a2.T @ d3, "b2": d3.sum(axis=0)}
+
+
+# ----------------------------------------------------------------------------- chapter 9
+
+def _schedule_value(schedule, t):
+    return np.asarray(schedule(np.asarray(t, dtype=np.float64)), dtype=np.float64)
+
+
+def time_decay_lr(lr0, k, t):
+    """``lr0 / (1 + k t)`` for every step in ``t``. Shapes: t (T,) -> (T,)."""
+    from .. import optim
+    return _schedule_value(optim.time_decay(lr0, k), t)
+
+
+def step_decay_lr(lr0, drop, every, t):
+    """``lr0 * drop ** floor(t / every)``. Shapes: t (T,) -> (T,)."""
+    from .. import optim
+    return _schedule_value(optim.step_decay(lr0, drop, every), t)
+
+
+def cosine_lr(lr0, total, t, lr_min=0.0):
+    """``lr_min + (lr0 - lr_min) (1 + cos(pi min(t, total) / total)) / 2``. Shapes: t (T,) -> (T,)."""
+    from .. import optim
+    return _schedule_value(optim.cosine(lr0, total, lr_min), t)
+
+
+# ----------------------------------------------------------------------------- chapter 11
+
+def update_running_stats(running_mean, running_var, x, momentum=0.1):
+    """PyTorch's BatchNorm running averages: ``(1 - m) running + m batch``, batch variance unbiased.
+
+    Shapes: running_mean, running_var (D,), x (N, D) -> (new mean (D,), new var (D,)).
+    """
+    mean, var = F.batchnorm_stats(x, unbiased=True)
+    return (1 - momentum) * running_mean + momentum * mean, (1 - momentum) * running_var + momentum * var
+
+
+# ----------------------------------------------------------------------------- chapter 12
+
+def early_stopping(val_losses, patience, min_delta=0.0):
+    """Replay :class:`nnlib.callbacks.EarlyStopping` (mode "min") over a list of validation losses.
+
+    An epoch improves when ``loss < best - min_delta``. Training stops at the epoch where
+    ``patience`` epochs in a row (at least 1) have not improved. Returns
+    ``(best_epoch, stopped_epoch)``, 0-based, with ``stopped_epoch = -1`` if it never stops.
+
+    >>> early_stopping(np.array([3.0, 2.0, 2.5, 2.4, 1.0]), 2)
+    (1, 3)
+    """
+    best, best_epoch, wait = math.inf, -1, 0
+    for epoch, loss in enumerate(np.asarray(val_losses, dtype=np.float64).tolist()):
+        if loss < best - min_delta:
+            best, best_epoch, wait = loss, epoch, 0
+            continue
+        wait += 1
+        if wait >= max(patience, 1):
+            return best_epoch, epoch
+    return best_epoch, -1
+
+
+# ----------------------------------------------------------------------------- chapter 13
+
+def kfold_indices(n, k, fold):
+    """``(train_idx, val_idx)`` of fold ``fold`` for unshuffled k-fold CV over ``range(n)``.
+
+    The first ``n % k`` folds hold ``n // k + 1`` samples, the others ``n // k`` (scikit-learn).
+    """
+    from ..data import kfold
+    train, val = list(kfold(n, k, shuffle=False))[fold]
+    return train.astype(np.int64), val.astype(np.int64)
+
+
+def f1_score(y_true, y_pred):
+    """Binary F1 of the positive class 1: ``2 TP / (2 TP + FP + FN)``, 0 when that is 0/0."""
+    from ..metrics import f1
+    return float(f1(y_true, y_pred, average="binary", pos_label=1, labels=None)) if np.any(
+        (y_true == 1) | (y_pred == 1)) else 0.0
+
+
+def precision_recall(y_true, y_pred):
+    """Binary ``(precision, recall)`` of class 1, each 0 when its denominator is 0."""
+    from ..metrics import precision_recall_f1
+    if not np.any((y_true == 1) | (y_pred == 1)):
+        return 0.0, 0.0
+    p, r, _ = precision_recall_f1(y_true, y_pred, average="binary", pos_label=1)
+    return float(p), float(r)
+
+
+def confusion_counts(y_true, y_pred, k):
+    """``C[i, j]`` = number of samples of class i predicted as j, for classes ``0..k-1``. (k, k) int."""
+    from ..metrics import confusion_matrix
+    return confusion_matrix(y_true, y_pred, labels=range(k)).astype(np.int64)
+
+
+# ----------------------------------------------------------------------------- chapter 14
+
+def conv_output_size(n, k, stride=1, pad=0):
+    """``(n + 2 pad - k) // stride + 1``: the output length of a convolution or pooling window.
+
+    >>> conv_output_size(8, 3, 1, 1)
+    8
+    """
+    return (n + 2 * pad - k) // stride + 1

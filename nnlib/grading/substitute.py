@@ -1,0 +1,159 @@
+"""``substitute(relu_backward=my_relu_backward, ...)``: train the real network with your own function.
+
+Inside the ``with`` block, every place nnlib reaches the original function (the attribute of
+``nnlib.functional`` that the layers call at run time, the same object re-exported by another
+nnlib module such as ``nnlib.optim``, and lookup tables of functions in module globals such as
+``ACTIVATIONS`` or ``INITIALIZERS``) is swapped for the student's. The optimizer classes run
+in-place kernels, not the pure ``*_step`` functions, so a substituted step is also installed as
+the kernel of its optimizer (``adam_step`` -> ``Adam``). Everything is restored on exit, also when
+the block raises.
+
+nnlib sometimes passes extra keyword arguments a student's simpler function does not declare
+(``dtype=`` to initialisers, ``fn=`` for error messages); the installed wrapper drops those.
+
+>>> import numpy as np, nnlib.functional as F
+>>> def relu_backward(dout, x):
+...     return dout * (x > 0)
+>>> original = F.relu_backward
+>>> with substitute(relu_backward=relu_backward):
+...     F.relu_backward.__wrapped__ is relu_backward
+True
+>>> F.relu_backward is original
+True
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+import inspect
+import sys
+from importlib import import_module
+from types import FunctionType, ModuleType
+
+#: modules whose public functions a student may replace, in lookup order
+PLUGGABLE = ("nnlib.functional", "nnlib.optim", "nnlib.init", "nnlib.linear", "nnlib.data",
+             "nnlib.metrics", "nnlib.tuning")
+
+
+def _modules() -> list[ModuleType]:
+    found = []
+    for name in PLUGGABLE:
+        try:
+            found.append(import_module(name))
+        except ImportError:  # a module not written yet (or removed) simply offers nothing
+            continue
+    return found
+
+
+def replaceable() -> dict[str, object]:
+    """Every name ``substitute`` accepts, mapped to nnlib's function of that name."""
+    names: dict[str, object] = {}
+    for module in _modules():
+        public = getattr(module, "__all__", None) or [n for n in vars(module) if not n.startswith("_")]
+        for name in public:
+            value = getattr(module, name, None)
+            if isinstance(value, FunctionType) and name not in names:
+                names[name] = value
+    return names
+
+
+def _nnlib_modules() -> list[ModuleType]:
+    return [m for name, m in sorted(sys.modules.items())
+            if m is not None and (name == "nnlib" or name.startswith("nnlib."))
+            and not name.startswith("nnlib.grading")]
+
+
+#: pure optimizer step -> key of its in-place kernel in nnlib.functional.optim_steps.KERNELS
+_KERNEL_OF = {"sgd_step": "sgd", "momentum_step": "momentum", "nesterov_step": "nesterov",
+              "adagrad_step": "adagrad", "adadelta_step": "adadelta", "rmsprop_step": "rmsprop",
+              "adam_step": "adam", "adamw_step": "adamw"}
+
+
+def _tolerant(fn):
+    """``fn``, wrapped to drop keyword arguments it does not declare (unless it takes ``**kwargs``)."""
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        params = []
+    if any(p.kind is p.VAR_KEYWORD for p in params):
+        names = None
+    else:
+        names = {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        if names is not None:
+            kwargs = {k: v for k, v in kwargs.items() if k in names}
+        return fn(*args, **kwargs)
+    return call
+
+
+def _in_place(step):
+    """An optimizer kernel ``kernel(w, g, state, **hyper)`` (in place) from a pure ``step`` function."""
+    def kernel(w, g, state, **hyper):
+        new_w, new_state = step(w, g, state, **hyper)
+        w[...] = new_w
+        state.clear()
+        state.update(new_state)
+    return kernel
+
+
+def _kernel_plan(functions: dict) -> list[tuple[object, str, object, bool]]:
+    """Install substituted optimizer steps as kernels (entries of the KERNELS dict)."""
+    kernels = getattr(sys.modules.get("nnlib.functional.optim_steps"), "KERNELS", None)
+    if not isinstance(kernels, dict):
+        return []
+    return [(kernels, _KERNEL_OF[name], _in_place(fn), True)
+            for name, fn in functions.items() if _KERNEL_OF.get(name) in kernels]
+
+
+def _swap_plan(originals: dict[int, object]) -> list[tuple[object, str, object, bool]]:
+    """(container, key, old value, is_dict) for every reference to an original function."""
+    plan = []
+    for module in _nnlib_modules():
+        for key, value in list(vars(module).items()):
+            if id(value) in originals and value is originals[id(value)]:
+                plan.append((module, key, value, False))
+            elif isinstance(value, dict) and not key.startswith("__"):
+                for k, v in value.items():
+                    if id(v) in originals or (isinstance(v, tuple) and any(id(e) in originals for e in v)):
+                        plan.append((value, k, v, True))
+    return plan
+
+
+@contextlib.contextmanager
+def substitute(**functions):
+    """Temporarily replace nnlib functions by name, e.g. ``substitute(relu_backward=my_fn)``.
+
+    Raises ``ValueError`` for a name nnlib does not have (listing the valid ones) and ``TypeError``
+    when a replacement is not callable. Nothing is changed unless every name is valid.
+    """
+    valid = replaceable()
+    unknown = sorted(set(functions) - set(valid))
+    if unknown:
+        raise ValueError(f"substitute: unknown name(s) {unknown}; valid names are: {', '.join(sorted(valid))}")
+    for name, fn in functions.items():
+        if not callable(fn):
+            raise TypeError(f"substitute: {name} must be a function, got {type(fn).__name__}")
+    wrapped = {name: _tolerant(fn) for name, fn in functions.items()}
+    replacement = {id(valid[name]): fn for name, fn in wrapped.items()}
+    originals = {id(valid[name]): valid[name] for name in functions}
+    plan = [(container, key, old, is_dict,
+             tuple(replacement.get(id(e), e) for e in old) if isinstance(old, tuple) else replacement[id(old)])
+            for container, key, old, is_dict in _swap_plan(originals)]
+    plan += [(kernels, key, kernels[key], True, new) for kernels, key, new, _ in _kernel_plan(wrapped)]
+    done = []
+    try:
+        for container, key, old, is_dict, new in plan:
+            if is_dict:
+                container[key] = new
+            else:
+                setattr(container, key, new)
+            done.append((container, key, old, is_dict))
+        yield
+    finally:
+        for container, key, old, is_dict in reversed(done):
+            if is_dict:
+                container[key] = old
+            else:
+                setattr(container, key, old)
