@@ -79,10 +79,13 @@ release: install
 
 test: install-test system-deps web
 	$(MAKE) --no-print-directory book
-	$(VENV)/bin/pytest -n $(JOBS) --dist loadfile tests
+	@# One pytest run: unit/oracle/grader/browser tests plus every notebook under nbval.
+	@# One BLAS thread per xdist worker: two workers on two cores, no oversubscription.
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(VENV)/bin/pytest -n $(JOBS) --dist loadfile \
+	  --nbval-lax tests book solutions exercises
 
 test-fast: install-test
-	$(VENV)/bin/pytest -n $(JOBS) -m "not slow and not browser" tests
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(VENV)/bin/pytest -n $(JOBS) -m "not slow and not browser" tests
 
 grade: install
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir [OUT=grades]"; exit 2; }

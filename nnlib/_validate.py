@@ -101,3 +101,28 @@ def lookup_name(registry: dict, name, kind: str, fn: str):
     close = difflib.get_close_matches(key, registry, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     raise ValueError(f"{fn}: unknown {kind} {name!r}{hint}; valid names: {', '.join(sorted(registry))}")
+
+
+def as_rng(rng, fn: str) -> np.random.Generator:
+    """A Generator from ``rng`` (a Generator is returned as is; an int seeds a new one)."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+        return np.random.default_rng(int(rng))
+    raise TypeError(f"{fn}: rng must be a np.random.Generator or an int seed, got {type(rng).__name__}")
+
+
+def check_lengths(X, y, fn: str, name_x: str = "X", name_y: str = "y") -> None:
+    """Require ``len(X) == len(y)``: one target per sample.
+
+    >>> check_lengths(np.zeros((3, 2)), np.zeros(2), "fit")
+    Traceback (most recent call last):
+    ...
+    ValueError: fit: X has 3 samples but y has 2 (expected len(y) == X.shape[0] == 3)
+    """
+    nx, ny = len(X), len(y)
+    if nx != ny:
+        raise ValueError(
+            f"{fn}: {name_x} has {nx} samples but {name_y} has {ny} "
+            f"(expected len({name_y}) == {name_x}.shape[0] == {nx})"
+        )

@@ -16,7 +16,7 @@ from typing import Iterator
 
 import numpy as np
 
-from ._validate import as_float_array, check_ndim, check_positive
+from ._validate import as_float_array, as_rng, check_lengths, check_ndim, check_positive
 
 __all__ = [
     "make_linear", "make_xor", "make_moons", "make_spirals", "make_blobs", "make_categorical",
@@ -26,31 +26,6 @@ __all__ = [
 
 
 # ----------------------------------------------------------------------------- shared checks
-def as_rng(rng, fn: str) -> np.random.Generator:
-    """A Generator from ``rng`` (a Generator is returned as is; an int seeds a new one)."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
-        return np.random.default_rng(int(rng))
-    raise TypeError(f"{fn}: rng must be a np.random.Generator or an int seed, got {type(rng).__name__}")
-
-
-def check_lengths(X, y, fn: str, name_x: str = "X", name_y: str = "y") -> None:
-    """Require ``len(X) == len(y)``: one target per sample.
-
-    >>> check_lengths(np.zeros((3, 2)), np.zeros(2), "fit")
-    Traceback (most recent call last):
-    ...
-    ValueError: fit: X has 3 samples but y has 2 (expected len(y) == X.shape[0] == 3)
-    """
-    nx, ny = len(X), len(y)
-    if nx != ny:
-        raise ValueError(
-            f"{fn}: {name_x} has {nx} samples but {name_y} has {ny} "
-            f"(expected len({name_y}) == {name_x}.shape[0] == {nx})"
-        )
-
-
 def _check_count(value, fn: str, name: str, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise ValueError(f"{fn}: expected {name} to be an integer >= {minimum}, got {value!r}")

@@ -48,7 +48,8 @@ from typing import Callable
 import numpy as np
 
 from ._validate import as_float_array, check_positive, check_shape
-from .data import check_lengths, one_hot
+from ._validate import check_lengths
+from .data import one_hot
 
 __all__ = [
     "SingularMatrixError", "ConvergenceWarning", "normal_equations", "ridge_closed_form",

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import check_ndim
-from .data import check_lengths
+from ._validate import check_lengths
 
 __all__ = ["accuracy", "confusion_matrix", "precision_recall_f1", "precision", "recall", "f1"]
 

@@ -34,7 +34,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .data import as_rng, check_lengths, kfold
+from ._validate import as_rng, check_lengths
+from .data import kfold
 from .metrics import accuracy
 
 __all__ = ["log_uniform", "make_sampler", "Trial", "random_search", "cross_val_score"]
