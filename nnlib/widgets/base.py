@@ -40,8 +40,11 @@ class Explorer:
         import matplotlib.pyplot as plt
 
         self.controls: dict[str, Any] = self.make_controls()
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
         self.figure = plt.figure(figsize=self.figsize)
         plt.close(self.figure)  # shown through the Output widget only, never twice
+        FigureCanvasAgg(self.figure)  # closing detaches the canvas; keep one that can render pixels
         self.output = widgets.Output()
         self.state: dict[str, Any] = {}
         for control in self.controls.values():
