@@ -1,0 +1,217 @@
+r"""Logistic regression in the plane (book chapter 4): the boundary by hand, then by gradient descent.
+
+The model is ``p = sigmoid(X w + b)``; it predicts class 1 where ``p >= 1/2``, i.e. on the
+positive side of the line ``w . x + b = 0``. :class:`HyperplaneExplorer` sets ``w`` and ``b``
+with sliders; :class:`LogisticExplorer` replays gradient descent on the mean binary
+cross-entropy, whose gradient is ``X^T (p - y) / N`` for ``w`` and ``mean(p - y)`` for ``b``.
+
+>>> X, y = logistic_data("overlapping")
+>>> run = logistic_gd(X, y, lr=1.0, steps=100)
+>>> bool(run["loss"][-1] < run["loss"][0])
+True
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from .. import functional as F
+from .._validate import as_float_array, check_ndim, check_positive
+from ..data import make_blobs
+from .base import Explorer
+
+__all__ = ["logistic_data", "logistic_gd", "HyperplaneExplorer", "LogisticExplorer"]
+
+_LIM = (-4.0, 4.0)
+
+
+@lru_cache(maxsize=None)
+def _data(name: str) -> tuple[np.ndarray, np.ndarray]:
+    centres = {"overlapping": [[-1.0, -0.5], [1.0, 0.5]], "separable": [[-2.0, -1.0], [2.0, 1.0]]}
+    if name not in centres:
+        raise ValueError(f"logistic_data: unknown data set {name!r}; choose 'overlapping' or 'separable'")
+    return make_blobs(100, centers=centres[name], std=0.8 if name == "overlapping" else 0.5, rng=4)
+
+
+def logistic_data(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Two seeded Gaussian clouds, ``X (100, 2)``, ``y (100,)`` in {0, 1}: "overlapping" or "separable".
+
+    >>> logistic_data("separable")[0].shape
+    (100, 2)
+    """
+    X, y = _data(name)
+    return X.copy(), y.copy()
+
+
+def logistic_gd(X, y, lr: float, steps: int, w0=None, b0: float = 0.0) -> dict[str, np.ndarray]:
+    r"""Full-batch gradient descent on the mean binary cross-entropy of ``sigmoid(X w + b)``.
+
+    .. math:: J = \frac1N \sum_n \ell(z_n, y_n),\ z = Xw + b,\quad
+              \nabla_w J = \frac1N X^\top(\sigma(z) - y),\quad \partial_b J = \frac1N \sum_n (\sigma(z_n) - y_n)
+
+    The loss and ``dJ/dz`` come from ``nnlib.functional.binary_cross_entropy_with_logits``
+    and its backward pass (stable for any ``z``). Shapes: ``X (N, D)``, ``y (N,)``.
+    Returns ``w (T+1, D)``, ``b (T+1,)`` and ``loss (T+1,)``: the start and every step.
+
+    >>> logistic_gd(np.array([[1.0], [-1.0]]), np.array([1, 0]), lr=1.0, steps=1)["w"][1].tolist()
+    [0.5]
+    """
+    fn = "logistic_gd"
+    X = as_float_array(X, fn, "X").astype(np.float64)
+    check_ndim(X, 2, fn, "X", "(N, D)")
+    y = as_float_array(y, fn, "y").astype(np.float64)
+    if y.shape != (X.shape[0],):
+        raise ValueError(f"{fn}: expected y of shape ({X.shape[0]},), got {y.shape}")
+    check_positive(lr, fn, "lr")
+    w = np.zeros(X.shape[1]) if w0 is None else as_float_array(w0, fn, "w0").astype(np.float64)
+    b = float(b0)
+    ws, bs, losses = [w], [b], []
+    for _ in range(int(steps)):
+        z = X @ w + b
+        losses.append(float(F.binary_cross_entropy_with_logits(z, y)))
+        dz = F.binary_cross_entropy_with_logits_backward(z, y)  # (sigmoid(z) - y) / N
+        w, b = w - lr * (X.T @ dz), b - lr * float(dz.sum())
+        ws.append(w)
+        bs.append(b)
+    losses.append(float(F.binary_cross_entropy_with_logits(X @ w + b, y)))
+    return {"w": np.array(ws), "b": np.array(bs), "loss": np.array(losses)}
+
+
+def _summary(X, y, w, b) -> dict[str, Any]:
+    """Loss, accuracy and the boundary's distance from the origin for one (w, b)."""
+    z = X @ w + b
+    norm = float(np.linalg.norm(w))
+    return {"w": np.asarray(w, dtype=float), "b": float(b), "p": F.sigmoid(z),
+            "loss": float(F.binary_cross_entropy_with_logits(z, y.astype(float))),
+            "accuracy": float(np.mean((z >= 0) == (y == 1))),
+            "distance": abs(b) / norm if norm > 0 else np.inf}
+
+
+def _draw_probability(ax, state, X, y):
+    """Shade p = sigmoid(w . x + b), draw the p = 0.1, 0.5, 0.9 contours and the data."""
+    from ..viz.linear import plot_hyperplane, plot_labelled_points
+
+    w, b = state["w"], state["b"]
+    xs = np.linspace(*_LIM, 120)
+    xx, yy = np.meshgrid(xs, xs)
+    p = F.sigmoid(w[0] * xx + w[1] * yy + b)
+    ax.contourf(xx, yy, p, levels=np.linspace(0, 1, 11), cmap="coolwarm", alpha=0.35, vmin=0, vmax=1)
+    if np.ptp(p) > 0.8:
+        cs = ax.contour(xx, yy, p, levels=[0.1, 0.9], colors="k", linewidths=0.7, linestyles=":")
+        ax.clabel(cs, fmt={0.1: "p=0.1", 0.9: "p=0.9"}, fontsize=7)
+    plot_hyperplane(w, b, ax=ax, xlim=_LIM, ylim=_LIM, shade=False, label="p = 0.5")
+    plot_labelled_points(X, y, ax=ax, s=16)
+    ax.set_aspect("equal")
+    ax.legend(fontsize=7, loc="lower right")
+
+
+class HyperplaneExplorer(Explorer):
+    """Set ``w = (w1, w2)`` and ``b`` by hand and watch the boundary, p and the loss.
+
+    A larger ``||w||`` sharpens the transition from p = 0.1 to 0.9 without moving the line; ``b``
+    shifts the line along ``w`` (it sits at distance ``|b| / ||w||`` from the origin).
+    State: ``w``, ``b``, ``p`` (on the data), ``loss``, ``accuracy``, ``distance``.
+
+    >>> round(HyperplaneExplorer().update(w1=1.0, w2=0.0, b=-2.0)["distance"], 6)
+    2.0
+    """
+
+    figsize = (7.5, 3.6)
+
+    def make_controls(self):
+        import ipywidgets as w
+
+        kw = dict(min=-4.0, max=4.0, step=0.1, continuous_update=True)
+        return {"w1": w.FloatSlider(value=1.0, description="w1", **kw),
+                "w2": w.FloatSlider(value=1.0, description="w2", **kw),
+                "b": w.FloatSlider(value=0.0, description="b", **kw)}
+
+    def compute(self, w1, w2, b):
+        X, y = logistic_data("overlapping")
+        return {"X": X, "y": y, **_summary(X, y, np.array([w1, w2]), b)}
+
+    def draw(self, state, fig):
+        ax, ax_s = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.1, 1]})
+        _draw_probability(ax, state, state["X"], state["y"])
+        ax.set_title(f"mean BCE {state['loss']:.3f}, accuracy {state['accuracy']:.2f}", fontsize=9)
+        # the same model seen from the side: p against the signed distance to the line
+        w, b = state["w"], state["b"]
+        norm = np.linalg.norm(w)
+        s = np.linspace(-4, 4, 200)
+        ax_s.plot(s, F.sigmoid(norm * s), color="k", label=r"$p = \sigma(\|w\|\, d)$")
+        if norm > 0:
+            d = (state["X"] @ w + b) / norm
+            ax_s.scatter(d, state["y"] + 0.03 * np.sign(state["y"] - 0.5), c=state["y"], cmap="coolwarm",
+                         s=10, vmin=0, vmax=1, edgecolors="k", linewidths=0.3)
+        ax_s.axvline(0, color="grey", lw=0.8, ls="--")
+        ax_s.set_xlabel("signed distance $d$ to the line")
+        ax_s.set_ylabel("p(class 1)")
+        ax_s.set_ylim(-0.1, 1.1)
+        ax_s.legend(fontsize=8, loc="upper left")
+        ax_s.set_title(f"||w|| = {norm:.2f}: steepness of the S", fontsize=9)
+        fig.tight_layout()
+
+
+class LogisticExplorer(Explorer):
+    """Replay gradient descent on logistic regression, step by step.
+
+    Controls: ``data`` ("overlapping", "separable"), ``lr``, ``step``. State: ``w``, ``b``,
+    ``loss`` (current), ``losses`` (every step), ``norms`` (``||w||`` per step), ``accuracy``.
+    On separable data the loss keeps falling towards 0 and ``||w||`` keeps growing: the
+    maximum-likelihood weights do not exist (chapter 4, "Common mistakes").
+
+    >>> e = LogisticExplorer(); s0 = e.update(step=0)["loss"]; s1 = e.update(step=50)["loss"]
+    >>> bool(s1 < s0)
+    True
+    """
+
+    figsize = (8, 3.6)
+    max_steps = 300
+
+    def make_controls(self):
+        import ipywidgets as w
+
+        style = {"description_width": "initial"}
+        return {"data": w.Dropdown(options=["overlapping", "separable"], value="overlapping",
+                                   description="data", layout=w.Layout(width="200px")),
+                "lr": w.SelectionSlider(options=[0.1, 0.3, 1.0, 3.0], value=1.0, description="learning rate",
+                                        style=style),
+                "step": w.IntSlider(value=20, min=0, max=self.max_steps, step=5, description="GD steps",
+                                    style=style)}
+
+    @staticmethod
+    @lru_cache(maxsize=16)
+    def _run(data: str, lr: float, steps: int) -> dict[str, np.ndarray]:
+        X, y = _data(data)
+        return logistic_gd(X, y, lr, steps)
+
+    def compute(self, data, lr, step):
+        X, y = logistic_data(data)
+        run = self._run(data, float(lr), self.max_steps)
+        k = int(step)
+        # copies: the run is cached, and the state is handed to the caller
+        return {"X": X, "y": y, "data": data, "step": k, "losses": run["loss"].copy(),
+                "norms": np.linalg.norm(run["w"], axis=1),
+                **_summary(X, y, run["w"][k].copy(), run["b"][k])}
+
+    def draw(self, state, fig):
+        ax, ax_l = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.1, 1]})
+        _draw_probability(ax, state, state["X"], state["y"])
+        ax.set_title(f"step {state['step']}: w = ({state['w'][0]:.2f}, {state['w'][1]:.2f}), "
+                     f"b = {state['b']:.2f}", fontsize=9)
+        steps = np.arange(len(state["losses"]))
+        ax_l.plot(steps, state["losses"], color="C0", label="mean BCE")
+        ax_l.plot(state["step"], state["loss"], "o", color="C0", mec="k")
+        ax_l.set_yscale("log")
+        ax_l.set_xlabel("gradient-descent step")
+        ax_l.set_ylabel("training loss (log scale)")
+        ax_n = ax_l.twinx()
+        ax_n.plot(steps, state["norms"], color="C3", ls="--", label="||w||")
+        ax_n.set_ylabel("||w||", color="C3")
+        lines = ax_l.get_lines()[:1] + ax_n.get_lines()
+        ax_l.legend(lines, [ln.get_label() for ln in lines], fontsize=8, loc="center right")
+        ax_l.set_title(f"{state['data']}: loss {state['loss']:.3f}, accuracy {state['accuracy']:.2f}",
+                       fontsize=9)
+        fig.tight_layout()
