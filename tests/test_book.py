@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from sphinx_external_toc.parsing import parse_toc_yaml
 
+from nnlib.grading.release import secret_lines, solution_files
+
 from browser import VIEWPORTS, Browser, BrowserError, StaticServer
 
 # Every test here needs the built book, so `make test-fast` (-m "not slow") leaves them out.
@@ -164,6 +166,18 @@ def test_page_references_no_remote_asset(built, page):
             assert target.is_file(), f"{page.docname} references {asset}, which is not in the build"
 
 
+def test_student_book_shows_no_solution(built):
+    """No line that exists only inside a solution region appears on any page of the public book."""
+    secrets = {line: path.stem for path in solution_files(ROOT / "solutions") for line in secret_lines(path)}
+    assert len(secrets) > 100, "too few solution lines found to make this test meaningful"
+    leaks = []
+    for page in sorted(HTML_DIR.rglob("*.html")):
+        text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
+        lines = {line.strip() for line in text.splitlines()}
+        leaks += [f"{page.relative_to(HTML_DIR)}: {line!r} (from {secrets[line]})" for line in lines & set(secrets)]
+    assert not leaks, "solution code in the student book:\n" + "\n".join(leaks[:20])
+
+
 @pytest.mark.parametrize("page", PAGES, ids=page_ids(PAGES))
 def test_chapters_are_numbered_and_front_matter_is_not(built, page):
     # The page's own title is the <h1> with a permalink; the theme repeats the title elsewhere.
@@ -285,8 +299,8 @@ def test_page_renders_offline(tab, page, viewport):
         failures.append(f"MathJax errors: {report['mjxErrors']}")
     if report["brokenImages"]:
         failures.append(f"images that did not load: {report['brokenImages']}")
-    if want.code_cells and not report["loadedImages"]:
-        failures.append("a page with code has no figure")
+    if page.numbered and want.code_cells and not report["loadedImages"]:
+        failures.append("a chapter with code has no figure")
     if report["widgetViews"] < want.widget_views:
         failures.append(f"{report['widgetViews']} of {want.widget_views} widget views rendered")
     if want.widget_images and not report["widgetImages"]:

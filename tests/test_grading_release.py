@@ -7,7 +7,7 @@ import pytest
 
 from nnlib.grading.__main__ import main
 from nnlib.grading.release import (BEGIN, END, MarkerError, clean_notebook, make_exercise, release, render,
-                                   solution_files, strip_solution, to_text)
+                                   secret_lines, solution_files, strip_solution, to_text)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -142,16 +142,7 @@ def test_solutions_are_committed_stripped(path):
 @pytest.mark.parametrize("path", solution_files(ROOT / "solutions"), ids=lambda p: p.stem)
 def test_no_solution_line_leaks_into_the_exercise(path):
     exercise = (ROOT / "exercises" / path.name).read_text(encoding="utf-8")
-    nb = nbformat.read(str(path), as_version=4)
-    outside, inside = set(), set()
-    for cell in nb.cells:
-        region = False
-        for line in cell.source.splitlines():
-            if line.strip() in (BEGIN, END):
-                region = line.strip() == BEGIN
-                continue
-            (inside if region else outside).add(line.strip())
-    secret = {line for line in inside - outside if len(line) > 8}
+    secret = secret_lines(path)
     assert secret, "no solution lines found"
     exercise_lines = {line.strip() for cell in nbformat.reads(exercise, as_version=4).cells
                       for line in cell.source.splitlines()}

@@ -59,10 +59,32 @@ def _run_book(args) -> int:
     return build_instructor(Path(args.root), dry_run=args.dry_run)
 
 
+def _add_grade(p: argparse.ArgumentParser) -> None:
+    from .grader import add_arguments
+    add_arguments(p)
+
+
+def _run_grade(args) -> int:
+    from .grader import run_command
+    return run_command(args)
+
+
+def _add_gradescope_zip(p: argparse.ArgumentParser) -> None:
+    from .gradescope import add_zip_arguments
+    add_zip_arguments(p)
+
+
+def _run_gradescope_zip(args) -> int:
+    from .gradescope import run_zip_command
+    return run_zip_command(args)
+
+
 COMMANDS = {
     "release": (_add_release, _run_release, "write exercises/ from solutions/"),
     "list": (_add_list, _run_list, "list the graded functions"),
     "book": (_add_book, _run_book, "build the instructor's book (with solutions)"),
+    "grade": (_add_grade, _run_grade, "grade submitted notebooks in a sandbox (gradebook, feedback, Gradescope)"),
+    "gradescope-zip": (_add_gradescope_zip, _run_gradescope_zip, "build a Gradescope autograder zip"),
 }
 
 

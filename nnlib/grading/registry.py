@@ -84,9 +84,17 @@ class Exercise:
         """The cases ``check()`` runs (deterministic)."""
         return self.public(np.random.default_rng(self._seed(0)))
 
-    def hidden_cases(self) -> list[Case]:
-        """The extra cases only the autograder runs (deterministic)."""
-        return self.hidden(np.random.default_rng(self._seed(1)))
+    def hidden_cases(self, seed: int | None = None) -> list[Case]:
+        """The extra cases only the autograder runs (deterministic).
+
+        ``seed=None`` gives the fixed default set; an int ``seed >= 0`` draws another set from the
+        pair ``(seed, id)``, so ``grade --seed S`` is reproducible and differs between exercises.
+        """
+        if seed is None:
+            return self.hidden(np.random.default_rng(self._seed(1)))
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise ValueError(f"Exercise.hidden_cases: seed must be an int >= 0 or None, got {seed!r}")
+        return self.hidden(np.random.default_rng([int(seed), self._seed(1)]))
 
     def materialize(self, case: Case) -> dict[str, Any]:
         """Fresh, independent argument values for one call (deep copies; seeds -> Generators)."""

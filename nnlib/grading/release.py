@@ -161,6 +161,24 @@ def render(solution_path: Path) -> str:
     return to_text(make_exercise(nb, where=str(solution_path)))
 
 
+def secret_lines(solution_path: Path, min_length: int = 9) -> set[str]:
+    """Stripped lines that appear only inside solution regions (long enough to be telling).
+
+    Tests use them to prove that no solution body leaks into ``exercises/`` or the student book.
+    """
+    import nbformat  # slow to import (jsonschema): only when needed
+    nb = nbformat.read(str(solution_path), as_version=NB_VERSION)
+    outside, inside = set(), set()
+    for cell in nb.cells:
+        region = False
+        for line in cell.source.splitlines():
+            if line.strip() in (BEGIN, END):
+                region = line.strip() == BEGIN
+                continue
+            (inside if region else outside).add(line.strip())
+    return {line for line in inside - outside if len(line) >= min_length}
+
+
 def solution_files(solutions: Path) -> list[Path]:
     return sorted(p for p in Path(solutions).glob("[0-9][0-9]_*.ipynb"))
 
