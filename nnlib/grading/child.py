@@ -1,0 +1,312 @@
+"""The runner inside the sandbox: load a submission cell by cell, then answer calls one at a time.
+
+:mod:`nnlib.grading.sandbox` starts it as ``python -S -s -B [-P] child.py CONFIG`` (CONFIG is
+JSON, see :func:`main`). Before any student code runs it imports NumPy, loads :mod:`wire` and
+:mod:`codec` by file path (``nnlib`` itself is not imported), drops root privileges if asked,
+lowers its rlimits and sends stdout/stderr to a sink. ``nnlib`` stays importable, through a finder
+for its folder, because students may use its helpers.
+
+Messages (frames of :mod:`nnlib.grading.wire` on two inherited pipe fds, never stdout)::
+
+    child:  {"event": "cell", "index": i}                      before executing cell i
+    child:  {"event": "loaded", "errors": {i: error}, "names": [...]}
+    parent: {"op": "call", "fn": f, "names": [...], "rng_args": [...], "forbidden": [...]} + pack(args)
+    child:  {"status": "ok", "warnings": [...]} + pack({"result": value, "after": [args after]})
+            {"status": "raised", "type": T, "message": M}  |  {"status": "missing"}
+            {"status": "reference", "what": "nnlib/functional.py:relu_backward"}
+            {"status": "unsendable", "type": T}
+    parent: {"op": "exit"}
+
+The child is not trusted: the parent validates every frame and judges every value itself. The call
+tracing here (``sys.setprofile``) only reports use of nnlib's reference for the graded function;
+a student who breaks it breaks their own child, which the parent sees as a failed case.
+"""
+import builtins
+import importlib.util
+import io
+import json
+import os
+import sys
+import types
+
+MAX_NAMES = 10_000  # names reported after loading (the message must stay small)
+
+
+class _Sink(io.TextIOBase):
+    """A text stream that swallows what students print (cheaply, without a size limit to enforce)."""
+
+    def write(self, s):
+        return len(s)
+
+    def writable(self):
+        return True
+
+
+def _load_module(name, path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+class _NnlibFinder:
+    """Makes ``import nnlib`` find the grader's own copy (the child runs without site-packages .pth)."""
+    folder = ""
+
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name != "nnlib":
+            return None
+        return importlib.util.spec_from_file_location(
+            "nnlib", os.path.join(cls.folder, "__init__.py"), submodule_search_locations=[cls.folder])
+
+
+def _drop_privileges(uid, gid):
+    os.setgroups([])
+    os.setresgid(gid, gid, gid)
+    os.setresuid(uid, uid, uid)
+
+
+def _set_limits(limits):
+    import resource
+    table = {"as": resource.RLIMIT_AS, "cpu": resource.RLIMIT_CPU, "fsize": resource.RLIMIT_FSIZE,
+             "nproc": resource.RLIMIT_NPROC, "nofile": resource.RLIMIT_NOFILE, "core": resource.RLIMIT_CORE}
+    for key, value in limits.items():
+        if value is None or key not in table:
+            continue
+        soft, hard = resource.getrlimit(table[key])
+        value = int(value) if hard == resource.RLIM_INFINITY else min(int(value), hard)
+        resource.setrlimit(table[key], (value, value))
+
+
+def _prctl(death_signal):
+    """No new privileges (no setuid binaries); die with the parent (a killed grader leaves no child)."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(38, 1, 0, 0, 0)                   # PR_SET_NO_NEW_PRIVS
+        if death_signal:
+            libc.prctl(1, 9, 0, 0, 0)                # PR_SET_PDEATHSIG = SIGKILL
+    except Exception:  # not Linux: the sandbox relies on its other layers
+        pass
+
+
+def _error_line(exc, filename):
+    tb, line = exc.__traceback__, None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _text(value, limit=2000):
+    try:
+        text = str(value)
+    except BaseException:  # a hostile __str__
+        text = "<unprintable>"
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _describe_exception(exc, filename=None):
+    if isinstance(exc, SyntaxError):
+        return {"type": type(exc).__name__, "message": _text(exc.msg), "line": exc.lineno}
+    return {"type": type(exc).__name__, "message": _text(exc),
+            "line": _error_line(exc, filename) if filename else None}
+
+
+def _marker(label):
+    """An instance of a fresh class named ``label``: codec sends only the type name across."""
+    return type(label, (), {})()
+
+
+def _clean(value, depth=0):
+    """Plain data only (exact types); anything else becomes a marker naming its type."""
+    import numpy as np
+    kind = type(value)
+    if depth > 50:
+        return _marker("deeply nested value")
+    if kind is np.ndarray:
+        return value
+    if isinstance(value, np.ndarray):
+        return _marker(f"{kind.__name__} (a subclass of ndarray)")
+    if value is None or kind in (bool, int, float, str):
+        return value
+    if isinstance(value, np.generic) and kind.__module__ == "numpy":
+        return value
+    if kind in (tuple, list):
+        return kind(_clean(v, depth + 1) for v in value)
+    if kind is dict:
+        if all(type(k) is str for k in value):
+            return {k: _clean(v, depth + 1) for k, v in value.items()}
+        return _marker("dict with non-string keys")
+    for base in (bool, int, float, str, tuple, list, dict):
+        if isinstance(value, base):
+            return _marker(f"{kind.__name__} (a subclass of {base.__name__})")
+    return _marker(kind.__name__)
+
+
+class Runner:
+    """The child's state: the pipes, the student's namespace and the call tracer."""
+
+    def __init__(self, config, wire, codec, np):
+        self.req, self.resp = config["req"], config["resp"]
+        self.wire, self.codec, self.np = wire, codec, np
+        self.nnlib_dir = os.path.realpath(config["nnlib"]) + os.sep
+        # Student code may patch os/json/warnings: keep the originals the protocol needs.
+        self._read, self._write = os.read, os.write
+        self._setprofile, self._getprofile = sys.setprofile, sys.getprofile
+        import threading
+        import warnings
+        self._threading_setprofile = threading.setprofile
+        self._catch_warnings, self._simplefilter = warnings.catch_warnings, warnings.simplefilter
+        self._errstate = np.errstate
+        module = types.ModuleType("__main__")
+        module.__dict__.update({"__builtins__": builtins, "display": lambda *a, **k: None})
+        self.namespace = module.__dict__
+        self._keys = {}
+
+    # --------------------------------------------------------------- framing
+    def send(self, meta, flat=None):
+        data = memoryview(self.wire.message(meta, flat))
+        while data:
+            data = data[self._write(self.resp, data):]
+
+    def _exactly(self, n):
+        chunks, got = [], 0
+        while got < n:
+            chunk = self._read(self.req, min(n - got, 1 << 20))
+            if not chunk:
+                os._exit(0)  # the parent closed the pipe: nothing left to do
+            chunks.append(chunk)
+            got += len(chunk)
+        return b"".join(chunks)
+
+    def receive(self):
+        length = self.wire.frame_length(self._exactly(self.wire.HEADER.size))
+        return self.wire.split(self.wire.decode(self._exactly(length)))
+
+    # --------------------------------------------------------------- loading
+    def load(self, script, skip):
+        with open(script, encoding="utf-8") as fh:
+            cells = json.load(fh)["cells"]
+        errors = {}
+        for cell in cells:
+            index = cell["index"]
+            if index in skip:
+                continue
+            self.send({"event": "cell", "index": index})
+            filename = f"<cell {index}>"
+            try:
+                code = compile(cell["source"], filename, "exec")
+                exec(code, self.namespace)  # noqa: S102 - this process is the sandbox
+            except BaseException as exc:  # SystemExit and KeyboardInterrupt too: keep loading
+                errors[str(index)] = _describe_exception(exc, filename)
+            self._restore_streams()
+        names = sorted(k for k, v in list(self.namespace.items()) if callable(v) and not k.startswith("__"))
+        self.send({"event": "loaded", "errors": errors, "names": names[:MAX_NAMES]})
+
+    def _restore_streams(self):
+        sys.stdout = sys.stderr = _Sink()
+        sys.stdin = io.StringIO("")
+
+    # --------------------------------------------------------------- calls
+    def _key(self, code):
+        """(path inside nnlib, first line, name) of a code object from nnlib's folder, else None."""
+        key = self._keys.get(code, 0)
+        if key == 0:
+            path = os.path.realpath(code.co_filename) if code.co_filename.startswith(("/", ".")) else ""
+            key = (path[len(self.nnlib_dir):].replace(os.sep, "/"), code.co_firstlineno, code.co_name) \
+                if path.startswith(self.nnlib_dir) else None
+            self._keys[code] = key
+        return key
+
+    def call(self, meta, flat):
+        np = self.np
+        fn = self.namespace.get(meta["fn"])
+        if fn is None or not callable(fn):
+            return self.send({"status": "missing", "type": type(fn).__name__})
+        forbidden = {tuple(k) for k in meta.get("forbidden", [])}
+        code = getattr(fn, "__code__", None)
+        if isinstance(code, types.CodeType) and self._key(code) in forbidden:
+            return self.send({"status": "reference", "what": "{}:{}".format(*self._key(code)[::2])})
+        values = list(self.codec.unpack(flat))
+        names = meta["names"]
+        seeds = {}
+        for i, name in enumerate(names):
+            if name in meta.get("rng_args", []):
+                seeds[i] = values[i]
+                values[i] = np.random.default_rng(int(values[i]))
+        hits = []
+
+        def tracer(frame, event, arg):
+            if event == "call" and not hits:
+                key = self._key(frame.f_code)
+                if key is not None and key in forbidden:
+                    hits.append("{}:{}".format(key[0], key[2]))
+            return None
+
+        with self._catch_warnings(record=True) as caught, self._errstate(all="warn", under="ignore"):
+            self._simplefilter("always")
+            self._threading_setprofile(tracer)
+            self._setprofile(tracer)
+            try:
+                got = fn(*values)
+            except BaseException as exc:
+                self._setprofile(None)
+                self._threading_setprofile(None)
+                if hits:
+                    return self.send({"status": "reference", "what": hits[0]})
+                return self.send({"status": "raised", **_describe_exception(exc)})
+            intact = self._getprofile() is tracer
+            self._setprofile(None)
+            self._threading_setprofile(None)
+        if hits:
+            return self.send({"status": "reference", "what": hits[0]})
+        if not intact:
+            return self.send({"status": "raised", "type": "GraderTampering",
+                              "message": "the function replaced the grader's call tracing (sys.setprofile)"})
+        warned = [_text(w.message, 200) for w in caught[:5] if issubclass(w.category, RuntimeWarning)]
+        after = [seeds.get(i, v) for i, v in enumerate(values)]
+        try:
+            packed = self.codec.pack({"result": _clean(got), "after": _clean(after)})
+        except BaseException as exc:  # a self-referencing list, a hostile __len__ ...
+            return self.send({"status": "unsendable", "type": type(exc).__name__})
+        self.send({"status": "ok", "warnings": warned}, packed)
+
+    def serve(self):
+        while True:
+            meta, flat = self.receive()
+            if meta.get("op") == "call":
+                self.call(meta, flat)
+            else:
+                os._exit(0)
+
+
+def main(argv=None):
+    """Run the child. CONFIG keys: req, resp (fds), paths (extra sys.path entries), nnlib (folder),
+    lib (the folder of wire.py/codec.py), script (cells JSON), skip (cell indices), uid/gid (drop
+    to them if not None) and limits ({"as", "cpu", "fsize", "nproc", "nofile", "core"})."""
+    config = json.loads((argv or sys.argv)[1])
+    sys.path[:0] = [p for p in config.get("paths", []) if p not in sys.path]
+    import numpy as np
+    wire = _load_module("_grader_wire", os.path.join(config["lib"], "wire.py"))
+    codec = _load_module("_grader_codec", os.path.join(config["lib"], "codec.py"))
+    _NnlibFinder.folder = config["nnlib"]
+    sys.meta_path.insert(0, _NnlibFinder)
+    runner = Runner(config, wire, codec, np)
+    if config.get("uid") is not None:
+        _drop_privileges(config["uid"], config["gid"])
+    _prctl(config.get("pdeathsig"))
+    if config.get("pdeathsig") and os.getppid() != config.get("parent"):
+        os._exit(0)  # the grader died before prctl took effect
+    _set_limits(config.get("limits", {}))
+    os.chdir(config.get("cwd") or os.getcwd())
+    runner._restore_streams()
+    runner.load(config["script"], set(config.get("skip", [])))
+    runner.serve()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,278 @@
+"""Grade one submission: run every case of every exercise in its sandboxed child and judge it here.
+
+For each exercise of the assignment, each case (public, then hidden from ``seed``) is sent to the
+child as plain arrays; the child calls the student's function and sends back the output and the
+arguments after the call. This process computes the reference and judges with the same
+:func:`~nnlib.grading.diagnose.diagnose` as ``check()``. Score of an exercise:
+
+    score = points * (cases passed) / (cases run)
+
+and 0, with the reason, if its code uses nnlib's reference (static or traced at run time).
+
+One child serves the whole submission. A cell that hangs or kills the child is skipped on the
+restart; a call that hangs or kills it fails that case and the rest of that exercise only, and
+the next exercise gets a fresh child.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from .codec import pack, unpack
+from .convert import Submission
+from .diagnose import diagnose_exception
+from .integrity import runtime_keys, static_use
+from .registry import Case, Exercise
+from .sandbox import Child, ChildError, ChildTimeout, Isolation, Limits
+
+DEFAULT_TIMEOUT = 10.0     # seconds per cell when --timeout is not given
+STARTUP_TIMEOUT = 60.0     # Python + NumPy start in the sandbox (generous: loaded CI machines)
+
+
+class GraderError(RuntimeError):
+    """The sandbox itself failed (not the student's code): the student is not graded, the batch says so."""
+
+
+def _fmt_cell_error(index: int, err: dict) -> str:
+    line = f", line {err['line']}" if err.get("line") else ""
+    return f"cell {index}{line}: {diagnose_exception(err.get('type', 'Error'), err.get('message', ''))}"
+
+
+@dataclass
+class CallResult:
+    status: str               # ok | raised | missing | reference | timeout | crash
+    value: object = None
+    after: object = None
+    warnings: tuple = ()
+    detail: str = ""
+
+
+class Session:
+    """The live child of one submission, restarted (skipping guilty cells) after a hang or crash."""
+
+    def __init__(self, sub: Submission, limits: Limits, iso: Isolation, hidden: list[str]):
+        self.sub, self.limits, self.iso, self.hidden = sub, limits, iso, hidden
+        self.child: Child | None = None
+        self.skip: set[int] = set()
+        self.cell_errors: dict[int, str] = {}
+        self.names: set[str] = set()
+        self.loaded = False
+        self.restarts = 0
+        self.max_restarts = len(sub.cells) + 40
+
+    @property
+    def cell_timeout(self) -> float:
+        return self.limits.timeout or DEFAULT_TIMEOUT
+
+    def ensure(self) -> bool:
+        """A loaded child, starting one if needed; ``False`` if restarts are exhausted."""
+        while self.child is None:
+            if self.restarts > self.max_restarts:
+                return False
+            child, current = None, None
+            try:
+                child = Child(list(self.sub.cells), self.limits, self.iso, self.hidden, self.skip)
+                while True:
+                    meta, _ = child.receive(STARTUP_TIMEOUT if current is None else self.cell_timeout)
+                    if meta.get("event") == "cell" and isinstance(meta.get("index"), int):
+                        current = meta["index"]
+                    elif meta.get("event") == "loaded":
+                        break
+                    else:
+                        raise ChildError("the process sent an unexpected message while loading")
+            except ChildError as exc:
+                tail = child.stderr_tail() if child else ""
+                if child:
+                    child.close()
+                self.restarts += 1
+                if current is None:  # no student code has run yet: the sandbox is broken
+                    raise GraderError(f"the sandbox did not start ({exc.reason}); its stderr: {tail[-800:]}") from None
+                why = (f"did not finish in {self.cell_timeout:g} s" if isinstance(exc, ChildTimeout)
+                       else f"ended the process: {exc.reason}")
+                self.cell_errors[current] = f"cell {current} {why}; it was skipped"
+                self.skip.add(current)
+                continue
+            if not self.loaded:
+                for key, err in sorted(meta.get("errors", {}).items(), key=lambda kv: int(kv[0])):
+                    if isinstance(err, dict):
+                        self.cell_errors.setdefault(int(key), _fmt_cell_error(int(key), err))
+                self.loaded = True
+            self.names = {n for n in meta.get("names", []) if isinstance(n, str)}
+            self.child = child
+        return True
+
+    def kill(self) -> None:
+        if self.child is not None:
+            self.child.close()
+            self.child = None
+            self.restarts += 1
+
+    def close(self) -> None:
+        if self.child is not None:
+            try:
+                self.child.send({"op": "exit"}, timeout=1.0)
+            except ChildError:
+                pass
+            self.child.close()
+            self.child = None
+
+    def call(self, ex: Exercise, case: Case, timeout: float) -> CallResult:
+        if not self.ensure():
+            return CallResult("crash", detail="the submission crashed its process too many times")
+        meta = {"op": "call", "fn": ex.id, "names": list(case.args), "rng_args": list(ex.rng_args),
+                "forbidden": [list(k) for k in runtime_keys(ex)]}
+        try:
+            self.child.send(meta, pack(list(case.args.values())), timeout=timeout)
+            reply, flat = self.child.receive(timeout)
+        except ChildTimeout:
+            self.kill()
+            return CallResult("timeout", detail=f"stopped after {timeout:g} s")
+        except ChildError as exc:
+            self.kill()
+            return CallResult("crash", detail=exc.reason)
+        status = reply.get("status")
+        if status == "ok":
+            try:
+                data = unpack(flat)
+                value, after = data["result"], data["after"]
+            except (ValueError, KeyError, TypeError, RecursionError) as exc:
+                self.kill()
+                return CallResult("crash", detail=f"the process sent an unreadable answer ({type(exc).__name__})")
+            warnings = tuple(str(w) for w in reply.get("warnings", []) if isinstance(w, str))
+            return CallResult("ok", value, after, warnings)
+        if status == "raised":
+            return CallResult("raised", detail=diagnose_exception(str(reply.get("type", "Exception")),
+                                                                  str(reply.get("message", ""))))
+        if status == "reference":
+            return CallResult("reference", detail=str(reply.get("what", "")))
+        if status == "unsendable":
+            return CallResult("raised", detail=f"returned a value that cannot be sent back "
+                                               f"({reply.get('type', '?')}): return plain arrays and numbers")
+        if status == "missing":
+            return CallResult("missing")
+        self.kill()
+        return CallResult("crash", detail="the process sent an unexpected reply")
+
+
+class References:
+    """Reference outputs, computed once per (exercise, seed) and shared by the worker threads."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._cases: dict = {}
+
+    def cases(self, ex: Exercise, seed: int) -> list[tuple[Case, bool, object]]:
+        """``(case, hidden, expected)`` for every public and hidden case."""
+        key = (ex.id, seed)
+        with self._lock:
+            if key not in self._cases:
+                rows = [(c, False) for c in ex.public_cases()] + [(c, True) for c in ex.hidden_cases(seed)]
+                out = []
+                for case, hidden in rows:
+                    try:
+                        expected = ex.expected(case)
+                    except Exception as exc:  # a bug on our side must not look like the student's
+                        expected = RuntimeError(f"internal error in the reference ({type(exc).__name__}: {exc})")
+                    out.append((case, hidden, expected))
+                self._cases[key] = out
+            return self._cases[key]
+
+
+def _judge(ex: Exercise, case: Case, expected, result: CallResult) -> str | None:
+    if isinstance(expected, RuntimeError):
+        return str(expected)
+    after = result.after
+    names = list(case.args)
+    inputs = dict(zip(names, after)) if isinstance(after, (list, tuple)) and len(after) == len(names) else case.args
+    before = {k: v for k, v in case.args.items() if k not in ex.rng_args}
+    try:
+        return ex.judge(case, expected, result.value, inputs=inputs, before=before, warnings=result.warnings)
+    except Exception as exc:
+        return f"could not compare the output ({type(exc).__name__}: {exc})"
+
+
+def _missing_reason(ex: Exercise, session: Session) -> str:
+    cells = [c["index"] for c in session.sub.cells if f"def {ex.id}" in c["source"]]
+    errors = [session.cell_errors[i] for i in cells if i in session.cell_errors]
+    if errors:
+        return f"{ex.id} is not defined: {errors[0]}"
+    return f"{ex.id} is not defined (no function of that name in the notebook)"
+
+
+def grade_exercise(ex: Exercise, session: Session, refs: References, seed: int, limits: Limits) -> dict:
+    """Run the cases of one exercise; a dict for the report."""
+    rows = refs.cases(ex, seed)
+    cases = [{"label": c.label, "hidden": hidden, "passed": False, "message": ""} for c, hidden, _ in rows]
+    entry = {"id": ex.id, "points": ex.points, "score": 0.0, "passed": 0, "total": len(rows),
+             "status": "failed", "reason": "", "cases": cases}
+    flagged = static_use([c["source"] for c in session.sub.cells], ex)
+    if flagged:
+        return _zero(entry, flagged, "not run: the code uses nnlib's answer")
+    if not session.ensure():
+        return _zero(entry, "the submission could not be loaded", "not run")
+    if ex.id not in session.names:
+        return _zero(entry, _missing_reason(ex, session), "not run: the function is not defined")
+    timeout = limits.timeout or ex.timeout
+    for i, (case, _, expected) in enumerate(rows):
+        result = session.call(ex, case, timeout)
+        if result.status == "reference":
+            what = result.detail.replace(".py:", ".").replace("/", ".")
+            return _zero(entry, f"{ex.id} ran nnlib.{what} (nnlib's answer) during case '{case.label}': 0 points",
+                         "not counted: the code uses nnlib's answer")
+        if result.status == "missing":
+            return _zero(entry, _missing_reason(ex, session), "not run: the function is not defined")
+        if result.status in ("timeout", "crash"):
+            msg = (diagnose_exception("TimeoutError", result.detail) if result.status == "timeout"
+                   else f"crashed: {result.detail}")
+            cases[i]["message"] = msg
+            for rest in cases[i + 1:]:
+                rest["message"] = f"not run: case '{case.label}' {'timed out' if result.status == 'timeout' else 'crashed'}"
+            break
+        msg = result.detail if result.status == "raised" else _judge(ex, case, expected, result)
+        cases[i]["passed"], cases[i]["message"] = msg is None, msg or ""
+    entry["passed"] = sum(c["passed"] for c in cases)
+    entry["score"] = round(ex.points * entry["passed"] / len(cases), 4) if cases else 0.0
+    entry["status"] = "passed" if entry["passed"] == len(cases) else ("partial" if entry["passed"] else "failed")
+    entry["reason"] = next((c["message"] for c in cases if not c["passed"]), "")
+    return entry
+
+
+def _zero(entry: dict, reason: str, case_message: str) -> dict:
+    for c in entry["cases"]:
+        c["passed"], c["message"] = False, case_message
+    entry.update(score=0.0, passed=0, status="failed", reason=reason)
+    return entry
+
+
+def grade_submission(sub: Submission, exercises: list[Exercise], *, seed: int, limits: Limits,
+                     iso: Isolation, refs: References, hidden: list[str] = ()) -> dict:
+    """The report of one submission (see :mod:`nnlib.grading.reports` for its layout)."""
+    report = {"student": sub.student, "submission": sub.path.name, "sha256": sub.sha256,
+              "isolation": iso.name, "seed": seed, "notes": [], "exercises": []}
+    if sub.error:
+        report["notes"].append(sub.error)
+        for ex in exercises:
+            n = len(refs.cases(ex, seed))
+            entry = {"id": ex.id, "points": ex.points, "score": 0.0, "passed": 0, "total": n, "status": "failed",
+                     "reason": sub.error, "cases": []}
+            report["exercises"].append(entry)
+        report["status"] = "rejected"
+        return _totals(report)
+    session = Session(sub, limits, iso, list(hidden))
+    try:
+        for ex in exercises:
+            report["exercises"].append(grade_exercise(ex, session, refs, seed, limits))
+    finally:
+        session.close()
+    report["notes"] = [session.cell_errors[i] for i in sorted(session.cell_errors)]
+    crashed = any(c["message"].startswith(("crashed", "did not finish")) for e in report["exercises"]
+                  for c in e["cases"])
+    flagged = any("nnlib's answer" in e["reason"] for e in report["exercises"])
+    report["status"] = "flagged" if flagged else ("errors" if crashed else "ok")
+    return _totals(report)
+
+
+def _totals(report: dict) -> dict:
+    report["score"] = round(sum(e["score"] for e in report["exercises"]), 4)
+    report["max_score"] = round(sum(e["points"] for e in report["exercises"]), 4)
+    return report
