@@ -1,0 +1,389 @@
+"""Training-step speed: nnlib ``Sequential`` vs PyTorch (CPU) vs a hand-fused NumPy reference.
+
+One *step* is forward + backward + optimizer update on one batch. The three implementations
+train the same MLP (ReLU hidden layers, softmax cross-entropy on logits) from the same initial
+weights on the same batch with the same optimizer, in one process. They run interleaved in short
+blocks (the order rotates every round), so background load hits all of them alike; the table
+reports the median time per step with warm-up excluded.
+
+    .venv/bin/python benchmarks/bench_training.py            # full run (~2-3 minutes)
+    .venv/bin/python benchmarks/bench_training.py --quick    # a short run
+    .venv/bin/python benchmarks/bench_training.py --profile 64,128,64,10 --batch 64 --dtype float32
+
+Targets: nnlib/PyTorch median ratio <= 1.0 over the configurations with batch <= 256, and
+nnlib/NumPy <= 1.15 for batch >= 64 (<= 1.5 at batch 16).
+"""
+from __future__ import annotations
+
+import os
+
+# Two thread pools share the 2 cores in this one process: OpenBLAS (NumPy, so nnlib and the
+# reference) and OpenMP (PyTorch). By default an idle pool keeps spinning (OpenBLAS for ~2^28
+# cycles), which slows the other library's next step by 2-4x and makes the interleaved timings
+# depend on the order. Idle threads that yield at once make the comparison fair. Set before the
+# libraries load; an explicit environment setting wins.
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import argparse  # noqa: E402
+import cProfile  # noqa: E402
+import math  # noqa: E402
+import pstats  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+import nnlib.optim
+from nnlib.layers import Dense
+from nnlib.model import Sequential
+
+NETS = [(64, 128, 64, 10), (784, 256, 10), (784, 512, 512, 10)]
+BATCHES = [16, 64, 256, 1024]
+DTYPES = ["float32", "float64"]
+HYPER = {"adam": dict(lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8), "momentum": dict(lr=1e-2, beta=0.9)}
+
+
+# --------------------------------------------------------------------------------------- nnlib
+def make_nnlib(sizes, dtype, optimizer):
+    layers = [Dense(n, activation="relu") for n in sizes[1:-1]] + [Dense(sizes[-1])]
+    model = Sequential(layers, dtype=dtype, seed=0)
+    model.build((sizes[0],))
+    opt = nnlib.optim.Adam(**HYPER["adam"]) if optimizer == "adam" else nnlib.optim.Momentum(**HYPER["momentum"])
+    model.compile(loss="cross_entropy", optimizer=opt)
+    return model
+
+
+# ------------------------------------------------------------------------------------- PyTorch
+class TorchStep:
+    def __init__(self, weights, dtype, optimizer):
+        torch_dtype = getattr(torch, dtype)
+        mods = []
+        for i, (W, b) in enumerate(weights):
+            lin = torch.nn.Linear(*W.shape, dtype=torch_dtype)
+            with torch.no_grad():  # torch stores W transposed: (out, in)
+                lin.weight.copy_(torch.from_numpy(W.T.copy()))
+                lin.bias.copy_(torch.from_numpy(b))
+            mods += [lin] + ([torch.nn.ReLU()] if i < len(weights) - 1 else [])
+        self.net = torch.nn.Sequential(*mods)
+        h = HYPER[optimizer]
+        self.opt = (torch.optim.Adam(self.net.parameters(), lr=h["lr"], betas=(h["beta1"], h["beta2"]), eps=h["eps"])
+                    if optimizer == "adam" else
+                    torch.optim.SGD(self.net.parameters(), lr=h["lr"], momentum=h["beta"]))
+        self.loss_fn = torch.nn.CrossEntropyLoss()
+
+    def __call__(self, x, y):
+        self.opt.zero_grad(set_to_none=True)
+        loss = self.loss_fn(self.net(x), y)
+        loss.backward()
+        self.opt.step()
+        return loss
+
+
+# ------------------------------------------------------------------------ hand-fused NumPy
+class NumpyStep:
+    """The same step as straight NumPy: in-place ReLU, fused softmax-cross-entropy gradient, no dx
+    for the first layer, in-place optimizer updates. No framework, no validation."""
+
+    def __init__(self, weights, dtype, optimizer):
+        self.W = [W.astype(dtype, copy=True) for W, _ in weights]
+        self.b = [b.astype(dtype, copy=True) for _, b in weights]
+        self.optimizer = optimizer
+        self.h = HYPER[optimizer]
+        self.state = [[np.zeros_like(p) for _ in range(2)] for p in self.W + self.b]
+        self.t = 0
+
+    def _update(self, i, w, g):
+        h = self.h
+        if self.optimizer == "momentum":
+            v = self.state[i][0]
+            v *= h["beta"]
+            v += g
+            w -= h["lr"] * v
+            return
+        m, v = self.state[i]
+        b1, b2 = h["beta1"], h["beta2"]
+        m *= b1
+        m += (1.0 - b1) * g
+        v *= b2
+        v += (1.0 - b2) * (g * g)
+        denom = np.sqrt(v)
+        denom *= 1.0 / math.sqrt(1.0 - b2 ** self.t)
+        denom += h["eps"]
+        w -= (h["lr"] / (1.0 - b1 ** self.t)) * m / denom
+
+    def __call__(self, x, y):
+        W, b, L = self.W, self.b, len(self.W)
+        acts = [x]
+        h = x
+        for i in range(L):
+            z = h @ W[i]
+            z += b[i]
+            if i < L - 1:
+                np.maximum(z, 0.0, out=z)
+            acts.append(z)
+            h = z
+        n = len(x)
+        rows = np.arange(n)
+        shifted = h - h.max(axis=1, keepdims=True)
+        e = np.exp(shifted)
+        s = e.sum(axis=1, keepdims=True)
+        loss = float(np.log(s).sum() - shifted[rows, y].sum()) / n
+        d = e
+        d /= s
+        d[rows, y] -= 1.0
+        d *= 1.0 / n
+        self.t += 1
+        for i in range(L - 1, -1, -1):
+            gW = acts[i].T @ d
+            gb = d.sum(axis=0)
+            if i > 0:
+                d = d @ W[i].T
+                d *= acts[i] > 0
+            self._update(i, W[i], gW)
+            self._update(L + i, b[i], gb)
+        return loss
+
+
+# ------------------------------------------------------------------------------------ timing
+def make_config(sizes, batch, dtype, optimizer):
+    model = make_nnlib(sizes, dtype, optimizer)
+    weights = [(layer.params["W"].copy(), layer.params["b"].copy()) for layer in model.layers]
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((batch, sizes[0])).astype(dtype)
+    y = rng.integers(0, sizes[-1], batch)
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+    fused = NumpyStep(weights, dtype, optimizer)
+    tstep = TorchStep(weights, dtype, optimizer)
+    steps = {
+        "nnlib": lambda: model.train_on_batch(x, y),
+        "torch": lambda: tstep(xt, yt).item(),
+        "numpy": lambda: fused(x, y),
+    }
+    # the first step starts from the same weights: the three losses must agree
+    losses = {k: float(f()) for k, f in steps.items()}
+    tol = 1e-4 if dtype == "float32" else 1e-10
+    assert all(abs(v - losses["nnlib"]) <= tol * abs(losses["nnlib"]) for v in losses.values()), losses
+    # float32 must really compute in float32
+    dtypes = {str(p.dtype) for p in model.parameters().values()} | {str(model.predict(x, logits=True).dtype)}
+    dtypes |= {str(layer._z.dtype) for layer in model.layers}
+    dtypes |= {str(p.dtype).replace("torch.", "") for p in tstep.net.parameters()} | {str(w.dtype) for w in fused.W}
+    assert dtypes == {dtype}, (dtype, dtypes)
+    return steps
+
+
+def time_config(steps, budget, min_rounds=7):
+    """Median seconds per step of each implementation, timed in interleaved blocks."""
+    names = list(steps)
+    for f in steps.values():  # warm-up: allocator, BLAS threads, caches
+        for _ in range(3):
+            f()
+    t0 = time.perf_counter()
+    for name in names:
+        steps[name]()
+    one = (time.perf_counter() - t0) / len(names)
+    per_block = max(1, int(2e-3 / max(one, 1e-7)))  # blocks of ~2 ms: timer noise stays negligible
+    times = {name: [] for name in names}
+    start = time.perf_counter()
+    r = 0
+    while r < min_rounds or time.perf_counter() - start < budget:
+        order = names[r % len(names):] + names[:r % len(names)]
+        for name in order:
+            f = steps[name]
+            t = time.perf_counter()
+            for _ in range(per_block):
+                f()
+            times[name].append((time.perf_counter() - t) / per_block)
+        r += 1
+    return {name: statistics.median(v) for name, v in times.items()}
+
+
+def set_threads(n: int) -> None:
+    """n threads for both PyTorch (intra-op) and NumPy's OpenBLAS."""
+    from threadpoolctl import threadpool_limits  # installed with scikit-learn
+
+    torch.set_num_threads(n)
+    threadpool_limits(limits=n, user_api="blas")
+
+
+def run(args):
+    torch.manual_seed(0)
+    load0 = os.getloadavg()[0]
+    nets = [tuple(int(s) for s in net.split(",")) for net in args.nets.split(";")] if args.nets else NETS
+    batches = [int(b) for b in args.batches.split(",")] if args.batches else BATCHES
+    rows = []
+    header = f"{'net':<18} {'batch':>5} {'dtype':<8} {'nnlib ms':>9} {'torch ms':>9} {'numpy ms':>9} " \
+             f"{'nnlib/torch':>11} {'nnlib/numpy':>11}"
+    print(f"optimizer: {args.optimizer}; budget {args.budget:.1f} s per configuration; "
+          f"numpy {np.__version__}, torch {torch.__version__}; {args.threads} threads each; "
+          f"OPENBLAS_THREAD_TIMEOUT={os.environ['OPENBLAS_THREAD_TIMEOUT']}, "
+          f"OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}")
+    print(header)
+    print("-" * len(header))
+    for sizes in nets:
+        for batch in batches:
+            for dtype in DTYPES:
+                med = time_config(make_config(sizes, batch, dtype, args.optimizer), args.budget)
+                row = dict(net="-".join(map(str, sizes)), batch=batch, dtype=dtype, **med)
+                row["r_torch"], row["r_numpy"] = med["nnlib"] / med["torch"], med["nnlib"] / med["numpy"]
+                rows.append(row)
+                print(f"{row['net']:<18} {batch:>5} {dtype:<8} {1e3 * med['nnlib']:>9.3f} {1e3 * med['torch']:>9.3f} "
+                      f"{1e3 * med['numpy']:>9.3f} {row['r_torch']:>11.2f} {row['r_numpy']:>11.2f}", flush=True)
+    print()
+    summarize(rows)
+    print(f"load average (1 min) at the start {load0:.1f}, at the end {os.getloadavg()[0]:.1f} on "
+          f"{os.cpu_count()} cores: other processes add noise to every column")
+    return rows
+
+
+def summarize(rows):
+    def line(label, values, target, how="median"):
+        if not values:
+            return
+        value = statistics.median(values) if how == "median" else max(values)
+        verdict = "met" if value <= target else "NOT MET"
+        print(f"{label}: {how} {value:.2f} over {len(values)} configs "
+              f"(range {min(values):.2f}-{max(values):.2f}); target <= {target}: {verdict}")
+
+    line("nnlib/PyTorch, batch <= 256", [r["r_torch"] for r in rows if r["batch"] <= 256], 1.0)
+    line("nnlib/NumPy,   batch >= 64 ", [r["r_numpy"] for r in rows if r["batch"] >= 64], 1.15, "max")
+    line("nnlib/NumPy,   batch 16    ", [r["r_numpy"] for r in rows if r["batch"] == 16], 1.5, "max")
+
+
+# ------------------------------------------------------------------- overhead attribution
+def _lean_ops():
+    """The functional ops the MLP step uses, as bare NumPy (no validation, no np.errstate).
+
+    Swapped into nnlib.functional the way nnlib.grading.substitute swaps a student's function;
+    their __module__ keeps the layers' nnlib-only shortcut (no dx for the first layer) on."""
+    def cross_entropy(z, y):
+        shifted = z - z.max(axis=1, keepdims=True)
+        return float(np.log(np.exp(shifted).sum(axis=1)).sum() - shifted[np.arange(len(z)), y].sum()) / len(z)
+
+    def cross_entropy_backward(z, y):
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        e /= e.sum(axis=1, keepdims=True)
+        e[np.arange(len(z)), y] -= 1.0
+        e *= 1.0 / len(z)
+        return e
+
+    ops = {"relu": lambda x: np.maximum(x, 0), "relu_backward": lambda d, x: d * (x > 0),
+           "dense_forward": lambda x, W, b: x @ W + b,
+           "dense_backward": lambda d, x, W: (d @ W.T, x.T @ d, d.sum(axis=0)),
+           "cross_entropy": cross_entropy, "cross_entropy_backward": cross_entropy_backward}
+    for fn in ops.values():
+        fn.__module__ = "nnlib.functional.lean"
+    return ops
+
+
+class _KernelsOnly:
+    """Optimizer.step without its per-step checks: the same in-place kernels on the same state."""
+
+    def __init__(self, opt):
+        from nnlib.functional.optim_steps import KERNELS
+        self.opt, self.kernel = opt, KERNELS[opt.name]
+
+    def step(self, params, grads):
+        opt, kernel, hyper = self.opt, self.kernel, self.opt.hyper
+        for name, w in params.items():
+            kernel(w, grads[name], opt.state.setdefault(name, {}), lr=opt.lr, **hyper)
+        opt.iterations += 1
+
+
+class _FusedUpdate:
+    """The hand-fused reference's update rule (fewer temporaries) in place of nnlib's kernels."""
+
+    def __init__(self, params, dtype, optimizer):
+        self.ref = NumpyStep([(w, w) for w in params.values()], dtype, optimizer)
+        self.names = list(params)
+
+    def step(self, params, grads):
+        self.ref.t += 1
+        for i, name in enumerate(self.names):
+            self.ref._update(i, params[name], grads[name])
+
+
+def breakdown(args):
+    """Where nnlib's step spends its time beyond the hand-fused reference, by removing one cost at a time."""
+    from nnlib import functional as F
+
+    sizes = tuple(int(s) for s in args.profile.split(","))
+    steps = make_config(sizes, args.batch, args.dtype, args.optimizer)
+    model = steps["nnlib"].__closure__[0].cell_contents  # the Sequential the lambda closes over
+    assert isinstance(model, Sequential)
+    lean, originals, real_opt = _lean_ops(), {}, model.optimizer
+    originals = {name: getattr(F, name) for name in lean}
+    variants = {
+        "nnlib as is": ({}, real_opt),
+        "- validation in functional ops": (lean, real_opt),
+        "- Optimizer.step checks": (lean, _KernelsOnly(real_opt)),
+        "- optimizer kernel temporaries": (lean, _FusedUpdate(model.parameters(), args.dtype, args.optimizer)),
+    }
+
+    def variant(ops, opt):
+        def step():
+            for name, fn in originals.items():
+                setattr(F, name, ops.get(name, fn))
+            model.optimizer = opt
+            try:
+                steps["nnlib"]()
+            finally:
+                for name, fn in originals.items():
+                    setattr(F, name, fn)
+                model.optimizer = real_opt
+        return step
+
+    timed = {name: variant(*v) for name, v in variants.items()}
+    timed["numpy (hand-fused)"] = steps["numpy"]
+    med = time_config(timed, args.budget)
+    ref = med["numpy (hand-fused)"]
+    print(f"net {args.profile}, batch {args.batch}, {args.dtype}, {args.optimizer}: median us per step "
+          "(each row removes one more cost)")
+    for name, t in med.items():
+        print(f"  {name:<34} {1e6 * t:9.1f} us   x{t / ref:5.2f} of numpy")
+
+
+def profile(args):
+    sizes = tuple(int(s) for s in args.profile.split(","))
+    steps = make_config(sizes, args.batch, args.dtype, args.optimizer)
+    step = steps["nnlib"]
+    for _ in range(20):
+        step()
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in range(args.repeat):
+        step()
+    prof.disable()
+    pstats.Stats(prof).sort_stats("tottime").print_stats(25)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="short run: 0.4 s per configuration")
+    parser.add_argument("--budget", type=float, default=None, help="seconds of timing per configuration")
+    parser.add_argument("--optimizer", choices=sorted(HYPER), default="adam")
+    parser.add_argument("--nets", default="", help="semicolon-separated nets, e.g. '64,128,64,10;784,256,10'")
+    parser.add_argument("--batches", default="", help="comma-separated batch sizes (default 16,64,256,1024)")
+    parser.add_argument("--profile", default="", help="cProfile nnlib's step for this net, e.g. 64,128,64,10")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="with --profile NET: attribute nnlib's extra time to validation, optimizer, ...")
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--dtype", choices=DTYPES, default="float32")
+    parser.add_argument("--repeat", type=int, default=2000)
+    parser.add_argument("--threads", type=int, default=2, help="threads for PyTorch and for OpenBLAS (default 2)")
+    args = parser.parse_args(argv)
+    set_threads(args.threads)
+    if args.budget is None:
+        args.budget = 0.4 if args.quick else 3.0
+    if args.breakdown:
+        breakdown(args)
+    elif args.profile:
+        profile(args)
+    else:
+        run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
