@@ -68,8 +68,9 @@ book: install web
 	@# Build matplotlib's font cache now, or its notice lands in the first chapter's output.
 	$(PY) -c "import matplotlib.font_manager"
 	@# --all: every build re-reads and re-executes every page, so -W sees every warning.
+	@# One BLAS thread: the chapters train tiny nets, where BLAS threads only add contention.
 	mkdir -p _build && set -o pipefail && \
-	  $(VENV)/bin/jupyter-book build --all . -W -n --keep-going 2>&1 | tee _build/book.log
+	  OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(VENV)/bin/jupyter-book build --all . -W -n --keep-going 2>&1 | tee _build/book.log
 
 book-instructor: install web
 	$(PY) -m nnlib.grading book --instructor
@@ -79,13 +80,14 @@ release: install
 
 test: install-test system-deps web
 	$(MAKE) --no-print-directory book
-	@# One pytest run: unit/oracle/grader/browser tests plus every notebook under nbval.
-	@# One BLAS thread per xdist worker: two workers on two cores, no oversubscription.
+	@# One pytest run: unit/oracle/grader/browser tests, nnlib's docstring examples, and every
+	@# notebook under nbval. One BLAS thread per xdist worker: two workers on two cores.
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(VENV)/bin/pytest -n $(JOBS) --dist loadfile \
-	  --nbval-lax tests book solutions exercises
+	  --nbval-lax --doctest-modules tests nnlib book solutions exercises
 
 test-fast: install-test
-	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(VENV)/bin/pytest -n $(JOBS) -m "not slow and not browser" tests
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(VENV)/bin/pytest -n $(JOBS) -m "not slow and not browser" \
+	  --doctest-modules tests nnlib
 
 grade: install
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir [OUT=grades]"; exit 2; }
