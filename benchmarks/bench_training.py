@@ -3,12 +3,14 @@
 One *step* is forward + backward + optimizer update on one batch. The three implementations
 train the same MLP (ReLU hidden layers, softmax cross-entropy on logits) from the same initial
 weights on the same batch with the same optimizer, in one process. They run interleaved in short
-blocks (the order rotates every round), so background load hits all of them alike; the table
+blocks (in a new random order every round), so background load hits all of them alike; the table
 reports the median time per step with warm-up excluded.
 
     .venv/bin/python benchmarks/bench_training.py            # full run (~2-3 minutes)
     .venv/bin/python benchmarks/bench_training.py --quick    # a short run
+    .venv/bin/python benchmarks/bench_training.py --threads 1  # on a busy machine
     .venv/bin/python benchmarks/bench_training.py --profile 64,128,64,10 --batch 64 --dtype float32
+    .venv/bin/python benchmarks/bench_training.py --breakdown --profile 64,128,64,10 --threads 1
 
 Targets: nnlib/PyTorch median ratio <= 1.0 over the configurations with batch <= 256, and
 nnlib/NumPy <= 1.15 for batch >= 64 (<= 1.5 at batch 16).
@@ -29,6 +31,7 @@ import argparse  # noqa: E402
 import cProfile  # noqa: E402
 import math  # noqa: E402
 import pstats  # noqa: E402
+import random  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -174,9 +177,14 @@ def make_config(sizes, batch, dtype, optimizer):
     return steps
 
 
-def time_config(steps, budget, min_rounds=7):
-    """Median seconds per step of each implementation, timed in interleaved blocks."""
+def time_config(steps, budget, min_rounds=7, seed=0):
+    """Median seconds per step of each implementation, timed in interleaved blocks.
+
+    The order of the blocks is shuffled every round: a block right after another implementation's
+    is slower (probably reloading its arrays into the caches: 7 us per step on the small net), and
+    with a fixed rotation each implementation would always follow the same one."""
     names = list(steps)
+    order_rng = random.Random(seed)
     for f in steps.values():  # warm-up: allocator, BLAS threads, caches
         for _ in range(3):
             f()
@@ -189,7 +197,7 @@ def time_config(steps, budget, min_rounds=7):
     start = time.perf_counter()
     r = 0
     while r < min_rounds or time.perf_counter() - start < budget:
-        order = names[r % len(names):] + names[:r % len(names)]
+        order = order_rng.sample(names, len(names))
         for name in order:
             f = steps[name]
             t = time.perf_counter()
@@ -256,26 +264,24 @@ def summarize(rows):
 def _lean_ops():
     """The functional ops the MLP step uses, as bare NumPy (no validation, no np.errstate).
 
-    Swapped into nnlib.functional the way nnlib.grading.substitute swaps a student's function;
-    their __module__ keeps the layers' nnlib-only shortcut (no dx for the first layer) on."""
-    def cross_entropy(z, y):
+    Swapped into nnlib.functional the way nnlib.grading.substitute swaps a student's function.
+    ``cross_entropy`` and ``cross_entropy_backward`` stay nnlib's, so the model keeps calling the
+    fused ``cross_entropy_with_grad``, here a bare one-softmax version."""
+    def cross_entropy_with_grad(z, y):
+        rows, n = np.arange(len(z)), len(z)
         shifted = z - z.max(axis=1, keepdims=True)
-        return float(np.log(np.exp(shifted).sum(axis=1)).sum() - shifted[np.arange(len(z)), y].sum()) / len(z)
+        e = np.exp(shifted)
+        s = e.sum(axis=1, keepdims=True)
+        loss = float(np.log(s).sum() - shifted[rows, y].sum()) / n
+        e /= s
+        e[rows, y] -= 1.0
+        e /= n
+        return loss, e
 
-    def cross_entropy_backward(z, y):
-        e = np.exp(z - z.max(axis=1, keepdims=True))
-        e /= e.sum(axis=1, keepdims=True)
-        e[np.arange(len(z)), y] -= 1.0
-        e *= 1.0 / len(z)
-        return e
-
-    ops = {"relu": lambda x: np.maximum(x, 0), "relu_backward": lambda d, x: d * (x > 0),
-           "dense_forward": lambda x, W, b: x @ W + b,
-           "dense_backward": lambda d, x, W: (d @ W.T, x.T @ d, d.sum(axis=0)),
-           "cross_entropy": cross_entropy, "cross_entropy_backward": cross_entropy_backward}
-    for fn in ops.values():
-        fn.__module__ = "nnlib.functional.lean"
-    return ops
+    return {"relu": lambda x: np.maximum(x, 0), "relu_backward": lambda d, x: d * (x > 0),
+            "dense_forward": lambda x, W, b: x @ W + b,
+            "dense_backward": lambda d, x, W: (d @ W.T, x.T @ d, d.sum(axis=0)),
+            "cross_entropy_with_grad": cross_entropy_with_grad}
 
 
 class _KernelsOnly:
@@ -293,50 +299,79 @@ class _KernelsOnly:
 
 
 class _FusedUpdate:
-    """The hand-fused reference's update rule (fewer temporaries) in place of nnlib's kernels."""
+    """The hand-fused reference's update rule in place of nnlib's kernels, on the optimizer's own
+    state: every variant then sees the same m and v (after thousands of steps on one batch these
+    hold subnormal numbers, which slow every update; a separate, younger state would not)."""
 
-    def __init__(self, params, dtype, optimizer):
+    def __init__(self, opt, params, dtype, optimizer):
+        self.opt, self.names = opt, list(params)
         self.ref = NumpyStep([(w, w) for w in params.values()], dtype, optimizer)
-        self.names = list(params)
 
     def step(self, params, grads):
-        self.ref.t += 1
+        opt, ref = self.opt, self.ref
+        ref.t = opt.state[self.names[0]].get("t", opt.iterations) + 1
         for i, name in enumerate(self.names):
-            self.ref._update(i, params[name], grads[name])
+            state = opt.state[name]
+            ref.state[i] = [state["m"], state["v"]] if "m" in state else [state["v"]]
+            ref._update(i, params[name], grads[name])
+            if "t" in state:
+                state["t"] = ref.t
+        opt.iterations += 1
 
 
 def breakdown(args):
     """Where nnlib's step spends its time beyond the hand-fused reference, by removing one cost at a time."""
+    import nnlib.layers
     from nnlib import functional as F
 
     sizes = tuple(int(s) for s in args.profile.split(","))
     steps = make_config(sizes, args.batch, args.dtype, args.optimizer)
     model = steps["nnlib"].__closure__[0].cell_contents  # the Sequential the lambda closes over
     assert isinstance(model, Sequential)
-    lean, originals, real_opt = _lean_ops(), {}, model.optimizer
+    lean, real_opt = _lean_ops(), model.optimizer
     originals = {name: getattr(F, name) for name in lean}
+
+    def only(*names):
+        return {name: lean[name] for name in names}
+
+    activations = only("relu", "relu_backward")
+    dense = {**activations, **only("dense_forward", "dense_backward")}
     variants = {
         "nnlib as is": ({}, real_opt),
-        "- validation in functional ops": (lean, real_opt),
+        "- checks in relu, relu_backward": (activations, real_opt),
+        "- checks in dense_forward/backward": (dense, real_opt),
+        "- checks, errstate in cross-entropy": (lean, real_opt),
         "- Optimizer.step checks": (lean, _KernelsOnly(real_opt)),
-        "- optimizer kernel temporaries": (lean, _FusedUpdate(model.parameters(), args.dtype, args.optimizer)),
+        "- optimizer kernel (reference's)": (lean, _FusedUpdate(real_opt, model.parameters(), args.dtype,
+                                                                args.optimizer)),
     }
+
+    real_dense_backward = nnlib.layers._NNLIB_DENSE_BACKWARD
 
     def variant(ops, opt):
         def step():
             for name, fn in originals.items():
                 setattr(F, name, ops.get(name, fn))
+            # the lean dense_backward keeps Dense's shortcut (no dx for the first layer), as nnlib's does
+            nnlib.layers._NNLIB_DENSE_BACKWARD = F.dense_backward
             model.optimizer = opt
             try:
                 steps["nnlib"]()
             finally:
                 for name, fn in originals.items():
                     setattr(F, name, fn)
+                nnlib.layers._NNLIB_DENSE_BACKWARD = real_dense_backward
                 model.optimizer = real_opt
         return step
 
     timed = {name: variant(*v) for name, v in variants.items()}
     timed["numpy (hand-fused)"] = steps["numpy"]
+    # The variants share one model, which so takes several times more steps than the reference. Train
+    # both well into the regime the main table measures (thousands of steps on one batch, where
+    # Adam's m and v for dead units are stuck at subnormal values that slow every update) first.
+    for _ in range(3000):
+        steps["nnlib"]()
+        steps["numpy"]()
     med = time_config(timed, args.budget)
     ref = med["numpy (hand-fused)"]
     print(f"net {args.profile}, batch {args.batch}, {args.dtype}, {args.optimizer}: median us per step "

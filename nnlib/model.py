@@ -7,6 +7,10 @@ One training step on a batch ``(x, y)`` is the whole of backpropagation (book ch
     d = loss_backward(out, y);  for layer in reversed(layers):  d = layer.backward(d)
     optimizer.step(params, grads)           # dicts "0.W", "0.b", "1.gamma" ... updated in place
 
+For ``loss="cross_entropy"`` the loss and ``d`` come from one call, ``F.cross_entropy_with_grad``
+(one softmax instead of two, the same numbers), unless ``cross_entropy`` or
+``cross_entropy_backward`` has been replaced in ``nnlib.functional``; then those two run.
+
 **Output and loss pairing.** The last layer outputs *logits* (no activation) and the loss works on
 them, which is numerically stable (book chapters 4 and 8). ``predict`` then applies the matching
 link function, so it returns probabilities::
@@ -49,6 +53,23 @@ _LINK = {"cross_entropy": "softmax", "binary_cross_entropy_with_logits": "sigmoi
 _CLASS_LOSSES = {"cross_entropy"}
 #: the decision threshold of a single-output model, per loss (0.5 otherwise: probabilities, 0/1 targets)
 _THRESHOLD = {"binary_cross_entropy_with_logits": 0.0, "hinge": 0.0}
+
+
+def _unsubstituted_cross_entropy():
+    """A test ``() -> bool``: are ``F.cross_entropy`` and ``F.cross_entropy_backward`` still nnlib's own?
+
+    The originals are kept in this closure, not in module globals: ``nnlib.grading.substitute``
+    rebinds every global of an nnlib module that *is* a substituted function, which would make a
+    global reference compare equal to the student's function.
+    """
+    loss, backward = F.cross_entropy, F.cross_entropy_backward
+
+    def check() -> bool:
+        return F.cross_entropy is loss and F.cross_entropy_backward is backward
+    return check
+
+
+_nnlib_cross_entropy = _unsubstituted_cross_entropy()
 
 
 def _accuracy_counts(out: np.ndarray, y: np.ndarray, threshold: float) -> int:
@@ -139,7 +160,11 @@ class Sequential:
 
         if isinstance(loss, str):
             forward, _ = F.get_loss(loss)
-            self.loss_name, self._custom_loss = forward.__name__, None
+            # the canonical name, e.g. "cross_entropy" for "categorical_crossentropy"; found by identity,
+            # since a student's function swapped in by nnlib.grading.substitute may have any __name__
+            self.loss_name = next((name for name, (f, _) in F.LOSSES.items() if f is forward
+                                   and getattr(F, name, None) is forward), forward.__name__)
+            self._custom_loss = None
         elif isinstance(loss, tuple) and len(loss) == 2 and all(callable(f) for f in loss):
             self.loss_name, self._custom_loss = getattr(loss[0], "__name__", "custom"), loss
         else:
@@ -231,14 +256,21 @@ class Sequential:
     def _penalty(self) -> float:
         return sum(layer.penalty() for layer in self._penalized) if self._penalized else 0.0
 
+    def _loss_and_grad(self, out: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+        """The data loss and ``dL/dout``. For nnlib's own cross-entropy, one fused call (one softmax);
+        once a student's ``cross_entropy`` or ``cross_entropy_backward`` is swapped in, those run."""
+        if self.loss_name == "cross_entropy" and self._custom_loss is None and _nnlib_cross_entropy():
+            loss, d = F.cross_entropy_with_grad(out, y)
+            return float(loss), d
+        loss_fn, loss_backward = self._loss_functions()
+        return float(loss_fn(out, y)), loss_backward(out, y)
+
     def _step(self, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
         """One forward + backward + update on validated arrays; returns (loss, output)."""
-        loss_fn, loss_backward = self._loss_functions()
         out = self._forward(x, True)
-        loss = float(loss_fn(out, y))
+        loss, d = self._loss_and_grad(out, y)
         if self._penalized:
             loss += self._penalty()
-        d = loss_backward(out, y)
         layers = self.layers
         for i in range(len(layers) - 1, 0, -1):
             d = layers[i].backward(d)

@@ -25,7 +25,7 @@ import math
 
 import numpy as np
 
-from ._validate import as_float_array, check_positive, check_same_shape, lookup_name
+from ._validate import _FLOATS, as_float_array, check_positive, check_same_shape, lookup_name
 from .functional.optim_steps import KERNELS, check_hyper, clip_by_norm, clip_by_value, l1_penalty, l2_penalty
 
 __all__ = [
@@ -209,11 +209,17 @@ class Optimizer:
                              f"{sorted(grads.keys() - params.keys())}")
         out = {}
         for name, w in params.items():
-            if not isinstance(w, np.ndarray) or w.dtype.type not in (np.float32, np.float64):
+            g = grads[name]
+            # the usual case, a float gradient of the parameter's shape and dtype, needs nothing more
+            if type(g) is np.ndarray and type(w) is np.ndarray and g.dtype == w.dtype and g.shape == w.shape \
+                    and w.dtype.type in _FLOATS:
+                out[name] = g
+                continue
+            if not isinstance(w, np.ndarray) or w.dtype.type not in _FLOATS:
                 kind = w.dtype if isinstance(w, np.ndarray) else type(w).__name__
                 raise TypeError(f"{fn}: params[{name!r}] must be a float32/float64 ndarray (it is updated "
                                 f"in place), got {kind}")
-            g = as_float_array(grads[name], fn, f"grads[{name!r}]")
+            g = as_float_array(g, fn, f"grads[{name!r}]")
             check_same_shape(w, g, fn, f"params[{name!r}]", f"grads[{name!r}]")
             out[name] = g.astype(w.dtype, copy=False)
         return out
@@ -227,10 +233,12 @@ class Optimizer:
             grads, self.last_grad_norm = clip_by_norm(grads, self.clip_norm)
         if self.weight_decay and not self.decoupled_weight_decay:
             grads = {name: g + self.weight_decay * params[name] for name, g in grads.items()}
-        decay = {"weight_decay": self.weight_decay} if self.decoupled_weight_decay else {}
-        kernel = KERNELS[self.name]
+        hyper = dict(lr=self.lr, **self.hyper)
+        if self.decoupled_weight_decay:
+            hyper["weight_decay"] = self.weight_decay
+        kernel = KERNELS[self.name]  # looked up at every step: substitute() may install another kernel
         for name, g in grads.items():
-            kernel(params[name], g, self.state.setdefault(name, {}), lr=self.lr, **self.hyper, **decay)
+            kernel(params[name], g, self.state.setdefault(name, {}), **hyper)
         self.iterations += 1
         if self.schedule is not None:
             self.lr = self._scheduled_lr()

@@ -184,6 +184,14 @@ def test_static_check_catches_reference_use(code, fragment):
     assert why is not None and fragment in why and why.endswith("0 points")
 
 
+@pytest.mark.parametrize("exercise, index", [("cross_entropy", 0), ("cross_entropy_backward", 1)])
+def test_static_check_catches_the_fused_cross_entropy(exercise, index):
+    """cross_entropy_with_grad returns both graded answers, so it counts as the reference."""
+    code = f"import nnlib.functional as F\ndef {exercise}(z, y):\n    return F.cross_entropy_with_grad(z, y)[{index}]"
+    why = static_use([code], get(exercise))
+    assert why is not None and why.endswith("0 points")
+
+
 def test_static_check_allows_other_nnlib_helpers():
     code = "import nnlib.functional as F\ndef softmax_backward(dout, x):\n    s = F.softmax(x)\n" \
            "    return s * (dout - (dout * s).sum(-1, keepdims=True))"

@@ -105,3 +105,24 @@ def test_unknown_names_and_non_functions_are_refused_without_changes():
             pass
     assert F.relu_backward is original
     assert {"relu_backward", "adam_step", "he_normal", "log_uniform", "soft_threshold"} <= set(replaceable())
+
+
+def test_first_dense_layer_still_calls_a_substituted_backward():
+    """The first layer skips nnlib's unused dx product, but never skips a student's function."""
+    from nnlib import layers
+
+    calls = []
+
+    def my_dense_backward(dout, x, W):
+        calls.append(x.shape)
+        return dout @ W.T, x.T @ dout, dout.sum(axis=0)
+
+    layer = layers.Dense(3, input_dim=4)
+    x = np.ones((2, 4))
+    with substitute(dense_backward=my_dense_backward):
+        layer.forward(x, training=True)
+        layer.backward(np.ones((2, 3)), input_grad=False)
+    assert calls == [(2, 4)]
+    layer.forward(x, training=True)
+    layer.backward(np.ones((2, 3)), input_grad=False)  # nnlib's own again: no student call
+    assert calls == [(2, 4)]

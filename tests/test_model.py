@@ -326,6 +326,53 @@ def test_functional_substitutes_are_used_in_training(monkeypatch):
     assert calls == {"relu_backward": 2, "cross_entropy_backward": 2, "dense_backward": 4}
 
 
+def _counting(calls, name, fn):
+    def wrapper(*args, **kwargs):
+        calls[name] = calls.get(name, 0) + 1
+        return fn(*args, **kwargs)
+    return wrapper
+
+
+def _ce_training(labels="int"):
+    """Weights after an epoch of cross-entropy training (2 batches), with integer or one-hot labels."""
+    X, y = data()
+    model = Sequential([Dense(8, activation="relu"), Dense(4)], seed=0)
+    model.compile(loss="cross_entropy", optimizer="adam")
+    model.fit(X, y if labels == "int" else np.eye(4)[y], epochs=1, batch_size=50, verbose=0, seed=0)
+    return model.get_weights()
+
+
+@pytest.mark.parametrize("labels", ["int", "one-hot"])
+def test_cross_entropy_training_uses_the_fused_loss_and_gradient(monkeypatch, labels):
+    """With nnlib's own cross_entropy and cross_entropy_backward, a step makes one fused call (one softmax)."""
+    calls = {}
+    monkeypatch.setattr(F, "cross_entropy_with_grad", _counting(calls, "fused", F.cross_entropy_with_grad))
+    _ce_training(labels)
+    assert calls == {"fused": 2}  # one per batch
+
+
+@pytest.mark.parametrize("labels", ["int", "one-hot"])
+@pytest.mark.parametrize("replaced", ["cross_entropy", "cross_entropy_backward"])
+def test_a_substituted_cross_entropy_or_backward_is_used_instead_of_the_fused_call(replaced, labels):
+    """nnlib.grading.substitute swaps a student's function in: training must call it (with nnlib's
+    other function of the pair), not the fused one, and a right function gives the same weights."""
+    from nnlib.grading import substitute
+
+    calls = {}
+    original_fused = F.cross_entropy_with_grad
+    reference = _ce_training(labels)
+    with substitute(**{replaced: _counting(calls, replaced, getattr(F, replaced)),
+                       "cross_entropy_with_grad": _counting(calls, "fused", original_fused)}):
+        mine = _ce_training(labels)
+    assert calls == {replaced: 2}
+    for a, b in zip(mine, reference):
+        np.testing.assert_array_equal(a, b)  # the fused call and the pair give the very same numbers
+    assert F.cross_entropy_with_grad is original_fused
+    calls.clear()
+    _ce_training(labels)
+    assert calls == {}  # restored: the student's function is not called any more
+
+
 # ------------------------------------------------------------------------------ bad input
 @pytest.fixture
 def compiled():

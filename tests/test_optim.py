@@ -173,6 +173,32 @@ def test_float32_stays_float32(cls):
     assert_close(np.concatenate([params["W"].ravel(), params["b"]]), ours64[-1], 1e-3, "float32 vs float64")
 
 
+GRAD_FORMS = {  # other forms of the same float64 gradient, each cast to the parameter's dtype
+    "float32": lambda g: g.astype(np.float32), "list": lambda g: g.tolist(),
+    "non-contiguous": lambda g: np.asfortranarray(g), "subclass": lambda g: g.view(np.matrix) if g.ndim == 2 else g,
+}
+
+
+@pytest.mark.parametrize("form", GRAD_FORMS)
+def test_gradients_in_other_forms_give_the_same_update(form):
+    """Gradients that are not float ndarrays of the parameter's dtype take the checked path, same result."""
+    opt, ref = Adam(lr=0.01), Adam(lr=0.01)
+    params, ref_params = fresh_params(), fresh_params()
+    for _ in range(5):
+        grads = grads_of(params)
+        opt.step(params, {k: GRAD_FORMS[form](g) for k, g in grads.items()})
+        ref.step(ref_params, {k: g.astype(np.float32).astype(np.float64) if form == "float32" else g
+                              for k, g in grads_of(ref_params).items()})
+    for name in params:
+        assert type(params[name]) is np.ndarray and params[name].dtype == np.float64
+        np.testing.assert_array_equal(params[name], ref_params[name])
+
+
+def test_integer_parameters_are_rejected_even_with_integer_gradients():
+    with pytest.raises(TypeError, match=r"Adam.step: params\['w'\] must be a float32/float64 ndarray .*got int64"):
+        Adam().step({"w": np.zeros(2, dtype=np.int64)}, {"w": np.zeros(2, dtype=np.int64)})
+
+
 # --- options: clipping and schedules inside the optimizer, vs torch ----------------------------------------
 
 OPTION_CASES = [

@@ -9,8 +9,11 @@ Conventions (all checked against PyTorch in float64, see ``tests/functional/test
 * At a kink the derivative is the one ``torch.autograd`` uses: ``relu'(0) = 0``,
   ``leaky_relu'(0) = alpha``, ``elu'(0) = alpha``, ``selu'(0) = scale * alpha``.
 * Stable for any finite input up to at least ``|x| = 1e4``: no ``exp`` of a large positive number
-  is ever formed. Results smaller than ~1e-308 are flushed to 0 on purpose, so every function runs
-  under ``np.errstate(under="ignore")`` and stays silent even when the caller raises on underflow.
+  is ever formed. Results smaller than ~1e-308 are flushed to 0 on purpose, so every function that
+  can underflow runs under ``np.errstate(under="ignore")`` and stays silent even when the caller
+  raises on underflow. ``identity``, ``relu`` and their backward passes cannot underflow (they
+  copy, select, or multiply by 0 or 1, all exact) and skip that context: entering it costs more
+  than the ReLU of a small batch.
 * ``float32`` in gives ``float32`` out; integers and bools are promoted to ``float64``.
 
 The derivatives of ``sigmoid`` and ``tanh`` are computed from ``z = exp(-|x|)`` instead of the
@@ -63,7 +66,8 @@ def _grad_inputs(dout, x, fn: str) -> tuple[np.ndarray, np.ndarray]:
     """Validate a backward call: both arrays real, ``dout`` shaped like ``x``."""
     x = as_float_array(x, fn, "x")
     dout = as_float_array(dout, fn, "dout")
-    check_same_shape(x, dout, fn, "x", "dout")
+    if dout.shape != x.shape:
+        check_same_shape(x, dout, fn, "x", "dout")
     return dout, x
 
 
@@ -96,19 +100,30 @@ def _elu_grad(x: np.ndarray, alpha: float) -> np.ndarray:
     return np.where(x > 0, 1, alpha * np.exp(np.minimum(x, 0)))
 
 
+def _max_keepdims(x: np.ndarray, axis: int) -> np.ndarray:
+    """``x.max(axis=axis, keepdims=True)``, faster for a batch of short rows (logits of a few classes).
+
+    NumPy reduces short contiguous rows one by one (10 classes, 256 rows: ~19 us); reducing a
+    contiguous copy of ``x.T`` along its first axis runs over whole rows at once (~3 us). A max is
+    exact, so both give the same array.
+    """
+    if x.ndim == 2 and axis in (1, -1) and x.shape[1] <= 32:
+        return np.ascontiguousarray(x.T).max(axis=0)[:, None]
+    return x.max(axis=axis, keepdims=True)
+
+
 def _softmax(x: np.ndarray, axis: int) -> np.ndarray:
-    e = np.exp(x - x.max(axis=axis, keepdims=True))  # shift by the max: every exponent <= 0
+    e = np.exp(x - _max_keepdims(x, axis))  # shift by the max: every exponent <= 0
     return e / e.sum(axis=axis, keepdims=True)
 
 
 def _log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
-    shifted = x - x.max(axis=axis, keepdims=True)
+    shifted = x - _max_keepdims(x, axis)
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
 # ---------------------------------------------------------------------------------- identity
 
-@_underflow_ok
 def identity(x) -> np.ndarray:
     """Identity (linear) activation, f(x) = x. Returns a copy, never ``x`` itself.
 
@@ -120,7 +135,6 @@ def identity(x) -> np.ndarray:
     return _input(x, "identity").copy()
 
 
-@_underflow_ok
 def identity_backward(dout, x) -> np.ndarray:
     """f'(x) = 1, so dL/dx = dout (a copy). Shapes: dout and x alike -> same.
 
@@ -194,7 +208,6 @@ def tanh_backward(dout, x) -> np.ndarray:
 
 # -------------------------------------------------------------------------------------- relu
 
-@_underflow_ok
 def relu(x) -> np.ndarray:
     """Rectified linear unit, relu(x) = max(0, x). Shapes: any -> same.
 
@@ -204,7 +217,6 @@ def relu(x) -> np.ndarray:
     return np.maximum(_input(x, "relu"), 0)
 
 
-@_underflow_ok
 def relu_backward(dout, x) -> np.ndarray:
     """dL/dx = dout * [x > 0]; relu'(0) = 0 as in PyTorch (the notes' table uses 1).
 

@@ -21,9 +21,11 @@ __all__ = ["dense_forward", "dense_backward"]
 def _check_xw(fn: str, x, W) -> tuple[np.ndarray, np.ndarray]:
     x = as_float_array(x, fn, "x")
     W = as_float_array(W, fn, "W")
-    check_ndim(x, 2, fn, "x", "(N, D_in)")
-    check_ndim(W, 2, fn, "W", "(D_in, D_out)")
-    check_shape(W, (x.shape[1], W.shape[1]), fn, "W", "D_in = x.shape[1]")
+    # Direct comparisons on the hot path; the helpers build the message only when one fails.
+    if x.ndim != 2 or W.ndim != 2 or W.shape[0] != x.shape[1]:
+        check_ndim(x, 2, fn, "x", "(N, D_in)")
+        check_ndim(W, 2, fn, "W", "(D_in, D_out)")
+        check_shape(W, (x.shape[1], W.shape[1]), fn, "W", "D_in = x.shape[1]")
     return x, W
 
 
@@ -38,8 +40,13 @@ def dense_forward(x, W, b) -> np.ndarray:
     fn = "dense_forward"
     x, W = _check_xw(fn, x, W)
     b = as_float_array(b, fn, "b")
-    check_shape(b, (W.shape[1],), fn, "b", "D_out = W.shape[1]")
-    return x @ W + b
+    if b.shape != W.shape[1:]:
+        check_shape(b, (W.shape[1],), fn, "b", "D_out = W.shape[1]")
+    out = x @ W
+    if b.dtype.itemsize > out.dtype.itemsize:  # float64 b with float32 x, W: the sum is float64
+        return out + b
+    out += b  # in place: out is a fresh array, so no input is touched
+    return out
 
 
 def dense_backward(dout, x, W) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -54,5 +61,6 @@ def dense_backward(dout, x, W) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     fn = "dense_backward"
     x, W = _check_xw(fn, x, W)
     dout = as_float_array(dout, fn, "dout")
-    check_shape(dout, (x.shape[0], W.shape[1]), fn, "dout", "(N, D_out), the shape of dense_forward's output")
+    if dout.shape != (x.shape[0], W.shape[1]):
+        check_shape(dout, (x.shape[0], W.shape[1]), fn, "dout", "(N, D_out), the shape of dense_forward's output")
     return dout @ W.T, x.T @ dout, dout.sum(axis=0)

@@ -17,7 +17,8 @@ Conventions:
   exponentiate a large positive number). Underflow to 0 is intended and silenced.
 
 ``LOSSES`` maps names (PyTorch and Keras spellings) to ``(loss, backward)``; ``get_loss(name)``
-looks one up.
+looks one up. ``cross_entropy_with_grad`` returns the loss and its gradient together (one softmax
+instead of two), for training loops.
 """
 from __future__ import annotations
 
@@ -26,14 +27,15 @@ from typing import Callable
 import numpy as np
 
 from .._validate import as_float_array, check_ndim, check_positive, check_same_shape, lookup_name
-from .activations import _log_softmax, _sigmoid, _softmax
+from .activations import _max_keepdims, _sigmoid
 
 __all__ = [
     "mse", "mse_backward", "mae", "mae_backward", "huber", "huber_backward",
     "hinge", "hinge_backward",
     "binary_cross_entropy", "binary_cross_entropy_backward",
     "binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits_backward",
-    "cross_entropy", "cross_entropy_backward", "kl_divergence", "kl_divergence_backward",
+    "cross_entropy", "cross_entropy_backward", "cross_entropy_with_grad",
+    "kl_divergence", "kl_divergence_backward",
     "LOSSES", "get_loss",
 ]
 
@@ -267,7 +269,12 @@ def binary_cross_entropy_with_logits_backward(z, y) -> np.ndarray:
 def _ce_inputs(logits, y, fn: str) -> tuple[np.ndarray, np.ndarray, bool]:
     """(logits, target, is_labels): integer labels of shape (N,) or probabilities of shape (N, C)."""
     z = as_float_array(logits, fn, "logits")
-    check_ndim(z, 2, fn, "logits", "(N, C)")
+    # The training loop's case first: an integer label array of shape (N,) with labels in [0, C).
+    if type(y) is np.ndarray and y.dtype.kind in "iu" and z.ndim == 2 and y.shape == z.shape[:1] \
+            and z.shape[0] and 0 <= y.min() and y.max() < z.shape[1]:
+        return z, y.astype(np.intp, copy=False), True  # intp, never copied here: y is only read
+    if z.ndim != 2:
+        check_ndim(z, 2, fn, "logits", "(N, C)")
     n, c = z.shape
     if n == 0 or c == 0:
         raise ValueError(f"{fn}: expected logits of shape (N, C) with N, C >= 1, got {z.shape}")
@@ -292,6 +299,37 @@ def _ce_inputs(logits, y, fn: str) -> tuple[np.ndarray, np.ndarray, bool]:
     return z, y_arr.astype(np.intp), True  # intp: bool labels must index, not mask
 
 
+# The three functions below share these steps, so that cross_entropy_with_grad gives the very same
+# numbers as cross_entropy and cross_entropy_backward. ``rows`` is np.arange(N) for integer labels
+# and None for one-hot/probability targets.
+
+def _ce_exp(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``shifted = z - max_c z``, ``e = exp(shifted)`` (every exponent <= 0) and its row sums (N, 1)."""
+    shifted = z - _max_keepdims(z, 1)
+    e = np.exp(shifted)
+    return shifted, e, e.sum(axis=1, keepdims=True)
+
+
+def _ce_loss(shifted: np.ndarray, total: np.ndarray, y: np.ndarray, rows):
+    """-(1/N) sum_n sum_c y_nc log softmax(z_n)_c, with log softmax = shifted - log(total)."""
+    n = shifted.shape[0]
+    log_total = np.log(total)
+    if rows is not None:  # only the log-probability of each label; sum / N is np.mean's arithmetic
+        return -((shifted[rows, y] - log_total[:, 0]).sum() / n)
+    return -np.sum(y * (shifted - log_total)) / n
+
+
+def _ce_grad(e: np.ndarray, total: np.ndarray, y: np.ndarray, rows) -> np.ndarray:
+    """(softmax(z) sum_c y_nc - y) / N, built in ``e`` (a fresh array, free to overwrite)."""
+    n = e.shape[0]
+    e /= total  # now softmax(z)
+    if rows is None:
+        return (e * y.sum(axis=1, keepdims=True) - y) / n
+    e[rows, y] -= 1
+    e /= n
+    return e
+
+
 @_underflow_ok
 def cross_entropy(logits, y):
     """Softmax cross-entropy on logits (torch ``F.cross_entropy``), mean over the batch:
@@ -306,10 +344,8 @@ def cross_entropy(logits, y):
     np.float64(0.6931471805599453)
     """
     z, y, is_labels = _ce_inputs(logits, y, "cross_entropy")
-    logp = _log_softmax(z, axis=1)
-    if is_labels:
-        return -np.mean(logp[np.arange(z.shape[0]), y])
-    return -np.sum(y * logp) / z.shape[0]
+    shifted, _, total = _ce_exp(z)
+    return _ce_loss(shifted, total, y, np.arange(z.shape[0]) if is_labels else None)
 
 
 @_underflow_ok
@@ -322,12 +358,32 @@ def cross_entropy_backward(logits, y) -> np.ndarray:
     array([[ 0.5, -0.5]])
     """
     z, y, is_labels = _ce_inputs(logits, y, "cross_entropy_backward")
-    n = z.shape[0]
-    s = _softmax(z, axis=1)
-    if is_labels:
-        s[np.arange(n), y] -= 1  # s is a fresh array, so this touches no input
-        return s / n
-    return (s * y.sum(axis=1, keepdims=True) - y) / n
+    _, e, total = _ce_exp(z)
+    return _ce_grad(e, total, y, np.arange(z.shape[0]) if is_labels else None)
+
+
+@_underflow_ok
+def cross_entropy_with_grad(logits, y) -> tuple:
+    """``(cross_entropy(logits, y), cross_entropy_backward(logits, y))`` in one pass.
+
+    Both need softmax(z)_c = exp(z_c - m) / sum_j exp(z_j - m), with m = max_j z_j per row; this
+    computes it (and checks ``y``) once, so a training step pays for one softmax, not two:
+
+        L = -(1/N) sum_n sum_c y_nc log softmax(z_n)_c
+        dL/dz_n = (softmax(z_n) sum_c y_nc - y_n) / N
+
+    The results are identical, bit for bit, to the two separate calls (the same operations in
+    the same order). ``nnlib.model.Sequential`` uses it for ``loss="cross_entropy"`` unless
+    ``cross_entropy`` or ``cross_entropy_backward`` has been replaced (``nnlib.grading.substitute``).
+    Shapes: logits (N, C), y (N,) or (N, C) -> (scalar, array (N, C)).
+
+    >>> cross_entropy_with_grad([[0.0, 0.0]], [1])
+    (np.float64(0.6931471805599453), array([[ 0.5, -0.5]]))
+    """
+    z, y, is_labels = _ce_inputs(logits, y, "cross_entropy_with_grad")
+    rows = np.arange(z.shape[0]) if is_labels else None
+    shifted, e, total = _ce_exp(z)
+    return _ce_loss(shifted, total, y, rows), _ce_grad(e, total, y, rows)
 
 
 # --------------------------------------------------------------------------- KL divergence

@@ -123,14 +123,24 @@ def _adam(w, g, state, lr, beta1, beta2, eps, weight_decay=0.0):
     t = state["t"] = state.get("t", 0) + 1
     m = _buffer(state, "m", w)
     v = _buffer(state, "v", w)
+    # m <- beta1 m + (1 - beta1) g;  v <- beta2 v + (1 - beta2) g^2;  then the update below.
+    # One scratch array instead of eight temporaries; every operation and its order (hence every
+    # rounding) is that of these one-line formulas.
+    tmp = np.empty_like(g)
     m *= beta1
-    m += (1.0 - beta1) * g
+    m += np.multiply(g, 1.0 - beta1, out=tmp)
     v *= beta2
-    v += (1.0 - beta2) * g * g
+    np.multiply(g, 1.0 - beta2, out=tmp)
+    tmp *= g
+    v += tmp
     bias1 = 1.0 - beta1 ** t
     bias2 = 1.0 - beta2 ** t
+    # w <- w - (lr / bias1) m / (sqrt(v) / sqrt(bias2) + eps)
     # as torch: eps is added to sqrt(v_hat) = sqrt(v) / sqrt(1 - beta2^t), not to sqrt(v)
-    w -= (lr / bias1) * m / (np.sqrt(v) / math.sqrt(bias2) + eps)
+    denom = np.sqrt(v, out=tmp)
+    denom /= math.sqrt(bias2)
+    denom += eps
+    w -= np.divide((lr / bias1) * m, denom, out=denom)
 
 
 KERNELS = {

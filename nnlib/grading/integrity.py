@@ -29,7 +29,12 @@ from .registry import Exercise, get
 SEARCHED = ("nnlib.functional", "nnlib.optim", "nnlib.init", "nnlib.linear", "nnlib.data", "nnlib.metrics",
             "nnlib.tuning", "nnlib.callbacks", "nnlib.grading.references")
 #: delegations that are classes rather than imports inside the reference
-EXTRA = {"early_stopping": [("nnlib.callbacks", "EarlyStopping")]}
+EXTRA = {
+    "early_stopping": [("nnlib.callbacks", "EarlyStopping")],
+    # the fused loss-and-gradient hands out both answers
+    "cross_entropy": [("nnlib.functional", "cross_entropy_with_grad")],
+    "cross_entropy_backward": [("nnlib.functional", "cross_entropy_with_grad")],
+}
 NNLIB = Path(import_module("nnlib").__file__).resolve().parent
 
 

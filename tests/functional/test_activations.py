@@ -186,6 +186,24 @@ def test_large_inputs_are_finite_and_silent(case, dtype):
         check_against_torch(case, x, dout)
 
 
+TINY = {np.float64: np.array([-1e-310, -5e-324, 0.0, 5e-324, 1e-310, -1e-300, 2.2e-308]),
+        np.float32: np.array([-1e-40, -1e-45, 0.0, 1e-45, 1e-40, -1e-37, 1.2e-38], dtype=np.float32)}
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("case", CASES)
+def test_subnormal_inputs_and_gradients_are_silent(case, dtype):
+    """Underflow is flushed without a warning everywhere; relu and identity (which skip the
+    np.errstate context) must not underflow at all, leaky_relu's alpha * x does (hence its context)."""
+    x = TINY[dtype]
+    with strict_floats():
+        out = forward(case, x)
+        dx = backward(case, x[::-1].copy(), x)
+    assert out.dtype == dtype and dx.dtype == dtype and np.all(np.isfinite(out)) and np.all(np.isfinite(dx))
+    if case in ("relu", "identity"):
+        np.testing.assert_array_equal(out, np.maximum(x, 0) if case == "relu" else x)
+
+
 def test_softmax_rows_of_huge_logits():
     x = np.array([[1e4, -1e4, 0.0], [-1e4, -1e4, -1e4], [1e4, 1e4, -1e4]])
     dout = np.array([[1.0, 2.0, 3.0], [0.5, -1.0, 2.5], [1.0, -1.5, 0.0]])

@@ -326,3 +326,109 @@ def test_get_loss_unknown_lists_valid_names():
                                          r"\(did you mean 'mean_squared_error'\?\); valid names: ") as info:
         F.get_loss("mean_sqaured_error")
     assert all(name in str(info.value) for name in F.LOSSES)
+
+
+# ------------------------------------------------------------- fused cross-entropy and gradient
+
+def _ce_targets(rng, n, c, kind):
+    """Targets of every form cross_entropy accepts; kind "labels-*" takes the fast path or not."""
+    labels = rng.integers(0, c, n)
+    return {"labels-int64": labels, "labels-uint8": labels.astype(np.uint8), "labels-list": labels.tolist(),
+            "labels-float": labels.astype(float), "labels-bool": labels % 2 == 1,
+            "probs": _softmax_rows(rng.standard_normal((n, c))), "one-hot": np.eye(c)[labels]}[kind]
+
+
+CE_KINDS = ["labels-int64", "labels-uint8", "labels-list", "labels-float", "labels-bool", "probs", "one-hot"]
+
+
+@pytest.mark.parametrize("kind", CE_KINDS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n, c, scale", [(1, 2, 1.0), (5, 3, 1.0), (64, 10, 3.0), (40, 33, 1.0), (7, 10, 1e4)])
+def test_cross_entropy_with_grad_is_the_pair_bit_for_bit(kind, dtype, n, c, scale):
+    rng = np.random.default_rng(n * c)
+    z = (rng.standard_normal((n, c)) * scale).astype(dtype)
+    y = _ce_targets(rng, n, 2 if kind == "labels-bool" else c, kind)
+    if kind in ("probs", "one-hot"):
+        y = y.astype(dtype)
+    with strict_floats():
+        value, g = F.cross_entropy_with_grad(z, y)
+        expected_value, expected_g = F.cross_entropy(z, y), F.cross_entropy_backward(z, y)
+    assert type(value) is type(expected_value) is dtype and g.dtype == dtype
+    assert value.tobytes() == expected_value.tobytes()  # the same bits, not merely close
+    np.testing.assert_array_equal(g, expected_g)
+
+
+@pytest.mark.parametrize("case", ["ce_labels", "ce_probs"])
+@SETTINGS
+@given(data=st.data(), seed=st.integers(0, 2**32 - 1))
+def test_cross_entropy_with_grad_matches_torch(case, data, seed):
+    shape = data.draw(hnp.array_shapes(min_dims=2, max_dims=2, max_side=6))
+    z, y = make(case, seed, shape)
+    tz = t(z, requires_grad=True)
+    expected = CASES[case][4](tz, y)
+    expected.backward()
+    value, g = F.cross_entropy_with_grad(z, y)
+    assert_close(value, expected.detach().numpy(), ORACLE_TOL, "value")
+    assert_close(g, tz.grad.numpy(), ORACLE_TOL, "gradient")
+
+
+@pytest.mark.parametrize("case", ["ce_labels", "ce_probs"])
+def test_cross_entropy_with_grad_of_huge_logits_is_silent_and_pure(case):
+    z, y = BIG_CASES[case]
+    z0, y0 = z.copy(), y.copy()
+    with strict_floats():
+        value, g = F.cross_entropy_with_grad(z, y)
+    check_against_torch(case, z, y)
+    assert np.isfinite(value) and np.isfinite(g).all() and not np.shares_memory(g, z)
+    np.testing.assert_array_equal(z, z0)
+    np.testing.assert_array_equal(y, y0)
+
+
+@pytest.mark.parametrize("y, match", [
+    (np.array([0, 3]), r"expected integer labels y in \[0, 3\) \(C = logits.shape\[1\] = 3\), got values in \[0, 3\]"),
+    (np.array([-1, 2]), r"expected integer labels y in \[0, 3\) .*got values in \[-1, 2\]"),
+    (np.array([2**63, 0], dtype=np.uint64), r"expected integer labels y in \[0, 3\) .*got values in"),
+    (np.array([0.0, 1.5]), r"expected integer labels y in \[0, 3\), got non-integer values in \[0, 1.5\]"),
+    (np.zeros(3, int), re.escape("expected y of shape (2,) (integer labels) or (2, 3) (one-hot/probabilities), "
+                                 "got (3,)")),
+])
+def test_cross_entropy_with_grad_rejects_bad_labels_by_name(y, match):
+    with pytest.raises(ValueError, match=rf"^cross_entropy_with_grad: {match}"):
+        F.cross_entropy_with_grad(np.zeros((2, 3)), y)
+
+
+@pytest.mark.parametrize("z, y, match", [
+    (np.zeros(3), np.array([1]), re.escape("expected logits of shape (N, C), got (3,)")),
+    (np.zeros((0, 3)), np.zeros(0, int), re.escape("expected logits of shape (N, C) with N, C >= 1, got (0, 3)")),
+    (np.zeros((2, 0)), np.zeros(2, int), re.escape("expected logits of shape (N, C) with N, C >= 1, got (2, 0)")),
+])
+def test_cross_entropy_rejects_bad_logits_with_integer_labels(z, y, match):
+    for fn in (F.cross_entropy, F.cross_entropy_backward, F.cross_entropy_with_grad):
+        with pytest.raises(ValueError, match=rf"^{fn.__name__}: {match}"):
+            fn(z, y)
+
+
+@pytest.mark.parametrize("shape", [(1, 3), (16, 10), (300, 10), (64, 32), (64, 33), (5, 200), (3, 4, 5)])
+def test_softmax_and_log_softmax_are_exactly_the_textbook_formula(shape):
+    """softmax and log_softmax take the max of short rows by a faster route; the max is exact, so
+    the results must equal the plain formulas bit for bit (-inf and nan rows included)."""
+    x = np.random.default_rng(0).standard_normal(shape) * 30
+    x.reshape(-1, shape[-1])[0, 0] = -np.inf
+    if shape[0] > 1:
+        x[1] = np.nan
+    m = x.max(axis=-1, keepdims=True)
+    e = np.exp(x - m)
+    with np.errstate(invalid="ignore"):
+        np.testing.assert_array_equal(F.softmax(x), e / e.sum(axis=-1, keepdims=True))
+        np.testing.assert_array_equal(F.log_softmax(x), (x - m) - np.log(np.exp(x - m).sum(axis=-1, keepdims=True)))
+
+
+@pytest.mark.parametrize("fn", [F.cross_entropy, F.cross_entropy_backward, F.cross_entropy_with_grad])
+def test_label_arrays_and_label_lists_give_the_same_bits(fn):
+    """An int array of labels takes a shorter validation path than a list; the results are the same."""
+    rng = np.random.default_rng(3)
+    z, y = rng.standard_normal((9, 4)), rng.integers(0, 4, 9)
+    fast, slow = fn(z, y), fn(z, y.tolist())
+    pairs = zip(fast, slow) if isinstance(fast, tuple) else [(fast, slow)]
+    for a, b in pairs:
+        np.testing.assert_array_equal(a, b)

@@ -1,5 +1,6 @@
 """Pure optimizer steps, clipping and penalties vs torch.optim / torch.nn.utils (float64 oracle)."""
 import copy
+import math
 
 import numpy as np
 import pytest
@@ -123,6 +124,31 @@ def test_adam_eps_is_added_to_sqrt_of_bias_corrected_v(eps):
     p.grad = t(dw)
     torch.optim.Adam([p], lr=0.1, eps=eps, foreach=False).step()
     assert_close(ours, p.detach().numpy(), ORACLE_TOL, "adam first step")
+
+
+def _adam_one_liners(w, g, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
+    """Adam as written in the adam_step docstring (torch's order of operations), one temporary per term."""
+    w = w * (1.0 - lr * weight_decay) if weight_decay else w
+    m = beta1 * m + (1.0 - beta1) * g
+    v = beta2 * v + (1.0 - beta2) * g * g
+    return w - (lr / (1.0 - beta1 ** t)) * m / (np.sqrt(v) / math.sqrt(1.0 - beta2 ** t) + eps), m, v
+
+
+@pytest.mark.parametrize("step, kwargs", [(adam_step, dict(lr=0.01)), (adamw_step, dict(lr=0.02, weight_decay=0.1))])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(), (7,), (33, 5)])
+def test_adam_kernel_gives_the_one_line_formulas_bit_for_bit(step, kwargs, dtype, shape):
+    """The kernel reuses scratch buffers; every rounding must still be that of the plain formulas."""
+    rng = np.random.default_rng(5)
+    w, state = rng.standard_normal(shape).astype(dtype), {}
+    ref_w, m, v = w, np.zeros(shape, dtype), np.zeros(shape, dtype)
+    for t_ in range(1, 31):
+        g = (rng.standard_normal(shape) * 10.0 ** rng.integers(-6, 2)).astype(dtype)
+        w, state = step(w, g, state, **kwargs)
+        ref_w, m, v = _adam_one_liners(ref_w, g, m, v, t_, **kwargs)
+        assert w.dtype == dtype and np.asarray(ref_w).dtype == dtype
+        for got, want in ((w, ref_w), (state["m"], m), (state["v"], v)):
+            np.testing.assert_array_equal(got, want)
 
 
 @pytest.mark.parametrize("step, kwargs", STEP_FNS)
