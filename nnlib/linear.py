@@ -47,8 +47,8 @@ from typing import Callable
 
 import numpy as np
 
-from ._validate import as_float_array, check_positive, check_shape
-from ._validate import check_lengths
+from . import functional as F
+from ._validate import as_float_array, check_lengths, check_positive, check_shape
 from .data import one_hot
 
 __all__ = [
@@ -296,24 +296,6 @@ def gradient_descent(loss_and_grad: Callable[[np.ndarray], tuple[float, np.ndarr
             w = w - lr_ * grad
         losses.append(float(loss_and_grad(w)[0]))
     return w, np.array(losses)
-
-
-def _log_sigmoid(z: np.ndarray) -> np.ndarray:
-    """``log(sigmoid(z)) = -log(1 + e^-z)``, stable for any ``z``."""
-    with np.errstate(under="ignore"):  # e^-1e4 underflowing to 0 is the right answer
-        return -np.logaddexp(0.0, -z)
-
-
-def _log_softmax(Z: np.ndarray) -> np.ndarray:
-    """Row-wise ``log softmax`` with the max subtracted first (no overflow)."""
-    Z = Z - Z.max(axis=1, keepdims=True)
-    with np.errstate(under="ignore"):
-        return Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
-
-
-def _exp(z: np.ndarray) -> np.ndarray:
-    with np.errstate(under="ignore"):
-        return np.exp(z)
 
 
 # ----------------------------------------------------------------------------- features
@@ -605,13 +587,12 @@ class LogisticRegression(_Classifier):
 
     @staticmethod
     def _loss_and_grad(Xa, y, theta):
-        z = Xa @ theta
-        loss = -np.mean(y * _log_sigmoid(z) + (1 - y) * _log_sigmoid(-z))
-        return loss, Xa.T @ (_exp(_log_sigmoid(z)) - y) / len(y)
+        z = Xa @ theta  # the mean log-loss is BCE on the logits: stable for any z
+        return F.binary_cross_entropy_with_logits(z, y), Xa.T @ F.binary_cross_entropy_with_logits_backward(z, y)
 
     def predict_proba(self, X) -> np.ndarray:
         """``P(y = classes_[1] | x) = sigmoid(x w + b)``, shape ``(N,)``."""
-        return _exp(_log_sigmoid(self.decision_function(X)))
+        return F.sigmoid(self.decision_function(X))
 
 
 class SoftmaxRegression(_Classifier):
@@ -623,8 +604,8 @@ class SoftmaxRegression(_Classifier):
 
     with ``Y`` one-hot. scikit-learn: ``LogisticRegression(C=1 / (lam N))`` with ``K >= 3``
     classes (always multinomial there). ``coef_`` has shape ``(D, K)`` like a dense layer's
-    ``W`` (the transpose of scikit-learn's). Starting from zero, the columns of ``W`` and the
-    entries of ``b`` keep summing to zero, the same normalisation scikit-learn's solution has.
+    ``W`` (the transpose of scikit-learn's). Starting from zero, each row of ``W`` (summed over the
+    ``K`` classes) and the entries of ``b`` keep summing to zero, the same normalisation scikit-learn's solution has.
     ``lr="auto"`` uses ``L = lambda_max(X^T X)/(2N) + lam`` (the softmax Hessian is at most 1/2).
 
     >>> m = SoftmaxRegression(lr="auto", lam=0.01, n_iters=300).fit([[0.0], [5.0], [10.0]], [0, 1, 2])
@@ -640,9 +621,9 @@ class SoftmaxRegression(_Classifier):
 
     @staticmethod
     def _loss_and_grad(Xa, Y, theta):
-        log_p = _log_softmax(Xa @ theta)
-        return -np.sum(Y * log_p) / len(Y), Xa.T @ (_exp(log_p) - Y) / len(Y)
+        loss, dlogits = F.cross_entropy_with_grad(Xa @ theta, Y)  # one-hot Y; dlogits = (P - Y) / N
+        return loss, Xa.T @ dlogits
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities ``softmax(X W + b)``, shape ``(N, K)`` (columns follow ``classes_``)."""
-        return _exp(_log_softmax(self.decision_function(X)))
+        return F.softmax(self.decision_function(X), axis=1)
