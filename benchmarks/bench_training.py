@@ -261,31 +261,22 @@ def summarize(rows):
 
 
 # ------------------------------------------------------------------- overhead attribution
-def _lean_ops():
-    """The functional ops the MLP step uses, as bare NumPy (no validation, no np.errstate).
-
-    Swapped into nnlib.functional the way nnlib.grading.substitute swaps a student's function.
-    ``cross_entropy`` and ``cross_entropy_backward`` stay nnlib's, so the model keeps calling the
-    fused ``cross_entropy_with_grad``, here a bare one-softmax version."""
-    def cross_entropy_with_grad(z, y):
-        rows, n = np.arange(len(z)), len(z)
-        shifted = z - z.max(axis=1, keepdims=True)
-        e = np.exp(shifted)
-        s = e.sum(axis=1, keepdims=True)
-        loss = float(np.log(s).sum() - shifted[rows, y].sum()) / n
-        e /= s
-        e[rows, y] -= 1.0
-        e /= n
-        return loss, e
-
-    return {"relu": lambda x: np.maximum(x, 0), "relu_backward": lambda d, x: d * (x > 0),
-            "dense_forward": lambda x, W, b: x @ W + b,
-            "dense_backward": lambda d, x, W: (d @ W.T, x.T @ d, d.sum(axis=0)),
-            "cross_entropy_with_grad": cross_entropy_with_grad}
+def _lean_cross_entropy_with_grad(z, y):
+    """The fused softmax cross-entropy and its gradient as bare NumPy (no checks on z and y)."""
+    rows, n = np.arange(len(z)), len(z)
+    shifted = z - z.max(axis=1, keepdims=True)
+    e = np.exp(shifted)
+    s = e.sum(axis=1, keepdims=True)
+    loss = float(np.log(s).sum() - shifted[rows, y].sum()) / n
+    e /= s
+    e[rows, y] -= 1.0
+    e /= n
+    return loss, e
 
 
 class _KernelsOnly:
     """Optimizer.step without its per-step checks: the same in-place kernels on the same state."""
+    can_fuse = True  # Sequential hands over its flat parameter buffer, as to nnlib's optimizer
 
     def __init__(self, opt):
         from nnlib.functional.optim_steps import KERNELS
@@ -302,66 +293,54 @@ class _FusedUpdate:
     """The hand-fused reference's update rule in place of nnlib's kernels, on the optimizer's own
     state: every variant then sees the same m and v (after thousands of steps on one batch these
     hold subnormal numbers, which slow every update; a separate, younger state would not)."""
+    can_fuse = True
 
-    def __init__(self, opt, params, dtype, optimizer):
-        self.opt, self.names = opt, list(params)
-        self.ref = NumpyStep([(w, w) for w in params.values()], dtype, optimizer)
+    def __init__(self, opt, dtype, optimizer):
+        self.opt, self.dtype, self.optimizer, self.ref = opt, dtype, optimizer, None
 
     def step(self, params, grads):
-        opt, ref = self.opt, self.ref
-        ref.t = opt.state[self.names[0]].get("t", opt.iterations) + 1
-        for i, name in enumerate(self.names):
+        opt = self.opt
+        if self.ref is None:
+            self.ref = NumpyStep([(w, w) for w in params.values()], self.dtype, self.optimizer)
+        ref = self.ref
+        ref.t = opt.state[next(iter(params))].get("t", opt.iterations) + 1
+        for i, (name, w) in enumerate(params.items()):
             state = opt.state[name]
             ref.state[i] = [state["m"], state["v"]] if "m" in state else [state["v"]]
-            ref._update(i, params[name], grads[name])
+            ref._update(i, w, grads[name])
             if "t" in state:
                 state["t"] = ref.t
         opt.iterations += 1
 
 
 def breakdown(args):
-    """Where nnlib's step spends its time beyond the hand-fused reference, by removing one cost at a time."""
-    import nnlib.layers
+    """Where nnlib's step spends its time beyond the hand-fused reference, by removing one cost at a time.
+
+    Dense layers call no checked function on the hot path (see nnlib.layers), so what remains
+    after the last row is the framework itself: Sequential and the layers' Python code."""
     from nnlib import functional as F
 
     sizes = tuple(int(s) for s in args.profile.split(","))
     steps = make_config(sizes, args.batch, args.dtype, args.optimizer)
     model = steps["nnlib"].__closure__[0].cell_contents  # the Sequential the lambda closes over
     assert isinstance(model, Sequential)
-    lean, real_opt = _lean_ops(), model.optimizer
-    originals = {name: getattr(F, name) for name in lean}
-
-    def only(*names):
-        return {name: lean[name] for name in names}
-
-    activations = only("relu", "relu_backward")
-    dense = {**activations, **only("dense_forward", "dense_backward")}
+    real_opt, real_loss = model.optimizer, F.cross_entropy_with_grad
+    kernels_only = _KernelsOnly(real_opt)
+    reference_rule = _FusedUpdate(real_opt, args.dtype, args.optimizer)
     variants = {
-        "nnlib as is": ({}, real_opt),
-        "- checks in relu, relu_backward": (activations, real_opt),
-        "- checks in dense_forward/backward": (dense, real_opt),
-        "- checks, errstate in cross-entropy": (lean, real_opt),
-        "- Optimizer.step checks": (lean, _KernelsOnly(real_opt)),
-        "- optimizer kernel (reference's)": (lean, _FusedUpdate(real_opt, model.parameters(), args.dtype,
-                                                                args.optimizer)),
+        "nnlib as is": (real_loss, real_opt),
+        "- checks in the fused loss": (_lean_cross_entropy_with_grad, real_opt),
+        "- Optimizer.step checks": (_lean_cross_entropy_with_grad, kernels_only),
+        "- optimizer kernel (reference's)": (_lean_cross_entropy_with_grad, reference_rule),
     }
 
-    real_dense_backward = nnlib.layers._NNLIB_DENSE_BACKWARD
-
-    def variant(ops, opt):
+    def variant(loss, opt):
         def step():
-            for name, fn in originals.items():
-                setattr(F, name, ops.get(name, fn))
-            # the lean dense_backward keeps Dense's shortcut (no dx for the first layer), as nnlib's does
-            nnlib.layers._NNLIB_DENSE_BACKWARD = F.dense_backward
-            model.optimizer = opt
+            F.cross_entropy_with_grad, model.optimizer = loss, opt
             try:
                 steps["nnlib"]()
             finally:
-                for name, fn in originals.items():
-                    setattr(F, name, fn)
-                nnlib.layers._NNLIB_DENSE_BACKWARD = real_dense_backward
-                model.optimizer = real_opt
+                F.cross_entropy_with_grad, model.optimizer = real_loss, real_opt
         return step
 
     timed = {name: variant(*v) for name, v in variants.items()}

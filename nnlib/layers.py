@@ -14,7 +14,10 @@ Shapes (the batch axis excluded) are inferred from the first input, or given up 
 Every computation goes through the ``nnlib.functional`` *module* at call time
 (``F.relu_backward(...)``), never through a name bound at import, so that
 ``nnlib.grading.substitute(relu_backward=student_fn)`` can swap in a student's function and train
-the real network with it.
+the real network with it. While the functions are nnlib's own, ``Dense`` takes shortcuts with the
+same arithmetic (see :mod:`nnlib._own`): no re-validation of arrays it checked or built itself,
+ReLU in place on its fresh pre-activation, and, inside a model, gradients written straight into
+the model's flat gradient buffer (:mod:`nnlib._flat`).
 
 >>> import numpy as np
 >>> layer = Dense(3, activation="relu", seed=0)
@@ -30,17 +33,18 @@ import math
 import numpy as np
 
 from . import functional as F
+from ._own import unsubstituted
 from ._validate import as_float_array, shape_str
 
 __all__ = ["Layer", "Dense", "Activation", "BatchNorm", "Dropout", "Flatten", "Conv2D", "MaxPool2D",
            "AvgPool2D"]
 
 
-def _is_nnlib_dense_backward(fn, _original=F.dense_backward) -> bool:
-    """True while ``F.dense_backward`` is nnlib's own (not a student's substitute): then the first
-    layer may skip the dx it would throw away. The original sits in a default argument, not a
-    module global, because ``nnlib.grading.substitute`` rebinds every global that holds it."""
-    return fn is _original
+# Hot-path shortcuts, taken only while these are nnlib's own functions (see nnlib._own).
+_own_dense_forward = unsubstituted("dense_forward")
+_own_dense_backward = unsubstituted("dense_backward")
+_own_relu = unsubstituted("relu", "relu_backward")
+_own_relu_backward = unsubstituted("relu_backward")
 
 
 def _resolve_activation(name: str) -> str:
@@ -79,6 +83,8 @@ class Layer:
         self.output_shape: tuple | None = None
         self.dtype = None if dtype is None else np.dtype(dtype)
         self.rng = _make_rng(rng, seed)
+        #: views of a model's flat gradient buffer, by parameter name, for backward to write into (nnlib._flat)
+        self._grad_out: dict[str, np.ndarray] | None = None
 
     # -- construction ---------------------------------------------------------------------------
     @property
@@ -178,17 +184,36 @@ class _Activated(Layer):
                 raise TypeError(f"{type(self).__name__}: unexpected keyword arguments {sorted(kwargs)}")
             getattr(F, self.activation)(np.zeros((1, 1)), **kwargs)
 
-    def _activate(self, z: np.ndarray) -> np.ndarray:
+    def _activate(self, z: np.ndarray, fresh: bool = False) -> np.ndarray:
+        """act(z). ``fresh``: z is a new array that only this layer holds; nnlib's own ReLU then
+        runs in place and leaves relu(z) in z, which is all its backward needs (relu(z) > 0
+        exactly where z > 0)."""
         if self.activation is None:
             return z
+        if fresh and self.activation == "relu" and _own_relu():
+            return np.maximum(z, 0, out=z)
         kwargs = self.activation_kwargs
         return getattr(F, self.activation)(z, **kwargs) if kwargs else getattr(F, self.activation)(z)
 
     def _activate_backward(self, dout: np.ndarray, z: np.ndarray) -> np.ndarray:
+        """dL/dz from dL/dact; ``dout`` must already be checked against z (see ``_check_dout``)."""
         if self.activation is None:
             return dout
+        if self.activation == "relu" and _own_relu_backward():
+            return dout * (z > 0)
         backward, kwargs = getattr(F, self._backward_name), self.activation_kwargs
         return backward(dout, z, **kwargs) if kwargs else backward(dout, z)
+
+    def _check_dout(self, dout, z: np.ndarray | None) -> np.ndarray:
+        """``dout`` as a float array of the forward output's shape, or a clear error."""
+        if z is None:
+            raise RuntimeError(f"{self.label}.backward: call forward(x, training=True) before backward")
+        if type(dout) is not np.ndarray or dout.dtype.kind != "f":
+            dout = as_float_array(dout, f"{self.label}.backward", "dout")
+        if dout.shape != z.shape:
+            raise ValueError(f"{self.label}.backward: expected dout of shape {z.shape} (the shape of the "
+                             f"forward output), got {dout.shape}")
+        return dout
 
 
 class Activation(_Activated):
@@ -212,7 +237,7 @@ class Activation(_Activated):
         return self._activate(x)
 
     def backward(self, dout, input_grad: bool = True):
-        return self._activate_backward(dout, self._x)
+        return self._activate_backward(self._check_dout(dout, self._x), self._x)
 
     @property
     def label(self) -> str:
@@ -268,22 +293,38 @@ class Dense(_Activated):
         W = _initialize(self.kernel_initializer, (input_shape[0], self.units), self.rng, self.dtype)
         b = np.zeros(self.units, dtype=self.dtype)
         self.params = {"W": W, "b": b} if self.use_bias else {"W": W}
-        self._b = b  # without use_bias: a constant zero bias, never trained
+        self._zero_bias = None if self.use_bias else b  # what F.dense_forward gets without a bias
 
     def forward(self, x, training: bool = False) -> np.ndarray:
         x = self._prepare(x)
-        z = F.dense_forward(x, self.params["W"], self._b)
-        self._x, self._z = x, z
-        return self._activate(z)
+        params = self.params
+        W, b = params["W"], params.get("b", self._zero_bias)
+        if _own_dense_forward():
+            # F.dense_forward's arithmetic without its checks: _prepare checked x against the
+            # shape W was built for; W and b are this layer's own. z is fresh, so += is safe.
+            z = x @ W
+            if self.use_bias:
+                z += b
+            fresh = True
+        else:
+            z, fresh = F.dense_forward(x, W, b), False
+        self._x, self._z = x, z  # after an in-place ReLU, z holds relu(z): see _activate
+        return self._activate(z, fresh)
 
     def backward(self, dout, input_grad: bool = True):
-        dz = self._activate_backward(dout, self._z)
+        dz = self._activate_backward(self._check_dout(dout, self._z), self._z)
         W, x = self.params["W"], self._x
-        dense_backward = F.dense_backward
-        if input_grad or not _is_nnlib_dense_backward(dense_backward):
-            dx, dW, db = dense_backward(dz, x, W)
-        else:  # the first layer's dx is never used: skip its (N x D_out x D_in) product
-            dx, dW, db = None, x.T @ dz, dz.sum(axis=0)
+        if _own_dense_backward():
+            # the first layer's dx is never used (input_grad=False): skip its (N x D_out x D_in) product
+            dx = dz @ W.T if input_grad else None
+            out = self._grad_out
+            if out is None:
+                dW, db = x.T @ dz, dz.sum(axis=0)
+            else:  # straight into the model's flat gradient buffer (nnlib._flat): no copy later
+                dW = np.matmul(x.T, dz, out=out["W"])
+                db = np.sum(dz, axis=0, out=out["b"]) if self.use_bias else None
+        else:
+            dx, dW, db = F.dense_backward(dz, x, W)
         self.grads["W"] = dW
         if self.use_bias:
             self.grads["b"] = db
@@ -468,7 +509,7 @@ class Conv2D(_Activated):
         return self._activate(z)
 
     def backward(self, dout, input_grad: bool = True):
-        dz = self._activate_backward(dout, self._z)
+        dz = self._activate_backward(self._check_dout(dout, self._z), self._z)
         dx, self.grads["W"], self.grads["b"] = F.conv2d_backward(dz, self._x, self.params["W"], self.stride,
                                                                  self.pad)
         return dx

@@ -5,8 +5,11 @@ One training step on a batch ``(x, y)`` is the whole of backpropagation (book ch
     out = x;  for layer in layers:           out = layer.forward(out, training=True)
     loss = loss_fn(out, y) + sum of the layers' weight penalties
     d = loss_backward(out, y);  for layer in reversed(layers):  d = layer.backward(d)
-    optimizer.step(params, grads)           # dicts "0.W", "0.b", "1.gamma" ... updated in place
+    optimizer.step(params, grads)           # every parameter updated in place
 
+The parameters ("0.W", "0.b", "1.gamma" ..., see :meth:`Sequential.parameters`) are views into one
+contiguous buffer, which the optimizer updates with one call per step (``optimizer.state["all"]``
+holds its state for the whole buffer; see :mod:`nnlib._flat`).
 For ``loss="cross_entropy"`` the loss and ``d`` come from one call, ``F.cross_entropy_with_grad``
 (one softmax instead of two, the same numbers), unless ``cross_entropy`` or
 ``cross_entropy_backward`` has been replaced in ``nnlib.functional``; then those two run.
@@ -41,6 +44,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from . import functional as F
+from ._flat import FLAT_NAME, FlatParameters
 from ._validate import as_float_array, shape_str
 from .callbacks import Callback, History
 from .layers import Layer
@@ -140,11 +144,16 @@ class Sequential:
             rng = None if layer.rng is not None else self.rng.spawn(1)[0]
             shape = layer.build(shape, dtype, rng)
         self.dtype, self.input_shape, self.output_shape = dtype, tuple(int(s) for s in input_shape), shape
-        # parameter names are "<layer index>.<name>", unique across the model, e.g. "0.W"
-        self._params = {f"{i}.{k}": v for i, layer in enumerate(self.layers) for k, v in layer.params.items()}
+        self._flatten()
         self._grad_slots = [(f"{i}.{k}", layer.grads, k)
                             for i, layer in enumerate(self.layers) for k in layer.params]
         self._penalized = [layer for layer in self.layers if getattr(layer, "l1", 0) or getattr(layer, "l2", 0)]
+
+    def _flatten(self) -> None:
+        """Make the parameters views into one buffer (see nnlib._flat) and name them for the optimizer."""
+        self._flat = FlatParameters.of(self.layers)
+        # parameter names are "<layer index>.<name>", unique across the model, e.g. "0.W"
+        self._params = {f"{i}.{k}": v for i, layer in enumerate(self.layers) for k, v in layer.params.items()}
 
     def compile(self, loss="cross_entropy", optimizer="adam", metrics=("accuracy",)) -> None:
         """Choose the loss, the optimizer and the metrics reported by ``fit``/``evaluate``.
@@ -278,8 +287,23 @@ class Sequential:
         for layer in self._penalized:
             for k, g in layer.penalty_grads().items():
                 layer.grads[k] = layer.grads[k] + g
-        self.optimizer.step(self._params, {name: grads[k] for name, grads, k in self._grad_slots})
+        self._update()
         return loss, out
+
+    def _update(self) -> None:
+        """``optimizer.step`` with the last backward's gradients: one call on the flat buffer of all
+        parameters (see nnlib._flat); or name by name, through the optimizer's checks, when a
+        student's optimizer step is swapped in or the gradients are not float arrays of the
+        parameters' shapes (a substituted function's)."""
+        flat = self._flat
+        if flat is not None and not flat.intact():  # a parameter was replaced: copy into a new buffer
+            self._flatten()
+            flat = self._flat
+        grads = None if flat is None or not self.optimizer.can_fuse else flat.gather_grads()
+        if grads is not None:
+            self.optimizer.step({FLAT_NAME: flat.weights}, {FLAT_NAME: grads})
+        else:
+            self.optimizer.step(self._params, {name: grads[k] for name, grads, k in self._grad_slots})
 
     def train_on_batch(self, x, y) -> float:
         """One optimizer step on the batch ``(x, y)``; returns the batch loss (before the update)."""

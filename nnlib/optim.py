@@ -25,6 +25,7 @@ import math
 
 import numpy as np
 
+from ._own import unsubstituted_kernels
 from ._validate import _FLOATS, as_float_array, check_positive, check_same_shape, lookup_name
 from .functional.optim_steps import KERNELS, check_hyper, clip_by_norm, clip_by_value, l1_penalty, l2_penalty
 
@@ -243,12 +244,21 @@ class Optimizer:
         if self.schedule is not None:
             self.lr = self._scheduled_lr()
 
+    @property
+    def can_fuse(self) -> bool:
+        """True while this optimizer runs nnlib's own kernel, whose rule is elementwise: a model may
+        then hand it all its parameters as one flat array (see nnlib._flat). A student's step
+        swapped in by ``nnlib.grading.substitute`` gets them one by one, with their real shapes."""
+        return _own_kernel(self.name)
+
     def reset(self) -> None:
         """Forget all state and the step count (e.g. before training a fresh model)."""
         self.state, self.iterations, self.last_grad_norm = {}, 0, None
         if self.schedule is not None:
             self.lr = self._scheduled_lr()
 
+
+_own_kernel = unsubstituted_kernels()
 
 _OPTIONS_DOC = """
     Options (keyword-only, every optimizer): ``schedule`` (a callable ``t -> lr``, e.g.
@@ -392,6 +402,10 @@ class Accumulate:
 
     def __repr__(self):
         return f"Accumulate({self.optimizer!r}, steps={self.steps})"
+
+    @property
+    def can_fuse(self) -> bool:
+        return self.optimizer.can_fuse
 
     @property
     def lr(self) -> float:

@@ -1,4 +1,6 @@
 """nnlib.layers: gradient checks of every layer, PyTorch oracles, shapes, dtypes and error messages."""
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -257,3 +259,50 @@ def test_unknown_activation_keyword_fails_at_construction():
         Activation("leaky_relu", aplha=0.2)
     with pytest.raises(TypeError, match=r"Dense: unexpected keyword arguments \['alpha'\]"):
         Dense(3, alpha=0.2)
+
+
+# --------------------------------------------------------------- Dense's shortcut path
+def test_dense_relu_shortcut_gives_the_functional_results_exactly():
+    rng = np.random.default_rng(4)
+    x, dout = rng.normal(size=(6, 5)), rng.normal(size=(6, 3))
+    layer = Dense(3, activation="relu", seed=0)
+    out = layer.forward(x, training=True)
+    x_before = x.copy()
+    dx = layer.backward(dout)
+    W, b = layer.params["W"], layer.params["b"]
+    z = F.dense_forward(x, W, b)
+    dz = F.relu_backward(dout, z)
+    ref_dx, ref_dW, ref_db = F.dense_backward(dz, x, W)
+    np.testing.assert_array_equal(out, F.relu(z))
+    for got, want in ((dx, ref_dx), (layer.grads["W"], ref_dW), (layer.grads["b"], ref_db)):
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(x, x_before)
+    assert layer.backward(dout, input_grad=False) is None
+
+
+def test_dense_never_runs_relu_in_place_on_a_substituted_dense_forwards_output():
+    from nnlib.grading import substitute
+    cached = np.array([[-1.0, 2.0]])
+
+    def dense_forward(x, W, b):  # a student's function that returns an array it keeps
+        return cached
+
+    with substitute(dense_forward=dense_forward):
+        out = Dense(2, seed=0).forward(np.ones((1, 3)))
+        out_relu = Dense(2, activation="relu", seed=0).forward(np.ones((1, 3)))
+    np.testing.assert_array_equal(cached, [[-1.0, 2.0]])
+    np.testing.assert_array_equal(out_relu, [[0.0, 2.0]])
+    assert out is cached
+
+
+@pytest.mark.parametrize("layer", [Dense(3, activation="relu", seed=0), Dense(3, seed=0), Activation("relu")])
+def test_backward_checks_dout_and_the_call_order(layer):
+    name = layer.label
+    with pytest.raises(RuntimeError, match=re.escape(f"{name}.backward: call forward(x, training=True) before"
+                                                     " backward")):
+        layer.backward(np.ones((2, 3)))
+    layer.forward(np.ones((2, 3)), training=True)
+    with pytest.raises(ValueError, match=re.escape(f"{name}.backward: expected dout of shape (2, 3) (the shape "
+                                                   "of the forward output), got (3, 2)")):
+        layer.backward(np.ones((3, 2)))
+    assert layer.backward([[1, 1, 1], [1, 1, 1]]).shape == (2, 3)  # lists of ints are converted

@@ -429,3 +429,73 @@ def test_divergence_stops_with_floating_point_error():
         warnings.simplefilter("ignore", RuntimeWarning)
         with pytest.raises(FloatingPointError, match=r"the loss became (nan|inf) at epoch \d+/50, batch \d+/4"):
             model.fit(X, y * 1e3, epochs=50, verbose=0)
+
+
+# ------------------------------------------------------------------ flat parameter buffer
+def _trained_pair(make_opt, steps=5, seed=3):
+    """Two twins trained on the same batches: one through the flat buffer, one array by array."""
+    X, y = data(n=64, seed=seed)
+    models = []
+    for flat in (True, False):
+        model = Sequential([Dense(16, activation="relu"), BatchNorm(), Dense(8, activation="tanh"), Dense(4)], seed=0)
+        model.compile(loss="cross_entropy", optimizer=make_opt())
+        model.build((X.shape[1],))
+        if not flat:
+            model._flat = None  # the name-by-name path the model takes for substituted optimizer steps
+        for i in range(steps):
+            model.train_on_batch(X[8 * i:8 * i + 16], y[8 * i:8 * i + 16])
+        models.append(model)
+    return models
+
+
+@pytest.mark.parametrize("make_opt", [lambda: optim.Adam(lr=1e-2), lambda: optim.Momentum(lr=0.1),
+                                      lambda: optim.AdamW(lr=1e-2, clip_norm=0.5),
+                                      lambda: optim.Accumulate(optim.RMSProp(lr=1e-2, weight_decay=0.1), 2)])
+def test_flat_update_is_bit_identical_to_updating_each_array(make_opt):
+    fused, separate = _trained_pair(make_opt)
+    flat = fused._flat
+    assert all(w.base is flat.weights for w in fused.parameters().values())
+    assert all(g.base is flat.grads for layer in fused.layers if isinstance(layer, Dense)
+               for g in layer.grads.values())  # Dense wrote its gradients straight into the buffer
+    for name, w in separate.parameters().items():
+        if isinstance(make_opt(), optim.AdamW):  # clip_norm sums squares in another order
+            assert_close(fused.parameters()[name], w, 1e-13, name)
+        else:
+            np.testing.assert_array_equal(fused.parameters()[name], w, err_msg=name)
+    opt = fused.optimizer.optimizer if isinstance(fused.optimizer, optim.Accumulate) else fused.optimizer
+    buffers = [v for v in opt.state["all"].values() if isinstance(v, np.ndarray)]
+    assert list(opt.state) == ["all"] and buffers and all(v.shape == flat.weights.shape for v in buffers)
+
+
+def test_a_replaced_parameter_array_is_trained_from_its_new_values():
+    X, y = data(n=32)
+    twins = []
+    for replace in (True, False):
+        model = Sequential([Dense(8, activation="relu"), Dense(4)], seed=0)
+        model.compile(loss="cross_entropy", optimizer=optim.Adam(lr=1e-2))
+        model.train_on_batch(X, y)
+        new_W = np.full_like(model.layers[0].params["W"], 0.1)
+        if replace:
+            model.layers[0].params["W"] = new_W  # a new array, not an in-place update
+        else:
+            model.layers[0].params["W"][...] = new_W
+        model.train_on_batch(X, y)
+        twins.append(model.get_weights())
+    for a, b in zip(*twins):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("how", ["deepcopy", "pickle"])
+def test_a_copied_model_trains_like_the_original(how):
+    import copy
+    import pickle
+    X, y = data(n=32)
+    model = Sequential([Dense(8, activation="relu"), BatchNorm(), Dense(4)], seed=0)
+    model.compile(loss="cross_entropy", optimizer=optim.Adam(lr=1e-2))
+    model.fit(X, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
+    twin = copy.deepcopy(model) if how == "deepcopy" else pickle.loads(pickle.dumps(model))
+    for m in (model, twin):
+        m.fit(X, y, epochs=3, batch_size=8, shuffle=False, verbose=0)
+    for a, b in zip(model.get_weights(), twin.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert all(w.base is twin._flat.weights for w in twin.parameters().values())
