@@ -177,12 +177,15 @@ def make_config(sizes, batch, dtype, optimizer):
     return steps
 
 
-def time_config(steps, budget, min_rounds=7, seed=0):
+def time_config(steps, budget, block=0.02, min_rounds=7, seed=0):
     """Median seconds per step of each implementation, timed in interleaved blocks.
 
-    The order of the blocks is shuffled every round: a block right after another implementation's
-    is slower (probably reloading its arrays into the caches: 7 us per step on the small net), and
-    with a fixed rotation each implementation would always follow the same one."""
+    A block is ``block`` seconds of consecutive steps of one implementation, as in a training
+    loop. The first steps after another implementation's block are slower (its arrays are
+    reloaded into the caches), so short blocks measure cache refills: with 2 ms blocks (4-10
+    steps on the small net) every implementation is 5-17 % slower than with 20 ms, and the one
+    that keeps the most arrays between steps loses most. The order of the blocks is shuffled
+    every round, so that no implementation always follows the same one."""
     names = list(steps)
     order_rng = random.Random(seed)
     for f in steps.values():  # warm-up: allocator, BLAS threads, caches
@@ -192,7 +195,7 @@ def time_config(steps, budget, min_rounds=7, seed=0):
     for name in names:
         steps[name]()
     one = (time.perf_counter() - t0) / len(names)
-    per_block = max(1, int(2e-3 / max(one, 1e-7)))  # blocks of ~2 ms: timer noise stays negligible
+    per_block = max(1, int(block / max(one, 1e-7)))  # timer noise stays negligible
     times = {name: [] for name in names}
     start = time.perf_counter()
     r = 0
@@ -233,7 +236,7 @@ def run(args):
     for sizes in nets:
         for batch in batches:
             for dtype in DTYPES:
-                med = time_config(make_config(sizes, batch, dtype, args.optimizer), args.budget)
+                med = time_config(make_config(sizes, batch, dtype, args.optimizer), args.budget, args.block_ms / 1e3)
                 row = dict(net="-".join(map(str, sizes)), batch=batch, dtype=dtype, **med)
                 row["r_torch"], row["r_numpy"] = med["nnlib"] / med["torch"], med["nnlib"] / med["numpy"]
                 rows.append(row)
@@ -351,7 +354,7 @@ def breakdown(args):
     for _ in range(3000):
         steps["nnlib"]()
         steps["numpy"]()
-    med = time_config(timed, args.budget)
+    med = time_config(timed, args.budget, args.block_ms / 1e3)
     ref = med["numpy (hand-fused)"]
     print(f"net {args.profile}, batch {args.batch}, {args.dtype}, {args.optimizer}: median us per step "
           "(each row removes one more cost)")
@@ -377,6 +380,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="short run: 0.4 s per configuration")
     parser.add_argument("--budget", type=float, default=None, help="seconds of timing per configuration")
+    parser.add_argument("--block-ms", type=float, default=20.0,
+                        help="milliseconds of consecutive steps of one implementation per timed block (default 20)")
     parser.add_argument("--optimizer", choices=sorted(HYPER), default="adam")
     parser.add_argument("--nets", default="", help="semicolon-separated nets, e.g. '64,128,64,10;784,256,10'")
     parser.add_argument("--batches", default="", help="comma-separated batch sizes (default 16,64,256,1024)")

@@ -322,7 +322,7 @@ class Dense(_Activated):
                 dW, db = x.T @ dz, dz.sum(axis=0)
             else:  # straight into the model's flat gradient buffer (nnlib._flat): no copy later
                 dW = np.matmul(x.T, dz, out=out["W"])
-                db = np.sum(dz, axis=0, out=out["b"]) if self.use_bias else None
+                db = np.add.reduce(dz, axis=0, out=out["b"]) if self.use_bias else None  # dz.sum(0), no wrapper
         else:
             dx, dW, db = F.dense_backward(dz, x, W)
         self.grads["W"] = dW
