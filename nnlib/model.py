@@ -117,12 +117,16 @@ class Sequential:
         self.metrics: list = []
         self.stop_training = False
         self.history: History | None = None
+        self._layout: list | None = None  # (name, shape) of every parameter, in the flat buffer's order
         for layer in layers:
             self.add(layer)
 
     # ------------------------------------------------------------------------- construction
     def add(self, layer: Layer) -> None:
-        """Append a layer; it is built at once if the model already is (the first layer declared its input)."""
+        """Append a layer; it is built at once if the model already is (the first layer declared its input).
+
+        Adding a layer with parameters to a model that has trained restarts the optimizer's state
+        (e.g. Adam's moments and step count), which was kept for the old set of parameters."""
         if not (hasattr(layer, "forward") and hasattr(layer, "backward") and hasattr(layer, "params")):
             raise TypeError(f"Sequential: expected a layer (forward, backward, params), got {type(layer).__name__}")
         self.layers.append(layer)
@@ -154,6 +158,11 @@ class Sequential:
         self._flat = FlatParameters.of(self.layers)
         # parameter names are "<layer index>.<name>", unique across the model, e.g. "0.W"
         self._params = {f"{i}.{k}": v for i, layer in enumerate(self.layers) for k, v in layer.params.items()}
+        layout = [(name, v.shape) for name, v in self._params.items()]
+        if self.optimizer is not None and self._layout is not None and layout != self._layout:
+            # the state the optimizer keeps for the whole buffer does not fit the new one
+            getattr(self.optimizer, "optimizer", self.optimizer).state.pop(FLAT_NAME, None)
+        self._layout = layout
 
     def compile(self, loss="cross_entropy", optimizer="adam", metrics=("accuracy",)) -> None:
         """Choose the loss, the optimizer and the metrics reported by ``fit``/``evaluate``.

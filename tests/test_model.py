@@ -499,3 +499,15 @@ def test_a_copied_model_trains_like_the_original(how):
     for a, b in zip(model.get_weights(), twin.get_weights()):
         np.testing.assert_array_equal(a, b)
     assert all(w.base is twin._flat.weights for w in twin.parameters().values())
+
+
+def test_adding_a_layer_after_training_restarts_the_optimizer_state():
+    X, y = data(n=32, d=4, k=3)
+    model = Sequential([Dense(8, activation="relu", input_dim=4)], seed=0)
+    model.compile(loss="mse", optimizer="adam", metrics=())
+    model.fit(X, np.zeros((32, 8)), epochs=1, verbose=0)
+    model.add(Dense(3))
+    assert model.optimizer.state == {}
+    model.compile(loss="cross_entropy", optimizer=model.optimizer)
+    losses = model.fit(X, y, epochs=30, batch_size=32, verbose=0).history["loss"]
+    assert losses[-1] < losses[0] and model.optimizer.state["all"]["m"].size == 4 * 8 + 8 + 8 * 3 + 3

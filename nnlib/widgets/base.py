@@ -35,10 +35,12 @@ class Explorer:
 
     figsize = (7.5, 3.6)
 
-    def __init__(self):
+    def __init__(self, **initial):
+        """``initial``: the controls' starting values by name, for ``make_controls`` (``self.initial``)."""
         import ipywidgets as widgets
         import matplotlib.pyplot as plt
 
+        self.initial: dict[str, Any] = initial
         self.controls: dict[str, Any] = self.make_controls()
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 

@@ -109,17 +109,16 @@ class BatchNormExplorer(Explorer):
     figsize = (8, 3.4)
 
     def __init__(self, lr: float = 0.1, activation: str = "relu"):
-        self._initial = {"lr": float(lr), "activation": activation}
-        super().__init__()
+        super().__init__(lr=float(lr), activation=activation)
 
     def make_controls(self):
         import ipywidgets as w
 
         style = {"description_width": "initial"}
         return {
-            "lr": w.SelectionSlider(options=list(LEARNING_RATES), value=self._initial["lr"],
+            "lr": w.SelectionSlider(options=list(LEARNING_RATES), value=self.initial["lr"],
                                     description="learning rate", style=style),
-            "activation": w.Dropdown(options=["relu", "sigmoid", "tanh"], value=self._initial["activation"],
+            "activation": w.Dropdown(options=["relu", "sigmoid", "tanh"], value=self.initial["activation"],
                                      description="activation"),
         }
 

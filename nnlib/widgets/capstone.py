@@ -44,16 +44,15 @@ class PredictionExplorer(Explorer):
                              f"got {len(self.images)}, {len(self.X)} and {len(self.y)}")
         self.predicted = np.asarray(model.predict(self.X)).argmax(axis=1)
         self.wrong = np.flatnonzero(self.predicted != self.y)
-        self._initial = {"index": int(index), "show": show}
-        super().__init__()
+        super().__init__(index=int(index), show=show)
 
     def make_controls(self):
         import ipywidgets as w
 
         return {
-            "show": w.ToggleButtons(options=["all", "misclassified"], value=self._initial["show"],
+            "show": w.ToggleButtons(options=["all", "misclassified"], value=self.initial["show"],
                                     description="show"),
-            "index": w.IntSlider(value=self._initial["index"], min=0, max=len(self.y) - 1, description="test digit"),
+            "index": w.IntSlider(value=self.initial["index"], min=0, max=len(self.y) - 1, description="test digit"),
         }
 
     def _pool(self, show: str) -> np.ndarray:

@@ -83,21 +83,20 @@ class KernelExplorer(Explorer):
     def __init__(self, preset: str = "vertical edges (Sobel x)", digit: int = 0, stride: int = 1, pad: int = 0):
         if preset not in KERNELS:
             raise ValueError(f"KernelExplorer: expected preset in {sorted(KERNELS)}, got {preset!r}")
-        self._initial = {"preset": preset, "digit": int(digit), "stride": int(stride), "pad": int(pad)}
         self._syncing = False
-        super().__init__()
+        super().__init__(preset=preset, digit=int(digit), stride=int(stride), pad=int(pad))
 
     def make_controls(self):
         import ipywidgets as w
 
         style = {"description_width": "initial"}
         controls = {
-            "preset": w.Dropdown(options=[*KERNELS, _CUSTOM], value=self._initial["preset"], description="kernel"),
-            "digit": w.IntSlider(value=self._initial["digit"], min=0, max=99, description="digit #", style=style),
-            "stride": w.IntSlider(value=self._initial["stride"], min=1, max=3, description="stride", style=style),
-            "pad": w.IntSlider(value=self._initial["pad"], min=0, max=2, description="padding", style=style),
+            "preset": w.Dropdown(options=[*KERNELS, _CUSTOM], value=self.initial["preset"], description="kernel"),
+            "digit": w.IntSlider(value=self.initial["digit"], min=0, max=99, description="digit #", style=style),
+            "stride": w.IntSlider(value=self.initial["stride"], min=1, max=3, description="stride", style=style),
+            "pad": w.IntSlider(value=self.initial["pad"], min=0, max=2, description="padding", style=style),
         }
-        kernel = KERNELS[self._initial["preset"]].ravel()
+        kernel = KERNELS[self.initial["preset"]].ravel()
         for name, value in zip(_K, kernel):
             controls[name] = w.FloatSlider(value=float(value), min=-5.0, max=5.0, step=0.25, description=name,
                                            readout_format=".2f", style={"description_width": "30px"},

@@ -125,13 +125,12 @@ class DecisionBoundaryExplorer(Explorer):
 
     def __init__(self, dataset: str = "xor", activation: str = "tanh", hidden: int = 8,
                  epochs: int = 300, lr: float = 0.03):
-        self._initial = dict(dataset=dataset, activation=activation, hidden=hidden, epochs=epochs, lr=lr)
-        super().__init__()
+        super().__init__(dataset=dataset, activation=activation, hidden=hidden, epochs=epochs, lr=lr)
 
     def make_controls(self):
         import ipywidgets as w
 
-        v, style = self._initial, {"description_width": "initial"}
+        v, style = self.initial, {"description_width": "initial"}
         return {
             "dataset": w.Dropdown(options=list(DATASETS), value=v["dataset"], description="data",
                                   layout=w.Layout(width="150px")),

@@ -104,14 +104,13 @@ class EncodingExplorer(Explorer):
         self.level = X.argmax(axis=1)
         self.k = len(names)
         self.group_mean = np.array([self.y[self.level == j].mean() for j in range(self.k)])
-        self._initial = encoding
-        super().__init__()
+        super().__init__(encoding=encoding)
 
     def make_controls(self):
         import ipywidgets as widgets
 
         return {
-            "encoding": widgets.Dropdown(options=list(ENCODINGS.items()), value=self._initial,
+            "encoding": widgets.Dropdown(options=list(ENCODINGS.items()), value=self.initial["encoding"],
                                          description="design"),
             "baseline": widgets.Dropdown(options=[(name, j) for j, name in enumerate(self.names)], value=0,
                                          description="K-1 baseline"),

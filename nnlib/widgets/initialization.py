@@ -121,18 +121,17 @@ class InitializationExplorer(Explorer):
     def __init__(self, width: int = 256, n: int = 64, seed: int = 0, scheme: str = "He",
                  activation: str = "relu", depth: int = 30):
         self.width, self.n, self.seed = int(width), int(n), int(seed)
-        self._initial = {"scheme": scheme, "activation": activation, "depth": int(depth)}
-        super().__init__()
+        super().__init__(scheme=scheme, activation=activation, depth=int(depth))
 
     def make_controls(self):
         import ipywidgets as w
 
         style = {"description_width": "initial"}
         return {
-            "scheme": w.Dropdown(options=list(SCHEMES), value=self._initial["scheme"], description="scheme"),
-            "activation": w.Dropdown(options=list(ACTIVATIONS), value=self._initial["activation"],
+            "scheme": w.Dropdown(options=list(SCHEMES), value=self.initial["scheme"], description="scheme"),
+            "activation": w.Dropdown(options=list(ACTIVATIONS), value=self.initial["activation"],
                                      description="activation"),
-            "depth": w.IntSlider(value=self._initial["depth"], min=2, max=50, step=1, description="depth"),
+            "depth": w.IntSlider(value=self.initial["depth"], min=2, max=50, step=1, description="depth"),
             "scale": w.FloatLogSlider(value=1.0, base=2, min=-2, max=2, step=0.25, description="std multiplier",
                                       style=style, readout_format=".2f"),
         }

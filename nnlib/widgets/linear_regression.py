@@ -88,13 +88,12 @@ class GradientDescentExplorer(Explorer):
         ones = np.ones_like(self.x)
         self.designs = {False: np.column_stack([self.x, ones]), True: np.column_stack([z, ones])}
         self.theta0 = np.asarray(theta0, dtype=np.float64)
-        self._initial = (lr, steps)
-        super().__init__()
+        super().__init__(lr=lr, steps=steps)
 
     def make_controls(self):
         import ipywidgets as widgets
 
-        lr, steps = self._initial
+        lr, steps = self.initial["lr"], self.initial["steps"]
         return {
             "lr": widgets.FloatLogSlider(value=lr, base=10, min=-3.5, max=0.5, step=0.02,
                                          description="lr", readout_format=".4f"),

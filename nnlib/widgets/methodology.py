@@ -152,19 +152,18 @@ class BiasVarianceExplorer(Explorer):
     figsize = (8, 3.6)
 
     def __init__(self, degree: int = 3, lam: float = 0.0, n: int = 30):
-        self._initial = {"degree": int(degree), "lam": float(lam), "n": int(n)}
-        super().__init__()
+        super().__init__(degree=int(degree), lam=float(lam), n=int(n))
 
     def make_controls(self):
         import ipywidgets as w
 
         style = {"description_width": "initial"}
         return {
-            "degree": w.IntSlider(value=self._initial["degree"], min=DEGREES[0], max=DEGREES[-1],
+            "degree": w.IntSlider(value=self.initial["degree"], min=DEGREES[0], max=DEGREES[-1],
                                   description="degree d", style=style),
-            "lam": w.SelectionSlider(options=list(LAMBDAS), value=self._initial["lam"],
+            "lam": w.SelectionSlider(options=list(LAMBDAS), value=self.initial["lam"],
                                      description="ridge lambda", style=style),
-            "n": w.SelectionSlider(options=[10, 15, 20, 30, 50, 100], value=self._initial["n"],
+            "n": w.SelectionSlider(options=[10, 15, 20, 30, 50, 100], value=self.initial["n"],
                                    description="training points N", style=style),
         }
 
@@ -277,19 +276,18 @@ class SearchExplorer(Explorer):
     figsize = (8, 3.6)
 
     def __init__(self, budget: int = 9, weight_b: float = 0.1, seed: int = 0):
-        self._initial = {"budget": int(budget), "weight_b": float(weight_b), "seed": int(seed)}
-        super().__init__()
+        super().__init__(budget=int(budget), weight_b=float(weight_b), seed=int(seed))
 
     def make_controls(self):
         import ipywidgets as w
 
         style = {"description_width": "initial"}
         return {
-            "budget": w.SelectionSlider(options=[4, 9, 16, 25, 36, 49], value=self._initial["budget"],
+            "budget": w.SelectionSlider(options=[4, 9, 16, 25, 36, 49], value=self.initial["budget"],
                                         description="trials", style=style),
-            "weight_b": w.SelectionSlider(options=[0.0, 0.1, 0.3, 1.0, 3.0], value=self._initial["weight_b"],
+            "weight_b": w.SelectionSlider(options=[0.0, 0.1, 0.3, 1.0, 3.0], value=self.initial["weight_b"],
                                           description="weight of b", style=style),
-            "seed": w.IntSlider(value=self._initial["seed"], min=0, max=20, description="seed", style=style),
+            "seed": w.IntSlider(value=self.initial["seed"], min=0, max=20, description="seed", style=style),
         }
 
     def compute(self, budget, weight_b, seed):

@@ -74,13 +74,12 @@ class MapExplorer(Explorer):
                  prior_std: float = 0.5, n: int = 5):
         X, self.y = make_linear(n_max, d=1, noise=sigma, w=[w_true], b=0.0, rng=rng)
         self.x, self.w_true, self.sigma = X[:, 0], float(w_true), float(sigma)
-        self._initial = (prior_std, n, n_max)
-        super().__init__()
+        super().__init__(prior_std=prior_std, n=n, n_max=n_max)
 
     def make_controls(self):
         import ipywidgets as widgets
 
-        prior_std, n, n_max = self._initial
+        prior_std, n, n_max = (self.initial[k] for k in ("prior_std", "n", "n_max"))
         return {
             "prior_std": widgets.FloatLogSlider(value=prior_std, base=10, min=-2, max=1.5, step=0.05,
                                                 description="prior std τ", readout_format=".3g"),

@@ -120,17 +120,16 @@ class RegularizationExplorer(Explorer):
     figsize = (8, 3.4)
 
     def __init__(self, p: float = 0.0, l2: float = 0.0):
-        self._initial = {"p": float(p), "l2": float(l2)}
-        super().__init__()
+        super().__init__(p=float(p), l2=float(l2))
 
     def make_controls(self):
         import ipywidgets as w
 
         style = {"description_width": "initial"}
         return {
-            "p": w.SelectionSlider(options=list(DROPOUT_VALUES), value=self._initial["p"],
+            "p": w.SelectionSlider(options=list(DROPOUT_VALUES), value=self.initial["p"],
                                    description="dropout p", style=style),
-            "l2": w.SelectionSlider(options=list(L2_VALUES), value=self._initial["l2"],
+            "l2": w.SelectionSlider(options=list(L2_VALUES), value=self.initial["l2"],
                                     description="L2 lambda", style=style),
         }
 

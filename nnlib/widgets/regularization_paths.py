@@ -87,14 +87,13 @@ class RegularizationPathExplorer(Explorer):
         self.ridge_path, self.lasso_path = regularization_paths(self.X, self.y, self.lams)
         self.ols = LinearRegression().fit(self.X, self.y).coef_
         self.lam_max = lasso_lambda_max(self.X, self.y)
-        self._initial = lam
-        super().__init__()
+        super().__init__(lam=lam)
 
     def make_controls(self):
         import ipywidgets as widgets
 
         lo, hi = np.log10(self.lams[[0, -1]])
-        return {"lam": widgets.FloatLogSlider(value=self._initial, base=10, min=lo, max=hi, step=0.05,
+        return {"lam": widgets.FloatLogSlider(value=self.initial["lam"], base=10, min=lo, max=hi, step=0.05,
                                               description="lam", readout_format=".3g")}
 
     def compute(self, lam):
