@@ -9,11 +9,12 @@ the same, bit for bit, as array by array; global operations (``clip_norm``) see 
 
 The layers keep ordinary arrays in ``layer.params`` (views), which the optimizer updates in place
 and ``params["W"][...] = ...`` writes through. A layer may write its gradients straight into the
-gradient buffer (``layer._grad_out[key]``, a view; :class:`~nnlib.layers.Dense` does, saving a copy):
-its ``grads`` then hold views that the next backward pass overwrites, as PyTorch's ``.grad`` does. A parameter *replaced* by another array
-(``layer.params["W"] = new``), or a model copied with ``copy.deepcopy`` or pickle (which copy
-views as standalone arrays), is noticed before the next step (:meth:`FlatParameters.intact`), and
-:class:`~nnlib.model.Sequential` then copies the arrays into a new buffer.
+gradient buffer (``layer._grad_out[key]``, a view; :class:`~nnlib.layers.Dense` does, saving a
+copy): its ``grads`` then hold views that the next backward pass overwrites, as PyTorch's
+``.grad`` does. A parameter *replaced* by another array (``layer.params["W"] = new``), or a model
+copied with ``copy.deepcopy`` or pickle (which copy views as standalone arrays), is noticed before
+the next step (:meth:`FlatParameters.intact`), and :class:`~nnlib.model.Sequential` then copies
+the arrays into a new buffer.
 
 >>> import numpy as np
 >>> from nnlib.layers import Dense
@@ -42,13 +43,13 @@ class FlatParameters:
         self.grads = np.empty_like(self.weights)
         self._slots = []  # (layer.params, layer.grads, key, weight view, gradient view): what the hot path reads
         offset = 0
-        for layer, _ in slots:
-            layer._grad_out = {}
         for (layer, key), array in zip(slots, arrays):
             view, grad_view = (buffer[offset:offset + array.size].reshape(array.shape)
                                for buffer in (self.weights, self.grads))
             view[...] = array
             layer.params[key] = view
+            if layer._grad_out is None:
+                layer._grad_out = {}
             layer._grad_out[key] = grad_view  # a layer may write its gradient here directly (Dense does)
             self._slots.append((layer.params, layer.grads, key, view, grad_view))
             offset += array.size
@@ -57,13 +58,13 @@ class FlatParameters:
     def of(cls, layers) -> FlatParameters | None:
         """Move the layers' parameters into one buffer; None (nothing moved) if there are none or
         they are not all ndarrays of one float dtype."""
+        for layer in layers:  # no views of an earlier buffer stay in use
+            layer._grad_out = None
         slots = [(layer, key) for layer in layers for key in layer.params]
         arrays = [layer.params[key] for layer, key in slots]
         if arrays and all(type(a) is np.ndarray for a in arrays) and len({a.dtype for a in arrays}) == 1 \
                 and arrays[0].dtype.kind == "f":
             return cls(slots)
-        for layer in layers:  # no views of an earlier buffer stay in use
-            layer._grad_out = None
         return None
 
     def intact(self) -> bool:

@@ -45,4 +45,4 @@ def unsubstituted_kernels() -> Callable[[str], bool]:
     from .functional.optim_steps import KERNELS
 
     originals = dict(KERNELS)
-    return lambda rule: KERNELS.get(rule) is originals.get(rule, KERNELS)
+    return lambda rule: rule in originals and KERNELS.get(rule) is originals[rule]

@@ -45,6 +45,7 @@ from tqdm.auto import tqdm
 
 from . import functional as F
 from ._flat import FLAT_NAME, FlatParameters
+from ._own import unsubstituted
 from ._validate import as_float_array, shape_str
 from .callbacks import Callback, History
 from .layers import Layer
@@ -59,21 +60,8 @@ _CLASS_LOSSES = {"cross_entropy"}
 _THRESHOLD = {"binary_cross_entropy_with_logits": 0.0, "hinge": 0.0}
 
 
-def _unsubstituted_cross_entropy():
-    """A test ``() -> bool``: are ``F.cross_entropy`` and ``F.cross_entropy_backward`` still nnlib's own?
-
-    The originals are kept in this closure, not in module globals: ``nnlib.grading.substitute``
-    rebinds every global of an nnlib module that *is* a substituted function, which would make a
-    global reference compare equal to the student's function.
-    """
-    loss, backward = F.cross_entropy, F.cross_entropy_backward
-
-    def check() -> bool:
-        return F.cross_entropy is loss and F.cross_entropy_backward is backward
-    return check
-
-
-_nnlib_cross_entropy = _unsubstituted_cross_entropy()
+#: are F.cross_entropy and F.cross_entropy_backward nnlib's own? (then the fused call may replace them)
+_nnlib_cross_entropy = unsubstituted("cross_entropy", "cross_entropy_backward")
 
 
 def _accuracy_counts(out: np.ndarray, y: np.ndarray, threshold: float) -> int:
