@@ -32,8 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from nnlib.grading.convert import code_sources, make_notebook  # noqa: E402
-from nnlib.grading.registry import by_notebook, notebooks  # noqa: E402
+from nnlib.grading.autograder.convert import code_sources, make_notebook  # noqa: E402
+from nnlib.grading.student.registry import by_notebook, notebooks  # noqa: E402
 
 FLOOR_MEMORY = 4 << 30  # address-space limit of the floor's kernels (the grader's children get 1 GB)
 HOSTILE = {  # first graded function's body -> an attack (the floor meets the same code)
@@ -75,8 +75,8 @@ def generate(folder: Path, n: int) -> dict[str, str]:
 
 
 def run_grader(folder: Path, out: Path, jobs: int, timeout: float) -> tuple[float, float]:
-    from nnlib.grading.grader import Settings, run
-    from nnlib.grading.sandbox import Limits
+    from nnlib.grading.autograder.grader import Settings, run
+    from nnlib.grading.autograder.sandbox import Limits
     cpu0 = resource.getrusage(resource.RUSAGE_SELF)
     start = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()):  # the per-student summary table
@@ -118,10 +118,10 @@ def run_floor(folder: Path, jobs: int, timeout: float) -> tuple[float, dict[str,
 
 def fixed_costs(repeats: int = 7) -> dict[str, float]:
     """Median seconds: an empty sandboxed child until ready; one call round trip."""
-    from nnlib.grading.convert import read_submission
-    from nnlib.grading.registry import get
-    from nnlib.grading.sandbox import Child, Limits, isolation
-    from nnlib.grading.scoring import Session
+    from nnlib.grading.autograder.convert import read_submission
+    from nnlib.grading.student.registry import get
+    from nnlib.grading.autograder.sandbox import Child, Limits, isolation
+    from nnlib.grading.autograder.scoring import Session
     iso = isolation()
     starts, calls = [], []
     with tempfile.TemporaryDirectory() as tmp:

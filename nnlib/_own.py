@@ -3,7 +3,7 @@
 The layers and :class:`~nnlib.model.Sequential` take shortcuts on the training hot path (no
 re-validation of arrays they built and checked themselves, ReLU in place on a fresh array, one
 softmax shared by the loss and its gradient) only while the functions involved are nnlib's own.
-Once ``nnlib.grading.substitute`` swaps in a student's function, that function runs, called
+Once ``nnlib.grading.student.substitute`` swaps in a student's function, that function runs, called
 exactly as the unshortened code would call it.
 
 The originals live in closures, never in module globals: ``substitute`` rebinds every module

@@ -13,7 +13,7 @@ Shapes (the batch axis excluded) are inferred from the first input, or given up 
 
 Every computation goes through the ``nnlib.functional`` *module* at call time
 (``F.relu_backward(...)``), never through a name bound at import, so that
-``nnlib.grading.substitute(relu_backward=student_fn)`` can swap in a student's function and train
+``nnlib.grading.student.substitute(relu_backward=student_fn)`` can swap in a student's function and train
 the real network with it. While the functions are nnlib's own, ``Dense`` takes shortcuts with the
 same arithmetic (see :mod:`nnlib._own`): no re-validation of arrays it checked or built itself,
 ReLU in place on its fresh pre-activation, and, inside a model, gradients written straight into

@@ -167,7 +167,7 @@ class Sequential:
         if isinstance(loss, str):
             forward, _ = F.get_loss(loss)
             # the canonical name, e.g. "cross_entropy" for "categorical_crossentropy"; found by identity,
-            # since a student's function swapped in by nnlib.grading.substitute may have any __name__
+            # since a student's function swapped in by nnlib.grading.student.substitute may have any __name__
             self.loss_name = next((name for name, (f, _) in F.LOSSES.items() if f is forward
                                    and getattr(F, name, None) is forward), forward.__name__)
             self._custom_loss = None

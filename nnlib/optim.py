@@ -248,7 +248,7 @@ class Optimizer:
     def can_fuse(self) -> bool:
         """True while this optimizer runs nnlib's own kernel, whose rule is elementwise: a model may
         then hand it all its parameters as one flat array (see nnlib._flat). A student's step
-        swapped in by ``nnlib.grading.substitute`` gets them one by one, with their real shapes."""
+        swapped in by ``nnlib.grading.student.substitute`` gets them one by one, with their real shapes."""
         return _own_kernel(self.name)
 
     def reset(self) -> None:

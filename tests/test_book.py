@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from sphinx_external_toc.parsing import parse_toc_yaml
 
-from nnlib.grading.release import secret_lines, solution_files
+from nnlib.grading.authoring.release import secret_lines, solution_files
 
 from browser import VIEWPORTS, Browser, BrowserError, StaticServer
 

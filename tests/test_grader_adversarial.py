@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from nnlib.grading.convert import code_sources, make_notebook
-from nnlib.grading.grader import Settings, run
-from nnlib.grading.sandbox import Limits, isolation
+from nnlib.grading.autograder.convert import code_sources, make_notebook
+from nnlib.grading.autograder.grader import Settings, run
+from nnlib.grading.autograder.sandbox import Limits, isolation
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "07_activations.ipynb"

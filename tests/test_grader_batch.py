@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from nnlib.grading.__main__ import main
-from nnlib.grading.convert import code_sources, make_notebook
-from nnlib.grading.diagnose import NOT_IMPLEMENTED
-from nnlib.grading.gradescope import build_zip
-from nnlib.grading.registry import all_exercises, by_notebook, notebooks
+from nnlib.grading.autograder.convert import code_sources, make_notebook
+from nnlib.grading.student.diagnose import NOT_IMPLEMENTED
+from nnlib.grading.autograder.gradescope import build_zip
+from nnlib.grading.student.registry import all_exercises, by_notebook, notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "nnlib.grading"]
@@ -122,7 +122,7 @@ def test_gradescope_zip_in_a_simulated_autograder_tree(tmp_path):
     with zipfile.ZipFile(archive) as zf:
         names = zf.namelist()
         assert {"setup.sh", "run_autograder", "requirements.txt", "autograder.json"} <= set(names)
-        assert "nnlib/grading/child.py" in names and "nnlib/functional/__init__.py" in names
+        assert "nnlib/grading/autograder/child.py" in names and "nnlib/functional/__init__.py" in names
         assert (zf.getinfo("run_autograder").external_attr >> 16) & 0o111
         zf.extractall(root / "source")
     shutil.copy(root / "source" / "run_autograder", root / "run_autograder")
@@ -150,7 +150,7 @@ def test_gradescope_without_a_notebook_reports_it(tmp_path):
     root = tmp_path / "ag"
     zipfile.ZipFile(tmp_path / "a.zip").extractall(root / "source")
     (root / "submission").mkdir()
-    from nnlib.grading.gradescope import run
+    from nnlib.grading.autograder.gradescope import run
     assert run(root) == 0
     results = json.loads((root / "results" / "results.json").read_text())
     assert results["score"] == 0 and "No .ipynb" in results["output"]
@@ -194,7 +194,7 @@ def test_force_regrades_and_a_changed_file_is_regraded(tmp_path, capsys):
 
 
 def test_a_broken_sandbox_grades_nobody_and_a_rerun_recovers(tmp_path, monkeypatch, capsys):
-    from nnlib.grading import sandbox
+    from nnlib.grading.autograder import sandbox
     sub = tmp_path / "ana.ipynb"
     sub.write_text(json.dumps(make_notebook(code_sources(ROOT / "solutions" / "03_ml_vs_map.ipynb")[:5])))
     out = tmp_path / "out"

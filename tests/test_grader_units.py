@@ -9,17 +9,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnlib.grading import child, wire
-from nnlib.grading.check import run_case
-from nnlib.grading.codec import Unsupported, pack, unpack
-from nnlib.grading.convert import (code_sources, make_notebook, neutralise, read_submission, strip_demos,
+from nnlib.grading.autograder import child, wire
+from nnlib.grading.student.check import run_case
+from nnlib.grading.autograder.codec import Unsupported, pack, unpack
+from nnlib.grading.autograder.convert import (code_sources, make_notebook, neutralise, read_submission, strip_demos,
                                    student_name)
-from nnlib.grading.integrity import forbidden, runtime_keys, static_use
-from nnlib.grading.notebooks import load_functions
-from nnlib.grading.registry import all_exercises, get, notebooks
-from nnlib.grading.reports import (fmt, gradebook_csv, gradescope_results, remove_stale_temporaries,
+from nnlib.grading.autograder.integrity import forbidden, runtime_keys, static_use
+from nnlib.grading.autograder.notebooks import load_functions
+from nnlib.grading.student.registry import all_exercises, get, notebooks
+from nnlib.grading.autograder.reports import (fmt, gradebook_csv, gradescope_results, remove_stale_temporaries,
                                    write_atomic)
-from nnlib.grading.sandbox import SANDBOX_WORKDIR, Limits, bwrap_command
+from nnlib.grading.autograder.sandbox import SANDBOX_WORKDIR, Limits, bwrap_command
 
 ROOT = Path(__file__).resolve().parents[1]
 MODULES = ["wire", "convert", "integrity", "reports", "sandbox", "scoring", "grader", "gradescope", "child"]
@@ -27,7 +27,7 @@ MODULES = ["wire", "convert", "integrity", "reports", "sandbox", "scoring", "gra
 
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples(name):
-    result = doctest.testmod(importlib.import_module(f"nnlib.grading.{name}"))
+    result = doctest.testmod(importlib.import_module(f"nnlib.grading.autograder.{name}"))
     assert result.failed == 0
 
 
@@ -227,7 +227,7 @@ def test_gradebook_and_feedback_text():
     csv = gradebook_csv([REPORT, dict(REPORT, student="zed", exercises=REPORT["exercises"][:1])], ["a", "b"])
     assert csv.splitlines() == ["student,assignment,a,b,total,max_score,status",
                                 "ana,07_activations,1,0.5,1.5,3,ok", "zed,07_activations,1,,1.5,3,ok"]
-    from nnlib.grading.reports import feedback_md
+    from nnlib.grading.autograder.reports import feedback_md
     text = feedback_md(REPORT)
     assert "**Score: 1.5 / 3**" in text and "&lt;values&gt;" in text and "<b>" not in text
     assert fmt(2 / 3) == "0.6667" and fmt(-0.0) == "0"

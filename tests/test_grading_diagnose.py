@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from nnlib.grading import check, diagnose, diagnose_exception
-from nnlib.grading.codec import Unsupported
+from nnlib.grading.autograder.codec import Unsupported
 
-D = import_module("nnlib.grading.diagnose")  # the module (the package re-exports a function of that name)
+D = import_module("nnlib.grading.student.diagnose")  # the module (the package re-exports a function of that name)
 
 
 def _softmax(x):
@@ -64,7 +64,7 @@ def dense_backward_db_keepdims(dout, x, W):
 
 
 def backprop_221_W1_transposed(x, y, W1, b1, W2, b2):
-    from nnlib.grading.references import backprop_221
+    from nnlib.grading.student.references import backprop_221
     grads = backprop_221(x, y, W1, b1, W2, b2)
     return {**grads, "W1": grads["W1"].T}
 

@@ -10,8 +10,8 @@ import nbformat
 import pytest
 import yaml
 
-from nnlib.grading.book import PART, write_instructor_files
-from nnlib.grading.release import BEGIN, solution_files
+from nnlib.grading.authoring.book import PART, write_instructor_files
+from nnlib.grading.authoring.release import BEGIN, solution_files
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = solution_files(ROOT / "solutions") + solution_files(ROOT / "exercises")

@@ -9,9 +9,9 @@ from sklearn import metrics as skm
 from sklearn.model_selection import KFold
 
 from helpers import ORACLE_TOL, assert_close, t
-from nnlib.grading import references as R
-from nnlib.grading.codec import Unsupported, pack, unpack
-from nnlib.grading.registry import OUTPUT_KINDS, Case, all_exercises, get, normalize
+from nnlib.grading.student import references as R
+from nnlib.grading.autograder.codec import Unsupported, pack, unpack
+from nnlib.grading.student.registry import OUTPUT_KINDS, Case, all_exercises, get, normalize
 
 EXERCISES = all_exercises()
 IDS = [ex.id for ex in EXERCISES]

@@ -6,7 +6,7 @@ import nbformat
 import pytest
 
 from nnlib.grading.__main__ import main
-from nnlib.grading.release import (BEGIN, END, MarkerError, clean_notebook, make_exercise, release, render,
+from nnlib.grading.authoring.release import (BEGIN, END, MarkerError, clean_notebook, make_exercise, release, render,
                                    secret_lines, solution_files, strip_solution, to_text)
 
 ROOT = Path(__file__).resolve().parents[1]

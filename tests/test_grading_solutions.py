@@ -3,10 +3,10 @@ from pathlib import Path
 
 import pytest
 
-from nnlib.grading.check import run_case
-from nnlib.grading.diagnose import NOT_IMPLEMENTED
-from nnlib.grading.notebooks import checked_names, load_functions
-from nnlib.grading.registry import all_exercises, notebooks
+from nnlib.grading.student.check import run_case
+from nnlib.grading.student.diagnose import NOT_IMPLEMENTED
+from nnlib.grading.autograder.notebooks import checked_names, load_functions
+from nnlib.grading.student.registry import all_exercises, notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = all_exercises()

@@ -7,7 +7,7 @@ import nnlib.init
 import nnlib.optim
 from nnlib.data import make_moons
 from nnlib.grading import substitute
-from nnlib.grading.substitute import replaceable
+from nnlib.grading.student.substitute import replaceable
 from nnlib.layers import Dense
 from nnlib.model import Sequential
 

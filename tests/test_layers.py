@@ -197,7 +197,7 @@ def test_first_layer_can_skip_the_input_gradient():
 
 
 def test_layers_call_functional_at_call_time(monkeypatch):
-    """nnlib.grading.substitute swaps attributes of nnlib.functional: the layers must see the swap."""
+    """nnlib.grading.student.substitute swaps attributes of nnlib.functional: the layers must see the swap."""
     calls = []
 
     def spy(name):

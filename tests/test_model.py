@@ -311,7 +311,7 @@ def test_progress_bar_shows_the_epoch_and_metrics(capsys):
 
 
 def test_functional_substitutes_are_used_in_training(monkeypatch):
-    """nnlib.grading.substitute swaps nnlib.functional attributes after the model exists."""
+    """nnlib.grading.student.substitute swaps nnlib.functional attributes after the model exists."""
     model = Sequential([Dense(8, activation="relu"), Dense(4)], seed=0)
     model.compile(loss="cross_entropy", optimizer="sgd")
     calls = {"relu_backward": 0, "cross_entropy_backward": 0, "dense_backward": 0}
@@ -354,7 +354,7 @@ def test_cross_entropy_training_uses_the_fused_loss_and_gradient(monkeypatch, la
 @pytest.mark.parametrize("labels", ["int", "one-hot"])
 @pytest.mark.parametrize("replaced", ["cross_entropy", "cross_entropy_backward"])
 def test_a_substituted_cross_entropy_or_backward_is_used_instead_of_the_fused_call(replaced, labels):
-    """nnlib.grading.substitute swaps a student's function in: training must call it (with nnlib's
+    """nnlib.grading.student.substitute swaps a student's function in: training must call it (with nnlib's
     other function of the pair), not the fused one, and a right function gives the same weights."""
     from nnlib.grading import substitute
 

@@ -374,7 +374,7 @@ def cross_entropy_with_grad(logits, y) -> tuple:
 
     The results are identical, bit for bit, to the two separate calls (the same operations in
     the same order). ``nnlib.model.Sequential`` uses it for ``loss="cross_entropy"`` unless
-    ``cross_entropy`` or ``cross_entropy_backward`` has been replaced (``nnlib.grading.substitute``).
+    ``cross_entropy`` or ``cross_entropy_backward`` has been replaced (``nnlib.grading.student.substitute``).
     Shapes: logits (N, C), y (N,) or (N, C) -> (scalar, array (N, C)).
 
     >>> cross_entropy_with_grad([[0.0, 0.0]], [1])

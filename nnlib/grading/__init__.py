@@ -10,13 +10,13 @@ In an exercise notebook::
 
 For authors and the autograder: :mod:`.registry` (one :class:`~.registry.Exercise` per graded
 function), :mod:`.diagnose` (pure verdicts), :mod:`.codec` (plain-data transport), :mod:`.release`
-(solutions -> exercises: ``from nnlib.grading.release import release``; not imported here
+(solutions -> exercises: ``from nnlib.grading.authoring.release import release``; not imported here
 because nbformat is slow to import). Command line: ``python -m nnlib.grading --help``.
 """
-from .check import CheckResult, check
-from .diagnose import diagnose, diagnose_exception
-from .registry import Case, Exercise, all_exercises, by_notebook, get, notebooks
-from .substitute import substitute
+from .student.check import CheckResult, check
+from .student.diagnose import diagnose, diagnose_exception
+from .student.registry import Case, Exercise, all_exercises, by_notebook, get, notebooks
+from .student.substitute import substitute
 
 __all__ = ["check", "CheckResult", "substitute", "diagnose", "diagnose_exception", "Case", "Exercise",
            "all_exercises", "by_notebook", "get", "notebooks"]

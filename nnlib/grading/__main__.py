@@ -17,7 +17,7 @@ def _add_release(p: argparse.ArgumentParser) -> None:
 
 
 def _run_release(args) -> int:
-    from .release import MarkerError, release
+    from .authoring.release import MarkerError, release
     try:
         changed = release(args.solutions, args.exercises, check_only=args.check)
     except (MarkerError, FileNotFoundError) as exc:
@@ -36,7 +36,7 @@ def _add_list(p: argparse.ArgumentParser) -> None:
 
 
 def _run_list(args) -> int:
-    from .registry import all_exercises
+    from .student.registry import all_exercises
     rows = [ex for ex in all_exercises() if not args.notebook or ex.notebook == args.notebook]
     for ex in rows:
         print(f"{ex.notebook:<28} {ex.id:<32} {ex.points:>4g} pt  {len(ex.public_cases())} public, "
@@ -52,7 +52,7 @@ def _add_book(p: argparse.ArgumentParser) -> None:
 
 
 def _run_book(args) -> int:
-    from .book import build_instructor
+    from .authoring.book import build_instructor
     if not args.instructor:
         print("book: only --instructor is handled here; the public book is `make book`", file=sys.stderr)
         return 2
@@ -60,22 +60,22 @@ def _run_book(args) -> int:
 
 
 def _add_grade(p: argparse.ArgumentParser) -> None:
-    from .grader import add_arguments
+    from .autograder.grader import add_arguments
     add_arguments(p)
 
 
 def _run_grade(args) -> int:
-    from .grader import run_command
+    from .autograder.grader import run_command
     return run_command(args)
 
 
 def _add_gradescope_zip(p: argparse.ArgumentParser) -> None:
-    from .gradescope import add_zip_arguments
+    from .autograder.gradescope import add_zip_arguments
     add_zip_arguments(p)
 
 
 def _run_gradescope_zip(args) -> int:
-    from .gradescope import run_zip_command
+    from .autograder.gradescope import run_zip_command
     return run_zip_command(args)
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .convert import SUFFIXES, Submission, read_submission
-from .registry import Exercise, all_exercises, by_notebook, notebooks
+from ..student.registry import Exercise, all_exercises, by_notebook, notebooks
 from .reports import fmt, gradebook_csv, read_report, remove_stale_temporaries, write_atomic, write_student
 from .sandbox import Isolation, Limits, clean_stale_workdirs, isolation
 from .scoring import GraderError, References, grade_submission

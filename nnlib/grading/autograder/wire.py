@@ -5,7 +5,7 @@ A frame on the pipe is ``b"NNLG" + uint64 length + body``; the body is, for each
 array, written and read with ``allow_pickle=False``. The reader trusts nothing: it checks every
 length against the bytes actually present *before* allocating, refuses object dtypes and refuses
 frames larger than ``max_bytes``. A message is an entry ``"__meta__"`` (a 0-d str array holding
-JSON: the operation, names, statuses) plus the entries of :func:`nnlib.grading.codec.pack`.
+JSON: the operation, names, statuses) plus the entries of :func:`nnlib.grading.autograder.codec.pack`.
 
 This module imports only the standard library and NumPy: the child loads it by file path without
 importing ``nnlib``.

@@ -1,7 +1,7 @@
 """What the grader writes: per student ``report.json``, ``feedback.md`` and Gradescope ``results.json``;
 per batch ``gradebook.csv``. Every file is written atomically (a temporary file, then ``os.replace``).
 
-All of it is a pure function of the report dict of :func:`nnlib.grading.scoring.grade_submission`
+All of it is a pure function of the report dict of :func:`nnlib.grading.autograder.scoring.grade_submission`
 (no timestamps, no durations), so a re-run with the same ``--seed`` writes the same bytes.
 
 report.json::

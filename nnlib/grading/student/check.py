@@ -1,7 +1,7 @@
 """``check(fn)``: instant feedback in a student's notebook. It never raises.
 
 It runs the exercise's public cases in the student's own process, compares with the reference and
-prints one line per case with the diagnosis (see :mod:`nnlib.grading.diagnose`)::
+prints one line per case with the diagnosis (see :mod:`nnlib.grading.student.diagnose`)::
 
     relu_backward: 4/5 public cases passed
       case                   result  message

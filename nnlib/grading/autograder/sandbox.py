@@ -2,7 +2,7 @@
 
 Layers, from the always-present to the best available:
 
-* a separate process (:mod:`nnlib.grading.child`) with a scrubbed environment, a temporary working
+* a separate process (:mod:`nnlib.grading.autograder.child`) with a scrubbed environment, a temporary working
   directory, stdin from ``/dev/null``, stdout and stderr away from the protocol, its own session
   (so the whole process group can be killed) and ``PR_SET_PDEATHSIG`` (it dies with the grader);
 * rlimits set by the child before student code runs: address space (``--memory``), CPU seconds,
@@ -17,7 +17,7 @@ Layers, from the always-present to the best available:
   each other or share a process budget) before student code runs: ``RLIMIT_NPROC`` does not apply
   to root, and root could remount the read-only view.
 
-Values cross as :mod:`nnlib.grading.wire` frames on two inherited pipe fds, never stdout.
+Values cross as :mod:`nnlib.grading.autograder.wire` frames on two inherited pipe fds, never stdout.
 
 >>> isolation("rlimits").name
 'rlimits'
@@ -41,8 +41,8 @@ from pathlib import Path
 
 from . import wire
 
-LIB = Path(__file__).resolve().parent               # nnlib/grading: child.py, wire.py, codec.py
-NNLIB = LIB.parent                                   # the nnlib package folder
+LIB = Path(__file__).resolve().parent               # nnlib/grading/autograder: child.py, wire.py, codec.py
+NNLIB = LIB.parent.parent                            # the nnlib package folder
 SANDBOX_WORKDIR = "/tmp/work"                        # the working directory as the child sees it (bwrap)
 UID_BASE, UID_SPAN = 1_900_000_000, 100_000          # children of a root grader run as UID_BASE + n
 TMP_PREFIX = "nnlib-grade-"
@@ -247,9 +247,9 @@ def clean_stale_workdirs() -> None:
 
 class Child:
     """One running child for one submission: it starts loading the cells at once; then ``receive``,
-    ``send`` and ``close``. (:class:`nnlib.grading.scoring.Session` drives the protocol.)
+    ``send`` and ``close``. (:class:`nnlib.grading.autograder.scoring.Session` drives the protocol.)
 
-    ``cells`` is the list of ``{"index", "source"}`` from :mod:`nnlib.grading.convert`; cells in
+    ``cells`` is the list of ``{"index", "source"}`` from :mod:`nnlib.grading.autograder.convert`; cells in
     ``skip`` are not executed (they hung or killed an earlier child). Raises :class:`ChildDied` if
     the process cannot be started at all.
     """

@@ -3,7 +3,7 @@
 Students may import ``nnlib`` (its helpers, ``check``, ``substitute``) but not the reference of
 the exercise at hand. :func:`forbidden` lists, per exercise, nnlib's implementations of it: the
 registered reference, any nnlib function with the exercise's name, and what a reference in
-:mod:`nnlib.grading.references` delegates to (``from ..metrics import f1``). Two checks use it:
+:mod:`nnlib.grading.student.references` delegates to (``from ...metrics import f1``). Two checks use it:
 
 * :func:`static_use` reads the submission's source (AST): the graded function, and the top-level
   functions it calls, must not import a forbidden name from nnlib, read it as an attribute of an
@@ -12,7 +12,7 @@ registered reference, any nnlib function with the exercise's name, and what a re
   traces the graded call (``sys.setprofile``) and reports if one of them runs, however it was reached.
 
 >>> sorted(forbidden(get("f1_score")))[:2]
-[('nnlib.grading.references', 'f1_score'), ('nnlib.metrics', 'f1')]
+[('nnlib.grading.student.references', 'f1_score'), ('nnlib.metrics', 'f1')]
 """
 from __future__ import annotations
 
@@ -23,11 +23,11 @@ import types
 from importlib import import_module
 from pathlib import Path
 
-from .registry import Exercise, get
+from ..student.registry import Exercise, get
 
 #: modules searched for a function named like the exercise
 SEARCHED = ("nnlib.functional", "nnlib.optim", "nnlib.init", "nnlib.linear", "nnlib.data", "nnlib.metrics",
-            "nnlib.tuning", "nnlib.callbacks", "nnlib.grading.references")
+            "nnlib.tuning", "nnlib.callbacks", "nnlib.grading.student.references")
 #: delegations that are classes rather than imports inside the reference
 EXTRA = {
     "early_stopping": [("nnlib.callbacks", "EarlyStopping")],
@@ -39,8 +39,8 @@ NNLIB = Path(import_module("nnlib").__file__).resolve().parent
 
 
 def _delegates(module: str, name: str) -> list[tuple[str, str]]:
-    """``(module, name)`` that a reference imports inside its body (``from ..data import kfold``),
-    including ``optim.time_decay`` after ``from .. import optim``."""
+    """``(module, name)`` that a reference imports inside its body (``from ...data import kfold``),
+    including ``optim.time_decay`` after ``from ... import optim``."""
     fn = getattr(import_module(module), name)
     try:
         tree = ast.parse(inspect.cleandoc("\n" + inspect.getsource(fn)))

@@ -4,10 +4,10 @@ An exercise is data plus three callables that live in this package (so the grade
 can call them; nothing is ever unpickled from a submission):
 
 * ``reference`` - a ``"module:function"`` path to the trusted implementation (in ``nnlib`` or in
-  :mod:`nnlib.grading.references`);
+  :mod:`nnlib.grading.student.references`);
 * ``public(rng)`` / ``hidden(rng)`` - case generators. Each returns a list of :class:`Case`, whose
   ``args`` are plain data only: ndarrays, Python scalars, strings, ``None`` and flat dicts of those
-  (see :mod:`nnlib.grading.codec`). Randomness enters as arguments: a mask, or a seed for the
+  (see :mod:`nnlib.grading.autograder.codec`). Randomness enters as arguments: a mask, or a seed for the
   arguments named in ``rng_args``, which :meth:`Exercise.materialize` turns into a fresh
   ``np.random.default_rng(seed)`` for every call, so reference and student draw the same numbers;
 * ``kink(args)`` - optional: a boolean mask over the output marking where a convention decides the
@@ -116,7 +116,7 @@ class Exercise:
 
     def judge(self, case: Case, expected: Any, got: Any, *, inputs=None, before=None,
               warnings=()) -> str | None:
-        """:func:`~nnlib.grading.diagnose.diagnose` with this exercise's settings; ``None`` = pass."""
+        """:func:`~nnlib.grading.student.diagnose.diagnose` with this exercise's settings; ``None`` = pass."""
         return diagnose(expected, got, inputs if inputs is not None else case.args,
                         before=before if self.check_inplace else None, rtol=self.rtol, atol=self.atol,
                         kink=self.kink_mask(case), kink_desc=self.kink_desc, output_names=self.output_names,

@@ -3,7 +3,7 @@
 For each exercise of the assignment, each case (public, then hidden from ``seed``) is sent to the
 child as plain arrays; the child calls the student's function and sends back the output and the
 arguments after the call. This process computes the reference and judges with the same
-:func:`~nnlib.grading.diagnose.diagnose` as ``check()``. Score of an exercise:
+:func:`~nnlib.grading.student.diagnose.diagnose` as ``check()``. Score of an exercise:
 
     score = points * (cases passed) / (cases run)
 
@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 from .codec import pack, unpack
 from .convert import Submission
-from .diagnose import diagnose_exception
+from ..student.diagnose import diagnose_exception
 from .integrity import runtime_keys, static_use
-from .registry import Case, Exercise
+from ..student.registry import Case, Exercise
 from .sandbox import Child, ChildError, ChildTimeout, Isolation, Limits
 
 DEFAULT_TIMEOUT = 10.0     # seconds per cell when --timeout is not given
@@ -246,7 +246,7 @@ def _zero(entry: dict, reason: str, case_message: str) -> dict:
 
 def grade_submission(sub: Submission, exercises: list[Exercise], *, seed: int, limits: Limits,
                      iso: Isolation, refs: References, hidden: list[str] = ()) -> dict:
-    """The report of one submission (see :mod:`nnlib.grading.reports` for its layout)."""
+    """The report of one submission (see :mod:`nnlib.grading.autograder.reports` for its layout)."""
     report = {"student": sub.student, "submission": sub.path.name, "sha256": sub.sha256,
               "isolation": iso.name, "seed": seed, "notes": [], "exercises": []}
     if sub.error:

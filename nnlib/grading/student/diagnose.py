@@ -1,7 +1,7 @@
 """Judge a student's output against the reference and name the likely mistake in one sentence.
 
 Everything here is a pure function of plain data (arrays, scalars, tuples, dicts), so the
-in-process :func:`~nnlib.grading.check` and the out-of-process autograder give the same verdicts.
+in-process :func:`~nnlib.grading.student.check` and the out-of-process autograder give the same verdicts.
 
 :func:`diagnose` returns ``None`` when ``got`` matches ``expected`` and a message otherwise. The
 checks run from the most basic to the most specific; the first one that fires wins:
@@ -26,7 +26,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from .codec import Unsupported
+from ..autograder.codec import Unsupported
 
 LARGE = 1e3  # an input with |value| >= LARGE makes NaN/inf read as "unstable formula"
 

@@ -24,9 +24,9 @@ import zipfile
 from pathlib import Path
 
 from .convert import SUFFIXES, read_submission
-from .registry import by_notebook, notebooks
+from ..student.registry import by_notebook, notebooks
 
-PACKAGE = Path(__file__).resolve().parents[1]          # nnlib/
+PACKAGE = Path(__file__).resolve().parents[2]          # nnlib/
 REPO = PACKAGE.parent
 FALLBACK_REQUIREMENTS = ["numpy>=2.0,<3", "scipy>=1.11,<2", "scikit-learn>=1.4,<2", "tqdm>=4.66,<5",
                          "matplotlib>=3.8,<4", "ipywidgets>=8.1,<9"]
@@ -49,7 +49,7 @@ ROOT="${AUTOGRADER_ROOT:-/autograder}"
 PY="${PYTHON:-$ROOT/venv/bin/python}"
 cd "$ROOT/source"
 export PYTHONPATH="$ROOT/source${PYTHONPATH:+:$PYTHONPATH}"
-exec "$PY" -m nnlib.grading.gradescope run --root "$ROOT"
+exec "$PY" -m nnlib.grading.autograder.gradescope run --root "$ROOT"
 """
 
 
@@ -169,7 +169,7 @@ def run_zip_command(args) -> int:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m nnlib.grading.gradescope",
+    parser = argparse.ArgumentParser(prog="python -m nnlib.grading.autograder.gradescope",
                                      description="Entry point of run_autograder inside Gradescope.")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("run", help="grade $ROOT/submission into $ROOT/results/results.json")

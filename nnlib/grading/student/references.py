@@ -1,6 +1,6 @@
 """Reference implementations of graded functions that nnlib does not offer under the same signature.
 
-Each is the trusted answer for one exercise (see :mod:`nnlib.grading.catalog`). Where nnlib has
+Each is the trusted answer for one exercise (see :mod:`nnlib.grading.student.catalog`). Where nnlib has
 the computation in another form, the reference delegates to it, so the book and the grader agree.
 The tests check the others against PyTorch, scikit-learn or nnlib's classes.
 """
@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from .. import functional as F
+from ... import functional as F
 
 
 # ----------------------------------------------------------------------------- chapter 2
@@ -130,19 +130,19 @@ def _schedule_value(schedule, t):
 
 def time_decay_lr(lr0, k, t):
     """``lr0 / (1 + k t)`` for every step in ``t``. Shapes: t (T,) -> (T,)."""
-    from .. import optim
+    from ... import optim
     return _schedule_value(optim.time_decay(lr0, k), t)
 
 
 def step_decay_lr(lr0, drop, every, t):
     """``lr0 * drop ** floor(t / every)``. Shapes: t (T,) -> (T,)."""
-    from .. import optim
+    from ... import optim
     return _schedule_value(optim.step_decay(lr0, drop, every), t)
 
 
 def cosine_lr(lr0, total, t, lr_min=0.0):
     """``lr_min + (lr0 - lr_min) (1 + cos(pi min(t, total) / total)) / 2``. Shapes: t (T,) -> (T,)."""
-    from .. import optim
+    from ... import optim
     return _schedule_value(optim.cosine(lr0, total, lr_min), t)
 
 
@@ -187,21 +187,21 @@ def kfold_indices(n, k, fold):
 
     The first ``n % k`` folds hold ``n // k + 1`` samples, the others ``n // k`` (scikit-learn).
     """
-    from ..data import kfold
+    from ...data import kfold
     train, val = list(kfold(n, k, shuffle=False))[fold]
     return train.astype(np.int64), val.astype(np.int64)
 
 
 def f1_score(y_true, y_pred):
     """Binary F1 of the positive class 1: ``2 TP / (2 TP + FP + FN)``, 0 when that is 0/0."""
-    from ..metrics import f1
+    from ...metrics import f1
     return float(f1(y_true, y_pred, average="binary", pos_label=1, labels=None)) if np.any(
         (y_true == 1) | (y_pred == 1)) else 0.0
 
 
 def precision_recall(y_true, y_pred):
     """Binary ``(precision, recall)`` of class 1, each 0 when its denominator is 0."""
-    from ..metrics import precision_recall_f1
+    from ...metrics import precision_recall_f1
     if not np.any((y_true == 1) | (y_pred == 1)):
         return 0.0, 0.0
     p, r, _ = precision_recall_f1(y_true, y_pred, average="binary", pos_label=1)
@@ -210,7 +210,7 @@ def precision_recall(y_true, y_pred):
 
 def confusion_counts(y_true, y_pred, k):
     """``C[i, j]`` = number of samples of class i predicted as j, for classes ``0..k-1``. (k, k) int."""
-    from ..metrics import confusion_matrix
+    from ...metrics import confusion_matrix
     return confusion_matrix(y_true, y_pred, labels=range(k)).astype(np.int64)
 
 

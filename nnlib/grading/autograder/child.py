@@ -1,12 +1,12 @@
 """The runner inside the sandbox: load a submission cell by cell, then answer calls one at a time.
 
-:mod:`nnlib.grading.sandbox` starts it as ``python -S -s -B [-P] child.py CONFIG`` (CONFIG is
+:mod:`nnlib.grading.autograder.sandbox` starts it as ``python -S -s -B [-P] child.py CONFIG`` (CONFIG is
 JSON, see :func:`main`). Before any student code runs it imports NumPy, loads :mod:`wire` and
 :mod:`codec` by file path (``nnlib`` itself is not imported), drops root privileges if asked,
 lowers its rlimits and sends stdout/stderr to a sink. ``nnlib`` stays importable, through a finder
 for its folder, because students may use its helpers.
 
-Messages (frames of :mod:`nnlib.grading.wire` on two inherited pipe fds, never stdout)::
+Messages (frames of :mod:`nnlib.grading.autograder.wire` on two inherited pipe fds, never stdout)::
 
     child:  {"event": "cell", "index": i}                      before executing cell i
     child:  {"event": "loaded", "errors": {i: error}, "names": [...]}

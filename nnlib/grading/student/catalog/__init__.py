@@ -1,6 +1,6 @@
 """The graded exercises, one module per chapter (``ch02`` ... ``ch14``), each with a list ``EXERCISES``.
 
-Order within a module is the order of the notebook. :mod:`nnlib.grading.registry` collects them.
+Order within a module is the order of the notebook. :mod:`nnlib.grading.student.registry` collects them.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import numpy as np
 from ..registry import Exercise
 
 F = "nnlib.functional"
-REF = "nnlib.grading.references"
+REF = "nnlib.grading.student.references"
 
 
 def chapter(notebook: str):
