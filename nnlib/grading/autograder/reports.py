@@ -26,6 +26,8 @@ import os
 import threading
 from pathlib import Path
 
+from .scoring import SCORING_RULE
+
 TMP_MARK = ".tmp-"           # temporary files are ".<name>.tmp-<pid>-<thread>"
 FILES = ("results.json", "feedback.md", "report.json")  # report.json last: it marks a finished student
 
@@ -67,18 +69,30 @@ def report_json(report: dict) -> str:
     return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
 
 
-def _case_line(case: dict) -> str:
-    kind = "hidden" if case["hidden"] else "public"
-    return f"{kind} case '{case['label']}': {case['message']}"
-
-
 def _failure_lines(exercise: dict) -> list[str]:
-    """One line per failed case not already explained by the exercise's reason; skipped ones counted."""
-    failed = [c for c in exercise["cases"] if not c["passed"] and c["message"] != exercise["reason"]]
-    skipped = [c for c in failed if c["message"].startswith(("not run", "not counted"))]
-    lines = [_case_line(c) for c in failed if c not in skipped]
-    if skipped:
-        lines.append(f"{len(skipped)} more case(s) {skipped[0]['message']}")
+    """What failed, one line per distinct message (cases with the same message merged), messages
+    already given as the exercise's reason left out; then the hint (the chapter section to read).
+
+    Hidden cases' messages never contain an expected value (the grader judges them with
+    ``reveal=False``), so these lines can go to the student as they are.
+    """
+    merged: dict[str, list[dict]] = {}
+    for c in exercise["cases"]:
+        if not c["passed"]:
+            merged.setdefault(c["message"], []).append(c)
+    lines = []
+    for message, cases in merged.items():
+        if message.startswith(("not run", "not counted")):
+            lines.append(f"{len(cases)} case(s) {message}")
+            continue
+        if message == exercise["reason"]:
+            where = [f"{'hidden' if c['hidden'] else 'public'} case '{c['label']}'" for c in cases]
+            lines.append(f"failed on {len(cases)} case(s): " + ", ".join(where))
+            continue
+        where = ", ".join(f"{'hidden' if c['hidden'] else 'public'} case '{c['label']}'" for c in cases)
+        lines.append(f"{where}: {message}")
+    if exercise.get("hint"):
+        lines.append(f"Hint: read {exercise['hint']}.")
     return lines
 
 
@@ -104,7 +118,8 @@ def feedback_md(report: dict) -> str:
         lines += [f"## `{e['id']}`: {fmt(e['score'])} / {fmt(e['points'])}", "", f"{_safe(e['reason'])}", ""]
         failed = _failure_lines(e)
         lines += [f"- {_safe(line)}" for line in failed] + ([""] if failed else [])
-    lines.append("Hidden cases use other inputs than check(): passing check() does not guarantee full marks.")
+    lines.append("Hidden cases use other inputs than check(): passing check() does not guarantee full marks. "
+                 + SCORING_RULE)
     return "\n".join(lines) + "\n"
 
 

@@ -2,12 +2,17 @@
 
 For each exercise of the assignment, each case (public, then hidden from ``seed``) is sent to the
 child as plain arrays; the child calls the student's function and sends back the output and the
-arguments after the call. This process computes the reference and judges with the same
-:func:`~nnlib.grading.student.diagnose.diagnose` as ``check()``. Score of an exercise:
+arguments after the call. This process computes the reference and judges with the same engine as ``check()``
+(:mod:`~nnlib.grading.student.identify`: the catalogued mistakes run here, on the same cases, and
+name the student's when its outputs match). The score of an exercise is :func:`exercise_score`:
 
-    score = points * (cases passed) / (cases run)
+* every case right: full points;
+* right values, wrong only at the kink and/or unstable on large inputs (NaN/inf, overflow
+  warnings): ``PARTIAL`` of the points (the same for every seed);
+* any other failure (a wrong value, a wrong shape, an exception, a timeout) on any case: 0;
 
-and 0, with the reason, if its code uses nnlib's reference (static or traced at run time).
+and 0, with the reason, if its code uses nnlib's reference (static or traced at run time). Hidden
+cases are judged with ``reveal=False``: their messages never show an expected value.
 
 One child serves the whole submission. A cell that hangs or kills the child is skipped on the
 restart; a call that hangs or kills it fails that case and the rest of that exercise only, and
@@ -21,6 +26,7 @@ from dataclasses import dataclass
 from .codec import pack, unpack
 from .convert import Submission
 from ..student.diagnose import diagnose_exception
+from ..student.identify import MistakeRuns, Outcome, explain, kinds, pointer
 from .integrity import runtime_keys, static_use
 from ..student.registry import Case, Exercise
 from .sandbox import Child, ChildError, ChildTimeout, Isolation, Limits
@@ -154,12 +160,36 @@ class Session:
         return CallResult("crash", detail="the process sent an unexpected reply")
 
 
+PARTIAL = 0.5  # the share of the points for right values that fail only at the kink or on large inputs
+SCORING_RULE = (f"Scoring: full points when every case is right; {PARTIAL:g} of the points when the values are "
+                "right but wrong only at the kink or unstable on large inputs (NaN/inf, overflow); otherwise 0.")
+
+
+def exercise_score(points: float, messages: list) -> float:
+    """The scoring rule, in one place: ``points`` if every case passed (``None`` messages),
+    ``PARTIAL * points`` if every failure is of kind ``kink`` or ``unstable``, else 0.
+
+    >>> from nnlib.grading.student.diagnose import tagged
+    >>> exercise_score(2, [None, None]), exercise_score(2, [None, tagged("...", "kink")]), exercise_score(2, [None, "wrong"])
+    (2, 1.0, 0.0)
+    """
+    found = kinds(messages)
+    if not found:
+        return points
+    if found <= {"kink", "unstable"}:
+        return round(points * PARTIAL, 4)
+    return 0.0
+
+
 class References:
-    """Reference outputs, computed once per (exercise, seed) and shared by the worker threads."""
+    """Reference outputs, computed once per (exercise, seed) and shared by the worker threads; and the
+    catalogued mistakes' outputs on the same cases (:meth:`mistakes`), computed when a student first
+    needs them."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self._cases: dict = {}
+        self._mistakes: dict = {}
 
     def cases(self, ex: Exercise, seed: int) -> list[tuple[Case, bool, object]]:
         """``(case, hidden, expected)`` for every public and hidden case."""
@@ -177,18 +207,32 @@ class References:
                 self._cases[key] = out
             return self._cases[key]
 
+    def mistakes(self, ex: Exercise, seed: int) -> MistakeRuns:
+        """The catalogued mistakes of ``ex`` on the cases of :meth:`cases` (run lazily, kept)."""
+        rows = self.cases(ex, seed)
+        with self._lock:
+            key = (ex.id, seed)
+            if key not in self._mistakes:
+                self._mistakes[key] = MistakeRuns(ex, [c for c, _, _ in rows], [e for _, _, e in rows])
+            return self._mistakes[key]
 
-def _judge(ex: Exercise, case: Case, expected, result: CallResult) -> str | None:
+
+def _judge(ex: Exercise, case: Case, expected, result: CallResult, hidden: bool) -> Outcome:
+    """The child's answer to one case as an :class:`Outcome` (the generic diagnosis, no values if hidden)."""
     if isinstance(expected, RuntimeError):
-        return str(expected)
+        return Outcome(error=str(expected))
+    if result.status == "raised":
+        return Outcome(error=result.detail)
     after = result.after
     names = list(case.args)
     inputs = dict(zip(names, after)) if isinstance(after, (list, tuple)) and len(after) == len(names) else case.args
     before = {k: v for k, v in case.args.items() if k not in ex.rng_args}
     try:
-        return ex.judge(case, expected, result.value, inputs=inputs, before=before, warnings=result.warnings)
+        verdict = ex.judge(case, expected, result.value, inputs=inputs, before=before, warnings=result.warnings,
+                           reveal=not hidden)
     except Exception as exc:
-        return f"could not compare the output ({type(exc).__name__}: {exc})"
+        verdict = f"could not compare the output ({type(exc).__name__}: {exc})"
+    return Outcome(result.value, verdict)
 
 
 def _missing_reason(ex: Exercise, session: Session) -> str:
@@ -202,7 +246,7 @@ def _missing_reason(ex: Exercise, session: Session) -> str:
 def grade_exercise(ex: Exercise, session: Session, refs: References, seed: int, limits: Limits) -> dict:
     """Run the cases of one exercise; a dict for the report."""
     rows = refs.cases(ex, seed)
-    cases = [{"label": c.label, "hidden": hidden, "passed": False, "message": ""} for c, hidden, _ in rows]
+    cases = [{"label": ex.label(c), "hidden": hidden, "passed": False, "message": ""} for c, hidden, _ in rows]
     entry = {"id": ex.id, "points": ex.points, "score": 0.0, "passed": 0, "total": len(rows),
              "status": "failed", "reason": "", "cases": cases}
     flagged = static_use([c["source"] for c in session.sub.cells], ex)
@@ -213,7 +257,8 @@ def grade_exercise(ex: Exercise, session: Session, refs: References, seed: int, 
     if ex.id not in session.names:
         return _zero(entry, _missing_reason(ex, session), "not run: the function is not defined")
     timeout = limits.timeout or ex.timeout
-    for i, (case, _, expected) in enumerate(rows):
+    outcomes: list[Outcome] = []
+    for i, (case, hidden, expected) in enumerate(rows):
         result = session.call(ex, case, timeout)
         if result.status == "reference":
             what = result.detail.replace(".py:", ".").replace("/", ".")
@@ -224,16 +269,20 @@ def grade_exercise(ex: Exercise, session: Session, refs: References, seed: int, 
         if result.status in ("timeout", "crash"):
             msg = (diagnose_exception("TimeoutError", result.detail) if result.status == "timeout"
                    else f"crashed: {result.detail}")
-            cases[i]["message"] = msg
-            for rest in cases[i + 1:]:
-                rest["message"] = f"not run: case '{case.label}' {'timed out' if result.status == 'timeout' else 'crashed'}"
+            why = "timed out" if result.status == "timeout" else "crashed"
+            outcomes.append(Outcome(error=msg))
+            outcomes += [Outcome(error=f"not run: case '{ex.label(case)}' {why}") for _ in rows[i + 1:]]
             break
-        msg = result.detail if result.status == "raised" else _judge(ex, case, expected, result)
-        cases[i]["passed"], cases[i]["message"] = msg is None, msg or ""
+        outcomes.append(_judge(ex, case, expected, result, hidden))
+    named, messages = explain(ex, outcomes, refs.mistakes(ex, seed))
+    for row, msg in zip(cases, messages):
+        row["passed"], row["message"] = msg is None, str(msg or "")
     entry["passed"] = sum(c["passed"] for c in cases)
-    entry["score"] = round(ex.points * entry["passed"] / len(cases), 4) if cases else 0.0
-    entry["status"] = "passed" if entry["passed"] == len(cases) else ("partial" if entry["passed"] else "failed")
-    entry["reason"] = next((c["message"] for c in cases if not c["passed"]), "")
+    entry["score"] = exercise_score(ex.points, messages) if cases else 0.0
+    entry["status"] = ("passed" if entry["passed"] == len(cases) else "partial" if entry["score"] else "failed")
+    entry["reason"] = str(next((m for m in messages if m is not None), ""))
+    if entry["passed"] < len(cases):
+        entry["hint"] = pointer(ex, named)
     return entry
 
 

@@ -1,12 +1,19 @@
 """``check(fn)``: instant feedback in a student's notebook. It never raises.
 
-It runs the exercise's public cases in the student's own process, compares with the reference and
-prints one line per case with the diagnosis (see :mod:`nnlib.grading.student.diagnose`)::
+It runs the exercise's public cases in the student's own process, compares with the reference,
+names the mistake (:mod:`~nnlib.grading.student.identify`: a catalogued mistake in a student's
+words, else the generic diagnosis of :mod:`~nnlib.grading.student.diagnose`) and shows one
+compact table: an HTML table in JupyterLab, plain text elsewhere. Cases with the same message
+share a row, so an unimplemented function says "not implemented yet" once::
 
-    relu_backward: 4/5 public cases passed
-      case                   result  message
-      random (4, 3)          ok
-      kink x = 0             FAIL    wrong only at the kink (x = 0): ...
+    relu_backward: 2/4 public cases passed
+      FAIL  kink: x = 0 entries, large |x| up to 1e4
+            ReLU's derivative at 0 taken as 1: ...
+      ok    random (4, 3), batch size 1 (1, 5)
+      Hint: check(relu_backward, hint=True) points to the section of the chapter that explains it.
+
+The hint ladder: the diagnosis first; then, on request (``hint=True``, or the collapsed "Hint"
+block of the HTML table), the chapter section that explains it. Never the solution.
 
 Limits of running in-process (the autograder runs submissions in a separate, sandboxed process):
 
@@ -19,18 +26,19 @@ Limits of running in-process (the autograder runs submissions in a separate, san
 from __future__ import annotations
 
 import contextlib
-import copy
+import html
 import signal
 import sys
+import textwrap
 import threading
-import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-import numpy as np
+from .identify import MistakeRuns, Outcome, explain, pointer, run_in_process
+from .mistakes import Mistake
+from .registry import Exercise, get
 
-from .diagnose import diagnose_exception
-from .registry import Case, Exercise, get
+WIDTH = 92  # plain-text lines wrap (between words) at this width
 
 
 @dataclass(frozen=True)
@@ -42,12 +50,17 @@ class CaseResult:
 
 @dataclass
 class CheckResult:
-    """What ``check`` found: ``passed`` of ``total`` cases, and one :class:`CaseResult` per case."""
+    """What ``check`` found: ``passed`` of ``total`` cases, one :class:`CaseResult` per case, and the
+    catalogued mistake it recognised (``mistake``, or ``None``)."""
     id: str
     passed: int = 0
     total: int = 0
     cases: list[CaseResult] = field(default_factory=list)
     error: str = ""  # set when no case could run (unknown id, not a function ...)
+    mistake: Mistake | None = None
+    pointer: str = ""  # the chapter section for the hint (see identify.pointer)
+    show_hint: bool = False
+    _shown_in: Any = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -57,29 +70,104 @@ class CheckResult:
     def messages(self) -> list[str]:
         return [c.message for c in self.cases if not c.passed]
 
-    def table(self) -> str:
+    def groups(self) -> list[tuple[bool, str, list[str]]]:
+        """``(passed, message, labels)``: cases with the same message merged, failures first."""
+        merged: dict[tuple[bool, str], list[str]] = {}
+        for c in self.cases:
+            merged.setdefault((c.passed, c.message), []).append(c.label)
+        rows = [(passed, msg, labels) for (passed, msg), labels in merged.items()]
+        return sorted(rows, key=lambda row: row[0])  # stable: failures first, each in case order
+
+    def hint(self) -> str:
+        """Where the chapter explains the failure (never the solution); empty when everything passed."""
+        return "" if self.ok or self.error else self.pointer
+
+    def headline(self) -> str:
         if self.error:
             return f"check: {self.error}"
-        head = f"{self.id}: {self.passed}/{self.total} public cases passed"
-        width = max([len("case")] + [len(c.label) for c in self.cases])
-        lines = [head, f"  {'case':<{width}}  result  message"]
-        for c in self.cases:
-            lines.append(f"  {c.label:<{width}}  {'ok' if c.passed else 'FAIL':<6}  {c.message}".rstrip())
+        return f"{self.id}: {self.passed}/{self.total} public cases passed"
+
+    def text(self) -> str:
+        """The plain-text table."""
+        lines = [self.headline()]
+        if self.error:
+            return lines[0]
+        for passed, msg, labels in self.groups():
+            lines += textwrap.wrap(", ".join(labels), WIDTH, initial_indent=f"  {'ok' if passed else 'FAIL':<4}  ",
+                                   subsequent_indent=" " * 8, break_long_words=False, break_on_hyphens=False)
+            if msg:
+                lines += textwrap.wrap(msg, WIDTH, initial_indent=" " * 8, subsequent_indent=" " * 8,
+                                       break_long_words=False, break_on_hyphens=False)
         if self.ok:
             lines.append("  All public cases pass. The autograder also runs hidden cases.")
+        elif self.hint():
+            lines.append(f"  Hint: read {self.hint()}." if self.show_hint else
+                         f"  Hint: check({self.id}, hint=True) points to the section of the chapter that explains it.")
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        if self.error:
+            return f'<div style="color:#b00020">{esc(self.headline())}</div>'
+        colour = "#1b5e20" if self.ok else "#b00020"
+        rows = []
+        for passed, msg, labels in self.groups():
+            badge = ('<span style="color:#1b5e20">&#10003; ok</span>' if passed else
+                     '<span style="color:#b00020;font-weight:bold">&#10007; FAIL</span>')
+            shade = "" if passed else ' style="background:rgba(176,0,32,0.07)"'
+            rows.append(f'<tr{shade}><td style="{_CELL};white-space:nowrap">{badge}</td>'
+                        f'<td style="{_CELL};white-space:nowrap">{"<br>".join(esc(label) for label in labels)}</td>'
+                        f'<td style="{_CELL};{_WORDS}">{esc(msg)}</td></tr>')
+        note = ("All public cases pass. The autograder also runs hidden cases." if self.ok else "")
+        hint = (f'<details{" open" if self.show_hint else ""} style="margin-top:0.3em"><summary>Hint</summary>'
+                f'Read {esc(self.hint())}.</details>' if self.hint() else "")
+        return (f'<div class="nnlib-check"><div style="font-weight:bold;color:{colour}">{esc(self.headline())}</div>'
+                f'<table style="border-collapse:collapse;margin:0.3em 0">'
+                f'<tr><th style="{_CELL}">result</th><th style="{_CELL}">cases</th>'
+                f'<th style="{_CELL}">what is wrong</th></tr>{"".join(rows)}</table>'
+                f'{f"<div>{note}</div>" if note else ""}{hint}</div>')
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        printer.text(self.text())
+
+    def _ipython_display_(self) -> None:
+        """Show the table, unless ``check`` already showed it in this cell (no second copy, no repr line)."""
+        ip = _ipython()
+        if ip is not None and self._shown_in == ip.execution_count:
+            return
+        _display(self)
+
     def __repr__(self) -> str:
-        return f"<CheckResult {self.id}: {self.passed}/{self.total} passed>"
+        return self.text()
 
 
-class _Timeout(Exception):
-    pass
+_CELL = "text-align:left;vertical-align:top;padding:0.15em 0.6em"
+_WORDS = "white-space:normal;word-break:normal;overflow-wrap:normal;min-width:24em"
+
+
+def _ipython():
+    """The running IPython shell, or ``None`` (plain Python, a script, pytest)."""
+    shell = sys.modules.get("IPython")
+    try:
+        return shell.get_ipython() if shell is not None else None
+    except Exception:
+        return None
+
+
+def _display(result: CheckResult) -> None:
+    """HTML (with a plain-text alternative) in IPython; printed text elsewhere."""
+    ip = _ipython()
+    if ip is None:
+        print(result.text())
+        return
+    from IPython.display import display
+    display({"text/html": result._repr_html_(), "text/plain": result.text()}, raw=True)
+    result._shown_in = ip.execution_count
 
 
 @contextlib.contextmanager
 def _time_limit(seconds: float | None):
-    """Raise ``_Timeout`` in the running Python code after ``seconds`` (main thread, POSIX only)."""
+    """Raise ``TimeoutError`` in the running Python code after ``seconds`` (main thread, POSIX only)."""
     usable = (seconds and hasattr(signal, "setitimer")
               and threading.current_thread() is threading.main_thread())
     if not usable:
@@ -87,7 +175,7 @@ def _time_limit(seconds: float | None):
         return
 
     def _alarm(signum, frame):
-        raise _Timeout()
+        raise TimeoutError(f"stopped after {seconds:g} s")
 
     previous = signal.signal(signal.SIGALRM, _alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -98,31 +186,14 @@ def _time_limit(seconds: float | None):
         signal.signal(signal.SIGALRM, previous)
 
 
-def run_case(ex: Exercise, fn: Callable, case: Case, timeout: float | None = None) -> CaseResult:
-    """Run one case in-process and judge it; exceptions from ``fn`` become messages."""
+def run_case(ex: Exercise, fn: Callable, case, timeout: float | None = None) -> Outcome:
+    """Run one public case in-process and judge it (the generic diagnosis); exceptions become messages."""
     try:
         expected = ex.expected(case)
     except Exception as exc:  # a bug on our side must not look like the student's
-        return CaseResult(case.label, False, f"internal error in the reference ({type(exc).__name__}: {exc})")
-    args = ex.materialize(case)
-    before = {k: copy.deepcopy(v) for k, v in args.items() if k not in ex.rng_args}
-    # underflow to 0 is harmless (and silent by default); overflow, 0/0 and x/0 are reported
-    with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn", under="ignore"):
-        warnings.simplefilter("always")
-        try:
-            with _time_limit(timeout if timeout is not None else ex.timeout):
-                got = fn(*args.values())
-        except _Timeout:
-            limit = timeout if timeout is not None else ex.timeout
-            return CaseResult(case.label, False, diagnose_exception("TimeoutError", f"stopped after {limit:g} s"))
-        except Exception as exc:
-            return CaseResult(case.label, False, diagnose_exception(type(exc).__name__, str(exc)))
-    runtime = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
-    try:
-        msg = ex.judge(case, expected, got, inputs=args, before=before, warnings=runtime)
-    except Exception as exc:
-        msg = f"could not compare the output ({type(exc).__name__}: {exc})"
-    return CaseResult(case.label, msg is None, msg or "")
+        return Outcome(error=f"internal error in the reference ({type(exc).__name__}: {exc})")
+    limit = timeout if timeout is not None else ex.timeout
+    return run_in_process(ex, fn, case, expected, limit=lambda: _time_limit(limit))
 
 
 def _resolve(fn: Any, exercise_id: str | None) -> tuple[Exercise, Callable]:
@@ -142,11 +213,13 @@ def _resolve(fn: Any, exercise_id: str | None) -> tuple[Exercise, Callable]:
         raise LookupError(f"{exc.args[0]} Pass the exercise id: check(my_fn, \"relu_backward\")") from None
 
 
-def check(fn, exercise_id: str | None = None, *, timeout: float | None = None, verbose: bool = True) -> CheckResult:
-    """Run the public cases of the exercise named ``fn.__name__`` (or ``exercise_id``) and print a table.
+def check(fn, exercise_id: str | None = None, *, timeout: float | None = None, verbose: bool = True,
+          hint: bool = False) -> CheckResult:
+    """Run the public cases of the exercise named ``fn.__name__`` (or ``exercise_id``) and show a table.
 
-    ``fn`` is the student's function (or its name as a string). Never raises; returns a
-    :class:`CheckResult` (``.passed``, ``.total``, ``.ok``, ``.cases``).
+    ``fn`` is the student's function (or its name as a string). ``hint=True`` adds where the chapter
+    explains the failure. Never raises; returns a :class:`CheckResult` (``.passed``, ``.total``,
+    ``.ok``, ``.cases``, ``.mistake``).
 
     >>> import numpy as np
     >>> def relu_backward(dout, x):
@@ -154,22 +227,27 @@ def check(fn, exercise_id: str | None = None, *, timeout: float | None = None, v
     >>> check(relu_backward, verbose=False).ok
     True
     """
-    result = CheckResult(id=str(exercise_id or getattr(fn, "__name__", fn)))
+    result = CheckResult(id=str(exercise_id or getattr(fn, "__name__", fn)), show_hint=hint)
     try:
         ex, func = _resolve(fn, exercise_id)
         result.id = ex.id
         cases = ex.public_cases()
         result.total = len(cases)
+        outcomes = []
         for case in cases:
             try:
-                outcome = run_case(ex, func, case, timeout)
+                outcomes.append(run_case(ex, func, case, timeout))
             except KeyboardInterrupt:
-                result.cases.append(CaseResult(case.label, False, "interrupted: the remaining cases were skipped"))
                 break
-            result.cases.append(outcome)
+        result.mistake, messages = explain(ex, outcomes, MistakeRuns(ex, cases[:len(outcomes)]))
+        result.pointer = pointer(ex, result.mistake)
+        result.cases = [CaseResult(ex.label(c), m is None, m or "") for c, m in zip(cases, messages)]
+        if len(outcomes) < len(cases):
+            result.cases.append(CaseResult(ex.label(cases[len(outcomes)]), False,
+                                           "interrupted: the remaining cases were skipped"))
         result.passed = sum(c.passed for c in result.cases)
     except Exception as exc:  # never raise in a student's notebook
         result.error = str(exc) or type(exc).__name__
     if verbose:
-        print(result.table())
+        _display(result)
     return result

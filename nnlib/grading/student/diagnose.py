@@ -15,6 +15,13 @@ checks run from the most basic to the most specific; the first one that fires wi
    (a missing 1/N, a factor of 2, ...), or a generic "wrong values at ...";
 6. the right values but an overflow/invalid ``RuntimeWarning`` on large inputs (if ``stable``).
 
+Every message has a *kind* (:func:`kind_of`): ``"kink"`` (wrong only where a convention decides),
+``"unstable"`` (NaN/inf or an overflow warning on large inputs only) or ``"values"`` (anything else).
+The score uses it: only the first two may earn partial credit.
+
+``reveal=False`` (the autograder's hidden cases) leaves every expected value out of the message:
+shapes and the kind of failure stay, numbers of the answer do not.
+
 >>> diagnose(np.array([1.0, -2.0]), np.array([-1.0, 2.0]))
 'sign flipped: you return the negative of the answer'
 >>> diagnose(np.ones(3), np.ones(3)) is None
@@ -40,8 +47,39 @@ UNSTABLE = ("NaN/inf on large inputs (|input| up to {big:.0e}): the formula over
             "use a numerically stable form")
 NONFINITE = "returned NaN/inf where the answer is finite (a division by zero or log(0)?)"
 KINK = "wrong only at the kink ({where}): there the expected value is {exp:.6g}, you return {got:.6g}"
+KINK_HIDDEN = "wrong only at the kink ({where}): check which value the convention gives there"
+SCALED = ("off by a constant factor: every entry is the answer times the same number "
+          "(a scale factor such as 1/N, 2 or a learning rate is wrong or missing)")
 WARNED = ("right values, but NumPy warned ({warning}) on large inputs: the formula is unstable, "
           "use a numerically stable form")
+
+
+class Message(str):
+    """A diagnosis: the sentence a student reads, which also knows its kind (see :func:`kind_of`)."""
+    kind = "values"
+
+
+def tagged(text: str, kind: str) -> Message:
+    """``text`` as a :class:`Message` of ``kind`` ("values", "kink" or "unstable")."""
+    message = Message(text)
+    message.kind = kind
+    return message
+
+
+def kind_of(message: str | None) -> str | None:
+    """The kind of a diagnosis: ``None`` (passed), ``"kink"``, ``"unstable"`` or ``"values"``.
+
+    The kind is set where the message is made (never read back from its words, which may quote a
+    student's own text), so a plain string is ``"values"``.
+
+    >>> kind_of(diagnose(np.ones(2), np.array([1.0, 5.0]), kink=np.array([False, True])))
+    'kink'
+    >>> kind_of(SIGN_FLIPPED), kind_of(None)
+    ('values', None)
+    """
+    if message is None:
+        return None
+    return getattr(message, "kind", "values")
 
 
 def diagnose_exception(type_name: str, message: str = "") -> str:
@@ -116,27 +154,53 @@ def modified_inputs(before: Mapping[str, Any], after: Mapping[str, Any]) -> list
     return changed
 
 
-def _factor_message(c: float, n: int | None, size: int | None = None) -> str | None:
-    """Name a constant factor ``got / expected`` if it is a recognisable one.
+def _factor_message(c: float, n: int | None, size: int | None = None,
+                    hyper: Mapping[str, float] | None = None) -> str | None:
+    """Name a constant factor ``c = got / expected`` if it means something, else ``None``.
 
-    ``n`` is the batch size N, ``size`` the number of entries of the first input (the n of a mean
-    over every entry, as in the losses).
+    Meaningful factors: 2 and 1/2, the batch size N (``n``) and the number of entries n of the first
+    input (``size``, the n of a mean over every entry) and their inverses, those times 2, and a float
+    hyper-parameter (``hyper``, e.g. ``{"lr": 0.1}``: "you multiplied by lr twice"). When two stories
+    give the same number (N = 2: a mean instead of a sum, or a missing factor 2) both are told.
+
+    >>> _factor_message(0.5, 2)
+    'off by a constant factor of 1/2, which here is also 1/N = 1/2: a missing factor of 2; or an extra 1/N (a mean where a sum is due, or you divided twice)'
+    >>> _factor_message(5.186, 8) is None
+    True
     """
-    named = [(2.0, "2", "an extra factor of 2"), (0.5, "1/2", "a missing factor of 2")]
-    counts = [(n, "N", "average over the batch")] if n and n > 2 else []
-    if size and size > 2 and size != n:
-        counts.append((size, "n", "average over all entries"))
+    simple: list[tuple[float, str, str]] = [(2.0, "2", "an extra factor of 2"), (0.5, "1/2", "a missing factor of 2")]
+    compound: list[tuple[float, str, str]] = []
+    counts = [(k, sym, why) for k, sym, why in ((n, "N", "a mean over the batch"), (size, "n", "a mean over all entries"))
+              if k and k > 1]
+    if len(counts) == 2 and counts[0][0] == counts[1][0]:
+        counts = counts[:1]
     for k, sym, why in counts:
-        named += [(float(k), f"{sym} = {k}", f"a missing 1/{sym} ({why})"),
-                  (1.0 / k, f"1/{sym} = 1/{k}", f"an extra 1/{sym} (this answer is not averaged, or you divided twice)"),
-                  (2.0 * k, f"2{sym} = {2 * k}", f"a missing 1/{sym} and a factor of 2"),
-                  (0.5 / k, f"1/(2{sym}) = 1/{2 * k}", f"an extra 1/{sym} and a missing factor of 2"),
-                  (k / 2.0, f"{sym}/2 = {k / 2:g}", f"a missing 1/{sym} and an extra factor of 2"),
-                  (2.0 / k, f"2/{sym} = 2/{k}", f"an extra 1/{sym} and an extra factor of 2")]
-    for value, label, hint in named:
-        if np.isclose(c, value, rtol=1e-6):
-            return f"off by a constant factor of {label}: {hint}"
-    return None
+        simple += [(float(k), f"{sym} = {k}", f"a missing 1/{sym} ({why})"),
+                   (1.0 / k, f"1/{sym} = 1/{k}", f"an extra 1/{sym} (a mean where a sum is due, or you divided twice)")]
+        compound += [(2.0 * k, f"2{sym} = {2 * k}", f"a missing 1/{sym} and a factor of 2"),
+                     (0.5 / k, f"1/(2{sym}) = 1/{2 * k}", f"an extra 1/{sym} and a missing factor of 2"),
+                     (k / 2.0, f"{sym}/2 = {k / 2:g}", f"a missing 1/{sym} and an extra factor of 2"),
+                     (2.0 / k, f"2/{sym} = 2/{k}", f"an extra 1/{sym} and an extra factor of 2")]
+    for name, value in (hyper or {}).items():
+        if value not in (1.0, 2.0, 0.5):
+            simple += [(value, f"{name} = {value:g}", f"an extra factor {name} (applied twice?)"),
+                       (1.0 / value, f"1/{name}", f"a missing factor {name}")]
+    # a simple story first; a compound one (2/N ...) only when no simple one fits
+    matches = [(label, why) for value, label, why in simple if np.isclose(c, value, rtol=1e-6)] or \
+              [(label, why) for value, label, why in compound if np.isclose(c, value, rtol=1e-6)]
+    if not matches:
+        return None
+    (label, why), *others = matches
+    if not others:
+        return f"off by a constant factor of {label}: {why}"
+    # one number, several stories (with N = 2, 1/N is 1/2): tell them all rather than guess
+    also = ", ".join(other for other, _ in others)
+    return f"off by a constant factor of {label}, which here is also {also}: " + "; or ".join(w for _, w in matches)
+
+
+def hyperparameters(inputs: Mapping[str, Any] | None) -> dict[str, float]:
+    """The float scalar arguments (learning rate, momentum ...), by name: factors worth naming."""
+    return {k: float(v) for k, v in (inputs or {}).items() if isinstance(v, float) and np.isfinite(v) and v > 0}
 
 
 def input_size(inputs: Mapping[str, Any] | None) -> int | None:
@@ -149,15 +213,15 @@ def input_size(inputs: Mapping[str, Any] | None) -> int | None:
 # ----------------------------------------------------------------------------- array values
 
 def _array_values(expected: np.ndarray, got: np.ndarray, inputs, kink, kink_desc: str,
-                  rtol: float, atol: float) -> str | None:
+                  rtol: float, atol: float, reveal: bool = True) -> str | None:
     close = np.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=True)
     if close.all():
         return None
     if expected.dtype.kind in "biu":
         bad = np.argwhere(~close)
         idx = tuple(int(i) for i in bad[0])
-        return (f"wrong values at {len(bad)} of {expected.size} entries; first at index {idx}: "
-                f"expected {expected[idx]}, got {got[idx]}")
+        shown = f": expected {expected[idx]}, got {got[idx]}" if reveal else f": you return {got[idx]}"
+        return f"wrong values at {len(bad)} of {expected.size} entries; first at index {idx}{shown}"
     if expected.ndim == 2 and expected.shape[0] == expected.shape[1] > 1 and \
             np.allclose(got.T, expected, rtol=rtol, atol=atol):
         return TRANSPOSED
@@ -165,7 +229,10 @@ def _array_values(expected: np.ndarray, got: np.ndarray, inputs, kink, kink_desc
         kink = np.broadcast_to(np.asarray(kink, dtype=bool), expected.shape)
         if kink.any() and not (~close & ~kink).any():
             idx = tuple(int(i) for i in np.argwhere(~close)[0])
-            return KINK.format(where=kink_desc, exp=float(expected[idx]) + 0.0, got=float(got[idx]) + 0.0)
+            if not reveal:
+                return tagged(KINK_HIDDEN.format(where=kink_desc), "kink")
+            return tagged(KINK.format(where=kink_desc, exp=float(expected[idx]) + 0.0, got=float(got[idx]) + 0.0),
+                          "kink")
     nonzero = np.abs(expected) > atol
     if nonzero.any() and np.allclose(-got, expected, rtol=rtol, atol=atol):
         return SIGN_FLIPPED
@@ -173,14 +240,16 @@ def _array_values(expected: np.ndarray, got: np.ndarray, inputs, kink, kink_desc
     if denom > 0:
         c = float(np.sum(got.astype(np.float64) * expected) / denom)
         if np.isfinite(c) and c != 0 and np.allclose(got, c * expected, rtol=rtol, atol=atol):
-            named = _factor_message(c, batch_size(inputs), input_size(inputs))
+            named = _factor_message(c, batch_size(inputs), input_size(inputs), hyperparameters(inputs))
             if named:
                 return named
             if np.count_nonzero(nonzero) >= 2:
-                return f"off by a constant factor of {c:.4g}: a scale factor is wrong (1/N, 2, a learning rate?)"
+                return SCALED
     err = np.abs(got.astype(np.float64) - expected)
     idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(np.where(close, -1.0, err))), expected.shape))
     where = f" at index {idx}" if expected.ndim else ""
+    if not reveal:
+        return f"wrong values at {int((~close).sum())} of {expected.size} entries (largest error{where})"
     return (f"wrong values at {int((~close).sum())} of {expected.size} entries; largest error{where}: "
             f"expected {float(expected[idx]):.6g}, got {float(got[idx]):.6g}")
 
@@ -192,17 +261,17 @@ def _nonfinite(expected: np.ndarray, got: np.ndarray, inputs) -> str | None:
     if not bad.any():
         return None
     big = largest_input(inputs)
-    return UNSTABLE.format(big=big) if big >= LARGE else NONFINITE
+    return tagged(UNSTABLE.format(big=big), "unstable") if big >= LARGE else NONFINITE
 
 
-def _leaf(expected, got, inputs, kink, kink_desc, rtol, atol) -> str | None:
+def _leaf(expected, got, inputs, kink, kink_desc, rtol, atol, reveal=True) -> str | None:
     if got is None:
         return RETURNED_NONE
     if isinstance(got, Unsupported) or not isinstance(got, (np.ndarray, np.generic, bool, int, float, list, tuple)):
         return f"returned a {_type_name(got)}; expected {_describe(expected)}"
     if isinstance(expected, np.ndarray) and expected.ndim > 0:
         return _leaf_array(expected, got, inputs, kink, kink_desc, rtol, atol)
-    return _leaf_scalar(expected, got, inputs, rtol, atol)
+    return _leaf_scalar(expected, got, inputs, rtol, atol, reveal)
 
 
 def _describe(expected) -> str:
@@ -249,7 +318,7 @@ def _shape_message(expected: np.ndarray, got: np.ndarray, rtol: float, atol: flo
     return f"{base}: broadcasting added entries (an (N,) array combined with an (N, 1) one?)"
 
 
-def _leaf_scalar(expected, got, inputs, rtol, atol) -> str | None:
+def _leaf_scalar(expected, got, inputs, rtol, atol, reveal=True) -> str | None:
     if isinstance(got, (list, tuple)):
         return f"returned a Python {type(got).__name__}; expected {_describe(expected)}"
     if isinstance(got, np.ndarray) and got.ndim > 0:
@@ -261,29 +330,31 @@ def _leaf_scalar(expected, got, inputs, rtol, atol) -> str | None:
         return f"returned {_type_name(got)}; expected {_describe(expected)}"
     if exp_arr.dtype.kind in "biu":  # counts, sizes, indices, flags: exact
         if got_arr.dtype.kind == "f":
-            return (f"returned the float {got_arr.item():.6g}; expected the integer {exp_arr.item()} "
+            want = f"the integer {exp_arr.item()}" if reveal else "an integer"
+            return (f"returned the float {got_arr.item():.6g}; expected {want} "
                     "(use // for integer division, or int(...))")
         if got_arr.item() != exp_arr.item():
-            return f"wrong value: expected {exp_arr.item()}, got {got_arr.item()}"
+            return f"wrong value: expected {exp_arr.item()}, got {got_arr.item()}" if reveal else \
+                f"wrong value: you return {got_arr.item()}"
         return None
     g, e = float(got_arr), float(exp_arr)
     if not np.isfinite(g) and np.isfinite(e):
         big = largest_input(inputs)
-        return UNSTABLE.format(big=big) if big >= LARGE else NONFINITE
+        return tagged(UNSTABLE.format(big=big), "unstable") if big >= LARGE else NONFINITE
     if np.isclose(g, e, rtol=rtol, atol=atol, equal_nan=True):
         return None
     if e != 0 and np.isclose(-g, e, rtol=rtol, atol=atol):
         return SIGN_FLIPPED
     if e != 0 and g != 0:
-        named = _factor_message(g / e, batch_size(inputs), input_size(inputs))
+        named = _factor_message(g / e, batch_size(inputs), input_size(inputs), hyperparameters(inputs))
         if named:
             return named
-    return f"wrong value: expected {e:.6g}, got {g:.6g}"
+    return f"wrong value: expected {e:.6g}, got {g:.6g}" if reveal else f"wrong value: you return {g:.6g}"
 
 
 # ----------------------------------------------------------------------------- structure
 
-def _walk(expected, got, path: str, names: Sequence[str], inputs, kink, kink_desc, rtol, atol):
+def _walk(expected, got, path: str, names: Sequence[str], inputs, kink, kink_desc, rtol, atol, reveal=True):
     """(path, message) of the first structural or shape problem, or ``None``; values come later."""
     if isinstance(expected, tuple):
         if got is None:
@@ -296,7 +367,7 @@ def _walk(expected, got, path: str, names: Sequence[str], inputs, kink, kink_des
             return path, f"returned {len(got)} values; expected {len(expected)}{want}"
         for i, (e, g) in enumerate(zip(expected, got)):
             label = names[i] if i < len(names) else f"output {i}"
-            found = _walk(e, g, _join(path, label), (), inputs, kink, kink_desc, rtol, atol)
+            found = _walk(e, g, _join(path, label), (), inputs, kink, kink_desc, rtol, atol, reveal)
             if found:
                 return found
         return None
@@ -312,11 +383,12 @@ def _walk(expected, got, path: str, names: Sequence[str], inputs, kink, kink_des
         if extra:
             return path, f"the dict has unexpected key(s) {extra} (expected keys {sorted(expected)})"
         for key in expected:
-            found = _walk(expected[key], got[key], _join(path, repr(key)), (), inputs, kink, kink_desc, rtol, atol)
+            found = _walk(expected[key], got[key], _join(path, repr(key)), (), inputs, kink, kink_desc, rtol, atol,
+                          reveal)
             if found:
                 return found
         return None
-    msg = _leaf(expected, got, inputs, kink, kink_desc, rtol, atol)
+    msg = _leaf(expected, got, inputs, kink, kink_desc, rtol, atol, reveal)
     return (path, msg) if msg else None
 
 
@@ -337,12 +409,13 @@ def _join(path: str, label: str) -> str:
 
 
 def _prefix(path: str, msg: str) -> str:
-    return f"{path}: {msg}" if path else msg
+    return tagged(f"{path}: {msg}", kind_of(msg)) if path else msg
 
 
 def diagnose(expected, got, inputs: Mapping[str, Any] | None = None, *, before: Mapping[str, Any] | None = None,
              rtol: float = 1e-6, atol: float = 1e-8, kink=None, kink_desc: str = "x = 0",
-             output_names: Sequence[str] = (), warnings: Sequence[str] = (), stable: bool = False) -> str | None:
+             output_names: Sequence[str] = (), warnings: Sequence[str] = (), stable: bool = False,
+             reveal: bool = True) -> str | None:
     """``None`` if ``got`` matches ``expected``, else one sentence naming the likely mistake.
 
     expected, got  the reference output and the student's (array, scalar, tuple or dict of them)
@@ -352,13 +425,14 @@ def diagnose(expected, got, inputs: Mapping[str, Any] | None = None, *, before: 
     output_names   labels for the entries of a tuple output, e.g. ("dx", "dW", "db")
     warnings       RuntimeWarning messages raised during the call; with ``stable``, an overflow or
                    invalid-value warning on large inputs fails an otherwise right answer
+    reveal         ``False`` leaves the expected values out of the message (hidden cases)
 
     >>> diagnose(np.arange(4.0).reshape(2, 2) + 1, np.arange(4.0).reshape(2, 2) + 1) is None
     True
     >>> diagnose(np.ones((4, 3)), np.ones((3, 4)))
     'wrong shape (3, 4), expected (4, 3): transposed (you return the transpose of the answer)'
     """
-    found = _walk(expected, got, "", tuple(output_names), inputs, kink, kink_desc, rtol, atol)
+    found = _walk(expected, got, "", tuple(output_names), inputs, kink, kink_desc, rtol, atol, reveal)
     if found:
         return _prefix(*found)
     if before is not None:
@@ -369,9 +443,9 @@ def diagnose(expected, got, inputs: Mapping[str, Any] | None = None, *, before: 
     for path, e, g in leaves:
         # The kink mask belongs to the (first) output that has the inputs' shape.
         mask = kink if kink is not None and np.shape(kink) == e.shape else None
-        msg = _array_values(e, g, inputs, mask, kink_desc, rtol, atol)
+        msg = _array_values(e, g, inputs, mask, kink_desc, rtol, atol, reveal)
         if msg:
             return _prefix(path, msg)
     if stable and warnings and largest_input(inputs) >= LARGE:
-        return WARNED.format(warning=warnings[0])
+        return tagged(WARNED.format(warning=warnings[0]), "unstable")
     return None

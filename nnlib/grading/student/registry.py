@@ -115,12 +115,24 @@ class Exercise:
         return None if self.kink is None else np.asarray(self.kink(case.args), dtype=bool)
 
     def judge(self, case: Case, expected: Any, got: Any, *, inputs=None, before=None,
-              warnings=()) -> str | None:
-        """:func:`~nnlib.grading.student.diagnose.diagnose` with this exercise's settings; ``None`` = pass."""
+              warnings=(), reveal: bool = True) -> str | None:
+        """:func:`~nnlib.grading.student.diagnose.diagnose` with this exercise's settings; ``None`` = pass.
+
+        ``reveal=False`` (hidden cases) keeps expected values out of the message."""
         return diagnose(expected, got, inputs if inputs is not None else case.args,
                         before=before if self.check_inplace else None, rtol=self.rtol, atol=self.atol,
                         kink=self.kink_mask(case), kink_desc=self.kink_desc, output_names=self.output_names,
-                        warnings=warnings, stable=self.stable)
+                        warnings=warnings, stable=self.stable, reveal=reveal)
+
+    def same_output(self, a: Any, b: Any) -> bool:
+        """Whether two outputs agree within this exercise's tolerances (NaN equals NaN)."""
+        return diagnose(a, b, None, rtol=self.rtol, atol=self.atol, output_names=self.output_names) is None
+
+    def label(self, case: Case) -> str:
+        """The case's label as a student reads it: "kink: ..." only for a function that has a kink."""
+        if self.kink is None and case.label.startswith("kink: "):
+            return case.label[len("kink: "):]
+        return case.label
 
 
 def normalize(value):
