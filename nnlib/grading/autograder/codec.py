@@ -35,10 +35,10 @@ def _encode(value, leaves: dict) -> dict:
         key = f"a{len(leaves)}"
         leaves[key] = value.copy(order="C")  # (ascontiguousarray would turn 0-d into 1-d)
         return {"t": "array", "key": key}
+    if isinstance(value, np.generic) and value.dtype.kind in "biuf":  # first: np.float64 is also a float
+        return {"t": "npscalar", "dtype": value.dtype.str, "v": value.item()}
     if value is None or isinstance(value, (bool, int, float, str)):
         return {"t": type(value).__name__, "v": value}
-    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
-        return {"t": "npscalar", "dtype": value.dtype.str, "v": value.item()}
     if isinstance(value, (tuple, list)):
         return {"t": type(value).__name__, "items": [_encode(v, leaves) for v in value]}
     if isinstance(value, dict) and all(isinstance(k, str) for k in value):
