@@ -20,7 +20,10 @@ def _hinge_public(rng):
 
 
 def _hinge_hidden(rng):
+    y = _pm1(rng, 5)
+    margins = rng.permutation([1.0, 1.0, 0.5, 2.5, -0.5])  # y s exactly 1 twice: the kink
     return [case("(5, 3)", scores=randn(rng, 5, 3), y_pm1=_pm1(rng, 5, 3)),
+            case("margins 1, 1, 0.5, 2.5, -0.5 (5,)", scores=y * margins, y_pm1=y),
             case("all correct with margin", scores=np.array([3.0, -2.0]), y_pm1=np.array([1.0, -1.0])),
             case("zeros", scores=np.zeros(4), y_pm1=_pm1(rng, 4)),
             case("large scores", scores=np.array([1e4, -1e4, 1e4]), y_pm1=np.array([-1.0, -1.0, 1.0]))]
@@ -34,6 +37,7 @@ def _probs(rng, n, c, zeros=False):
     p = rng.random((n, c)) + 0.05
     if zeros:
         p[rng.random((n, c)) < 0.3] = 0.0
+        p[0, -1] = 0.0  # at least one zero, whatever the draw
         p[:, 0] += 0.1
     return p / p.sum(axis=1, keepdims=True)
 
@@ -41,9 +45,12 @@ def _probs(rng, n, c, zeros=False):
 def _kl_cases(zeros_ok: bool):
     def public(rng):
         same = _probs(rng, 2, 4)
-        return [case("batch (4, 3)", p=_probs(rng, 4, 3), q=_probs(rng, 4, 3)),
-                case("one distribution (5,)", p=_probs(rng, 1, 5)[0], q=_probs(rng, 1, 5)[0]),
-                case("p = q", p=same, q=same.copy())]
+        cases = [case("batch (4, 3)", p=_probs(rng, 4, 3), q=_probs(rng, 4, 3)),
+                 case("one distribution (5,)", p=_probs(rng, 1, 5)[0], q=_probs(rng, 1, 5)[0]),
+                 case("p = q", p=same, q=same.copy())]
+        if zeros_ok:
+            cases.append(case("zeros in p (0 log 0 = 0)", p=_probs(rng, 3, 4, zeros=True), q=_probs(rng, 3, 4)))
+        return cases
 
     def hidden(rng):
         cases = [case("(10, 6)", p=_probs(rng, 10, 6), q=_probs(rng, 10, 6)),
@@ -62,7 +69,7 @@ def _mae_kink(args):
 
 EXERCISES = [
     ex(id="mae_backward", reference=f"{F}:mae_backward", points=1, kink=_mae_kink, kink_desc="pred = target",
-       summary="sign(pred - target) / n", **regression_pair()),
+       summary="sign(pred - target) / n", **regression_pair(kink=True)),
     ex(id="huber", reference=f"{F}:huber", output="scalar", points=1,
        summary="quadratic within delta, linear outside", **regression_pair({"delta": 1.5})),
     ex(id="huber_backward", reference=f"{F}:huber_backward", points=1,
