@@ -124,8 +124,14 @@ CASES = [
 ]
 
 
+@pytest.fixture
+def generic_only(monkeypatch):
+    """check() without the mistake catalogue: the generic diagnoses, the engine's fallback."""
+    monkeypatch.setattr(import_module("nnlib.grading.student.identify"), "by_exercise", lambda exercise_id: [])
+
+
 @pytest.mark.parametrize("fn, exercise_id, phrase", CASES, ids=[c[0].__name__ for c in CASES])
-def test_seeded_mistake_gets_its_diagnosis(fn, exercise_id, phrase):
+def test_seeded_mistake_gets_its_diagnosis(fn, exercise_id, phrase, generic_only):
     result = check(fn, exercise_id, verbose=False)
     failed = [c for c in result.cases if not c.passed]
     assert result.total > 0 and failed, f"{fn.__name__} passed every case"
@@ -133,7 +139,7 @@ def test_seeded_mistake_gets_its_diagnosis(fn, exercise_id, phrase):
         assert phrase in c.message, (c.label, c.message)
 
 
-def test_kink_is_named_even_where_other_cases_pass():
+def test_kink_is_named_even_where_other_cases_pass(generic_only):
     result = check(relu_backward_kink, "relu_backward", verbose=False)
     assert [c.passed for c in result.cases] == [True, True, False, False]
 
@@ -248,3 +254,76 @@ def test_exceptions():
     long = diagnose_exception("ValueError", "a" * 300 + "\nsecond line")
     assert long.startswith("raised ValueError: aaa") and long.endswith("...") and "second" not in long
     assert diagnose_exception("ZeroDivisionError") == "raised ZeroDivisionError"
+
+
+# --- factors that mean something, hidden values, kinds ------------------------------------------
+
+def test_a_mean_instead_of_a_sum_with_two_rows_is_not_called_a_missing_factor_of_2_alone():
+    expected = np.array([[1.0, -2.0], [0.5, 3.0]])
+    msg = diagnose(expected, expected / 2, {"dout": np.ones((2, 2))})
+    assert "1/N = 1/2" in msg and "a mean where a sum is due" in msg and "a missing factor of 2" in msg
+
+
+def test_meaningless_factors_are_not_quoted_and_hyperparameters_are_named():
+    expected = np.random.default_rng(1).standard_normal((5, 3))
+    assert diagnose(expected, 5.186 * expected, {"x": np.zeros((5, 3))}) == D.SCALED
+    assert "5.186" not in D.SCALED
+    named = diagnose(expected, 0.1 * expected, {"w": np.zeros((5, 3)), "lr": 0.1})
+    assert named == "off by a constant factor of lr = 0.1: an extra factor lr (applied twice?)"
+
+
+def test_hidden_messages_show_no_expected_value():
+    assert diagnose(2.5, 7.0, reveal=False) == "wrong value: you return 7"
+    assert diagnose(3, 3.0, reveal=False).startswith("returned the float 3; expected an integer")
+    e = np.array([1.23456, 2.5, -3.75])
+    hidden = diagnose(e, e + np.array([0.0, 0.1, 0.0]), reveal=False)
+    assert hidden == "wrong values at 1 of 3 entries (largest error at index (1,))"
+    kink = diagnose(e, np.array([1.23456, 2.5, 9.0]), kink=np.array([False, False, True]), reveal=False)
+    assert kink.startswith("wrong only at the kink") and "3.75" not in kink and "9" not in kink
+
+
+def test_every_message_has_a_kind():
+    big = {"x": np.array([1e4])}
+    assert D.kind_of(None) is None
+    assert D.kind_of(diagnose(np.ones(3), np.array([1.0, np.inf, 1.0]), big)) == "unstable"
+    assert D.kind_of(diagnose(np.ones(1), np.ones(1), big, warnings=["overflow"], stable=True)) == "unstable"
+    assert D.kind_of(diagnose((np.ones(2),), (np.array([1.0, 2.0]),), kink=np.array([False, True]),
+                              output_names=("dx",))) == "kink"          # the path prefix keeps the kind
+    assert D.kind_of(diagnose(np.ones(2), -np.ones(2))) == "values"
+    assert D.kind_of(D.UNSTABLE) == "values"  # words alone never earn partial credit
+
+
+# --- what a student sees ---------------------------------------------------------------------------
+
+def test_an_unimplemented_function_says_so_once():
+    result = check(mse_not_yet, "mse", verbose=False)
+    assert result.text().count(D.NOT_IMPLEMENTED) == 1 and result._repr_html_().count("not implemented") == 1
+    assert "<CheckResult" not in repr(result) and "<CheckResult" not in result._repr_html_()
+
+
+def test_labels_fit_the_function():
+    tanh = [c.label for c in check(lambda dout, x: dout, "tanh_backward", verbose=False).cases]
+    relu = [c.label for c in check(lambda dout, x: dout, "relu_backward", verbose=False).cases]
+    assert not any(label.startswith("kink") for label in tanh) and any(label.startswith("kink") for label in relu)
+
+
+def test_the_table_is_shown_once_in_ipython(monkeypatch):
+    shown = []
+    fake = type("Shell", (), {"execution_count": 7})()
+    monkeypatch.setattr("nnlib.grading.student.check._ipython", lambda: fake)
+    monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
+    result = check(mse_not_yet, "mse")                  # check() shows it (HTML + plain text) ...
+    assert len(shown) == 1 and set(shown[0]) == {"text/html", "text/plain"}
+    result._ipython_display_()                          # ... so the cell's value adds nothing
+    assert len(shown) == 1
+    fake.execution_count = 8                            # a later cell that shows the result again
+    result._ipython_display_()
+    assert len(shown) == 2
+
+
+def test_long_messages_wrap_between_words():
+    result = check(mse_crashes, "mse", verbose=False)
+    words = set(" ".join(result.text().split()).split())
+    for line in result.text().splitlines():
+        assert len(line) <= 92 or " " not in line.strip()
+    assert all(w in words for w in result.cases[0].message.split())

@@ -238,7 +238,8 @@ def _array_values(expected: np.ndarray, got: np.ndarray, inputs, kink, kink_desc
         return SIGN_FLIPPED
     denom = float(np.sum(expected.astype(np.float64) ** 2))
     if denom > 0:
-        c = float(np.sum(got.astype(np.float64) * expected) / denom)
+        with np.errstate(all="ignore"):  # huge entries: the ratio may overflow, then it names nothing
+            c = float(np.sum(got.astype(np.float64) * expected) / denom)
         if np.isfinite(c) and c != 0 and np.allclose(got, c * expected, rtol=rtol, atol=atol):
             named = _factor_message(c, batch_size(inputs), input_size(inputs), hyperparameters(inputs))
             if named:

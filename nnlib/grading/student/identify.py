@@ -5,9 +5,9 @@ with the student's outputs sent back by the sandboxed child). Both hand it what 
 function did on every case (an :class:`Outcome`); the catalogued mistakes of the exercise
 (:mod:`nnlib.grading.student.mistakes`, trusted code) run on the same cases in *this* process.
 
-A mistake is named when it behaves like the student's function on every case the function ran:
-the same outputs (within the exercise's tolerances) and the same verdict (both right, or both
-wrong), with at least one case wrong. Then each failing case reads the mistake's message, in a
+A mistake is named when it behaves like the student's function on every case: the same outputs
+(within the exercise's tolerances) and the same verdict (both right, or both wrong), or the same
+error where the student's function raised, with at least one case wrong. Then each failing case reads the mistake's message, in a
 student's words, and takes its kind (``values``, ``kink`` or ``unstable``, which the score uses).
 Otherwise the generic diagnosis of :mod:`~nnlib.grading.student.diagnose` stays.
 
@@ -111,7 +111,9 @@ class MistakeRuns:
 
 
 def _alike(ex: Exercise, student: Outcome, mistake: Outcome) -> bool:
-    """Both returned, both right or both wrong, and the same outputs."""
+    """Both raised the same error; or both returned, both right or both wrong, with the same outputs."""
+    if not student.returned:
+        return mistake.error == student.error
     if not mistake.returned or (student.verdict is None) != (mistake.verdict is None):
         return False
     try:
@@ -121,12 +123,11 @@ def _alike(ex: Exercise, student: Outcome, mistake: Outcome) -> bool:
 
 
 def name_mistake(ex: Exercise, student: Sequence[Outcome], runs: MistakeRuns) -> Mistake | None:
-    """The first catalogued mistake that behaves like the student's function on every case it ran."""
-    ran = [i for i, o in enumerate(student) if o.returned]
-    failing = [i for i in ran if student[i].verdict is not None]
+    """The first catalogued mistake that behaves like the student's function on every case."""
+    failing = [i for i, o in enumerate(student) if o.message is not None]
     if not failing:
         return None
-    order = failing + [i for i in ran if i not in failing]  # failing cases first: most mistakes drop out there
+    order = failing + [i for i in range(len(student)) if i not in failing]  # most mistakes drop out early
     for k, m in enumerate(by_exercise(ex.id)):
         if all(_alike(ex, student[i], runs[i][k][1]) for i in order):
             return m
@@ -136,14 +137,13 @@ def name_mistake(ex: Exercise, student: Sequence[Outcome], runs: MistakeRuns) ->
 def explain(ex: Exercise, student: Sequence[Outcome], runs: MistakeRuns) -> tuple[Mistake | None, list[str | None]]:
     """The mistake named (or ``None``) and the final message of every case (``None`` = passed).
 
-    A named mistake replaces the generic diagnosis of the cases where the function returned a wrong
-    value, with its own kind; errors (raised, timed out) keep their message.
+    A named mistake replaces the message of every failing case (a wrong value, or the same error the
+    mistake raises there), with its own kind.
     """
     named = name_mistake(ex, student, runs)
     messages = [o.message for o in student]
     if named is not None:
-        messages = [tagged(named.message, named.kind) if o.returned and o.verdict is not None else msg
-                    for o, msg in zip(student, messages)]
+        messages = [tagged(named.message, named.kind) if msg is not None else None for msg in messages]
     return named, messages
 
 
