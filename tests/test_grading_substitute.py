@@ -126,3 +126,45 @@ def test_first_dense_layer_still_calls_a_substituted_backward():
     layer.forward(x, training=True)
     layer.backward(np.ones((2, 3)), input_grad=False)  # nnlib's own again: no student call
     assert calls == [(2, 4)]
+
+
+# --- compare(): the student's result next to nnlib's own ---------------------------------------------
+
+def _accuracy():
+    model = Sequential([Dense(8, activation="relu", input_dim=2), Dense(1)], seed=0)
+    model.compile(loss="binary_cross_entropy_with_logits", optimizer="adam", metrics=())
+    history = model.fit(X, Y, epochs=5, batch_size=16, verbose=0)
+    return {"final loss": history.history["loss"][-1],
+            "training accuracy": float(np.mean((model.predict(X)[:, 0] > 0.5) == Y))}
+
+
+def test_compare_shows_both_results_and_flags_a_silent_bug(capsys):
+    from nnlib.grading import compare
+
+    def relu_backward(dout, x):
+        return dout * (x > 0)
+
+    def relu_backward_silent_bug(dout, x):  # passes dout through everywhere: trains, but worse
+        return dout
+
+    right = compare(_accuracy, relu_backward=relu_backward)
+    assert right.same and right.yours == right.nnlib
+    assert "reproduce nnlib's result" in capsys.readouterr().out
+    wrong = compare(_accuracy, relu_backward=relu_backward_silent_bug)
+    assert not wrong.same and wrong.nnlib == right.nnlib and wrong.yours != wrong.nnlib
+    out = capsys.readouterr().out
+    assert f"{wrong.yours['final loss']:.4g}" in out and f"{wrong.nnlib['final loss']:.4g}" in out
+    assert "silent bug" in out and F.relu_backward.__module__.startswith("nnlib")
+
+
+def test_compare_reports_a_failing_run_and_still_shows_the_reference(capsys):
+    from nnlib.grading import compare
+
+    def relu_backward(dout, x):
+        raise NotImplementedError("relu_backward: replace this line with your code")
+
+    result = compare(_accuracy, relu_backward=relu_backward)
+    assert result.error.startswith("NotImplementedError") and result.yours == {} and not result.same
+    assert "training accuracy" in result.nnlib and "Your functions failed" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="unknown name"):
+        compare(_accuracy, relu_backwards=relu_backward, verbose=False)

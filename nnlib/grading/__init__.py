@@ -7,6 +7,7 @@ In an exercise notebook::
     check(relu_backward)                      # public cases, a table of diagnoses; never raises
     with substitute(relu_backward=relu_backward):
         model.fit(X, y)                       # nnlib trains with your function
+    compare(train, relu_backward=relu_backward)  # train() with yours and with nnlib's own, side by side
 
 For authors and the autograder: :mod:`.registry` (one :class:`~.registry.Exercise` per graded
 function), :mod:`.diagnose` (pure verdicts), :mod:`.codec` (plain-data transport), :mod:`.release`
@@ -16,8 +17,8 @@ because nbformat is slow to import). Command line: ``python -m nnlib.grading --h
 from .student.check import CheckResult, check
 from .student.diagnose import diagnose, diagnose_exception
 from .student.registry import Case, Exercise, all_exercises, by_notebook, get, notebooks
-from .student.substitute import substitute
+from .student.substitute import compare, substitute
 
-__all__ = ["check", "CheckResult", "substitute", "diagnose", "diagnose_exception", "Case", "Exercise",
+__all__ = ["check", "CheckResult", "substitute", "compare", "diagnose", "diagnose_exception", "Case", "Exercise",
            "all_exercises", "by_notebook", "get", "notebooks"]
 

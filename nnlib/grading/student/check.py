@@ -48,8 +48,44 @@ class CaseResult:
     message: str = ""
 
 
-@dataclass
-class CheckResult:
+class ShownOnce:
+    """How ``check()`` and ``compare()`` results display: the function shows the result itself (HTML
+    with a plain-text alternative in IPython, printed text elsewhere), and the same result as the
+    cell's value adds nothing (no second table, no ``<CheckResult ...>`` line). Subclasses give
+    ``text()`` and ``_repr_html_()``."""
+    _shown_in: Any = None
+
+    def text(self) -> str:
+        raise NotImplementedError
+
+    def _repr_html_(self) -> str:
+        return f"<pre>{html.escape(self.text())}</pre>"
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        printer.text(self.text())
+
+    def _ipython_display_(self) -> None:
+        ip = _ipython()
+        if ip is not None and self._shown_in == ip.execution_count:
+            return
+        self.show()
+
+    def show(self) -> None:
+        """HTML (with a plain-text alternative) in IPython; printed text elsewhere."""
+        ip = _ipython()
+        if ip is None:
+            print(self.text())
+            return
+        from IPython.display import display
+        display({"text/html": self._repr_html_(), "text/plain": self.text()}, raw=True)
+        self._shown_in = ip.execution_count
+
+    def __repr__(self) -> str:
+        return self.text()
+
+
+@dataclass(repr=False)
+class CheckResult(ShownOnce):
     """What ``check`` found: ``passed`` of ``total`` cases, one :class:`CaseResult` per case, and the
     catalogued mistake it recognised (``mistake``, or ``None``)."""
     id: str
@@ -60,7 +96,6 @@ class CheckResult:
     mistake: Mistake | None = None
     pointer: str = ""  # the chapter section for the hint (see identify.pointer)
     show_hint: bool = False
-    _shown_in: Any = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -127,20 +162,6 @@ class CheckResult:
                 f'<th style="{_CELL}">what is wrong</th></tr>{"".join(rows)}</table>'
                 f'{f"<div>{note}</div>" if note else ""}{hint}</div>')
 
-    def _repr_pretty_(self, printer, cycle) -> None:
-        printer.text(self.text())
-
-    def _ipython_display_(self) -> None:
-        """Show the table, unless ``check`` already showed it in this cell (no second copy, no repr line)."""
-        ip = _ipython()
-        if ip is not None and self._shown_in == ip.execution_count:
-            return
-        _display(self)
-
-    def __repr__(self) -> str:
-        return self.text()
-
-
 _CELL = "text-align:left;vertical-align:top;padding:0.15em 0.6em"
 _WORDS = "white-space:normal;word-break:normal;overflow-wrap:normal;min-width:24em"
 
@@ -152,17 +173,6 @@ def _ipython():
         return shell.get_ipython() if shell is not None else None
     except Exception:
         return None
-
-
-def _display(result: CheckResult) -> None:
-    """HTML (with a plain-text alternative) in IPython; printed text elsewhere."""
-    ip = _ipython()
-    if ip is None:
-        print(result.text())
-        return
-    from IPython.display import display
-    display({"text/html": result._repr_html_(), "text/plain": result.text()}, raw=True)
-    result._shown_in = ip.execution_count
 
 
 @contextlib.contextmanager
@@ -249,5 +259,5 @@ def check(fn, exercise_id: str | None = None, *, timeout: float | None = None, v
     except Exception as exc:  # never raise in a student's notebook
         result.error = str(exc) or type(exc).__name__
     if verbose:
-        _display(result)
+        result.show()
     return result

@@ -30,6 +30,8 @@ import sys
 from importlib import import_module
 from types import FunctionType, ModuleType
 
+from .check import ShownOnce
+
 #: modules whose public functions a student may replace, in lookup order
 PLUGGABLE = ("nnlib.functional", "nnlib.optim", "nnlib.init", "nnlib.linear", "nnlib.data",
              "nnlib.metrics", "nnlib.tuning")
@@ -121,6 +123,18 @@ def _swap_plan(originals: dict[int, object]) -> list[tuple[object, str, object, 
     return plan
 
 
+def _validated(caller: str, functions: dict) -> dict[str, object]:
+    """nnlib's replaceable functions, after checking that every name is one and every value callable."""
+    valid = replaceable()
+    unknown = sorted(set(functions) - set(valid))
+    if unknown:
+        raise ValueError(f"{caller}: unknown name(s) {unknown}; valid names are: {', '.join(sorted(valid))}")
+    for name, fn in functions.items():
+        if not callable(fn):
+            raise TypeError(f"{caller}: {name} must be a function, got {type(fn).__name__}")
+    return valid
+
+
 @contextlib.contextmanager
 def substitute(**functions):
     """Temporarily replace nnlib functions by name, e.g. ``substitute(relu_backward=my_fn)``.
@@ -128,13 +142,7 @@ def substitute(**functions):
     Raises ``ValueError`` for a name nnlib does not have (listing the valid ones) and ``TypeError``
     when a replacement is not callable. Nothing is changed unless every name is valid.
     """
-    valid = replaceable()
-    unknown = sorted(set(functions) - set(valid))
-    if unknown:
-        raise ValueError(f"substitute: unknown name(s) {unknown}; valid names are: {', '.join(sorted(valid))}")
-    for name, fn in functions.items():
-        if not callable(fn):
-            raise TypeError(f"substitute: {name} must be a function, got {type(fn).__name__}")
+    valid = _validated("substitute", functions)
     wrapped = {name: _tolerant(fn) for name, fn in functions.items()}
     replacement = {id(valid[name]): fn for name, fn in wrapped.items()}
     originals = {id(valid[name]): valid[name] for name in functions}
@@ -157,3 +165,67 @@ def substitute(**functions):
                 container[key] = old
             else:
                 setattr(container, key, old)
+
+
+# ----------------------------------------------------------------------------- compare
+
+class Comparison(ShownOnce):
+    """The same run with your functions and with nnlib's own: ``yours`` and ``nnlib`` map each
+    reported number's name to its value; ``error`` says why your run failed (then ``yours`` is empty)."""
+    CLOSE = 1e-3  # results within 0.1 % (relative; absolute below 1) count as the same: a seeded run repeats
+
+    def __init__(self, yours: dict, nnlib: dict, error: str = ""):
+        self.yours, self.nnlib, self.error = yours, nnlib, error
+
+    @property
+    def same(self) -> bool:
+        """Whether your functions reproduce nnlib's result (every number within ``CLOSE``)."""
+        return not self.error and all(
+            abs(self.yours[k] - v) <= self.CLOSE * max(1.0, abs(v)) for k, v in self.nnlib.items())
+
+    def text(self) -> str:
+        width = max([len(k) for k in self.nnlib] + [8])
+        lines = [f"{'':<{width}}  {'yours':>9}  {'with nnlib' + chr(39) + 's own functions':>28}"]
+        for k, v in self.nnlib.items():
+            mine = f"{self.yours[k]:.4g}" if k in self.yours else "-"
+            lines.append(f"{k:<{width}}  {mine:>9}  {v:>28.4g}")
+        if self.error:
+            lines.append(f"Your functions failed: {self.error}")
+        elif self.same:
+            lines.append("Your functions reproduce nnlib's result.")
+        else:
+            lines.append("Your functions change the result: look for a silent bug (check() tries only a few cases).")
+        return "\n".join(lines)
+
+
+def _numbers(value) -> dict[str, float]:
+    if isinstance(value, dict):
+        return {str(k): float(v) for k, v in value.items()}
+    return {"result": float(value)}
+
+
+def compare(run, /, *, verbose: bool = True, **functions) -> Comparison:
+    """Run ``run()`` inside ``substitute(**functions)`` and once more with nnlib's own, and show both.
+
+    ``run`` trains (or computes) and returns a number or a dict of named numbers, e.g.
+    ``{"test accuracy": 0.89}``; it must seed itself (``Sequential(..., seed=0)``, ``rng=0``) so that
+    the two runs differ only by the functions. A silent bug shows as a different number. An error in
+    your run is reported, not raised.
+
+    >>> import numpy as np, nnlib.functional as F
+    >>> def relu(x):
+    ...     return np.maximum(x, 0)
+    >>> compare(lambda: {"sum": float(F.relu(np.array([-1.0, 2.0])).sum())}, relu=relu, verbose=False).same
+    True
+    """
+    _validated("compare", functions)  # a misspelt name is the caller's error: say so before training
+    reference = _numbers(run())
+    try:
+        with substitute(**functions):
+            yours, error = _numbers(run()), ""
+    except Exception as exc:
+        yours, error = {}, f"{type(exc).__name__}: {exc}"
+    result = Comparison(yours, reference, error)
+    if verbose:
+        result.show()
+    return result
