@@ -1,4 +1,5 @@
-"""Notebook hygiene (math in every statement, seeded randomness, a plug-in demo last) and the instructor book files.
+"""Notebook hygiene (math in every statement, seeded randomness, the feedback and scoring rule in the intro, a
+plug-in demo with compare() last) and the instructor book files.
 
 The notebooks themselves are executed by nbval, outside this file:
     .venv/bin/pytest --nbval-lax exercises solutions
@@ -21,9 +22,9 @@ NOTEBOOKS = solution_files(ROOT / "solutions") + solution_files(ROOT / "exercise
 def test_notebook_layout(path):
     nb = nbformat.read(str(path), as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
-    assert "from nnlib.grading import check, substitute" in code[0].source
-    assert "with substitute(" in code[-1].source and nb.cells[-1] is code[-1]
-    assert "except Exception as exc:" in code[-1].source  # an unfinished exercise still runs to the end
+    assert "from nnlib.grading import check, compare, substitute" in code[0].source
+    assert "compare(" in code[-1].source and nb.cells[-1] is code[-1]  # yours next to nnlib's own result
+    assert "Feedback and scoring" in nb.cells[0].source and "hint=True" in nb.cells[0].source
     for i, cell in enumerate(nb.cells):
         if cell.cell_type == "code" and re.search(r"^def \w+\(", cell.source, re.M) and (
                 BEGIN in cell.source or "NotImplementedError" in cell.source):

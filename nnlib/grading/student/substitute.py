@@ -180,7 +180,7 @@ class Comparison(ShownOnce):
     @property
     def same(self) -> bool:
         """Whether your functions reproduce nnlib's result (every number within ``CLOSE``)."""
-        return not self.error and all(
+        return not self.error and set(self.yours) == set(self.nnlib) and all(
             abs(self.yours[k] - v) <= self.CLOSE * max(1.0, abs(v)) for k, v in self.nnlib.items())
 
     def text(self) -> str:
