@@ -327,3 +327,10 @@ def test_long_messages_wrap_between_words():
     for line in result.text().splitlines():
         assert len(line) <= 92 or " " not in line.strip()
     assert all(w in words for w in result.cases[0].message.split())
+
+
+def test_the_hint_points_to_the_chapter_only_when_it_can_help():
+    assert check(mse_not_yet, "mse", verbose=False).hint() == ""          # nothing written yet: no pointer
+    wrong = check(mse_backward_sign, "mse_backward", verbose=False, hint=True)
+    assert wrong.hint().startswith("chapter 2, section") and "Hint: read chapter 2" in wrong.text()
+    assert "solution" not in wrong.text().lower()

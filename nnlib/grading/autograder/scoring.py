@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from .codec import pack, unpack
 from .convert import Submission
 from ..student.diagnose import diagnose_exception
-from ..student.identify import MistakeRuns, Outcome, explain, kinds, pointer
+from ..student.identify import MistakeRuns, Outcome, explain, kinds, needs_hint, pointer
 from .integrity import runtime_keys, static_use
 from ..student.registry import Case, Exercise
 from .sandbox import Child, ChildError, ChildTimeout, Isolation, Limits
@@ -281,7 +281,7 @@ def grade_exercise(ex: Exercise, session: Session, refs: References, seed: int, 
     entry["score"] = exercise_score(ex.points, messages) if cases else 0.0
     entry["status"] = ("passed" if entry["passed"] == len(cases) else "partial" if entry["score"] else "failed")
     entry["reason"] = str(next((m for m in messages if m is not None), ""))
-    if entry["passed"] < len(cases):
+    if needs_hint(messages):
         entry["hint"] = pointer(ex, named)
     return entry
 

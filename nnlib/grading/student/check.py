@@ -34,7 +34,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .identify import MistakeRuns, Outcome, explain, pointer, run_in_process
+from .identify import MistakeRuns, Outcome, explain, needs_hint, pointer, run_in_process
 from .mistakes import Mistake
 from .registry import Exercise, get
 
@@ -128,7 +128,7 @@ class CheckResult(ShownOnce):
         if self.error:
             return lines[0]
         for passed, msg, labels in self.groups():
-            lines += textwrap.wrap(", ".join(labels), WIDTH, initial_indent=f"  {'ok' if passed else 'FAIL':<4}  ",
+            lines += textwrap.wrap("; ".join(labels), WIDTH, initial_indent=f"  {'ok' if passed else 'FAIL':<4}  ",
                                    subsequent_indent=" " * 8, break_long_words=False, break_on_hyphens=False)
             if msg:
                 lines += textwrap.wrap(msg, WIDTH, initial_indent=" " * 8, subsequent_indent=" " * 8,
@@ -250,7 +250,7 @@ def check(fn, exercise_id: str | None = None, *, timeout: float | None = None, v
             except KeyboardInterrupt:
                 break
         result.mistake, messages = explain(ex, outcomes, MistakeRuns(ex, cases[:len(outcomes)]))
-        result.pointer = pointer(ex, result.mistake)
+        result.pointer = pointer(ex, result.mistake) if needs_hint(messages) else ""
         result.cases = [CaseResult(ex.label(c), m is None, m or "") for c, m in zip(cases, messages)]
         if len(outcomes) < len(cases):
             result.cases.append(CaseResult(ex.label(cases[len(outcomes)]), False,

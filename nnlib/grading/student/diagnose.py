@@ -252,7 +252,7 @@ def _array_values(expected: np.ndarray, got: np.ndarray, inputs, kink, kink_desc
     if not reveal:
         return f"wrong values at {int((~close).sum())} of {expected.size} entries (largest error{where})"
     return (f"wrong values at {int((~close).sum())} of {expected.size} entries; largest error{where}: "
-            f"expected {float(expected[idx]):.6g}, got {float(got[idx]):.6g}")
+            f"expected {float(expected[idx]) + 0.0:.6g}, got {float(got[idx]) + 0.0:.6g}")  # + 0.0: no "-0"
 
 
 # ----------------------------------------------------------------------------- one leaf

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import re
 import threading
 import warnings
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .diagnose import diagnose_exception, kind_of, tagged
+from .diagnose import NOT_IMPLEMENTED, diagnose_exception, kind_of, tagged
 from .mistakes import Mistake, by_exercise
 from .registry import Case, Exercise, normalize
 
@@ -147,6 +148,12 @@ def explain(ex: Exercise, student: Sequence[Outcome], runs: MistakeRuns) -> tupl
     return named, messages
 
 
+def needs_hint(messages: Sequence[str | None]) -> bool:
+    """Whether a chapter pointer helps: something failed, and not only "not implemented yet"."""
+    failed = [m for m in messages if m is not None]
+    return bool(failed) and any(m != NOT_IMPLEMENTED and not m.startswith("not run") for m in failed)
+
+
 def pointer(ex: Exercise, named: Mistake | None) -> str:
     """The hint ladder's second rung: the chapter section that explains the failure (never the answer).
 
@@ -155,6 +162,7 @@ def pointer(ex: Exercise, named: Mistake | None) -> str:
     'chapter 7, section “Common mistakes” (book/07_activations.ipynb)'
     """
     section = named.section if named is not None and named.section else "Common mistakes"
+    section = re.sub(r"\\operatorname\{(\w+)\}", r"\1", section).replace("$", "")  # a heading's TeX, as text
     return f"chapter {ex.chapter}, section \u201c{section}\u201d (book/{ex.notebook}.ipynb)"
 
 
