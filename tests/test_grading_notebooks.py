@@ -54,4 +54,5 @@ def test_instructor_book_swaps_exercises_for_solutions(tmp_path):
     toc["parts"] = [{"caption": "Chapters", "chapters": [{"file": "book/x"}]}]
     (tmp_path / "_toc.yml").write_text(yaml.safe_dump(toc))
     new_toc = yaml.safe_load(write_instructor_files(tmp_path)[0].read_text())
-    assert new_toc["parts"][-1] == {"caption": PART, "chapters": [{"file": "solutions/02_a"}, {"file": "solutions/03_b"}]}
+    chapters = [{"file": "solutions/02_a"}, {"file": "solutions/03_b"}]
+    assert new_toc["parts"][-1] == {"caption": PART, "chapters": chapters}

@@ -77,7 +77,7 @@ def grade(m, seed: int) -> dict:
     return grade_exercise(ex, SimulatedSession(ex.id, m.fn), REFS, seed, Limits())
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def check_result(m):
     return check(m.fn, m.exercise, verbose=False)
 

@@ -23,12 +23,12 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from .codec import pack, unpack
-from .convert import Submission
 from ..student.diagnose import diagnose_exception
 from ..student.identify import MistakeRuns, Outcome, explain, kinds, needs_hint, pointer
-from .integrity import runtime_keys, static_use
 from ..student.registry import Case, Exercise
+from .codec import pack, unpack
+from .convert import Submission
+from .integrity import runtime_keys, static_use
 from .sandbox import Child, ChildError, ChildTimeout, Isolation, Limits
 
 DEFAULT_TIMEOUT = 10.0     # seconds per cell when --timeout is not given
@@ -170,7 +170,8 @@ def exercise_score(points: float, messages: list) -> float:
     ``PARTIAL * points`` if every failure is of kind ``kink`` or ``unstable``, else 0.
 
     >>> from nnlib.grading.student.diagnose import tagged
-    >>> exercise_score(2, [None, None]), exercise_score(2, [None, tagged("...", "kink")]), exercise_score(2, [None, "wrong"])
+    >>> kink = tagged("wrong only at the kink", "kink")
+    >>> exercise_score(2, [None, None]), exercise_score(2, [None, kink]), exercise_score(2, [kink, "wrong"])
     (2, 1.0, 0.0)
     """
     found = kinds(messages)

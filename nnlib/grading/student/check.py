@@ -31,8 +31,9 @@ import signal
 import sys
 import textwrap
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from .identify import MistakeRuns, Outcome, explain, needs_hint, pointer, run_in_process
 from .mistakes import Mistake

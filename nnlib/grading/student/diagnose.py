@@ -29,7 +29,8 @@ True
 """
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -163,15 +164,16 @@ def _factor_message(c: float, n: int | None, size: int | None = None,
     hyper-parameter (``hyper``, e.g. ``{"lr": 0.1}``: "you multiplied by lr twice"). When two stories
     give the same number (N = 2: a mean instead of a sum, or a missing factor 2) both are told.
 
-    >>> _factor_message(0.5, 2)
-    'off by a constant factor of 1/2, which here is also 1/N = 1/2: a missing factor of 2; or an extra 1/N (a mean where a sum is due, or you divided twice)'
+    >>> print(_factor_message(0.5, 2))  # doctest: +NORMALIZE_WHITESPACE
+    off by a constant factor of 1/2, which here is also 1/N = 1/2: a missing factor of 2; or an extra
+    1/N (a mean where a sum is due, or you divided twice)
     >>> _factor_message(5.186, 8) is None
     True
     """
-    simple: list[tuple[float, str, str]] = [(2.0, "2", "an extra factor of 2"), (0.5, "1/2", "a missing factor of 2")]
+    simple = [(2.0, "2", "an extra factor of 2"), (0.5, "1/2", "a missing factor of 2")]
     compound: list[tuple[float, str, str]] = []
-    counts = [(k, sym, why) for k, sym, why in ((n, "N", "a mean over the batch"), (size, "n", "a mean over all entries"))
-              if k and k > 1]
+    counts = [(k, sym, why) for k, sym, why in ((n, "N", "a mean over the batch"),
+                                               (size, "n", "a mean over all entries")) if k and k > 1]
     if len(counts) == 2 and counts[0][0] == counts[1][0]:
         counts = counts[:1]
     for k, sym, why in counts:
@@ -292,7 +294,8 @@ def _leaf_array(expected, got, inputs, kink, kink_desc, rtol, atol) -> str | Non
         return (f"returned a single number where the answer has shape {tuple(expected.shape)}: "
                 "did you sum or average over everything?")
     if got.dtype.kind not in "biuf":
-        return f"returned an array of dtype {got.dtype}; expected numbers ({expected.dtype.kind == 'f' and 'floats' or 'integers'})"
+        want = "floats" if expected.dtype.kind == "f" else "integers"
+        return f"returned an array of dtype {got.dtype}; expected numbers ({want})"
     if expected.dtype.kind in "iu" and got.dtype.kind not in "iu":
         return f"returned dtype {got.dtype}; expected integers (e.g. .astype(int))"
     if expected.dtype.kind == "f" and got.dtype.kind != "f":

@@ -7,9 +7,10 @@ function did on every case (an :class:`Outcome`); the catalogued mistakes of the
 
 A mistake is named when it behaves like the student's function on every case: the same outputs
 (within the exercise's tolerances) and the same verdict (both right, or both wrong), or the same
-error where the student's function raised, with at least one case wrong. Then each failing case reads the mistake's message, in a
-student's words, and takes its kind (``values``, ``kink`` or ``unstable``, which the score uses).
-Otherwise the generic diagnosis of :mod:`~nnlib.grading.student.diagnose` stays.
+error where the student's function raised, with at least one case wrong. Then each failing case
+reads the mistake's message, in a student's words, and takes its kind (``values``, ``kink`` or
+``unstable``, which the score uses). Otherwise the generic diagnosis of
+:mod:`~nnlib.grading.student.diagnose` stays.
 
 >>> from nnlib.grading.student.registry import get
 >>> ex = get("adam_step")
@@ -31,8 +32,9 @@ import copy
 import re
 import threading
 import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 

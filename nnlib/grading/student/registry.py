@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import copy
 import zlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import import_module
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import numpy as np
 
