@@ -6,17 +6,12 @@ Each function below is the worksheet's function with one real bug (see the packa
 import numpy as np
 
 from . import mistake
+from .ch04 import _sigmoid  # a right, stable sigmoid for the mistakes that are not about the sigmoid
 
 _GRAPHS = "Computational graphs"
 _BATCH = "Backpropagation in matrix form, for a batch"
 _EXAMPLE = "The worked example of the notes, number for number"
 _CHAIN = "The chain rule"
-
-
-def _sigmoid(x):
-    """A right, stable sigmoid: the mistakes below that are not about the sigmoid use it."""
-    z = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
 
 
 # ----------------------------------------------------------------------------- sigmoid_backward
