@@ -158,6 +158,14 @@ def f1_half_denominator(y_true, y_pred):
     return float(_ratio(2 * tp, tp + fp + fn))
 
 
+@mistake("f1_score", "accuracy instead of F1",
+         "the fraction of right predictions rewards a classifier that never predicts the rare class "
+         "(\"never a 9\" is 91% accurate); F1 = 2 TP / (2 TP + FP + FN) looks at the positive class "
+         "only", section=METRIC)
+def f1_accuracy(y_true, y_pred):
+    return float(np.mean(y_true == y_pred))
+
+
 # ----------------------------------------------------------------------------- confusion_counts
 
 

@@ -186,6 +186,13 @@ def maxpool_ceil(x, size=2, stride=2):
     return _pool(x, size, stride, _max, out_hw=_ceil_hw(x, size, stride))
 
 
+@mistake("maxpool2d_forward", "the NHWC layout (Keras's) read for NCHW",
+         "x is (N, C, H, W), as in nnlib and PyTorch; reading it as (N, H, W, C) pools over the "
+         "channels and the rows instead of the rows and the columns", section=POOLING)
+def maxpool_nhwc(x, size=2, stride=2):
+    return _pool(x.transpose(0, 3, 1, 2), size, stride, _max).transpose(0, 2, 3, 1)
+
+
 @mistake("avgpool2d_forward", "sum instead of mean",
          "you add up each window without dividing by its size * size entries", section=POOLING)
 def avgpool_sum(x, size=2, stride=2):
