@@ -39,8 +39,8 @@ def he_normal_lecun(shape, rng=None, dtype=np.float64):
 
 @mistake("he_normal", "fan-out instead of fan-in",
          "a weight of shape (D_in, D_out) has fan_in = shape[0], the number of inputs each unit sums; "
-         "you read shape[1], PyTorch's layout, so for a non-square layer the scale is off by "
-         "sqrt(D_out / D_in)", section=XAVIER)
+         "you read shape[1], PyTorch's layout, so for a non-square layer your scale is "
+         "sqrt(D_in / D_out) times the right one", section=XAVIER)
 def he_normal_fan_out(shape, rng=None, dtype=np.float64):
     return _normal(shape, rng, np.sqrt(2.0 / shape[1]))
 
@@ -112,7 +112,7 @@ def he_uniform_std_as_bound(shape, rng=None, dtype=np.float64):
 
 @mistake("he_uniform", "fan-out instead of fan-in",
          "a weight of shape (D_in, D_out) has fan_in = shape[0]; you read shape[1], so for a "
-         "non-square layer the bound is off by sqrt(D_out / D_in)", section=XAVIER)
+         "non-square layer your bound is sqrt(D_in / D_out) times the right one", section=XAVIER)
 def he_uniform_fan_out(shape, rng=None, dtype=np.float64):
     return _uniform(shape, rng, np.sqrt(6.0 / shape[1]))
 

@@ -266,8 +266,8 @@ def maxpool_backward_average(dout, x, size=2, stride=2):
 
 
 @mistake("maxpool2d_backward", "every tied maximum gets the gradient",
-         "a mask window == window.max() is True at every tied maximum, so a tie passes the gradient "
-         "on twice; give it to the first maximum only (argmax), as PyTorch does", section=POOLING)
+         "a mask window == window.max() is True at every tied maximum, so each of them receives the "
+         "whole gradient; give it to the first maximum only (argmax), as PyTorch does", section=POOLING)
 def maxpool_backward_all_ties(dout, x, size=2, stride=2):
     return _route(dout, x, size, stride,
                   lambda window, g: (window == window.max(axis=(2, 3), keepdims=True)) * g)
