@@ -31,7 +31,9 @@ def _mp_kink(args):
 def _perc_public(rng):
     return [case("misclassified positive", w=np.array([-1.0, 0.5]), b=0.0, x=np.array([1.0, 0.5]), y=1, lr=0.5),
             case("misclassified negative", w=randn(rng, 3) ** 2, b=1.0, x=np.abs(randn(rng, 3)), y=0, lr=1.0),
-            case("correct: no change", w=np.array([1.0, 1.0]), b=-1.5, x=np.array([1.0, 1.0]), y=1, lr=1.0)]
+            case("correct: no change", w=np.array([1.0, 1.0]), b=-1.5, x=np.array([1.0, 1.0]), y=1, lr=1.0),
+            case("on the boundary: w.x + b = 0 predicts 1", w=np.array([1.0, -1.0]), b=0.5, x=np.array([0.5, 1.0]),
+                 y=0, lr=1.0)]
 
 
 def _perc_hidden(rng):

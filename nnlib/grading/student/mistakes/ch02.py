@@ -128,6 +128,13 @@ def normal_equations_outer(X, y):
     return np.linalg.solve(X @ X.T, X.T @ y)
 
 
+@mistake("normal_equations", "X w = y solved directly",
+         "np.linalg.solve(X, y) needs a square X, and least squares has more equations than unknowns: "
+         "multiply both sides by X^T first and solve X^T X w = X^T y", section="The normal equations")
+def normal_equations_solve_x(X, y):
+    return np.linalg.solve(X, y)
+
+
 # ----------------------------------------------------------------------------- linear_gd_step
 
 
@@ -252,3 +259,11 @@ def poly_features_transposed(x, degree):
          section="Polynomial features: a first look at over-fitting")
 def poly_features_multiples(x, degree):
     return x[:, None] * np.arange(1, degree + 1)
+
+
+@mistake("poly_features_1d", "np.vander's columns",
+         "np.vander(x, degree) puts the highest power first and ends with the constant column: "
+         "x^(degree-1), ..., x, 1; the columns asked for are x, x^2, ..., x^degree, in that order",
+         section="Polynomial features: a first look at over-fitting")
+def poly_features_vander(x, degree):
+    return np.vander(x, degree)

@@ -214,3 +214,17 @@ def lasso_cd_hard(X, y, lam, n_sweeps):
             rho = xj @ (y - X @ w + xj * w[j])
             w[j] = (rho if abs(rho) > lam / 2 else 0.0) / (xj @ xj)
     return w
+
+
+@mistake("lasso_cd", "shrinking rho_j without clipping at 0",
+         "sign(rho_j)(|rho_j| - lam/2) is the subgradient step that ignores the region |rho_j| <= lam/2: "
+         "there the weight crosses zero and changes sign instead of becoming exactly 0, so the lasso "
+         "loses its exact zeros (as gradient descent on an L1 penalty does)", section=_LASSO)
+def lasso_cd_no_clip(X, y, lam, n_sweeps):
+    w = np.zeros(X.shape[1])
+    for _ in range(n_sweeps):
+        for j in range(X.shape[1]):
+            xj = X[:, j]
+            rho = xj @ (y - X @ w + xj * w[j])
+            w[j] = np.sign(rho) * (abs(rho) - lam / 2) / (xj @ xj)
+    return w

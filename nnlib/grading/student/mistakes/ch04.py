@@ -330,3 +330,13 @@ def logistic_gradient_db_vector(w, b, X, y):
 def logistic_gradient_db_sum(w, b, X, y):
     r = _sigmoid(X @ w + b) - y
     return X.T @ r / X.shape[0], float(np.sum(r))
+
+
+@mistake("logistic_gradient", "p as a column (N, 1) minus y (N,)",
+         "p of shape (N, 1) minus y of shape (N,) silently broadcasts to an (N, N) matrix of every "
+         "prediction minus every label, and the gradient comes out with the wrong shape; keep p and y "
+         "one-dimensional", section=_GRAD)
+def logistic_gradient_column_p(w, b, X, y):
+    p = _sigmoid(X @ w + b)[:, None]
+    r = p - y
+    return X.T @ r / X.shape[0], float(np.mean(r))

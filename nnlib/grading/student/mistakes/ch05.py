@@ -178,3 +178,11 @@ def mlp_forward_relu_before_bias(x, W1, b1, W2, b2):
 def mlp_forward_np_max(x, W1, b1, W2, b2):
     h = np.max(x @ W1 + b1, 0)
     return h @ W2 + b2
+
+
+@mistake("mlp_forward", "ReLU applied to the input",
+         "the ReLU acts on the hidden pre-activations x W1 + b1, not on the input x: with relu(x) W1 + b1 "
+         "the network is linear on inputs >= 0, such as XOR's, and cannot compute XOR", section=_HIDDEN)
+def mlp_forward_relu_on_input(x, W1, b1, W2, b2):
+    h = np.maximum(x, 0.0) @ W1 + b1
+    return h @ W2 + b2

@@ -99,7 +99,8 @@ def leaky_forward_value(dout, x, alpha=0.01):
 
 @mistake("elu_backward", "ELU: np.exp(x) overflows in the branch np.where discards",
          "np.where evaluates both branches everywhere, so exp(x) overflows for large positive x even though "
-         "that value is thrown away (NumPy warns of an overflow); exponentiate only non-positive values", kind="unstable", section=_ELU)
+         "that value is thrown away (NumPy warns of an overflow); exponentiate only non-positive values",
+         kind="unstable", section=_ELU)
 def elu_exp_both_branches(dout, x, alpha=1.0):
     return np.where(x > 0, dout, dout * alpha * np.exp(x))
 
@@ -205,6 +206,14 @@ def swish_sigmoid_of_x(dout, x, beta=1.0):
     return dout * (s + beta * x * s * (1.0 - s))
 
 
+@mistake("swish_backward", "swish with the notes' sigmoid 1 / (1 + e^(beta x))",
+         "without the minus sign in the exponent the gate is sigma(-beta x) = 1 - sigma(beta x), a decreasing "
+         "function; the sigmoid is 1 / (1 + e^(-z))", section=_SWISH)
+def swish_sigmoid_sign_slip(dout, x, beta=1.0):
+    s = _sigmoid(-beta * x)
+    return dout * (s + beta * x * s * (1.0 - s))
+
+
 @mistake("swish_backward", "swish with the naive sigmoid 1 / (1 + exp(-beta x))",
          "exp(-beta x) overflows for large negative x (NumPy warns); compute the sigmoid from e^(-|beta x|) "
          "as in chapter 4", kind="unstable", section=_SWISH)
@@ -254,6 +263,13 @@ def softmax_sum_no_keepdims(dout, x, axis=-1):
 def softmax_missing_s(dout, x, axis=-1):
     s = _softmax(x)
     return dout - (dout * s).sum(axis=-1, keepdims=True)
+
+
+@mistake("softmax_backward", "softmax's backward pass with x taken for the output s",
+         "s (dout - sum(dout * s)) needs s = softmax(x); this function receives the scores x, so compute the "
+         "softmax first instead of using x in place of s", section=_SOFTMAX)
+def softmax_input_as_output(dout, x, axis=-1):
+    return x * (dout - (dout * x).sum(axis=-1, keepdims=True))
 
 
 @mistake("softmax_backward", "softmax without subtracting the row maximum",

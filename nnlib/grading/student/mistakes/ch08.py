@@ -175,6 +175,13 @@ def hinge_squared(scores, y_pm1):
     return float(np.mean(np.maximum(0.0, 1.0 - y_pm1 * scores) ** 2))
 
 
+@mistake("hinge", "hinge with the labels mapped by 2y - 1 a second time",
+         "the labels are already -1 and +1; 2y - 1 is the map for 0/1 labels and turns -1 into -3, "
+         "so negative examples get three times their margin", section=_HINGE)
+def hinge_labels_remapped(scores, y_pm1):
+    return float(np.mean(np.maximum(0.0, 1.0 - (2 * y_pm1 - 1) * scores)))
+
+
 # ----------------------------------------------------------------------------- hinge's gradient
 
 @mistake("hinge_backward", "hinge's gradient active at a margin of exactly 1",
@@ -210,6 +217,14 @@ def hinge_grad_no_label(scores, y_pm1):
          "inside the margin and gets -y/n", section=_HINGE)
 def hinge_grad_misclassified_only(scores, y_pm1):
     return np.where(y_pm1 * scores < 0, -y_pm1, 0.0) / scores.size
+
+
+@mistake("hinge_backward", "hinge's gradient with the labels mapped by 2y - 1 a second time",
+         "the labels are already -1 and +1; 2y - 1 is the map for 0/1 labels and turns -1 into -3, which "
+         "changes both which points are inside the margin and their slope", section=_HINGE)
+def hinge_grad_labels_remapped(scores, y_pm1):
+    y = 2 * y_pm1 - 1
+    return np.where(y * scores < 1, -y, 0.0) / scores.size
 
 
 # ----------------------------------------------------------------------------- KL divergence

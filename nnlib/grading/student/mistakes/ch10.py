@@ -10,6 +10,7 @@ import numpy as np
 
 from . import mistake
 
+SYMMETRY = "Why not start from zeros? Symmetry"
 HE = "The factor 2 for ReLU: He initialization"
 XAVIER = "The backward pass, and the Xavier/Glorot compromise"
 ONE_LAYER = "The variance of a signal through one layer"
@@ -38,8 +39,8 @@ def he_normal_lecun(shape, rng=None, dtype=np.float64):
 
 @mistake("he_normal", "fan-out instead of fan-in",
          "a weight of shape (D_in, D_out) has fan_in = shape[0], the number of inputs each unit sums; "
-         "you read shape[1], PyTorch's layout, so for a non-square layer the scale is off by "
-         "sqrt(D_out / D_in)", section=XAVIER)
+         "you read shape[1], PyTorch's layout, so for a non-square layer your scale is "
+         "sqrt(D_in / D_out) times the right one", section=XAVIER)
 def he_normal_fan_out(shape, rng=None, dtype=np.float64):
     return _normal(shape, rng, np.sqrt(2.0 / shape[1]))
 
@@ -67,6 +68,30 @@ def he_normal_divides(shape, rng=None, dtype=np.float64):
     return rng.standard_normal(shape) / np.sqrt(2.0 / shape[0])
 
 
+@mistake("he_normal", "all weights zero",
+         "with equal weights every unit of a layer computes the same function and receives the same "
+         "gradient, so they stay copies of one unit (with zeros, nothing below the output moves at "
+         "all); the weights must be random, only the biases may start at 0", section=SYMMETRY)
+def he_normal_zeros(shape, rng=None, dtype=np.float64):
+    return np.zeros(shape)
+
+
+@mistake("he_normal", "a fixed standard deviation of 0.01",
+         "0.01 * standard normal ignores the layer's size: its variance gain fan_in * 1e-4 is far "
+         "below 1, so the signal vanishes in a deep ReLU stack; He scales by sqrt(2/fan_in)",
+         section=ONE_LAYER)
+def he_normal_fixed_small(shape, rng=None, dtype=np.float64):
+    return _normal(shape, rng, 0.01)
+
+
+@mistake("he_normal", "np.random.randn(shape) with a tuple",
+         "np.random.randn takes the sizes as separate arguments, so randn((4, 3)) raises a TypeError "
+         "(and it ignores rng anyway); draw with the generator you are given, "
+         "rng.standard_normal(shape)", section=ONE_LAYER)
+def he_normal_randn_tuple(shape, rng=None, dtype=np.float64):
+    return np.random.randn(shape) * np.sqrt(2.0 / shape[0])
+
+
 # ----------------------------------------------------------------------------- he_uniform
 
 
@@ -87,7 +112,7 @@ def he_uniform_std_as_bound(shape, rng=None, dtype=np.float64):
 
 @mistake("he_uniform", "fan-out instead of fan-in",
          "a weight of shape (D_in, D_out) has fan_in = shape[0]; you read shape[1], so for a "
-         "non-square layer the bound is off by sqrt(D_out / D_in)", section=XAVIER)
+         "non-square layer your bound is sqrt(D_in / D_out) times the right one", section=XAVIER)
 def he_uniform_fan_out(shape, rng=None, dtype=np.float64):
     return _uniform(shape, rng, np.sqrt(6.0 / shape[1]))
 
@@ -139,6 +164,14 @@ def xavier_normal_variance_as_std(shape, rng=None, dtype=np.float64, gain=1.0):
          section=XAVIER)
 def xavier_normal_uniform_bound(shape, rng=None, dtype=np.float64, gain=1.0):
     return _normal(shape, rng, np.sqrt(6.0 / (shape[0] + shape[1])))
+
+
+@mistake("xavier_normal", "a fixed standard deviation of 0.01",
+         "0.01 * standard normal ignores the layer's size: its variance gain fan_in * 1e-4 is far "
+         "below 1, so the signal vanishes in a deep network; Xavier scales by "
+         "sqrt(2/(fan_in + fan_out))", section=ONE_LAYER)
+def xavier_normal_fixed_small(shape, rng=None, dtype=np.float64, gain=1.0):
+    return _normal(shape, rng, 0.01)
 
 
 # ----------------------------------------------------------------------------- xavier_uniform

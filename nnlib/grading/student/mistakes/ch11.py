@@ -163,7 +163,7 @@ def bn_backward_no_eps(dout, x, gamma, eps=1e-5):
 @mistake("batchnorm_inference", "batch statistics at test time",
          "you normalise with the mean and variance of the batch you are given (training mode); at "
          "inference the layer uses the fixed running mean and var, so a prediction does not depend "
-         "on the other examples (and a single example is not mapped to beta)", section=MODES)
+         "on the other examples (with batch statistics a single example always comes out as beta)", section=MODES)
 def bn_inference_batch_stats(x, gamma, beta, mean, var, eps=1e-5):
     return gamma * (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps) + beta
 
