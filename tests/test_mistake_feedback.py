@@ -72,9 +72,12 @@ class SimulatedSession:
         return CallResult("ok", data["result"], data["after"], warned)
 
 
-def grade(m, seed: int) -> dict:
+def grade_uncached(m, seed: int) -> dict:
     ex = get(m.exercise)
     return grade_exercise(ex, SimulatedSession(ex.id, m.fn), REFS, seed, Limits())
+
+
+grade = functools.cache(grade_uncached)  # the scoring and the naming tests grade the same mistakes
 
 
 @functools.cache
@@ -184,7 +187,7 @@ def test_no_expected_value_of_a_hidden_case_reaches_the_feedback():
     for m in MISTAKES[::3] + [SimpleNamespace(exercise=ex.id, fn=off_by_a_bit(ex.reference_fn()))
                               for ex in all_exercises()]:
         for seed in SEEDS[:1]:
-            entry = grade(m, seed)
+            entry = grade_uncached(m, seed)
             report = {"student": "s", "assignment": get(m.exercise).notebook, "status": "ok", "score": entry["score"],
                       "max_score": entry["points"], "notes": [], "isolation": "none", "exercises": [entry]}
             text = _outputs(report)
