@@ -310,7 +310,7 @@ def test_labels_fit_the_function():
 def test_the_table_is_shown_once_in_ipython(monkeypatch):
     shown = []
     fake = type("Shell", (), {"execution_count": 7})()
-    monkeypatch.setattr("nnlib.grading.student.check._ipython", lambda: fake)
+    monkeypatch.setattr("nnlib.grading.student.display._ipython", lambda: fake)
     monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
     result = check(mse_not_yet, "mse")                  # check() shows it (HTML + plain text) ...
     assert len(shown) == 1 and set(shown[0]) == {"text/html", "text/plain"}

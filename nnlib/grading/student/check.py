@@ -35,11 +35,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .display import ShownOnce
 from .identify import MistakeRuns, Outcome, explain, needs_hint, pointer, run_in_process
 from .mistakes import Mistake
 from .registry import Exercise, get
 
 WIDTH = 92  # plain-text lines wrap (between words) at this width
+_CELL = "text-align:left;vertical-align:top;padding:0.15em 0.6em"
+_WORDS = "white-space:normal;word-break:normal;overflow-wrap:normal;min-width:24em"  # no mid-word breaks
 
 
 @dataclass(frozen=True)
@@ -47,42 +50,6 @@ class CaseResult:
     label: str
     passed: bool
     message: str = ""
-
-
-class ShownOnce:
-    """How ``check()`` and ``compare()`` results display: the function shows the result itself (HTML
-    with a plain-text alternative in IPython, printed text elsewhere), and the same result as the
-    cell's value adds nothing (no second table, no ``<CheckResult ...>`` line). Subclasses give
-    ``text()`` and ``_repr_html_()``."""
-    _shown_in: Any = None
-
-    def text(self) -> str:
-        raise NotImplementedError
-
-    def _repr_html_(self) -> str:
-        return f"<pre>{html.escape(self.text())}</pre>"
-
-    def _repr_pretty_(self, printer, cycle) -> None:
-        printer.text(self.text())
-
-    def _ipython_display_(self) -> None:
-        ip = _ipython()
-        if ip is not None and self._shown_in == ip.execution_count:
-            return
-        self.show()
-
-    def show(self) -> None:
-        """HTML (with a plain-text alternative) in IPython; printed text elsewhere."""
-        ip = _ipython()
-        if ip is None:
-            print(self.text())
-            return
-        from IPython.display import display
-        display({"text/html": self._repr_html_(), "text/plain": self.text()}, raw=True)
-        self._shown_in = ip.execution_count
-
-    def __repr__(self) -> str:
-        return self.text()
 
 
 @dataclass(repr=False)
@@ -162,19 +129,6 @@ class CheckResult(ShownOnce):
                 f'<tr><th style="{_CELL}">result</th><th style="{_CELL}">cases</th>'
                 f'<th style="{_CELL}">what is wrong</th></tr>{"".join(rows)}</table>'
                 f'{f"<div>{note}</div>" if note else ""}{hint}</div>')
-
-_CELL = "text-align:left;vertical-align:top;padding:0.15em 0.6em"
-_WORDS = "white-space:normal;word-break:normal;overflow-wrap:normal;min-width:24em"
-
-
-def _ipython():
-    """The running IPython shell, or ``None`` (plain Python, a script, pytest)."""
-    shell = sys.modules.get("IPython")
-    try:
-        return shell.get_ipython() if shell is not None else None
-    except Exception:
-        return None
-
 
 @contextlib.contextmanager
 def _time_limit(seconds: float | None):

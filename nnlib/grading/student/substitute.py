@@ -30,7 +30,7 @@ import sys
 from importlib import import_module
 from types import FunctionType, ModuleType
 
-from .check import ShownOnce
+from .display import ShownOnce
 
 #: modules whose public functions a student may replace, in lookup order
 PLUGGABLE = ("nnlib.functional", "nnlib.optim", "nnlib.init", "nnlib.linear", "nnlib.data",
