@@ -36,7 +36,7 @@ EXERCISES = [
     ex(id="adadelta_step", reference=f"{F}:adadelta_step", points=2, **_STEP,
        summary="Adadelta: units-corrected step from two running averages",
        **state_cases(("square_avg", "acc_delta"), {"rho": 0.9, "eps": 1e-6, "lr": 1.0},
-                     nonneg=("square_avg", "acc_delta"))),
+                     nonneg=("square_avg", "acc_delta"), other_hyper={"lr": 0.5})),
     ex(id="adam_step", reference=f"{F}:adam_step", points=3, **_STEP,
        summary="Adam with bias correction (PyTorch's eps placement)",
        **state_cases(("m", "v"), {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}, nonneg=("v",),
