@@ -64,7 +64,16 @@ def _lasso_hidden(rng):
     y = randn(rng, 15)
     return [case("lam above lam_max: all zero", X=X, y=y, lam=2 * float(np.max(np.abs(X.T @ y))) + 1, n_sweeps=3),
             case("(30, 6), 20 sweeps", X=randn(rng, 30, 6), y=randn(rng, 30), lam=3.0, n_sweeps=20),
-            case("one feature", X=randn(rng, 8, 1), y=randn(rng, 8), lam=1.0, n_sweeps=2)]
+            case("one feature", X=randn(rng, 8, 1), y=randn(rng, 8), lam=1.0, n_sweeps=2),
+            _correlated_columns(rng)]
+
+
+def _correlated_columns(rng):
+    """Two sweeps over correlated columns: each update must use the weights updated before it."""
+    X = randn(rng, 10, 3)
+    X[:, 1] += X[:, 0]
+    y = X @ np.array([2.0, -1.0, 1.0]) + randn(rng, 10, scale=0.1)
+    return case("correlated columns, 2 sweeps", X=X, y=y, lam=1.0, n_sweeps=2)
 
 
 EXERCISES = [

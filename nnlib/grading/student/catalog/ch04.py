@@ -23,7 +23,14 @@ def _unary_hidden(rng):
 def _rows_public(rng):  # softmax works on rows
     return [case("random (4, 3)", x=randn(rng, 4, 3, scale=3.0)),
             case("batch size 1", x=randn(rng, 1, 5)),
-            case("large logits up to 1e4", x=np.vstack([LARGE, -LARGE, LARGE[::-1]]))]
+            case("large logits up to 1e4", x=np.vstack([LARGE, -LARGE, LARGE[::-1]])),
+            case("rows 2000 apart", x=np.array([[1000.0, 1001.0, 1002.0], [-1000.0, -999.0, -998.0]]))]
+
+
+def _rows_hidden(rng):
+    """The unary cases plus rows whose maxima lie far apart (each row needs its own max)."""
+    far = randn(rng, 3, 4) + np.array([[1500.0], [0.0], [-1500.0]])
+    return _unary_hidden(rng) + [case("rows far apart", x=far)]
 
 
 def _bce_public(rng):
@@ -42,7 +49,9 @@ def _bce_hidden(rng):
 def _ce_public(rng):
     return [case("random (5, 3)", logits=randn(rng, 5, 3), y=rng.integers(0, 3, 5)),
             case("batch size 1", logits=randn(rng, 1, 4), y=np.array([2])),
-            case("large logits up to 1e4", logits=np.vstack([LARGE, -LARGE]), y=np.array([0, 4]))]
+            case("large logits up to 1e4", logits=np.vstack([LARGE, -LARGE]), y=np.array([0, 4])),
+            case("logits near +-1000", logits=np.array([[1000.0, 1001.0, 1002.0], [-1000.0, -999.0, -998.0]]),
+                 y=np.array([2, 0]))]
 
 
 def _ce_hidden(rng):
@@ -71,7 +80,7 @@ EXERCISES = [
        output="scalar", points=2, stable=True,
        summary="mean BCE computed from logits, stable for |z| up to 1e4", public=_bce_public, hidden=_bce_hidden),
     ex(id="softmax", reference=f"{F}:softmax", points=1, stable=True,
-       summary="row-wise softmax with the max subtracted", public=_rows_public, hidden=_unary_hidden),
+       summary="row-wise softmax with the max subtracted", public=_rows_public, hidden=_rows_hidden),
     ex(id="cross_entropy", reference=f"{F}:cross_entropy", output="scalar", points=2, stable=True,
        summary="softmax cross-entropy of logits and integer labels (log-sum-exp)",
        public=_ce_public, hidden=_ce_hidden),

@@ -19,7 +19,9 @@ def _mp_hidden(rng):
     return [case("NOT x0 (w = -1, theta = 0)", x=_BITS[:, :1].copy(), w=-np.ones(1), theta=0.0),
             case("one sample", x=np.array([[1.0, 1.0, 0.0]]), w=np.array([2.0, -1.0, 5.0]), theta=1.0),
             case("(20, 4)", x=rng.integers(0, 2, (20, 4)).astype(float), w=rng.integers(-2, 3, 4).astype(float),
-                 theta=1.0)]
+                 theta=1.0),
+            case("threshold between the sums", x=np.vstack([np.zeros((1, 3)), rng.integers(0, 2, (7, 3))]),
+                 w=np.ones(3), theta=1.5)]
 
 
 def _mp_kink(args):
@@ -29,7 +31,9 @@ def _mp_kink(args):
 def _perc_public(rng):
     return [case("misclassified positive", w=np.array([-1.0, 0.5]), b=0.0, x=np.array([1.0, 0.5]), y=1, lr=0.5),
             case("misclassified negative", w=randn(rng, 3) ** 2, b=1.0, x=np.abs(randn(rng, 3)), y=0, lr=1.0),
-            case("correct: no change", w=np.array([1.0, 1.0]), b=-1.5, x=np.array([1.0, 1.0]), y=1, lr=1.0)]
+            case("correct: no change", w=np.array([1.0, 1.0]), b=-1.5, x=np.array([1.0, 1.0]), y=1, lr=1.0),
+            case("on the boundary: w.x + b = 0 predicts 1", w=np.array([1.0, -1.0]), b=0.5, x=np.array([0.5, 1.0]),
+                 y=0, lr=1.0)]
 
 
 def _perc_hidden(rng):
