@@ -15,7 +15,8 @@ def _fwd_public(rng):
     return [case("(8, 3)", x=randn(rng, 8, 3, scale=3.0) + 2, **_params(rng, 3), eps=1e-5),
             case("batch of 2", x=randn(rng, 2, 4), **_params(rng, 4), eps=1e-5),
             case("constant feature", x=np.column_stack([np.full(5, 3.0), randn(rng, 5)]), **_params(rng, 2),
-                 eps=1e-5)]
+                 eps=1e-5),
+            case("tiny spread (var ~ eps)", x=1.0 + randn(rng, 6, 2, scale=3e-3), **_params(rng, 2), eps=1e-5)]
 
 
 def _fwd_hidden(rng):
@@ -29,7 +30,9 @@ def _bwd_public(rng):
                  eps=1e-5),
             case("batch of 2", dout=randn(rng, 2, 4), x=randn(rng, 2, 4), gamma=np.ones(4), eps=1e-5),
             case("constant upstream gradient", dout=np.ones((5, 2)), x=randn(rng, 5, 2), gamma=randn(rng, 2),
-                 eps=1e-5)]
+                 eps=1e-5),
+            case("tiny spread (var ~ eps)", dout=randn(rng, 6, 2), x=1.0 + randn(rng, 6, 2, scale=3e-3),
+                 gamma=1.0 + randn(rng, 2, scale=0.5), eps=1e-5)]
 
 
 def _bwd_hidden(rng):
@@ -42,7 +45,9 @@ def _bwd_hidden(rng):
 def _inf_public(rng):
     return [case("(4, 3)", x=randn(rng, 4, 3), **_params(rng, 3), mean=randn(rng, 3),
                  var=np.abs(randn(rng, 3)) + 0.1, eps=1e-5),
-            case("one sample", x=randn(rng, 1, 2), **_params(rng, 2), mean=np.zeros(2), var=np.ones(2), eps=1e-5)]
+            case("one sample", x=randn(rng, 1, 2), **_params(rng, 2), mean=np.zeros(2), var=np.ones(2), eps=1e-5),
+            case("variance near eps", x=randn(rng, 3, 2, scale=0.01), **_params(rng, 2), mean=np.zeros(2),
+                 var=np.array([1e-5, 4e-5]), eps=1e-5)]
 
 
 def _inf_hidden(rng):

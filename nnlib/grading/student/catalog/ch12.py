@@ -57,15 +57,22 @@ def _es_public(rng):
                  patience=2, min_delta=0.0),
             case("never stops", val_losses=np.array([3.0, 2.0, 1.5, 1.2]), patience=1, min_delta=0.0),
             case("min_delta ignores tiny gains", val_losses=np.array([1.0, 0.999, 0.998, 0.5]), patience=2,
-                 min_delta=0.01)]
+                 min_delta=0.01),
+            case("a tie does not improve", val_losses=np.array([2.0, 1.0, 1.2, 0.9, 0.9, 0.95, 0.8]), patience=2,
+                 min_delta=0.0)]
 
 
 def _es_hidden(rng):
     noisy = 1.0 / np.arange(1, 31) + randn(rng, 30, scale=0.02)
+    scale = rng.uniform(0.5, 2.0, 2)  # the curves' shapes decide the answer, not their level
     return [case("noisy curve, patience 3", val_losses=noisy, patience=3, min_delta=0.0),
             case("ties do not improve", val_losses=np.array([1.0, 1.0, 1.0, 1.0]), patience=2, min_delta=0.0),
             case("patience 0 acts like 1", val_losses=np.array([2.0, 1.0, 1.5, 0.1]), patience=0, min_delta=0.0),
-            case("one epoch", val_losses=np.array([0.3]), patience=5, min_delta=0.0)]
+            case("one epoch", val_losses=np.array([0.3]), patience=5, min_delta=0.0),
+            case("min_delta 0.05, patience 2", val_losses=np.array([1.0, 1.1, 0.6, 0.58, 0.8, 0.3]) * scale[0],
+                 patience=2, min_delta=0.05),
+            case("a rebound is not an improvement", val_losses=np.array([1.0, 0.5, 0.9, 0.8, 0.7]) * scale[1],
+                 patience=3, min_delta=0.0)]
 
 
 EXERCISES = [

@@ -10,7 +10,8 @@ ex = chapter("13_methodology")
 def _kfold_public(rng):
     return [case("n 10, k 5, fold 0", n=10, k=5, fold=0),
             case("n 11, k 3, fold 1 (uneven)", n=11, k=3, fold=1),
-            case("n 7, k 7, last fold (leave-one-out)", n=7, k=7, fold=6)]
+            case("n 7, k 7, last fold (leave-one-out)", n=7, k=7, fold=6),
+            case("n 10, k 4, last fold (sizes 3, 3, 2, 2)", n=10, k=4, fold=3)]
 
 
 def _kfold_hidden(rng):
@@ -48,7 +49,8 @@ def _cm_public(rng):
 
 def _cm_hidden(rng):
     return [case("10 classes, 500 samples", y_true=rng.integers(0, 10, 500), y_pred=rng.integers(0, 10, 500), k=10),
-            case("perfect", y_true=np.arange(4), y_pred=np.arange(4), k=4)]
+            case("perfect", y_true=np.arange(4), y_pred=np.arange(4), k=4),
+            case("classes 4 and 5 never seen", y_true=rng.integers(0, 4, 20), y_pred=rng.integers(0, 4, 20), k=6)]
 
 
 def _lu_public(rng):

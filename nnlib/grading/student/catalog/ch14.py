@@ -39,7 +39,8 @@ def _pool_public(rng):
     ties[0, 0, :2, :2] = 1.0
     return [case("(2, 3, 4, 4), 2x2", x=randn(rng, 2, 3, 4, 4), size=2, stride=2),
             case("3x3 windows, stride 1", x=randn(rng, 1, 2, 5, 5), size=3, stride=1),
-            case("ties and zeros", x=ties, size=2, stride=2)]
+            case("ties and zeros", x=ties, size=2, stride=2),
+            case("odd size, leftover rows", x=randn(rng, 1, 1, 5, 5), size=2, stride=2)]
 
 
 def _pool_hidden(rng):
@@ -49,18 +50,30 @@ def _pool_hidden(rng):
             case("all negative", x=-np.abs(randn(rng, 1, 2, 4, 4)), size=2, stride=2)]
 
 
+def _peak(x, row, col):
+    """x with its largest value moved to (row, col) of every map: that input wins every window holding it."""
+    x = x.copy()
+    x[:, :, row, col] = x.max() + 1.0
+    return x
+
+
 def _pool_bwd_public(rng):
     x = randn(rng, 2, 2, 4, 4)
     ties = np.ones((1, 1, 4, 4))
     return [case("(2, 2, 4, 4), 2x2", dout=randn(rng, 2, 2, 2, 2), x=x, size=2, stride=2),
             case("ties go to the first maximum", dout=randn(rng, 1, 1, 2, 2), x=ties, size=2, stride=2),
-            case("overlapping windows add up", dout=randn(rng, 1, 1, 2, 2), x=randn(rng, 1, 1, 5, 5), size=3,
-                 stride=2)]
+            case("overlapping windows add up", dout=randn(rng, 1, 1, 2, 2), x=_peak(randn(rng, 1, 1, 5, 5), 2, 2),
+                 size=3, stride=2)]
 
 
 def _pool_bwd_hidden(rng):
+    ties = rng.integers(0, 2, (2, 2, 4, 4)).astype(np.float64)
+    ties[0, 0, :2, :2] = 1.0
+    row, col = (int(v) for v in rng.integers(1, 3, 2))
     return [case("(3, 4, 6, 6)", dout=randn(rng, 3, 4, 3, 3), x=randn(rng, 3, 4, 6, 6), size=2, stride=2),
-            case("stride 1", dout=randn(rng, 1, 1, 3, 3), x=randn(rng, 1, 1, 4, 4), size=2, stride=1),
+            case("stride 1", dout=randn(rng, 1, 1, 3, 3), x=_peak(randn(rng, 1, 1, 4, 4), row, col), size=2,
+                 stride=1),
+            case("ties (0/1 inputs)", dout=randn(rng, 2, 2, 2, 2), x=ties, size=2, stride=2),
             case("leftover rows get nothing", dout=randn(rng, 1, 1, 2, 2), x=randn(rng, 1, 1, 5, 5), size=2,
                  stride=2)]
 
