@@ -15,6 +15,7 @@ import pytest
 
 from nnlib.grading.__main__ import main
 from nnlib.grading.autograder.convert import code_sources, make_notebook
+from nnlib.grading.autograder.course import SEEDS
 from nnlib.grading.student.diagnose import NOT_IMPLEMENTED
 from nnlib.grading.autograder.gradescope import build_zip
 from nnlib.grading.student.registry import all_exercises, by_notebook, notebooks
@@ -34,17 +35,25 @@ def _files(folder: Path) -> dict:
             if p.is_file() and p.name != "timings.json"}
 
 
+def _test_names(nb: str) -> list[str]:
+    """Gradescope tests of an assignment: per exercise, its public cases, then its hidden cases."""
+    return [name for ex in by_notebook(nb) for name in (ex.id, f"{ex.id} (hidden cases)")]
+
+
 @pytest.mark.parametrize("folder", ["solutions", "exercises"])
 def test_solutions_score_full_marks_and_untouched_exercises_zero(tmp_path, folder, capsys):
     out = tmp_path / "out"
     assert main(["grade", str(ROOT / folder), "--out", str(out), "--no-progress"]) == 0
-    rows = {r["student"]: r for r in _read_csv(out / "gradebook.csv")}
-    assert sorted(rows) == notebooks()
-    ids = [ex.id for ex in all_exercises()]
-    assert list(rows[notebooks()[0]])[2:-3] == ids                    # a column per exercise, book order
-    for nb, row in rows.items():
+    main_nb = notebooks()[0]   # every assignment once: the tie goes to the first in book order
+    books = {main_nb: out / "gradebook.csv"} | {nb: out / f"gradebook-{nb}.csv" for nb in notebooks()[1:]}
+    assert sorted(p.name for p in out.glob("gradebook*.csv")) == sorted(p.name for p in books.values())
+    for nb, path in books.items():
+        rows = _read_csv(path)
+        assert [r["student"] for r in rows] == [nb]
+        row = rows[0]
+        assert list(row)[2:-4] == [ex.id for ex in by_notebook(nb)]     # this assignment's columns only
         points = sum(ex.points for ex in by_notebook(nb))
-        assert row["assignment"] == nb and row["status"] == "ok" and float(row["max_score"]) == points
+        assert row["assignment"] == nb and row["status"] == "ok" and float(row["max_score"]) == points, row
         assert float(row["total"]) == (points if folder == "solutions" else 0), (nb, row)
         report = json.loads((out / nb / "report.json").read_text())
         for e in report["exercises"]:
@@ -53,8 +62,9 @@ def test_solutions_score_full_marks_and_untouched_exercises_zero(tmp_path, folde
             else:
                 assert e["passed"] == e["total"] > 0, (nb, e["id"], e["reason"])
         results = json.loads((out / nb / "results.json").read_text())
-        assert [t["name"] for t in results["tests"]] == [ex.id for ex in by_notebook(nb)]
+        assert [t["name"] for t in results["tests"]] == _test_names(nb)
         assert results["score"] == float(row["total"])
+        assert ("leaderboard" in results) == (nb == "04_logistic_softmax" and folder == "solutions")
     summary = capsys.readouterr().out
     assert "isolation: bwrap" in summary and f"{len(notebooks())} graded" in summary
 
@@ -117,7 +127,7 @@ def test_sigkill_mid_batch_then_resume_gives_identical_bytes(tmp_path):
 
 
 def test_gradescope_zip_in_a_simulated_autograder_tree(tmp_path):
-    archive = build_zip(tmp_path / "autograder.zip", assignment="07_activations", seed=5, timeout=5)
+    archive = build_zip(tmp_path / "autograder.zip", assignment="07_activations", timeout=5)
     root = tmp_path / "autograder"
     with zipfile.ZipFile(archive) as zf:
         names = zf.namelist()
@@ -125,6 +135,8 @@ def test_gradescope_zip_in_a_simulated_autograder_tree(tmp_path):
         assert "nnlib/grading/autograder/child.py" in names and "nnlib/functional/__init__.py" in names
         assert (zf.getinfo("run_autograder").external_attr >> 16) & 0o111
         zf.extractall(root / "source")
+    config = json.loads((root / "source" / "autograder.json").read_text())
+    assert config["seed"] == SEEDS["07_activations"] and config["hidden_visibility"] == "after_due_date"
     shutil.copy(root / "source" / "run_autograder", root / "run_autograder")
     (root / "submission").mkdir()
     (root / "results").mkdir()
@@ -137,10 +149,14 @@ def test_gradescope_zip_in_a_simulated_autograder_tree(tmp_path):
     assert done.returncode == 0, done.stderr
     results = json.loads((root / "results" / "results.json").read_text())
     assert results["score"] == 7 and results["max_score"] == 8
-    assert [t["name"] for t in results["tests"]] == [ex.id for ex in by_notebook("07_activations")]
+    assert results["output_format"] == "md" and 0 < results["execution_time"] < 300
+    assert [t["name"] for t in results["tests"]] == _test_names("07_activations")
     for test in results["tests"]:
-        assert set(test) >= {"name", "score", "max_score", "status", "output", "visibility"}
-        assert test["status"] == ("failed" if test["name"] == "relu_backward" else "passed")
+        assert set(test) >= {"name", "score", "max_score", "status", "output", "visibility", "output_format"}
+        assert test["status"] == ("failed" if test["name"].startswith("relu_backward") else "passed")
+        hidden = test["name"].endswith("(hidden cases)")
+        assert test["visibility"] == ("after_due_date" if hidden else "visible"), test
+    assert sum(t["max_score"] for t in results["tests"]) == pytest.approx(8)
     assert "Sandbox: bwrap" in results["output"]
     assert "setup.sh" in names and "bubblewrap" in zipfile.ZipFile(archive).read("setup.sh").decode()
 
@@ -159,7 +175,9 @@ def test_gradescope_without_a_notebook_reports_it(tmp_path):
 def test_help_explains_every_option_and_output():
     text = subprocess.run(CLI + ["grade", "--help"], capture_output=True, text=True).stdout
     for word in ("--out", "--jobs", "--timeout", "--memory", "--seed", "--force", "--assignment", "--isolation",
-                 "gradebook.csv", "report.json", "feedback.md", "results.json", "bwrap", "resume"):
+                 "--roster", "--shard", "--lms-column", "--hidden-visibility", "gradebook.csv", "canvas.csv",
+                 "moodle.csv", "submissions.csv", "report.json", "feedback.md", "results.json", "bwrap", "resume",
+                 "merge", "not submitted"):
         assert word in text, word
     zip_help = subprocess.run(CLI + ["gradescope-zip", "--help"], capture_output=True, text=True).stdout
     assert "--out" in zip_help and "setup.sh" in zip_help
@@ -167,14 +185,16 @@ def test_help_explains_every_option_and_output():
 
 def test_usage_errors_exit_2(tmp_path, capsys):
     (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    for folder in ("a", "b"):
-        (tmp_path / folder / "ana.ipynb").write_text(json.dumps(make_notebook(["x = 1"])))
-    assert main(["grade", str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(tmp_path / "o")]) == 2
-    assert "several submissions for ana" in capsys.readouterr().err
+    (tmp_path / "a" / "ana.ipynb").write_text(json.dumps(make_notebook(["x = 1"])))
     assert main(["grade", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) == 2
+    assert "no such file or folder" in capsys.readouterr().err
     assert main(["grade", str(tmp_path / "a"), "--out", str(tmp_path / "o"), "--assignment", "99_x"]) == 2
+    assert "unknown assignment '99_x'" in capsys.readouterr().err
     assert main(["grade", str(tmp_path / "a"), "--out", str(tmp_path / "o"), "--jobs", "0"]) == 2
+    for bad in ("0/2", "3/2", "two", "1/0"):
+        assert main(["grade", str(tmp_path / "a"), "--out", str(tmp_path / "o"), "--shard", bad]) == 2
+        assert "--shard takes k/N" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()   # nothing written for a refused command
 
 
 def test_force_regrades_and_a_changed_file_is_regraded(tmp_path, capsys):
