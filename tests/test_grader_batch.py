@@ -440,3 +440,16 @@ def test_leaderboard_driver_rewards_a_right_gradient_and_catches_a_broken_one():
         moons_logistic_accuracy(lambda w, b, X, y: (np.zeros(3), 0.0), seed=1)
     with pytest.raises(DriverError, match="not finite"):
         moons_logistic_accuracy(lambda w, b, X, y: (w * np.nan, 0.0), seed=1)
+
+
+def test_gradescope_grades_the_right_file_beside_a_hostile_one(tmp_path):
+    from nnlib.grading.autograder.gradescope import run
+    build_zip(tmp_path / "a.zip", assignment="03_ml_vs_map")
+    root = tmp_path / "ag"
+    zipfile.ZipFile(tmp_path / "a.zip").extractall(root / "source")
+    _notebook(root / "submission" / "lab.ipynb", SOLVED_03)
+    (root / "submission" / "deep.ipynb").write_text("[" * 100_000 + "]" * 100_000)
+    assert run(root) == 0
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert results["score"] == 7 and results["output"].startswith("Several files were submitted; graded lab.ipynb")
+    assert results["execution_time"] > 0 and "leaderboard" not in results

@@ -23,8 +23,8 @@ CANVAS = """\ufeffStudent,ID,SIS User ID,SIS Login ID,Section,Lab 3 (5501),Curre
 "Roe, Max",4246,S005,mroe,Section B,,,
 """
 
-MOODLE = """First name,Last name,ID number,Institution,Department,Email address,Assignment: Lab 3 (Real),Last downloaded from this course
-Jane,Doe,,Uni,CS,jane.doe@uni.edu,-,1700000000
+MOODLE = ("First name,Last name,ID number,Institution,Department,Email address,Assignment: Lab 3 (Real),"
+          "Last downloaded from this course\n") + """Jane,Doe,,Uni,CS,jane.doe@uni.edu,-,1700000000
 Li,Wei,77,Uni,CS,li.wei@uni.edu,-,1700000000
 Sam,Park,,Uni,CS,sam.park@uni.edu,-,1700000000
 Ola,Berg,,Uni,CS,ola.berg@uni.edu,-,1700000000
