@@ -453,3 +453,20 @@ def test_gradescope_grades_the_right_file_beside_a_hostile_one(tmp_path):
     results = json.loads((root / "results" / "results.json").read_text())
     assert results["score"] == 7 and results["output"].startswith("Several files were submitted; graded lab.ipynb")
     assert results["execution_time"] > 0 and "leaderboard" not in results
+
+
+def test_a_file_given_twice_is_one_submission_and_stale_batch_files_go(tmp_path):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "ann.ipynb").write_text("not json")
+    (subs / "ben.ipynb").write_text("not json")
+    out = tmp_path / "out"
+    (out).mkdir()
+    (out / "canvas.csv").write_text("from an earlier run with --roster")
+    (out / "gradebook-07_activations.csv").write_text("from an earlier batch")
+    assert _grade(subs, subs / "ann.ipynb", f"{subs}/", "--out", out) == 0
+    assert [r["file"] for r in _read_csv(out / "submissions.csv")] == ["subs/ann.ipynb", "subs/ben.ipynb"]
+    assert sorted(p.name for p in out.glob("*.csv")) == ["gradebook.csv", "submissions.csv"]
+    rows = _rows(out / "gradebook.csv")
+    assert rows["ann"]["status"] == "rejected" and rows["ann"]["assignment"] == ""   # nothing to tell it by
+    assert "JSON does not parse" in rows["ann"]["reason"]

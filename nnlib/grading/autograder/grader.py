@@ -49,6 +49,7 @@ NOT_SUBMITTED = "not submitted"
 REPORT_KEYS = ("student", "assignment", "submission", "sha256", "status", "score", "max_score", "seed",
                "isolation", "notes", "exercises", "leaderboard", "grader")
 SHARD_FILE = "shard.json"
+BATCH_FILES = ("gradebook.csv", "gradebook-*.csv", "submissions.csv", "canvas.csv", "moodle.csv", "roster-report.csv")
 
 
 class UsageError(ValueError):
@@ -311,9 +312,10 @@ def finish(out: Path, plan: Plan, failed: dict[str, str]) -> dict[str, dict]:
     files["submissions.csv"] = _submissions_csv(plan, rows)
     if plan.roster:
         files.update(_lms_files(plan, rows))
-    for stale in out.glob("gradebook-*.csv"):
-        if stale.name not in files:
-            stale.unlink()
+    for pattern in BATCH_FILES:   # an earlier run's files that this batch does not write would mislead
+        for stale in out.glob(pattern):
+            if stale.name not in files:
+                stale.unlink()
     for name, text in sorted(files.items()):
         write_atomic(out / name, text)
     return rows

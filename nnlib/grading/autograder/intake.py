@@ -103,12 +103,16 @@ def discover(paths: list[str | Path]) -> list[Path]:
             raise FileNotFoundError(f"grade: no such file or folder: {arg}")
     if not found:
         raise NoSubmissions(_nothing_found(paths))
-    return found
+    unique: dict[Path, Path] = {}      # a file given twice (a folder and a file in it) counts once;
+    for p in found:                    # absolute, not resolved: a symlink stays a file of its own (refused)
+        unique.setdefault(p.absolute(), p)
+    return list(unique.values())
 
 
 def _nothing_found(paths: list[str | Path]) -> str:
-    holders = sorted({p.parent for arg in paths if Path(arg).is_dir()
-                      for p in Path(arg).glob("*/**/*") if _is_submission(p)})
+    holders = sorted({p.parent for arg in paths if Path(arg).is_dir()          # two levels down at most:
+                      for pattern in ("*/*", "*/*/*") for p in Path(arg).glob(pattern)  # never walk a whole disk
+                      if _is_submission(p)})
     where = ", ".join(str(a) for a in paths)
     if holders:
         shown = ", ".join(str(h) for h in holders[:5]) + (" ..." if len(holders) > 5 else "")
