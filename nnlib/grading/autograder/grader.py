@@ -1,8 +1,8 @@
 """Grade a batch of submissions: ``python -m nnlib.grading grade SUBMISSION_OR_DIR... --out DIR``.
 
-A batch runs in four steps:
+A batch runs in three steps:
 
-1. **Plan** (:func:`make_plan`, the same in every shard): find the files (:mod:`.intake`), tell whose
+1. **Plan** (:func:`~.plan.make_plan`, the same in every shard): find the files (:mod:`.intake`), tell whose
    they are (LMS download names, ``--roster``), keep each student's latest file, read every kept file
    (a file that cannot be read becomes that student's refused row, never an abort), and give each one
    its assignment: the batch's own (``--assignment``, else the one most files are for) or, for a
@@ -12,7 +12,7 @@ A batch runs in four steps:
    (:mod:`.course`, or ``--seed``). A finished student's files are written atomically
    (:mod:`.reports`); one whose ``report.json`` matches the file and the settings is reused, so an
    interrupted batch resumes. Any exception while grading one student becomes that student's row.
-3. **Finish** (:func:`finish`): one gradebook per assignment with fixed columns, ``submissions.csv``
+3. **Finish** (:func:`~.finish.finish`): one gradebook per assignment with fixed columns, ``submissions.csv``
    (every file found and what became of it) and, with ``--roster``, the LMS import file. A shard of
    several writes ``shard.json`` instead, and ``merge`` (:mod:`.merge`) finishes the union: the same
    bytes as one unsharded run.
@@ -27,33 +27,26 @@ import json
 import os
 import sys
 import time
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .convert import Submission, student_name
+from .convert import Submission
 from .course import seed_for
-from .intake import NoSubmissions, discover, identify, in_shard, keep_latest, parse_shard, safe_read
+from .finish import NOT_GRADED, finish
+from .intake import in_shard, parse_shard
 from .leaderboard import entries as leaderboard_entries
-from .lms import Roster, RosterError, canvas_csv, match, moodle_csv, read_roster, report_csv
-from .reports import (VISIBILITIES, fmt, gradebook_csv, read_report, remove_stale_temporaries, status_of,
-                      write_atomic, write_student)
+from .plan import Plan, UsageError, make_plan
+from .reports import VISIBILITIES, fmt, read_report, remove_stale_temporaries, status_of, write_atomic, write_student
 from .sandbox import Isolation, Limits, clean_stale_workdirs, isolation
 from .scoring import GraderError, References, grade_submission
 from ..student.registry import Exercise, by_notebook, notebooks
 
 GRADER_VERSION = 2
-NOT_GRADED = "not graded"   # the sandbox failed on this student (the grader's fault; retried on a re-run)
-NOT_SUBMITTED = "not submitted"
 REPORT_KEYS = ("student", "assignment", "submission", "sha256", "status", "score", "max_score", "seed",
                "isolation", "notes", "exercises", "leaderboard", "grader")
 SHARD_FILE = "shard.json"
-BATCH_FILES = ("gradebook.csv", "gradebook-*.csv", "submissions.csv", "canvas.csv", "moodle.csv", "roster-report.csv")
-
-
-class UsageError(ValueError):
-    """Bad command-line input (a missing file, a folder without submissions, a bad roster ...)."""
+__all__ = ["Settings", "UsageError", "run", "grade_one", "add_arguments", "run_command"]  # UsageError: from plan
 
 
 @dataclass
@@ -72,87 +65,7 @@ class Settings:
     hidden_visibility: str = "after_due_date"
 
 
-# ----------------------------------------------------------------------------- 1. plan
-
-@dataclass
-class Plan:
-    """Everything the batch's outputs depend on besides the reports; JSON-able, equal in every shard."""
-    main: str | None                       # the batch's assignment (its gradebook is gradebook.csv)
-    students: list[dict]                   # {"student", "file", "assignment", "roster"} per kept file
-    superseded: list[dict]                 # {"file", "student", "kept"}: an older copy of a kept file
-    unmatched: list[dict]                  # {"file", "student", "reason"}: not found in the roster
-    roster: dict | None = None             # lms.Roster.as_json()
-    options: dict = field(default_factory=dict)   # settings the finished files show
-
-    def as_json(self) -> dict:
-        return asdict(self)
-
-
-def _display(path: Path) -> str:
-    return f"{path.parent.name}/{path.name}"
-
-
-def _counts(sub: Submission) -> dict[str, int]:
-    """Per assignment, how many of its graded functions the submission defines."""
-    return {nb: sum(ex.id in sub.names for ex in by_notebook(nb)) for nb in notebooks()}
-
-
-def _best(counts: dict[str, int]) -> str | None:
-    best = max(notebooks(), key=lambda nb: (counts[nb], -notebooks().index(nb)))
-    return best if counts[best] else None
-
-
-def _assign(subs: dict[str, Submission], forced: str | None) -> tuple[str | None, dict[str, str | None]]:
-    """The batch's assignment and each student's: a notebook for another assignment is graded as that one."""
-    counts = {k: _counts(s) for k, s in subs.items() if not s.error}
-    if forced:
-        main = forced
-    else:
-        common = Counter(b for b in map(_best, counts.values()) if b)
-        main = min(common, key=lambda nb: (-common[nb], notebooks().index(nb))) if common else None
-    chosen = {}
-    for student, sub in subs.items():
-        c = counts.get(student)
-        if c is None or (main and c[main]):
-            chosen[student] = main          # unreadable, or defines some of the batch's functions
-        else:
-            chosen[student] = _best(c) or main
-    return main, chosen
-
-
-def make_plan(paths: list[str | Path], settings: Settings) -> tuple[Plan, dict[str, Submission]]:
-    """Find, identify, de-duplicate, read and assign every submission (see the module docstring)."""
-    try:
-        files = discover(paths)
-    except (FileNotFoundError, NoSubmissions) as exc:
-        raise UsageError(str(exc)) from None
-    roster = None
-    if settings.roster is not None:
-        try:
-            roster = read_roster(settings.roster)
-        except RosterError as exc:
-            raise UsageError(str(exc)) from None
-    found = [identify(p) for p in files]
-    matched = {f.path: match(roster, f.lms, f.user_id, f.name) if roster else (None, "") for f in found}
-    group = lambda f: f"roster:{matched[f.path][0]}" if matched[f.path][0] is not None else f.student  # noqa: E731
-    kept, superseded = keep_latest(found, key=group)
-    subs = {f.student: safe_read(f) for f in kept}
-    main, assignment = _assign(subs, settings.assignment)
-    plan = Plan(
-        main=main,
-        students=[{"student": f.student, "file": _display(f.path), "assignment": assignment[f.student],
-                   "roster": matched[f.path][0]} for f in kept],
-        superseded=sorted(({"file": _display(p), "student": k.student, "kept": _display(k.path)}
-                           for p, k in superseded.items()), key=lambda r: r["file"]),
-        unmatched=[{"file": _display(f.path), "student": f.student, "reason": matched[f.path][1]}
-                   for f in kept if roster and matched[f.path][0] is None],
-        roster=roster.as_json() if roster else None,
-        options={"lms_column": settings.lms_column, "seed": settings.seed,
-                 "hidden_visibility": settings.hidden_visibility})
-    return plan, subs
-
-
-# ----------------------------------------------------------------------------- 2. grade
+# ----------------------------------------------------------------------------- 2. grade (1: plan.py, 3: finish.py)
 
 def fingerprint(sub: Submission, assignment: str | None, seed: int, settings: Settings, iso: Isolation) -> dict:
     """What a finished report must match to be reused on a re-run (else the student is graded again)."""
@@ -234,91 +147,6 @@ def _grade_all(todo: list[Submission], assignment: dict, settings: Settings, iso
     pool.shutdown()
     bar.close()
     return reports, times, failed
-
-
-# ----------------------------------------------------------------------------- 3. finish
-
-def _lms_feedback(report: dict | None) -> str:
-    """One line for the LMS's feedback column (the full feedback is the student's feedback.md)."""
-    if report is None:
-        return "no submission"
-    missed = [f"{e['id']} {fmt(e['score'])}/{fmt(e['points'])}" for e in report["exercises"]
-              if e["score"] < e["points"]]
-    text = f"{fmt(report['score'])} / {fmt(report['max_score'])} ({report['status']})"
-    return text + (f"; not full marks: {', '.join(missed)}" if missed else "")
-
-
-def _lms_files(plan: Plan, rows: dict[str, dict]) -> dict[str, str]:
-    """The LMS import file and the roster report, from the batch assignment's rows."""
-    roster = Roster.from_json(plan.roster)
-    by_index = {s["roster"]: s for s in plan.students if s["roster"] is not None}
-    scores, feedback, missing, unmatched = [], [], [], [(u["file"], u["reason"]) for u in plan.unmatched]
-    for i, who in enumerate(roster.students):
-        entry = by_index.get(i)
-        report = rows.get(entry["student"]) if entry else None
-        if entry and report is not None and entry["assignment"] != plan.main:
-            unmatched.append((entry["file"], f"a notebook for {entry['assignment']}, not {plan.main}: "
-                                             f"see gradebook-{entry['assignment']}.csv"))
-            report = None
-        elif entry is None:
-            missing.append(who.display)
-        usable = report is not None and "score" in report
-        scores.append(fmt(report["score"]) if usable else "")
-        feedback.append(_lms_feedback(report) if usable else "no submission")
-    column = plan.options.get("lms_column") or plan.main or "grade"
-    points = fmt(sum(ex.points for ex in by_notebook(plan.main))) if plan.main else ""
-    name, text = (("canvas.csv", canvas_csv(roster, column, points, scores)) if roster.kind == "canvas"
-                  else ("moodle.csv", moodle_csv(roster, column, scores, feedback)))
-    return {name: text, "roster-report.csv": report_csv(sorted(unmatched), missing)}
-
-
-def _submissions_csv(plan: Plan, rows: dict[str, dict]) -> str:
-    import csv
-    import io
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["file", "student", "assignment", "outcome"])
-    lines = [[s["file"], s["student"], rows[s["student"]].get("assignment") or "", rows[s["student"]]["status"]]
-             for s in plan.students]
-    lines += [[d["file"], d["student"], "", f"superseded by {d['kept']} (the later submission)"]
-              for d in plan.superseded]
-    writer.writerows(sorted(lines))
-    return buf.getvalue()
-
-
-def finish(out: Path, plan: Plan, failed: dict[str, str]) -> dict[str, dict]:
-    """Write the batch's files from the plan and the students' reports in ``out``; returns the rows."""
-    rows: dict[str, dict] = {}
-    for s in plan.students:
-        report = None if s["student"] in failed else read_report(out, s["student"])
-        rows[s["student"]] = report or {"student": s["student"], "assignment": s["assignment"], "exercises": [],
-                                        "status": NOT_GRADED,
-                                        "reason": failed.get(s["student"], "no report was written")}
-    if plan.roster:
-        roster = Roster.from_json(plan.roster)
-        taken = {s["roster"] for s in plan.students}
-        for i, who in enumerate(roster.students):
-            if i not in taken:
-                key = student_name(Path(who.display + ".ipynb"))
-                rows.setdefault(key, {"student": key, "assignment": plan.main, "exercises": [],
-                                      "status": NOT_SUBMITTED, "reason": "no submission"})
-    files = {}
-    if plan.main is None:  # no file could be told apart: one gradebook without exercise columns
-        files["gradebook.csv"] = gradebook_csv(list(rows.values()), [])
-    for nb in sorted({r["assignment"] for r in rows.values() if r.get("assignment")}):
-        name = "gradebook.csv" if nb == plan.main else f"gradebook-{nb}.csv"
-        files[name] = gradebook_csv([r for r in rows.values() if r.get("assignment") == nb],
-                                    [ex.id for ex in by_notebook(nb)])
-    files["submissions.csv"] = _submissions_csv(plan, rows)
-    if plan.roster:
-        files.update(_lms_files(plan, rows))
-    for pattern in BATCH_FILES:   # an earlier run's files that this batch does not write would mislead
-        for stale in out.glob(pattern):
-            if stale.name not in files:
-                stale.unlink()
-    for name, text in sorted(files.items()):
-        write_atomic(out / name, text)
-    return rows
 
 
 # ----------------------------------------------------------------------------- the batch

@@ -14,7 +14,9 @@ import json
 import sys
 from pathlib import Path
 
-from .grader import SHARD_FILE, Plan, finish
+from .finish import finish
+from .grader import SHARD_FILE
+from .plan import Plan
 from .reports import FILES, write_atomic
 
 
