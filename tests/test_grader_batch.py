@@ -470,3 +470,15 @@ def test_a_file_given_twice_is_one_submission_and_stale_batch_files_go(tmp_path)
     rows = _rows(out / "gradebook.csv")
     assert rows["ann"]["status"] == "rejected" and rows["ann"]["assignment"] == ""   # nothing to tell it by
     assert "JSON does not parse" in rows["ann"]["reason"]
+
+
+def test_files_named_like_the_batch_outputs_do_not_overwrite_them(tmp_path):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for name in ("submissions.csv", "gradebook-07_activations.csv", "shard.json", "canvas.csv"):
+        (subs / f"{name}.ipynb").write_text("not json")
+    out = tmp_path / "out"
+    assert _grade(subs, "--out", out) == 0
+    assert (out / "submissions.csv").is_file() and not (out / "gradebook-07_activations.csv").exists()
+    assert sorted(_rows(out / "gradebook.csv")) == ["_canvas.csv", "_gradebook-07_activations.csv", "_shard.json",
+                                                    "_submissions.csv"]

@@ -20,6 +20,7 @@ recursion or memory error) becomes a refused submission with the reason.
 """
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import re
 from dataclasses import dataclass, replace
@@ -54,9 +55,23 @@ class Found:
                                                                      other.path.name)
 
 
+#: names of the batch's own files: a student folder of that name would collide with them
+BATCH_NAMES = ("gradebook*.csv", "submissions.csv", "canvas.csv", "moodle.csv", "roster-report.csv",
+               "shard.json", "timings.json")
+
+
+def _not_reserved(key: str) -> str:
+    """``key``, prefixed with ``_`` if it is the name of one of the batch's files.
+
+    >>> _not_reserved("submissions.csv"), _not_reserved("ana")
+    ('_submissions.csv', 'ana')
+    """
+    return "_" + key if any(fnmatch.fnmatchcase(key, pattern) for pattern in BATCH_NAMES) else key
+
+
 def _key(text: str) -> str:
     """A student key from free text, cleaned exactly as a plain file name is (``Ana María`` -> ``Ana_María``)."""
-    return student_name(Path(text + ".ipynb"))
+    return _not_reserved(student_name(Path(text + ".ipynb")))
 
 
 def identify(path: Path) -> Found:
@@ -77,7 +92,7 @@ def identify(path: Path) -> Found:
     if canvas:
         return Found(path, _key(f"{canvas['name']}_{canvas['uid']}"), "canvas", canvas["uid"],
                      int(canvas["sid"]), canvas["name"], bool(canvas["late"]), mtime)
-    return Found(path, student_name(path), name=path.stem, mtime_ns=mtime)
+    return Found(path, _not_reserved(student_name(path)), name=path.stem, mtime_ns=mtime)
 
 
 def _is_submission(path: Path) -> bool:
