@@ -133,3 +133,18 @@ def test_a_name_that_fits_two_students_is_not_guessed(tmp_path):
     assert index is None and "fits several students (Lee, Sam, Lee, Sam)" in why
     assert match(roster, "", "", "SLEE2") == (1, "")                       # a login decides
     assert match(roster, "canvas", "2", "leesam") == (1, "")               # a Canvas id decides
+
+
+def test_a_matched_and_an_unmatched_file_with_one_folder_name_stay_one_student(tmp_path):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "anaa_5_10_lab.ipynb").write_text("not json")     # Canvas download of user 5: matched
+    (subs / "anaa_5.ipynb").write_text("not json")            # a plain file that cleans to the same folder name
+    os.utime(subs / "anaa_5.ipynb", ns=(10**18, 10**18))
+    roster = tmp_path / "r.csv"
+    roster.write_text('Student,ID,SIS User ID,SIS Login ID,Section\n"Aa, An",5,,x,A\n', encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["grade", str(subs), "--out", str(out), "--roster", str(roster), "--no-progress"]) == 0
+    listing = {r[0]: r[3] for r in _csv(out / "submissions.csv")[1:]}
+    assert listing == {"subs/anaa_5_10_lab.ipynb": "rejected",
+                       "subs/anaa_5.ipynb": "superseded by subs/anaa_5_10_lab.ipynb (the later submission)"}

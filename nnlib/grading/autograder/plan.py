@@ -95,6 +95,8 @@ def make_plan(paths: list[str | Path], settings: Settings) -> tuple[Plan, dict[s
     def group(f):   # one student: the same roster row, else the same name
         return f"roster:{matched[f.path][0]}" if matched[f.path][0] is not None else f.student
     kept, superseded = keep_latest(found, key=group)
+    kept, clashes = keep_latest(kept, key=lambda f: f.student)   # and one output folder per student, always
+    superseded.update(clashes)
     subs = {f.student: safe_read(f) for f in kept}
     main, assignment = _assign(subs, settings.assignment)
     plan = Plan(
