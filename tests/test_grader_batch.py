@@ -482,3 +482,14 @@ def test_files_named_like_the_batch_outputs_do_not_overwrite_them(tmp_path):
     assert (out / "submissions.csv").is_file() and not (out / "gradebook-07_activations.csv").exists()
     assert sorted(_rows(out / "gradebook.csv")) == ["_canvas.csv", "_gradebook-07_activations.csv", "_shard.json",
                                                     "_submissions.csv"]
+
+
+def test_a_forced_assignment_nobody_handed_in_still_gets_its_empty_gradebook(tmp_path):
+    subs = tmp_path / "subs"
+    _notebook(subs / "ana.ipynb", SOLVED_03)
+    out = tmp_path / "out"
+    assert _grade(subs, "--out", out, "--assignment", "02_linear_regression") == 0
+    assert (out / "gradebook.csv").read_text().splitlines() == [
+        ",".join(["student", "assignment", *[ex.id for ex in by_notebook("02_linear_regression")], "total",
+                  "max_score", "status", "reason"])]
+    assert list(_rows(out / "gradebook-03_ml_vs_map.csv")) == ["ana"]

@@ -41,13 +41,13 @@ def _lms_files(plan: Plan, rows: dict[str, dict]) -> dict[str, str]:
     scores, feedback, missing, unmatched = [], [], [], [(u["file"], u["reason"]) for u in plan.unmatched]
     for i, who in enumerate(roster.students):
         entry = by_index.get(i)
-        report = rows.get(entry["student"]) if entry else None
-        if entry and report is not None and entry["assignment"] != plan.main:
+        report = rows[entry["student"]] if entry else None
+        if entry is None:
+            missing.append(who.display)
+        elif entry["assignment"] != plan.main:   # handed in another assignment: no score for this one
             unmatched.append((entry["file"], f"a notebook for {entry['assignment']}, not {plan.main}: "
                                              f"see gradebook-{entry['assignment']}.csv"))
             report = None
-        elif entry is None:
-            missing.append(who.display)
         usable = report is not None and "score" in report
         scores.append(fmt(report["score"]) if usable else "")
         feedback.append(_lms_feedback(report) if usable else "no submission")
@@ -89,7 +89,7 @@ def finish(out: Path, plan: Plan, failed: dict[str, str]) -> dict[str, dict]:
     files = {}
     if plan.main is None:  # no file could be told apart: one gradebook without exercise columns
         files["gradebook.csv"] = gradebook_csv(list(rows.values()), [])
-    for nb in sorted({r["assignment"] for r in rows.values() if r.get("assignment")}):
+    for nb in sorted({r["assignment"] for r in rows.values() if r.get("assignment")} | {plan.main} - {None}):
         name = "gradebook.csv" if nb == plan.main else f"gradebook-{nb}.csv"
         files[name] = gradebook_csv([r for r in rows.values() if r.get("assignment") == nb],
                                     [ex.id for ex in by_notebook(nb)])
