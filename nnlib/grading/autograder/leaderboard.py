@@ -49,8 +49,10 @@ def _array(value, shape: tuple, what: str) -> np.ndarray:
     return out
 
 
-def moons_logistic_accuracy(call: Callable, seed: int, steps: int = 100, lr: float = 1.0) -> float:
-    """Held-out accuracy of logistic regression on moons, trained with the student's gradient."""
+def moons_logistic_accuracy(call: Callable, seed: int, steps: int = 30, lr: float = 3.0) -> float:
+    """Held-out accuracy of logistic regression on moons, trained with the student's gradient.
+
+    30 full-batch steps at a large rate: as accurate as 100 at 1.0 here (0.84-0.87), at a third of the calls."""
     from nnlib.data import make_moons, train_dev_test_split
 
     X, y = make_moons(400, noise=0.25, rng=seed)
