@@ -123,9 +123,12 @@ def test_merge_refuses_shards_that_are_not_one_whole_batch(tmp_path, capsys):
         assert main(["grade", str(a), "--out", str(tmp_path / f"a{k}"), "--shard", f"{k}/2", "--no-progress"]) == 0
     assert main(["grade", str(b), "--out", str(tmp_path / "b2"), "--shard", "2/2", "--no-progress"]) == 0
     assert main(["grade", str(a), "--out", str(tmp_path / "a1of3"), "--shard", "1/3", "--no-progress"]) == 0
+    assert main(["grade", str(a), "--out", str(tmp_path / "a2t"), "--shard", "2/2", "--timeout", "3",
+                 "--no-progress"]) == 0
     (tmp_path / "plain").mkdir()
     cases = [(["a1"], "missing [2]"), (["a1", "a1", "a2"], "given twice [1]"),
-             (["a1", "b2"], "not graded from the same files"), (["a1", "a1of3"], "is a shard of 3"),
+             (["a1", "b2"], "not graded from the same files"), (["a1", "a2t"], "not graded from the same files"),
+             (["a1", "a1of3"], "is a shard of 3"),
              (["a1", "plain"], "has no shard.json")]
     for folders, words in cases:
         assert main(["merge", *[str(tmp_path / f) for f in folders], "--out", str(tmp_path / "m")]) == 2, folders

@@ -39,7 +39,7 @@ class Plan:
     superseded: list[dict]                 # {"file", "student", "kept"}: an older copy of a kept file
     unmatched: list[dict]                  # {"file", "student", "reason"}: not found in the roster
     roster: dict | None = None             # lms.Roster.as_json()
-    options: dict = field(default_factory=dict)   # settings the finished files show
+    options: dict = field(default_factory=dict)   # the settings the outputs depend on
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -108,6 +108,8 @@ def make_plan(paths: list[str | Path], settings: Settings) -> tuple[Plan, dict[s
         unmatched=[{"file": _display(f.path), "student": f.student, "reason": matched[f.path][1]}
                    for f in kept if roster and matched[f.path][0] is None],
         roster=roster.as_json() if roster else None,
-        options={"lms_column": settings.lms_column, "seed": settings.seed,
-                 "hidden_visibility": settings.hidden_visibility})
+        options={"lms_column": settings.lms_column, "seed": settings.seed,   # what the outputs depend on:
+                 "hidden_visibility": settings.hidden_visibility,             # shards must agree on it
+                 "timeout": settings.limits.timeout, "memory_mb": settings.limits.memory_mb,
+                 "isolation": settings.isolation})
     return plan, subs
