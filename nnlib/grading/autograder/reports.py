@@ -135,7 +135,8 @@ def _tests_of(e: dict, number: int, hidden_visibility: str) -> list[dict]:
     if not public or not hidden:   # no cases (a refused file) or one kind only: one test
         return [{"name": e["id"], "number": str(number), "score": e["score"], "max_score": e["points"],
                  "status": "passed" if e["status"] == "passed" else "failed", "output_format": "md",
-                 "output": _md_test_output(e, e["cases"], "") if e["cases"] else _safe(e["reason"]),
+                 "output": (_md_test_output(e, e["cases"], "hidden" if hidden else "public") if e["cases"]
+                            else _safe(e["reason"])),
                  "visibility": "visible" if not hidden else hidden_visibility}]
     pub_max = round(e["points"] * len(public) / total, 4)
     # the exercise's score shared by passed cases (its scoring rule may give less than cases passed / total)
@@ -161,11 +162,11 @@ def gradescope_results(report: dict, hidden_visibility: str = "after_due_date") 
         raise ValueError(f"gradescope_results: hidden_visibility must be one of {VISIBILITIES}, "
                          f"got {hidden_visibility!r}")
     tests = [t for number, e in enumerate(report["exercises"], start=1) for t in _tests_of(e, number, hidden_visibility)]
-    output = [f"**Assignment {_safe(report.get('assignment') or 'unknown')}: {fmt(report['score'])} / "
-              f"{fmt(report['max_score'])}** ({report['status']}). Sandbox: {report['isolation']}."]
-    output += [f"- {_safe(n)}" for n in report["notes"]]
-    results = {"score": report["score"], "max_score": report["max_score"], "output": "\n\n".join(output[:1]) +
-               ("\n\n" + "\n".join(output[1:]) if output[1:] else ""), "output_format": "md",
+    header = (f"**Assignment {_safe(report.get('assignment') or 'unknown')}: {fmt(report['score'])} / "
+              f"{fmt(report['max_score'])}** ({report['status']}). Sandbox: {report['isolation']}.")
+    notes = "\n".join(f"- {_safe(n)}" for n in report["notes"])
+    results = {"score": report["score"], "max_score": report["max_score"],
+               "output": header + (f"\n\n{notes}" if notes else ""), "output_format": "md",
                "visibility": "visible", "stdout_visibility": "hidden", "tests": tests}
     if report.get("leaderboard"):
         results["leaderboard"] = report["leaderboard"]
