@@ -17,9 +17,9 @@ import pytest
 from nnlib.grading.__main__ import main
 from nnlib.grading.autograder.convert import code_sources, make_notebook
 from nnlib.grading.autograder.course import SEEDS
-from nnlib.grading.student.diagnose import NOT_IMPLEMENTED
 from nnlib.grading.autograder.gradescope import build_zip
-from nnlib.grading.student.registry import all_exercises, by_notebook, notebooks
+from nnlib.grading.student.diagnose import NOT_IMPLEMENTED
+from nnlib.grading.student.registry import by_notebook, notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "nnlib.grading"]

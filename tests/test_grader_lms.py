@@ -103,7 +103,8 @@ def test_moodle_roster_writes_email_grade_and_feedback(tmp_path):
     ("", "is empty"),
     ("name,score\nana,1\n", "neither a Canvas gradebook export"),
     ("Student,ID,SIS User ID,SIS Login ID,Section\n    Points Possible,,,,\n", "lists no students"),
-    ('Student,ID,SIS User ID,SIS Login ID,Section\n"Doe, Jane",1,,,\n"Doe, John",1,,,\n', "the Canvas ID 1 appears twice"),
+    ('Student,ID,SIS User ID,SIS Login ID,Section\n"Doe, Jane",1,,,\n"Doe, John",1,,,\n',
+     "the Canvas ID 1 appears twice"),
     ("First name,Last name,Email address\nJane,Doe,\n", "Jane Doe has no e-mail address"),
     ("First name,Last name,Email address\nJane,Doe,j@x.org\nJ,D,J@X.org\n", "the e-mail J@X.org appears twice"),
 ])

@@ -13,11 +13,11 @@ import csv
 import io
 from pathlib import Path
 
+from ..student.registry import by_notebook
 from .convert import student_name
 from .lms import Roster, canvas_csv, moodle_csv, report_csv
 from .plan import Plan
 from .reports import fmt, gradebook_csv, read_report, write_atomic
-from ..student.registry import by_notebook
 
 NOT_GRADED = "not graded"   # the sandbox failed on this student (the grader's fault; retried on a re-run)
 NOT_SUBMITTED = "not submitted"

@@ -31,16 +31,24 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..student.registry import Exercise, by_notebook, notebooks
 from .convert import Submission
 from .course import seed_for
 from .finish import NOT_GRADED, finish
 from .intake import in_shard, parse_shard
 from .leaderboard import entries as leaderboard_entries
 from .plan import Plan, UsageError, make_plan
-from .reports import VISIBILITIES, fmt, read_report, remove_stale_temporaries, status_of, write_atomic, write_student
+from .reports import (
+    VISIBILITIES,
+    fmt,
+    read_report,
+    remove_stale_temporaries,
+    status_of,
+    write_atomic,
+    write_student,
+)
 from .sandbox import Isolation, Limits, clean_stale_workdirs, isolation
 from .scoring import GraderError, References, grade_submission
-from ..student.registry import Exercise, by_notebook, notebooks
 
 GRADER_VERSION = 2
 REPORT_KEYS = ("student", "assignment", "submission", "sha256", "status", "score", "max_score", "seed",

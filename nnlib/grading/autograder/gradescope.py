@@ -30,11 +30,11 @@ import time
 import zipfile
 from pathlib import Path
 
+from ..student.registry import by_notebook, notebooks
 from .convert import SUFFIXES
 from .course import seed_for
 from .intake import identify, safe_read
 from .reports import VISIBILITIES
-from ..student.registry import by_notebook, notebooks
 
 PACKAGE = Path(__file__).resolve().parents[2]          # nnlib/
 REPO = PACKAGE.parent
@@ -127,7 +127,8 @@ def _choose(root: Path, assignment: str | None) -> tuple[Path | None, str]:
 
 def run(root: str | Path) -> int:
     """Grade the submission in ``root/submission`` and write ``root/results/results.json``."""
-    from .grader import Settings, run as run_batch
+    from .grader import Settings
+    from .grader import run as run_batch
     from .sandbox import Limits
 
     started = time.monotonic()

@@ -49,7 +49,7 @@ class Found:
     late: bool = False
     mtime_ns: int = 0
 
-    def newer_than(self, other: "Found") -> bool:
+    def newer_than(self, other: Found) -> bool:
         """Latest first by LMS submission id, then file time, then name (so the choice is deterministic)."""
         return (self.submission_id, self.mtime_ns, self.path.name) > (other.submission_id, other.mtime_ns,
                                                                      other.path.name)

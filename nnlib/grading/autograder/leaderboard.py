@@ -16,15 +16,15 @@ the student's function failed); Gradescope's ``results.json`` carries it at its 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
+from ..student.registry import Case, get
 from .convert import Submission
 from .sandbox import Isolation, Limits
 from .scoring import Session
-from ..student.registry import Case, get
 
 
 class DriverError(Exception):

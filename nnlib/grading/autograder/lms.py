@@ -57,7 +57,7 @@ class Student:
         return [list(self.identity), self.display, self.lms_id, sorted(self.names), sorted(self.logins)]
 
     @classmethod
-    def from_json(cls, data: list) -> "Student":
+    def from_json(cls, data: list) -> Student:
         identity, display, lms_id, names, logins = data
         return cls(tuple(identity), display, lms_id, frozenset(names), frozenset(logins))
 
@@ -71,7 +71,7 @@ class Roster:
         return {"kind": self.kind, "students": [s.as_json() for s in self.students]}
 
     @classmethod
-    def from_json(cls, data: dict) -> "Roster":
+    def from_json(cls, data: dict) -> Roster:
         return cls(data["kind"], tuple(Student.from_json(s) for s in data["students"]))
 
 

@@ -32,7 +32,8 @@ def _manifest(folder: Path) -> dict:
                          "that finished?") from None
     except (OSError, ValueError) as exc:
         raise MergeError(f"merge: cannot read {folder / SHARD_FILE} ({exc})") from None
-    if not isinstance(data, dict) or data.get("format") != 1 or not {"shard", "plan", "students", "failed"} <= set(data):
+    keys = {"shard", "plan", "students", "failed"}
+    if not isinstance(data, dict) or data.get("format") != 1 or not keys <= set(data):
         raise MergeError(f"merge: {folder / SHARD_FILE} is not a shard manifest of this grader version")
     return data
 

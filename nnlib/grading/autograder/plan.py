@@ -18,10 +18,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..student.registry import by_notebook, notebooks
 from .convert import Submission
 from .intake import NoSubmissions, discover, identify, keep_latest, safe_read
 from .lms import RosterError, match, read_roster
-from ..student.registry import by_notebook, notebooks
 
 if TYPE_CHECKING:
     from .grader import Settings
@@ -68,7 +68,7 @@ def _assign(subs: dict[str, Submission], forced: str | None) -> tuple[str | None
         common = Counter(b for b in map(_best, counts.values()) if b)
         main = min(common, key=lambda nb: (-common[nb], notebooks().index(nb))) if common else None
     chosen = {}
-    for student, sub in subs.items():
+    for student in subs:
         c = counts.get(student)
         if c is None or (main and c[main]):
             chosen[student] = main          # unreadable, or defines some of the batch's functions

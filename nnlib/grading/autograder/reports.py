@@ -161,7 +161,8 @@ def gradescope_results(report: dict, hidden_visibility: str = "after_due_date") 
     if hidden_visibility not in VISIBILITIES:
         raise ValueError(f"gradescope_results: hidden_visibility must be one of {VISIBILITIES}, "
                          f"got {hidden_visibility!r}")
-    tests = [t for number, e in enumerate(report["exercises"], start=1) for t in _tests_of(e, number, hidden_visibility)]
+    tests = [test for number, e in enumerate(report["exercises"], start=1)
+             for test in _tests_of(e, number, hidden_visibility)]
     header = (f"**Assignment {_safe(report.get('assignment') or 'unknown')}: {fmt(report['score'])} / "
               f"{fmt(report['max_score'])}** ({report['status']}). Sandbox: {report['isolation']}.")
     notes = "\n".join(f"- {_safe(n)}" for n in report["notes"])
