@@ -268,7 +268,7 @@ def test_hostile_files_become_rejected_rows_and_the_batch_finishes(tmp_path, mon
     rows = _rows(out / "gradebook.csv")
     assert sorted(rows) == ["ana", "binary", "cells_dict", "deep", "hog", "link"]
     assert rows["ana"]["status"] == "ok" and rows["ana"]["total"] == "7"
-    reasons = {"deep": "RecursionError", "binary": "not UTF-8", "cells_dict": "no list of cells",
+    reasons = {"deep": "nests too deeply", "binary": "not UTF-8", "cells_dict": "no list of cells",
                "link": "symbolic link", "hog": "MemoryError"}
     for student, words in reasons.items():
         row = rows[student]
