@@ -22,6 +22,11 @@ from nnlib.grading.student.diagnose import NOT_IMPLEMENTED
 from nnlib.grading.student.registry import by_notebook, notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
+def _solved(notebook: str) -> list[str]:
+    """The solution's code cells without its demo cells (they train models: slow, and not graded)."""
+    return [c for c in code_sources(ROOT / "solutions" / f"{notebook}.ipynb")
+            if "substitute(" not in c and "compare(" not in c]
+
 CLI = [sys.executable, "-m", "nnlib.grading"]
 
 
@@ -231,7 +236,7 @@ def test_a_broken_sandbox_grades_nobody_and_a_rerun_recovers(tmp_path, monkeypat
 
 # ----------------------------------------------------------------------------- messy batches
 
-SOLVED_03 = [c for c in code_sources(ROOT / "solutions" / "03_ml_vs_map.ipynb") if "with substitute(" not in c]
+SOLVED_03 = _solved("03_ml_vs_map")
 IDS_03 = [ex.id for ex in by_notebook("03_ml_vs_map")]
 
 
@@ -336,7 +341,7 @@ def test_a_notebook_for_another_assignment_gets_its_own_gradebook(tmp_path):
     subs = tmp_path / "subs"
     for name in ("ana", "bob"):
         _notebook(subs / f"{name}.ipynb", SOLVED_03)
-    cells_07 = [c for c in code_sources(ROOT / "solutions" / "07_activations.ipynb") if "with substitute(" not in c]
+    cells_07 = _solved("07_activations")
     _notebook(subs / "cid.ipynb", cells_07)
     out = tmp_path / "out"
     assert _grade(subs, "--out", out) == 0

@@ -11,8 +11,13 @@ from nnlib.grading.autograder.convert import code_sources, make_notebook
 from nnlib.grading.autograder.lms import RosterError, match, read_roster
 
 ROOT = Path(__file__).resolve().parents[1]
-SOLVED_03 = [c for c in code_sources(ROOT / "solutions" / "03_ml_vs_map.ipynb") if "with substitute(" not in c]
-SOLVED_07 = [c for c in code_sources(ROOT / "solutions" / "07_activations.ipynb") if "with substitute(" not in c]
+def _solved(notebook: str) -> list[str]:
+    """The solution's code cells without its demo cells (they train models: slow, and not graded)."""
+    return [c for c in code_sources(ROOT / "solutions" / f"{notebook}.ipynb")
+            if "substitute(" not in c and "compare(" not in c]
+
+SOLVED_03 = _solved("03_ml_vs_map")
+SOLVED_07 = _solved("07_activations")
 
 CANVAS = """\ufeffStudent,ID,SIS User ID,SIS Login ID,Section,Lab 3 (5501),Current Score,Final Score
     Points Possible,,,,,7,(read only),(read only)

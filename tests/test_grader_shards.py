@@ -15,8 +15,13 @@ from nnlib.grading.autograder.convert import code_sources, make_notebook
 from nnlib.grading.autograder.intake import in_shard
 
 ROOT = Path(__file__).resolve().parents[1]
+def _solved(notebook: str) -> list[str]:
+    """The solution's code cells without its demo cells (they train models: slow, and not graded)."""
+    return [c for c in code_sources(ROOT / "solutions" / f"{notebook}.ipynb")
+            if "substitute(" not in c and "compare(" not in c]
+
 CLI = [sys.executable, "-m", "nnlib.grading"]
-SOLVED_03 = [c for c in code_sources(ROOT / "solutions" / "03_ml_vs_map.ipynb") if "with substitute(" not in c]
+SOLVED_03 = _solved("03_ml_vs_map")
 ROSTER = ("Student,ID,SIS User ID,SIS Login ID,Section,Lab\n    Points Possible,,,,,7,\n"
           '"Doe, Jane",4242,S1,jdoe,A,\n"Ek, Bo",4243,S2,boek,A,\n"Fox, Al",4244,S3,afox,A,\n')
 
@@ -38,7 +43,7 @@ def _messy_class(folder: Path) -> Path:
     nb("boek.ipynb", SOLVED_03[:2])
     nb("Ana María.ipynb", SOLVED_03 + ["def soft_threshold(w, lam):\n    return -w"], mtime=2 * 10**18)
     nb("Ana_María.ipynb", SOLVED_03, mtime=10**18)
-    nb("cid.ipynb", [c for c in code_sources(ROOT / "solutions" / "07_activations.ipynb") if "substitute(" not in c])
+    nb("cid.ipynb", _solved("07_activations"))
     nb("dan.ipynb", SOLVED_03 + ["raise KeyError('oops')"])
     (folder / "eve.ipynb").write_text("{" * 50_000)
     (folder / "fay.py").write_bytes(b"\xff\xfe\x00")
