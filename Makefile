@@ -25,7 +25,7 @@ help:
 	@echo "make test             install everything, build the book, run the whole test suite"
 	@echo "make test-fast        unit and oracle tests only (no notebooks, no book, no browser)"
 	@echo "make release          regenerate exercises/ from solutions/"
-	@echo "make grade SUBMISSIONS=dir [OUT=grades]   grade a folder of submitted notebooks"
+	@echo "make grade SUBMISSIONS=dir [OUT=grades] [ROSTER=export.csv]   grade a folder of submitted notebooks"
 	@echo "make bench            run the benchmarks (prints ratios vs PyTorch and NumPy)"
 
 $(PY):
@@ -89,9 +89,11 @@ test-fast: install-test
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(VENV)/bin/pytest -n $(JOBS) -m "not slow and not browser" \
 	  --doctest-modules tests nnlib
 
+# The seed of the hidden cases is each assignment's own (nnlib/grading/autograder/course.py), as in the
+# README's command and the Gradescope export; ROSTER=export.csv writes canvas.csv or moodle.csv too.
 grade: install
-	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir [OUT=grades]"; exit 2; }
-	$(PY) -m nnlib.grading grade $(SUBMISSIONS) --out $(or $(OUT),grades) --jobs $(JOBS)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir [OUT=grades] [ROSTER=export.csv]"; exit 2; }
+	$(PY) -m nnlib.grading grade $(SUBMISSIONS) --out $(or $(OUT),grades) --jobs $(JOBS) $(if $(ROSTER),--roster $(ROSTER))
 
 bench: install-test
 	$(PY) benchmarks/bench_training.py

@@ -56,8 +56,8 @@ def hostile(out: Path, subs: Path, port: int) -> dict:
     big["cells"][0]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "x" * (50 << 20)}]
     return {
         "ana": (notebook(), ".ipynb", FULL, "ok", None),
-        "infinite_loop": (notebook("    while True:\n        pass\n"), ".ipynb", 7, "errors", "did not finish in time"),
-        "sleeps": (notebook("    import time\n    time.sleep(1000)\n"), ".ipynb", 7, "errors", "did not finish in time"),
+        "infinite_loop": (notebook("    while True:\n        pass\n"), ".ipynb", 7, "timeout", "did not finish in time"),
+        "sleeps": (notebook("    import time\n    time.sleep(1000)\n"), ".ipynb", 7, "timeout", "did not finish in time"),
         "memory_bomb": (notebook("    hog = []\n    while True:\n        hog.append(bytearray(25 * 10**7))\n"),
                         ".ipynb", 7, "ok", "raised MemoryError"),
         "fork_bomb": (notebook(
@@ -69,7 +69,7 @@ def hostile(out: Path, subs: Path, port: int) -> dict:
         "os_exit": (notebook("    import os\n    os._exit(3)\n"), ".ipynb", 7, "errors", "exit code 3"),
         "raises_at_load": (notebook("    raise KeyboardInterrupt\n", prepend=["raise SystemExit('bye')",
                                                                              "raise KeyboardInterrupt"]),
-                           ".ipynb", 7, "ok", "raised KeyboardInterrupt"),
+                           ".ipynb", 7, "errors", "raised KeyboardInterrupt"),
         "eq_liar": (notebook("    class Liar:\n        def __eq__(self, other):\n            return True\n"
                              "    return Liar()\n"), ".ipynb", 7, "ok", "returned a Liar"),
         "ndarray_subclass": (notebook("    class Sneaky(np.ndarray):\n        def __eq__(self, other):\n"
@@ -118,10 +118,10 @@ def hostile(out: Path, subs: Path, port: int) -> dict:
         "not_a_notebook": (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40, ".ipynb", 0, "rejected", "not UTF-8"),
         "notebook_50mb": (big, ".ipynb", FULL, "ok", None),
         "too_much_code": (notebook(extra=["BLOB = '" + "y" * (5 << 20) + "'"]), ".ipynb", 0, "rejected", "MB of code"),
-        "syntax_error": (notebook("    return dout * (x > 0\n"), ".ipynb", 7, "ok", "SyntaxError"),
+        "syntax_error": (notebook("    return dout * (x > 0\n"), ".ipynb", 7, "errors", "SyntaxError"),
         "missing_function": (notebook(drop=("relu_backward",)), ".ipynb", 7, "ok", "not defined"),
         "calls_input": (notebook("    name = input('your name? ')\n" + RELU_OK, extra=["answer = input()"]),
-                        ".ipynb", 7, "ok", "raised EOFError"),
+                        ".ipynb", 7, "errors", "raised EOFError"),
         "huge_prints": (notebook("    for i in range(100000):\n        print('spam', i)\n" + RELU_OK,
                                  extra=["for _ in range(5):\n    print('x' * (10 << 20))"]), ".ipynb", FULL, "ok", None),
         "background_process": (notebook(extra=[
@@ -136,8 +136,8 @@ def hostile(out: Path, subs: Path, port: int) -> dict:
                                       "            pass\n" + RELU_OK), ".ipynb", 7, "errors", "protocol"),
         "magics_and_shell": (notebook(prepend=["%matplotlib inline\n!pip install evil\nfiles = !ls /",
                                                f"%%bash\nrm -rf {out}"]), ".ipynb", FULL, "ok", None),
-        "hangs_at_load": (notebook(extra=["while True:\n    pass"]), ".ipynb", FULL, "ok", None),
-        "crashes_at_load": (notebook(extra=["import os\nos._exit(1)"]), ".ipynb", FULL, "ok", None),
+        "hangs_at_load": (notebook(extra=["while True:\n    pass"]), ".ipynb", FULL, "timeout", None),
+        "crashes_at_load": (notebook(extra=["import os\nos._exit(1)"]), ".ipynb", FULL, "errors", None),
         "python_file": (py_script(), ".py", FULL, "ok", None),
     }
 

@@ -216,17 +216,17 @@ REPORT = {"student": "ana", "assignment": "07_activations", "status": "ok", "sco
 def test_gradescope_results_schema():
     res = gradescope_results(REPORT)
     assert res["score"] == 1.5 and res["max_score"] == 3.0
-    assert [(t["name"], t["score"], t["max_score"], t["status"]) for t in res["tests"]] == [
-        ("a", 1.0, 1.0, "passed"), ("b", 0.5, 2.0, "failed")]
-    assert all(t["visibility"] == "visible" for t in res["tests"])
+    assert [(t["name"], t["score"], t["max_score"], t["status"], t["visibility"]) for t in res["tests"]] == [
+        ("a", 1.0, 1.0, "passed", "visible"), ("b", 0.0, 1.0, "failed", "visible"),
+        ("b (hidden cases)", 0.5, 1.0, "failed", "after_due_date")]   # b's hidden case is shown after the due date
     assert "public case 'c2': other" in res["tests"][1]["output"]
     json.dumps(res)
 
 
 def test_gradebook_and_feedback_text():
     csv = gradebook_csv([REPORT, dict(REPORT, student="zed", exercises=REPORT["exercises"][:1])], ["a", "b"])
-    assert csv.splitlines() == ["student,assignment,a,b,total,max_score,status",
-                                "ana,07_activations,1,0.5,1.5,3,ok", "zed,07_activations,1,,1.5,3,ok"]
+    assert csv.splitlines() == ["student,assignment,a,b,total,max_score,status,reason",
+                                "ana,07_activations,1,0.5,1.5,3,ok,", "zed,07_activations,1,,1.5,3,ok,"]
     from nnlib.grading.autograder.reports import feedback_md
     text = feedback_md(REPORT)
     assert "**Score: 1.5 / 3**" in text and "&lt;values&gt;" in text and "<b>" not in text

@@ -79,11 +79,22 @@ def _run_gradescope_zip(args) -> int:
     return run_zip_command(args)
 
 
+def _add_merge(p: argparse.ArgumentParser) -> None:
+    from .autograder.merge import add_arguments
+    add_arguments(p)
+
+
+def _run_merge(args) -> int:
+    from .autograder.merge import run_command
+    return run_command(args)
+
+
 COMMANDS = {
     "release": (_add_release, _run_release, "write exercises/ from solutions/"),
     "list": (_add_list, _run_list, "list the graded functions"),
     "book": (_add_book, _run_book, "build the instructor's book (with solutions)"),
     "grade": (_add_grade, _run_grade, "grade submitted notebooks in a sandbox (gradebook, feedback, Gradescope)"),
+    "merge": (_add_merge, _run_merge, "merge the outputs of `grade --shard k/N` into one (byte-identical)"),
     "gradescope-zip": (_add_gradescope_zip, _run_gradescope_zip, "build a Gradescope autograder zip"),
 }
 

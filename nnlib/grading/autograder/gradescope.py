@@ -8,7 +8,13 @@
   ``$AUTOGRADER_ROOT/submission`` (default ``/autograder``) and writes
   ``$AUTOGRADER_ROOT/results/results.json``. ``PYTHON`` overrides the interpreter (tests use both);
 * ``nnlib/`` (the package source: the references and the grader), ``requirements.txt`` and
-  ``autograder.json`` (the assignment, seed and limits baked in at export time).
+  ``autograder.json`` (the assignment, seed, limits and the hidden tests' visibility, baked in at
+  export time). The seed is the assignment's own (:mod:`.course`) unless ``--seed`` overrides it, so
+  Gradescope and ``make grade`` give the same grades.
+
+``results.json`` has a visible test per exercise for its public cases and one for its hidden cases
+shown ``after_due_date`` (``--hidden-visibility``), Markdown output, the ``execution_time`` of the
+whole run, and the assignment's leaderboard entry if it declares one (:mod:`.leaderboard`).
 
 Gradescope's containers usually refuse the namespaces bwrap needs; the grader then falls back to
 rlimits (as an unprivileged uid when Python is readable by it) and says so in the results' output.
@@ -20,11 +26,15 @@ import json
 import shutil
 import sys
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
-from .convert import SUFFIXES, read_submission
 from ..student.registry import by_notebook, notebooks
+from .convert import SUFFIXES
+from .course import seed_for
+from .intake import identify, safe_read
+from .reports import VISIBILITIES
 
 PACKAGE = Path(__file__).resolve().parents[2]          # nnlib/
 REPO = PACKAGE.parent
@@ -70,13 +80,18 @@ def runtime_requirements() -> list[str]:
     return block or FALLBACK_REQUIREMENTS
 
 
-def build_zip(out: str | Path, *, assignment: str | None = None, seed: int = 0, timeout: float | None = None,
-              memory: int = 1024) -> Path:
-    """Write the autograder zip; returns its path."""
+def build_zip(out: str | Path, *, assignment: str | None = None, seed: int | None = None,
+              timeout: float | None = None, memory: int = 1024, hidden_visibility: str = "after_due_date") -> Path:
+    """Write the autograder zip; returns its path. ``seed=None``: the assignment's seed from :mod:`.course`."""
     if assignment is not None and assignment not in notebooks():
         raise ValueError(f"gradescope-zip: unknown assignment {assignment!r}; one of {', '.join(notebooks())}")
+    if hidden_visibility not in VISIBILITIES:
+        raise ValueError(f"gradescope-zip: --hidden-visibility must be one of {', '.join(VISIBILITIES)}")
     out = Path(out)
-    config = {"assignment": assignment, "seed": seed, "timeout": timeout, "memory": memory}
+    if assignment is not None:
+        seed = seed_for(assignment, seed)   # written out: the zip grades alike even if course.py changes later
+    config = {"assignment": assignment, "seed": seed, "timeout": timeout, "memory": memory,
+              "hidden_visibility": hidden_visibility}
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         def add(name: str, text: str, mode: int = 0o644):
             info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))  # fixed: reproducible zips
@@ -102,7 +117,7 @@ def _choose(root: Path, assignment: str | None) -> tuple[Path | None, str]:
     ids = {ex.id for ex in by_notebook(assignment)} if assignment else None
 
     def matches(path):
-        names = read_submission(path).names
+        names = safe_read(identify(path)).names   # a hostile extra file must not stop the grading
         return len(names & ids) if ids is not None else max(
             sum(ex.id in names for ex in by_notebook(nb)) for nb in notebooks())
     best = max(files, key=lambda p: (matches(p), p.suffix == ".ipynb", -len(str(p))))
@@ -112,9 +127,11 @@ def _choose(root: Path, assignment: str | None) -> tuple[Path | None, str]:
 
 def run(root: str | Path) -> int:
     """Grade the submission in ``root/submission`` and write ``root/results/results.json``."""
-    from .grader import Settings, run as run_batch
+    from .grader import Settings
+    from .grader import run as run_batch
     from .sandbox import Limits
 
+    started = time.monotonic()
     root = Path(root)
     config = json.loads((root / "source" / "autograder.json").read_text())
     results = root / "results"
@@ -125,11 +142,13 @@ def run(root: str | Path) -> int:
         return 0
     with tempfile.TemporaryDirectory(prefix="nnlib-gradescope-") as tmp:
         out = Path(tmp) / "out"
-        settings = Settings(out=out, seed=int(config.get("seed", 0)), jobs=1, force=True,
+        seed = config.get("seed")
+        settings = Settings(out=out, seed=None if seed is None else int(seed), jobs=1, force=True,
                             assignment=config.get("assignment"), progress=False,
+                            hidden_visibility=config.get("hidden_visibility", "after_due_date"),
                             limits=Limits(timeout=config.get("timeout"), memory_mb=int(config.get("memory", 1024))))
         status = run_batch([target], settings)
-        student = read_submission(target).student
+        student = identify(target).student
         produced = out / student / "results.json"
         if not produced.exists():
             (results / "results.json").write_text(json.dumps(
@@ -138,7 +157,8 @@ def run(root: str | Path) -> int:
             return 1
         data = json.loads(produced.read_text())
         if note:
-            data["output"] = f"{note}\n{data['output']}"
+            data["output"] = f"{note}\n\n{data['output']}"
+        data["execution_time"] = round(time.monotonic() - started, 2)   # seconds, as Gradescope shows it
         (results / "results.json").write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         shutil.rmtree(out, ignore_errors=True)
     return status
@@ -152,7 +172,10 @@ def add_zip_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default="autograder.zip", type=Path, help="the zip to write (default: autograder.zip)")
     p.add_argument("--assignment", default=None,
                    help="the notebook graded, e.g. 07_activations (default: detected per submission)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the hidden cases (default: 0)")
+    p.add_argument("--seed", type=int, default=None,
+                   help="seed of the hidden cases (default: the assignment's, from course.py)")
+    p.add_argument("--hidden-visibility", choices=VISIBILITIES, default="after_due_date",
+                   help="when students see the hidden-case tests (default: after_due_date)")
     p.add_argument("--timeout", type=float, default=None, help="seconds per cell and per call (default: 10)")
     p.add_argument("--memory", type=int, default=1024, help="memory limit of the child in MB (default: 1024)")
 
@@ -160,7 +183,7 @@ def add_zip_arguments(p: argparse.ArgumentParser) -> None:
 def run_zip_command(args) -> int:
     try:
         path = build_zip(args.out, assignment=args.assignment, seed=args.seed, timeout=args.timeout,
-                         memory=args.memory)
+                         memory=args.memory, hidden_visibility=args.hidden_visibility)
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 2
