@@ -30,7 +30,7 @@ RELU_OK = "    return dout * (x > 0)\n"
 
 def _base_cells() -> list[str]:
     """The solution's code cells without the training demo (faster; the demo is stripped anyway)."""
-    return [c for c in code_sources(SOLUTION) if "with substitute(" not in c]
+    return [c for c in code_sources(SOLUTION) if "substitute(" not in c and "compare(" not in c]
 
 
 def notebook(relu=None, extra=(), prepend=(), drop=()):

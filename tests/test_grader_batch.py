@@ -90,7 +90,8 @@ def _kill_batch(tmp_path: Path) -> Path:
     """Eight submissions, each slowed by a 0.6 s cell; two wrong answers and one broken file."""
     subs = tmp_path / "subs"
     subs.mkdir()
-    cells = [c for c in code_sources(ROOT / "solutions" / "03_ml_vs_map.ipynb") if "with substitute(" not in c]
+    cells = [c for c in code_sources(ROOT / "solutions" / "03_ml_vs_map.ipynb")
+             if "substitute(" not in c and "compare(" not in c]
     for i in range(8):
         extra = ["import time\ntime.sleep(0.6)"]
         if i % 3 == 1:
@@ -205,7 +206,8 @@ def test_usage_errors_exit_2(tmp_path, capsys):
 
 def test_force_regrades_and_a_changed_file_is_regraded(tmp_path, capsys):
     sub = tmp_path / "ana.ipynb"
-    cells = [c for c in code_sources(ROOT / "solutions" / "03_ml_vs_map.ipynb") if "with substitute(" not in c]
+    cells = [c for c in code_sources(ROOT / "solutions" / "03_ml_vs_map.ipynb")
+             if "substitute(" not in c and "compare(" not in c]
     sub.write_text(json.dumps(make_notebook(cells)))
     out = tmp_path / "out"
     assert main(["grade", str(sub), "--out", str(out), "--no-progress"]) == 0

@@ -156,8 +156,18 @@ def hidden_expected(ex_id: str, seed: int) -> set[str]:
     return set().union(*[_numbers(expected) for _, hidden, expected in rows if hidden])
 
 
+def words(report: dict, results: dict, feedback: str) -> str:
+    """Every sentence the student reads in the three files: messages, reasons, notes, outputs, and the
+    feedback's prose (not its score table, whose numbers are points, which may equal a value)."""
+    texts = [e["reason"] for e in report["exercises"]] + report["notes"]
+    texts += [c["message"] for e in report["exercises"] for c in e["cases"]]
+    texts += [results["output"]] + [t["output"] for t in results["tests"]]
+    texts += [line for line in feedback.splitlines() if not line.startswith(("|", "**Score", "## `"))]
+    return "\n".join(texts)
+
+
 def _outputs(report: dict) -> str:
-    return feedback_md(report) + json.dumps(gradescope_results(report)) + report_json(report)
+    return words(json.loads(report_json(report)), gradescope_results(report), feedback_md(report))
 
 
 def leaks(expected: set[str], text: str) -> list[str]:
@@ -244,7 +254,9 @@ def test_real_submissions_with_one_mistake_per_function(tmp_path):
         for student, (notebook, planted) in plan.items():
             assert planted, notebook
             report = json.loads((out / student / "report.json").read_text())
-            files = "".join((out / student / f).read_text() for f in ("report.json", "feedback.md", "results.json"))
+            folder = out / student
+            files = words(report, json.loads((folder / "results.json").read_text()),
+                          (folder / "feedback.md").read_text())
             entries = {e["id"]: e for e in report["exercises"]}
             for ex_id, m, _ in planted:
                 e = entries[ex_id]
