@@ -17,16 +17,30 @@ MATHJAX_PKG  := mathjax@3.2.2
 REQUIREJS_PKG := requirejs@2.3.7
 WIDGETS_PKG  := @jupyter-widgets/html-manager@1.0.13
 
-.PHONY: help install install-test system-deps web book book-instructor release test test-fast \
+.PHONY: help install install-test system-deps web lab book book-instructor release test test-fast \
         grade bench clean
 
+# tests/test_everywhere.py checks that every target defined here is listed by `make help`.
 help:
-	@echo "make book             build the HTML book into _build/html (executes every chapter)"
-	@echo "make test             install everything, build the book, run the whole test suite"
-	@echo "make test-fast        unit and oracle tests only (no notebooks, no book, no browser)"
-	@echo "make release          regenerate exercises/ from solutions/"
-	@echo "make grade SUBMISSIONS=dir [OUT=grades]   grade a folder of submitted notebooks"
-	@echo "make bench            run the benchmarks (prints ratios vs PyTorch and NumPy)"
+	@echo "Students:"
+	@echo "  make lab              install, then open JupyterLab on exercises/ (the worksheets)"
+	@echo "Authors and readers:"
+	@echo "  make book             build the HTML book into _build/html (executes every chapter)"
+	@echo "  make book-instructor  the book with the solutions in place of the exercises"
+	@echo "  make release          regenerate exercises/ from solutions/"
+	@echo "  make bench            run the benchmarks (prints ratios vs PyTorch and NumPy)"
+	@echo "Instructors:"
+	@echo "  make grade SUBMISSIONS=dir [OUT=grades]   grade a folder of submitted notebooks"
+	@echo "Tests:"
+	@echo "  make test             install everything, build the book, run the whole test suite"
+	@echo "  make test-fast        unit and oracle tests only (no notebooks, no book, no browser)"
+	@echo "Set-up (the targets above run these themselves):"
+	@echo "  make install          create .venv and install nnlib with the book's requirements"
+	@echo "  make install-test     install also the test-only oracle (PyTorch, CPU)"
+	@echo "  make system-deps      apt-get install chromium and bubblewrap (browser tests, grader sandbox)"
+	@echo "  make web              vendor MathJax, require.js and the widget manager from npm into _web/"
+	@echo "  make clean            remove the build, the vendored assets and the caches"
+	@echo "  make help             this list"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +85,11 @@ book: install web
 	@# One BLAS thread: the chapters train tiny nets, where BLAS threads only add contention.
 	mkdir -p _build && set -o pipefail && \
 	  OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(VENV)/bin/jupyter-book build --all . -W -n --keep-going 2>&1 | tee _build/book.log
+
+# The student path: JupyterLab (with jupyterlab-myst, so the MyST markup renders) at exercises/,
+# with the whole repository (book/, solutions/ if you have them) reachable in its file browser.
+lab: install
+	$(VENV)/bin/jupyter lab --ServerApp.default_url=/lab/tree/exercises
 
 book-instructor: install web
 	$(PY) -m nnlib.grading book --instructor
