@@ -12,12 +12,19 @@ JOBS   ?= 2
 TORCH  := torch==2.13.0
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
+# The one setting for publishing (README, "Publishing"): the book's repository, e.g.
+# `make book BOOK_REPOSITORY=https://github.com/OWNER/REPO`, or exported in the environment.
+# Set, it gives the book its repository, issues and launch (Binder, Colab) buttons, and `make
+# notebooks` writes it into every notebook's install cell. Unset, the book has none of them.
+BOOK_REPOSITORY ?=
+BOOK_BRANCH     ?= main
+
 # Front-end assets vendored from npm at build time so the book renders with no network (DESIGN.md).
 MATHJAX_PKG  := mathjax@3.2.2
 REQUIREJS_PKG := requirejs@2.3.7
 WIDGETS_PKG  := @jupyter-widgets/html-manager@1.0.13
 
-.PHONY: help install install-test system-deps web lab book book-instructor release test test-fast \
+.PHONY: help install install-test system-deps web lab notebooks book book-instructor release test test-fast \
         grade bench clean
 
 # tests/test_everywhere.py checks that every target defined here is listed by `make help`.
@@ -27,6 +34,8 @@ help:
 	@echo "Authors and readers:"
 	@echo "  make book             build the HTML book into _build/html (executes every chapter)"
 	@echo "  make book-instructor  the book with the solutions in place of the exercises"
+	@echo "  make notebooks        hide the assertion cells in JupyterLab, put the install cell first"
+	@echo "                        (book/, solutions/; BOOK_REPOSITORY=url names where it installs from)"
 	@echo "  make release          regenerate exercises/ from solutions/"
 	@echo "  make bench            run the benchmarks (prints ratios vs PyTorch and NumPy)"
 	@echo "Instructors:"
@@ -90,6 +99,10 @@ book: install web
 # with the whole repository (book/, solutions/ if you have them) reachable in its file browser.
 lab: install
 	$(VENV)/bin/jupyter lab --ServerApp.default_url=/lab/tree/exercises
+
+# Idempotent: after editing a chapter or a solution, run it, then `make release` (tests check both).
+notebooks: install
+	$(PY) -m nnlib.grading.authoring.notebooks --repository "$(BOOK_REPOSITORY)" --branch "$(BOOK_BRANCH)" book solutions
 
 book-instructor: install web
 	$(PY) -m nnlib.grading book --instructor
