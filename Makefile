@@ -24,7 +24,7 @@ MATHJAX_PKG  := mathjax@3.2.2
 REQUIREJS_PKG := requirejs@2.3.7
 WIDGETS_PKG  := @jupyter-widgets/html-manager@1.0.13
 
-.PHONY: help install install-test system-deps web lab notebooks book book-instructor release test test-fast \
+.PHONY: help install install-test system-deps web lab notebooks book book-full book-instructor release test test-fast \
         grade bench clean
 
 # tests/test_everywhere.py checks that every target defined here is listed by `make help`.
@@ -32,7 +32,8 @@ help:
 	@echo "Students:"
 	@echo "  make lab              install, then open JupyterLab on exercises/ (the worksheets)"
 	@echo "Authors and readers:"
-	@echo "  make book             build the HTML book into _build/html (executes every chapter)"
+	@echo "  make book             build the HTML book into _build/html (re-executes changed notebooks only)"
+	@echo "  make book-full        the same from scratch: every chapter executed, every warning seen (CI)"
 	@echo "  make book-instructor  the book with the solutions in place of the exercises"
 	@echo "  make notebooks        hide the assertion cells in JupyterLab, put the install cell first"
 	@echo "                        (book/, solutions/; BOOK_REPOSITORY=url names where it installs from)"
@@ -87,13 +88,28 @@ _web/.stamp: Makefile
 
 web: _web/.stamp
 
-book: install web
+# The book, built with _build/_config.yml: _config.yml plus the repository buttons when
+# BOOK_REPOSITORY is set (nnlib/grading/authoring/book_config.py).
+#   make book       incremental: Sphinx re-reads only the pages that changed, and jupyter-cache
+#                   re-executes only the notebooks whose code changed (a prose edit executes nothing).
+#   make book-full  empties the execution cache and re-reads every page, so every chapter runs and
+#                   -W sees every warning: what CI (`make test`) builds. Run it after changing nnlib:
+#                   the cache is keyed by a notebook's code, not by the library it imports.
+# One BLAS thread: the chapters train tiny nets, where BLAS threads only add contention.
+define build_book
 	@# Build matplotlib's font cache now, or its notice lands in the first chapter's output.
 	$(PY) -c "import matplotlib.font_manager"
-	@# --all: every build re-reads and re-executes every page, so -W sees every warning.
-	@# One BLAS thread: the chapters train tiny nets, where BLAS threads only add contention.
-	mkdir -p _build && set -o pipefail && \
-	  OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(VENV)/bin/jupyter-book build --all . -W -n --keep-going 2>&1 | tee _build/book.log
+	$(PY) -m nnlib.grading.authoring.book_config --repository "$(BOOK_REPOSITORY)" --branch "$(BOOK_BRANCH)"
+	set -o pipefail && OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(VENV)/bin/jupyter-book build $(1) . \
+	  --config _build/_config.yml -W -n --keep-going 2>&1 | tee _build/book.log
+endef
+
+book: install web
+	$(call build_book,)
+
+book-full: install web
+	rm -rf _build/.jupyter_cache
+	$(call build_book,--all)
 
 # The student path: JupyterLab (with jupyterlab-myst, so the MyST markup renders) at exercises/,
 # with the whole repository (book/, solutions/ if you have them) reachable in its file browser.
@@ -111,7 +127,7 @@ release: install
 	$(PY) -m nnlib.grading release
 
 test: install-test system-deps web
-	$(MAKE) --no-print-directory book
+	$(MAKE) --no-print-directory book-full
 	@# One pytest run: unit/oracle/grader/browser tests, nnlib's docstring examples, and every
 	@# notebook under nbval. One BLAS thread per xdist worker: two workers on two cores.
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(VENV)/bin/pytest -n $(JOBS) --dist loadfile \

@@ -1,8 +1,8 @@
 """The built book: every page in _toc.yml was built cleanly and renders offline in Chromium.
 
-These tests check the build that `make book` (and `make test`, before pytest) made; they never
-build it themselves. The build is ``jupyter-book build --all . -W -n --keep-going``, with its log
-in _build/book.log. Pages are discovered from _toc.yml, so new chapters are covered as soon as
+These tests check the build that `make book-full` (and `make test`, before pytest) made; they never
+build it themselves. The build is ``jupyter-book build --all . --config _build/_config.yml -W -n
+--keep-going`` with an empty execution cache, with its log in _build/book.log. Pages are discovered from _toc.yml, so new chapters are covered as soon as
 they are listed there.
 
 The browser tests serve _build/html on 127.0.0.1 and load every page in headless Chromium
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 from sphinx_external_toc.parsing import parse_toc_yaml
 
 from nnlib.grading.authoring.release import secret_lines, solution_files
@@ -32,7 +33,7 @@ BUILD = ROOT / "_build"
 HTML_DIR = BUILD / "html"
 LOG = BUILD / "book.log"
 SCREENSHOTS = BUILD / "screenshots"
-REBUILD = "run `make book` (jupyter-book build --all . -W -n --keep-going, logged to _build/book.log)"
+REBUILD = "run `make book-full` (every page re-read and executed, logged to _build/book.log)"
 
 # What the browser reports that is not the book's fault. Keep each entry explained.
 KNOWN_NOISE = (
@@ -126,6 +127,22 @@ def test_build_log_is_a_clean_full_build(built):
     problems = [line for line in log.splitlines()
                 if re.search(r"\b(WARNING|ERROR|CRITICAL):|Traceback \(most recent call last\)", line)]
     assert not problems, "the book build reported:\n" + "\n".join(problems)
+
+
+def test_launch_and_repository_buttons_only_with_a_repository(built):
+    """The buttons follow BOOK_REPOSITORY, as written into the configuration the build used."""
+    config = yaml.safe_load((BUILD / "_config.yml").read_text(encoding="utf-8"))
+    repository = config.get("repository", {}).get("url")
+    buttons = {"Binder": "mybinder.org/v2/", "Colab": "colab.research.google.com/github/",
+               "repository": "btn-source-repository-button", "issues": "btn-source-issues-button"}
+    for page in [p for p in PAGES if p.numbered]:
+        text = built_text(page)
+        found = sorted(name for name, mark in buttons.items() if mark in text)
+        if repository:
+            assert found == sorted(buttons), f"{page.docname}: only the buttons {found} (repository {repository})"
+            assert repository.split("://", 1)[1] in text, f"{page.docname} does not link {repository}"
+        else:
+            assert not found, f"{page.docname} has buttons {found}, but the book was built without BOOK_REPOSITORY"
 
 
 def test_index_redirects_to_the_front_page(built):
