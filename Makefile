@@ -24,7 +24,7 @@ MATHJAX_PKG  := mathjax@3.2.2
 REQUIREJS_PKG := requirejs@2.3.7
 WIDGETS_PKG  := @jupyter-widgets/html-manager@1.0.13
 
-.PHONY: help install install-test system-deps web lab notebooks book book-full book-instructor release test test-fast \
+.PHONY: help install install-test system-deps web lab notebooks book book-full pdf book-instructor release test test-fast \
         grade bench clean
 
 # tests/test_everywhere.py checks that every target defined here is listed by `make help`.
@@ -34,6 +34,7 @@ help:
 	@echo "Authors and readers:"
 	@echo "  make book             build the HTML book into _build/html (re-executes changed notebooks only)"
 	@echo "  make book-full        the same from scratch: every chapter executed, every warning seen (CI)"
+	@echo "  make pdf              the book as one PDF, printed by headless Chromium -> _build/pdf/book.pdf"
 	@echo "  make book-instructor  the book with the solutions in place of the exercises"
 	@echo "  make notebooks        hide the assertion cells in JupyterLab, put the install cell first"
 	@echo "                        (book/, solutions/; BOOK_REPOSITORY=url names where it installs from)"
@@ -111,6 +112,15 @@ book-full: install web
 	rm -rf _build/.jupyter_cache
 	$(call build_book,--all)
 
+# The PDF edition, without TeX: Sphinx's singlehtml builder puts the whole book in one page (it
+# reuses the HTML build's environment and executed notebooks, so after `make book` it only writes),
+# then headless Chromium prints it (nnlib/grading/authoring/pdf.py). Needs chromium (make system-deps).
+pdf: install web
+	$(PY) -m nnlib.grading.authoring.book_config --repository "$(BOOK_REPOSITORY)" --branch "$(BOOK_BRANCH)"
+	set -o pipefail && OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(VENV)/bin/jupyter-book build . --builder singlehtml \
+	  --config _build/_config.yml -n --keep-going 2>&1 | tee _build/pdf.log
+	$(PY) -m nnlib.grading.authoring.pdf _build/singlehtml/index.html _build/pdf/book.pdf
+
 # The student path: JupyterLab (with jupyterlab-myst, so the MyST markup renders) at exercises/,
 # with the whole repository (book/, solutions/ if you have them) reachable in its file browser.
 lab: install
@@ -127,7 +137,7 @@ release: install
 	$(PY) -m nnlib.grading release
 
 test: install-test system-deps web
-	$(MAKE) --no-print-directory book-full
+	$(MAKE) --no-print-directory book-full pdf
 	@# One pytest run: unit/oracle/grader/browser tests, nnlib's docstring examples, and every
 	@# notebook under nbval. One BLAS thread per xdist worker: two workers on two cores.
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(VENV)/bin/pytest -n $(JOBS) --dist loadfile \
