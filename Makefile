@@ -97,27 +97,36 @@ web: _web/.stamp
 #                   -W sees every warning: what CI (`make test`) builds. Run it after changing nnlib:
 #                   the cache is keyed by a notebook's code, not by the library it imports.
 # One BLAS thread: the chapters train tiny nets, where BLAS threads only add contention.
+# Figures sharp on HiDPI screens: the book's kernels get IPython's "retina" format (PNG at twice
+# the resolution, shown at the same size) from a profile in _build/ipython, not from the student's.
+KERNEL_PROFILE := _build/ipython/profile_default/ipython_kernel_config.py
+BOOK_ENV := IPYTHONDIR=$(CURDIR)/_build/ipython OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
+
+$(KERNEL_PROFILE): Makefile
+	mkdir -p $(@D)
+	echo 'c.InlineBackend.figure_formats = {"retina"}' > $@
+
 define build_book
 	@# Build matplotlib's font cache now, or its notice lands in the first chapter's output.
 	$(PY) -c "import matplotlib.font_manager"
 	$(PY) -m nnlib.grading.authoring.book_config --repository "$(BOOK_REPOSITORY)" --branch "$(BOOK_BRANCH)"
-	set -o pipefail && OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(VENV)/bin/jupyter-book build $(1) . \
-	  --config _build/_config.yml -W -n --keep-going 2>&1 | tee _build/book.log
+	set -o pipefail && $(BOOK_ENV) $(VENV)/bin/jupyter-book build $(1) . --config _build/_config.yml \
+	  -W -n --keep-going 2>&1 | tee _build/book.log
 endef
 
-book: install web
+book: install web $(KERNEL_PROFILE)
 	$(call build_book,)
 
-book-full: install web
+book-full: install web $(KERNEL_PROFILE)
 	rm -rf _build/.jupyter_cache
 	$(call build_book,--all)
 
 # The PDF edition, without TeX: Sphinx's singlehtml builder puts the whole book in one page (it
 # reuses the HTML build's environment and executed notebooks, so after `make book` it only writes),
 # then headless Chromium prints it (nnlib/grading/authoring/pdf.py). Needs chromium (make system-deps).
-pdf: install web
+pdf: install web $(KERNEL_PROFILE)
 	$(PY) -m nnlib.grading.authoring.book_config --repository "$(BOOK_REPOSITORY)" --branch "$(BOOK_BRANCH)"
-	set -o pipefail && OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(VENV)/bin/jupyter-book build . --builder singlehtml \
+	set -o pipefail && $(BOOK_ENV) $(VENV)/bin/jupyter-book build . --builder singlehtml \
 	  --config _build/_config.yml -n --keep-going 2>&1 | tee _build/pdf.log
 	$(PY) -m nnlib.grading.authoring.pdf _build/singlehtml/index.html _build/pdf/book.pdf
 

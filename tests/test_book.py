@@ -11,9 +11,11 @@ Screenshots go to _build/screenshots/.
 """
 from __future__ import annotations
 
+import base64
 import html
 import json
 import re
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -165,6 +167,24 @@ def test_only_cells_tagged_raises_exception_show_an_error(built, page):
     tracebacks = built_text(page).count('class="output traceback')
     allowed = sum("raises-exception" in c["metadata"].get("tags", []) for c in cells)
     assert tracebacks <= allowed, f"{page.html} shows {tracebacks} tracebacks"
+
+
+@pytest.mark.parametrize("page", NOTEBOOKS, ids=page_ids(NOTEBOOKS))
+def test_figures_are_sharp_at_device_pixel_ratio_2(built, page):
+    """Every PNG a chapter's code drew has twice the pixels of its displayed size (IPython's retina)."""
+    executed = BUILD / "jupyter_execute" / f"{page.docname}.ipynb"
+    if not executed.exists():  # the worksheets are shown unexecuted: they have no figures
+        assert page.docname.startswith("exercises/"), f"{page.docname} was not executed"
+        return
+    blurry = []
+    for index, cell in enumerate(json.loads(executed.read_text(encoding="utf-8"))["cells"]):
+        for out in cell.get("outputs", []):
+            if "image/png" in out.get("data", {}):
+                pixels = struct.unpack(">I", base64.b64decode(out["data"]["image/png"])[16:20])[0]
+                shown = out.get("metadata", {}).get("image/png", {}).get("width")
+                if not shown or pixels < 1.9 * shown:
+                    blurry.append(f"cell {index}: {pixels} px wide, shown at {shown or pixels} px")
+    assert not blurry, f"{page.docname}: figures not sharp at 2x: {blurry}"
 
 
 @pytest.mark.parametrize("page", PAGES, ids=page_ids(PAGES))

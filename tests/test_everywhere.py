@@ -149,7 +149,8 @@ def test_make_book_builds_with_the_generated_configuration():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert re.search(r"^BOOK_REPOSITORY \?=", makefile, re.M), "BOOK_REPOSITORY is a make variable (or env)"
     assert 'book_config --repository "$(BOOK_REPOSITORY)"' in makefile
-    assert re.search(r"jupyter-book build .*\\\n\s*--config _build/_config.yml", makefile), makefile
+    assert re.search(r"jupyter-book build \$\(1\) \. --config _build/_config.yml", makefile), makefile
+    assert re.search(r"^book: .*\$\(KERNEL_PROFILE\)", makefile, re.M), "the book's kernels draw retina figures"
 
 
 def test_a_repository_needs_matching_install_cells(tmp_path):
