@@ -41,6 +41,8 @@ def _top_level_entries(name: str) -> list[Path]:
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory):
     """(python of a fresh venv, a copy of the checkout to install from)."""
+    setuptools = tuple(int(x) for x in importlib.metadata.version("setuptools").split(".")[:2])
+    assert setuptools >= (70, 1), "building nnlib offline needs setuptools >= 70.1 (requirements.txt)"
     tmp = tmp_path_factory.mktemp("fresh")
     venv.EnvBuilder(with_pip=True).create(tmp / "venv")
     python = tmp / "venv" / "bin" / "python"
