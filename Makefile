@@ -12,21 +12,46 @@ JOBS   ?= 2
 TORCH  := torch==2.13.0
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
+# The one setting for publishing (README, "Publishing"): the book's repository, e.g.
+# `make book BOOK_REPOSITORY=https://github.com/OWNER/REPO`, or exported in the environment.
+# Set, it gives the book its repository, issues and launch (Binder, Colab) buttons, and `make
+# notebooks` writes it into every notebook's install cell. Unset, the book has none of them.
+BOOK_REPOSITORY ?=
+BOOK_BRANCH     ?= main
+
 # Front-end assets vendored from npm at build time so the book renders with no network (DESIGN.md).
 MATHJAX_PKG  := mathjax@3.2.2
 REQUIREJS_PKG := requirejs@2.3.7
 WIDGETS_PKG  := @jupyter-widgets/html-manager@1.0.13
 
-.PHONY: help install install-test system-deps web book book-instructor release test test-fast \
+.PHONY: help install install-test system-deps web lab notebooks book book-full pdf book-instructor release test test-fast \
         grade bench clean
 
+# tests/test_everywhere.py checks that every target defined here is listed by `make help`.
 help:
-	@echo "make book             build the HTML book into _build/html (executes every chapter)"
-	@echo "make test             install everything, build the book, run the whole test suite"
-	@echo "make test-fast        unit and oracle tests only (no notebooks, no book, no browser)"
-	@echo "make release          regenerate exercises/ from solutions/"
-	@echo "make grade SUBMISSIONS=dir [OUT=grades] [ROSTER=export.csv]   grade a folder of submitted notebooks"
-	@echo "make bench            run the benchmarks (prints ratios vs PyTorch and NumPy)"
+	@echo "Students:"
+	@echo "  make lab              install, then open JupyterLab on exercises/ (the worksheets)"
+	@echo "Authors and readers:"
+	@echo "  make book             build the HTML book into _build/html (re-executes changed notebooks only)"
+	@echo "  make book-full        the same from scratch: every chapter executed, every warning seen (CI)"
+	@echo "  make pdf              the book as one PDF, printed by headless Chromium -> _build/pdf/book.pdf"
+	@echo "  make book-instructor  the book with the solutions in place of the exercises"
+	@echo "  make notebooks        hide the assertion cells in JupyterLab, put the install cell first"
+	@echo "                        (book/, solutions/; BOOK_REPOSITORY=url names where it installs from)"
+	@echo "  make release          regenerate exercises/ from solutions/"
+	@echo "  make bench            run the benchmarks (prints ratios vs PyTorch and NumPy)"
+	@echo "Instructors:"
+	@echo "  make grade SUBMISSIONS=dir [OUT=grades] [ROSTER=export.csv]   grade a folder of submitted notebooks"
+	@echo "Tests:"
+	@echo "  make test             install everything, build the book, run the whole test suite"
+	@echo "  make test-fast        unit and oracle tests only (no notebooks, no book, no browser)"
+	@echo "Set-up (the targets above run these themselves):"
+	@echo "  make install          create .venv and install nnlib with the book's requirements"
+	@echo "  make install-test     install also the test-only oracle (PyTorch, CPU)"
+	@echo "  make system-deps      apt-get install chromium and bubblewrap (browser tests, grader sandbox)"
+	@echo "  make web              vendor MathJax, require.js and the widget manager from npm into _web/"
+	@echo "  make clean            remove the build, the vendored assets and the caches"
+	@echo "  make help             this list"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -64,13 +89,55 @@ _web/.stamp: Makefile
 
 web: _web/.stamp
 
-book: install web
+# The book, built with _build/_config.yml: _config.yml plus the repository buttons when
+# BOOK_REPOSITORY is set (nnlib/grading/authoring/book_config.py).
+#   make book       incremental: Sphinx re-reads only the pages that changed, and jupyter-cache
+#                   re-executes only the notebooks whose code changed (a prose edit executes nothing).
+#   make book-full  empties the execution cache and re-reads every page, so every chapter runs and
+#                   -W sees every warning: what CI (`make test`) builds. Run it after changing nnlib:
+#                   the cache is keyed by a notebook's code, not by the library it imports.
+# One BLAS thread: the chapters train tiny nets, where BLAS threads only add contention.
+# Figures sharp on HiDPI screens: the book's kernels get IPython's "retina" format (PNG at twice
+# the resolution, shown at the same size) from a profile in _build/ipython, not from the student's.
+KERNEL_PROFILE := _build/ipython/profile_default/ipython_kernel_config.py
+BOOK_ENV := IPYTHONDIR=$(CURDIR)/_build/ipython OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
+
+$(KERNEL_PROFILE): Makefile
+	mkdir -p $(@D)
+	echo 'c.InlineBackend.figure_formats = {"retina"}' > $@
+
+define build_book
 	@# Build matplotlib's font cache now, or its notice lands in the first chapter's output.
 	$(PY) -c "import matplotlib.font_manager"
-	@# --all: every build re-reads and re-executes every page, so -W sees every warning.
-	@# One BLAS thread: the chapters train tiny nets, where BLAS threads only add contention.
-	mkdir -p _build && set -o pipefail && \
-	  OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(VENV)/bin/jupyter-book build --all . -W -n --keep-going 2>&1 | tee _build/book.log
+	$(PY) -m nnlib.grading.authoring.book_config --repository "$(BOOK_REPOSITORY)" --branch "$(BOOK_BRANCH)"
+	set -o pipefail && $(BOOK_ENV) $(VENV)/bin/jupyter-book build $(1) . --config _build/_config.yml \
+	  -W -n --keep-going 2>&1 | tee _build/book.log
+endef
+
+book: install web $(KERNEL_PROFILE)
+	$(call build_book,)
+
+book-full: install web $(KERNEL_PROFILE)
+	rm -rf _build/.jupyter_cache
+	$(call build_book,--all)
+
+# The PDF edition, without TeX: Sphinx's singlehtml builder puts the whole book in one page (it
+# reuses the HTML build's environment and executed notebooks, so after `make book` it only writes),
+# then headless Chromium prints it (nnlib/grading/authoring/pdf.py). Needs chromium (make system-deps).
+pdf: install web $(KERNEL_PROFILE)
+	$(PY) -m nnlib.grading.authoring.book_config --repository "$(BOOK_REPOSITORY)" --branch "$(BOOK_BRANCH)"
+	set -o pipefail && $(BOOK_ENV) $(VENV)/bin/jupyter-book build . --builder singlehtml \
+	  --config _build/_config.yml -n --keep-going 2>&1 | tee _build/pdf.log
+	$(PY) -m nnlib.grading.authoring.pdf _build/singlehtml/index.html _build/pdf/book.pdf
+
+# The student path: JupyterLab (with jupyterlab-myst, so the MyST markup renders) at exercises/,
+# with the whole repository (book/, solutions/ if you have them) reachable in its file browser.
+lab: install
+	$(VENV)/bin/jupyter lab --ServerApp.default_url=/lab/tree/exercises
+
+# Idempotent: after editing a chapter or a solution, run it, then `make release` (tests check both).
+notebooks: install
+	$(PY) -m nnlib.grading.authoring.notebooks --repository "$(BOOK_REPOSITORY)" --branch "$(BOOK_BRANCH)" book solutions
 
 book-instructor: install web
 	$(PY) -m nnlib.grading book --instructor
@@ -79,7 +146,7 @@ release: install
 	$(PY) -m nnlib.grading release
 
 test: install-test system-deps web
-	$(MAKE) --no-print-directory book
+	$(MAKE) --no-print-directory book-full pdf
 	@# One pytest run: unit/oracle/grader/browser tests, nnlib's docstring examples, and every
 	@# notebook under nbval. One BLAS thread per xdist worker: two workers on two cores.
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(VENV)/bin/pytest -n $(JOBS) --dist loadfile \

@@ -1,8 +1,8 @@
 """The built book: every page in _toc.yml was built cleanly and renders offline in Chromium.
 
-These tests check the build that `make book` (and `make test`, before pytest) made; they never
-build it themselves. The build is ``jupyter-book build --all . -W -n --keep-going``, with its log
-in _build/book.log. Pages are discovered from _toc.yml, so new chapters are covered as soon as
+These tests check the build that `make book-full` (and `make test`, before pytest) made; they never
+build it themselves. The build is ``jupyter-book build --all . --config _build/_config.yml -W -n
+--keep-going`` with an empty execution cache, with its log in _build/book.log. Pages are discovered from _toc.yml, so new chapters are covered as soon as
 they are listed there.
 
 The browser tests serve _build/html on 127.0.0.1 and load every page in headless Chromium
@@ -11,13 +11,16 @@ Screenshots go to _build/screenshots/.
 """
 from __future__ import annotations
 
+import base64
 import html
 import json
 import re
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 from sphinx_external_toc.parsing import parse_toc_yaml
 
 from nnlib.grading.authoring.release import secret_lines, solution_files
@@ -32,7 +35,7 @@ BUILD = ROOT / "_build"
 HTML_DIR = BUILD / "html"
 LOG = BUILD / "book.log"
 SCREENSHOTS = BUILD / "screenshots"
-REBUILD = "run `make book` (jupyter-book build --all . -W -n --keep-going, logged to _build/book.log)"
+REBUILD = "run `make book-full` (every page re-read and executed, logged to _build/book.log)"
 
 # What the browser reports that is not the book's fault. Keep each entry explained.
 KNOWN_NOISE = (
@@ -128,6 +131,22 @@ def test_build_log_is_a_clean_full_build(built):
     assert not problems, "the book build reported:\n" + "\n".join(problems)
 
 
+def test_launch_and_repository_buttons_only_with_a_repository(built):
+    """The buttons follow BOOK_REPOSITORY, as written into the configuration the build used."""
+    config = yaml.safe_load((BUILD / "_config.yml").read_text(encoding="utf-8"))
+    repository = config.get("repository", {}).get("url")
+    buttons = {"Binder": "mybinder.org/v2/", "Colab": "colab.research.google.com/github/",
+               "repository": "btn-source-repository-button", "issues": "btn-source-issues-button"}
+    for page in [p for p in PAGES if p.numbered]:
+        text = built_text(page)
+        found = sorted(name for name, mark in buttons.items() if mark in text)
+        if repository:
+            assert found == sorted(buttons), f"{page.docname}: only the buttons {found} (repository {repository})"
+            assert repository.split("://", 1)[1] in text, f"{page.docname} does not link {repository}"
+        else:
+            assert not found, f"{page.docname} has buttons {found}, but the book was built without BOOK_REPOSITORY"
+
+
 def test_index_redirects_to_the_front_page(built):
     index = (HTML_DIR / "index.html").read_text(encoding="utf-8")
     assert f'url={PAGES[0].docname}.html' in index, index
@@ -148,6 +167,24 @@ def test_only_cells_tagged_raises_exception_show_an_error(built, page):
     tracebacks = built_text(page).count('class="output traceback')
     allowed = sum("raises-exception" in c["metadata"].get("tags", []) for c in cells)
     assert tracebacks <= allowed, f"{page.html} shows {tracebacks} tracebacks"
+
+
+@pytest.mark.parametrize("page", NOTEBOOKS, ids=page_ids(NOTEBOOKS))
+def test_figures_are_sharp_at_device_pixel_ratio_2(built, page):
+    """Every PNG a chapter's code drew has twice the pixels of its displayed size (IPython's retina)."""
+    executed = BUILD / "jupyter_execute" / f"{page.docname}.ipynb"
+    if not executed.exists():  # the worksheets are shown unexecuted: they have no figures
+        assert page.docname.startswith("exercises/"), f"{page.docname} was not executed"
+        return
+    blurry = []
+    for index, cell in enumerate(json.loads(executed.read_text(encoding="utf-8"))["cells"]):
+        for out in cell.get("outputs", []):
+            if "image/png" in out.get("data", {}):
+                pixels = struct.unpack(">I", base64.b64decode(out["data"]["image/png"])[16:20])[0]
+                shown = out.get("metadata", {}).get("image/png", {}).get("width")
+                if not shown or pixels < 1.9 * shown:
+                    blurry.append(f"cell {index}: {pixels} px wide, shown at {shown or pixels} px")
+    assert not blurry, f"{page.docname}: figures not sharp at 2x: {blurry}"
 
 
 @pytest.mark.parametrize("page", PAGES, ids=page_ids(PAGES))
