@@ -103,13 +103,53 @@ def lookup_name(registry: dict, name, kind: str, fn: str):
     raise ValueError(f"{fn}: unknown {kind} {name!r}{hint}; valid names: {', '.join(sorted(registry))}")
 
 
-def as_rng(rng, fn: str) -> np.random.Generator:
-    """A Generator from ``rng`` (a Generator is returned as is; an int seeds a new one)."""
+def check_int(value, fn: str, name: str, minimum: int = 0, what: str | None = None) -> int:
+    """``value`` as a Python int ``>= minimum``, or a ValueError naming ``fn`` and ``name``.
+
+    The one integer check of nnlib: NumPy integers are accepted, ``bool`` is refused everywhere
+    (``True`` is an ``int`` to Python, but ``Dense(units=True)`` is a bug), and so are floats.
+    ``what`` replaces the default wording "an integer >= minimum" in the message.
+
+    >>> check_int(np.int64(3), "fit", "epochs")
+    3
+    >>> check_int(True, "fit", "epochs")
+    Traceback (most recent call last):
+    ...
+    ValueError: fit: expected epochs to be an integer >= 0, got True
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{fn}: expected {name} to be {what or f'an integer >= {minimum}'}, got {value!r}")
+    return int(value)
+
+
+def as_rng(rng, fn: str, *, seed=None, int_seed: bool = True,
+           optional: bool = False) -> np.random.Generator | None:
+    """The one random-generator helper: ``rng`` itself (a Generator), or ``default_rng(seed)``.
+
+    * ``rng`` a ``np.random.Generator``: returned as is, so its stream continues.
+    * ``rng`` an int (when ``int_seed``): a fresh ``default_rng(rng)``. Functions that take the
+      generator as their randomness (``dropout_forward``, the initialisers) pass ``int_seed=False``.
+    * ``rng`` None: ``default_rng(seed)`` when a ``seed`` is given; else None if ``optional``
+      (the caller supplies a default later, e.g. a layer takes its model's), else a TypeError.
+
+    >>> as_rng(0, "make_xor").random() == np.random.default_rng(0).random()
+    True
+    >>> as_rng(None, "Dense", optional=True) is None
+    True
+    """
+    if rng is not None and seed is not None:
+        raise ValueError(f"{fn}: give either rng or seed, not both")
     if isinstance(rng, np.random.Generator):
         return rng
-    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+    if int_seed and isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
         return np.random.default_rng(int(rng))
-    raise TypeError(f"{fn}: rng must be a np.random.Generator or an int seed, got {type(rng).__name__}")
+    if rng is None and seed is not None:
+        return np.random.default_rng(check_int(seed, fn, "seed"))
+    if rng is None and optional:
+        return None
+    kind = "a numpy.random.Generator or an int seed" if int_seed else \
+        "a numpy.random.Generator (np.random.default_rng(seed))"
+    raise TypeError(f"{fn}: expected rng to be {kind}, got {type(rng).__name__}")
 
 
 def check_lengths(X, y, fn: str, name_x: str = "X", name_y: str = "y") -> None:

@@ -22,6 +22,8 @@ import math
 
 import numpy as np
 
+from ._validate import check_int
+
 __all__ = ["Callback", "History", "EarlyStopping"]
 
 
@@ -104,8 +106,7 @@ class EarlyStopping(Callback):
                  mode: str = "auto", restore_best: bool = True, verbose: int = 0) -> None:
         if mode not in ("auto", "min", "max"):
             raise ValueError(f"EarlyStopping: expected mode 'auto', 'min' or 'max', got {mode!r}")
-        if not isinstance(patience, (int, np.integer)) or patience < 0:
-            raise ValueError(f"EarlyStopping: expected patience to be an integer >= 0, got {patience!r}")
+        check_int(patience, "EarlyStopping", "patience", 0)
         if not math.isfinite(min_delta) or min_delta < 0:
             raise ValueError(f"EarlyStopping: expected min_delta >= 0, got {min_delta!r}")
         self.monitor = monitor

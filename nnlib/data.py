@@ -16,7 +16,7 @@ from typing import Iterator
 
 import numpy as np
 
-from ._validate import as_float_array, as_rng, check_lengths, check_ndim, check_positive
+from ._validate import as_float_array, as_rng, check_int, check_lengths, check_ndim, check_positive
 
 __all__ = [
     "make_linear", "make_xor", "make_moons", "make_spirals", "make_blobs", "make_categorical",
@@ -26,12 +26,6 @@ __all__ = [
 
 
 # ----------------------------------------------------------------------------- shared checks
-def _check_count(value, fn: str, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{fn}: expected {name} to be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
 def _balanced_labels(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
     """``n`` labels in ``0..k-1``, as equal in number as possible, in random order."""
     return rng.permutation(np.arange(n) % k)
@@ -52,9 +46,9 @@ def make_linear(n: int = 100, d: int = 1, noise: float = 0.5, w=None, b: float =
     ((5, 2), (5,))
     """
     fn = "make_linear"
-    n, d = _check_count(n, fn, "n"), _check_count(d, fn, "d")
+    n, d = check_int(n, fn, "n", 1), check_int(d, fn, "d", 1)
     check_positive(noise, fn, "noise", allow_zero=True)
-    outliers = _check_count(outliers, fn, "outliers", minimum=0)
+    outliers = check_int(outliers, fn, "outliers", 0)
     if outliers > n:
         raise ValueError(f"{fn}: expected outliers <= n = {n}, got {outliers}")
     rng = as_rng(rng, fn)
@@ -82,7 +76,7 @@ def make_xor(n: int = 200, noise: float = 0.2, rng=0):
     [[-1.0, 1.0], [1.0, -1.0]]
     """
     fn = "make_xor"
-    n = _check_count(n, fn, "n")
+    n = check_int(n, fn, "n", 1)
     check_positive(noise, fn, "noise", allow_zero=True)
     rng = as_rng(rng, fn)
     corner = _balanced_labels(n, 4, rng)
@@ -104,7 +98,7 @@ def make_moons(n: int = 200, noise: float = 0.1, rng=0):
     ((10, 2), 5)
     """
     fn = "make_moons"
-    n = _check_count(n, fn, "n", minimum=2)
+    n = check_int(n, fn, "n", 2)
     check_positive(noise, fn, "noise", allow_zero=True)
     rng = as_rng(rng, fn)
     n_out = n // 2
@@ -131,8 +125,8 @@ def make_spirals(n: int = 300, classes: int = 3, noise: float = 0.2, rng=0):
     [3, 3]
     """
     fn = "make_spirals"
-    n = _check_count(n, fn, "n")
-    classes = _check_count(classes, fn, "classes")
+    n = check_int(n, fn, "n", 1)
+    classes = check_int(classes, fn, "classes", 1)
     check_positive(noise, fn, "noise", allow_zero=True)
     rng = as_rng(rng, fn)
     sizes = np.bincount(np.arange(n) % classes, minlength=classes)
@@ -154,11 +148,11 @@ def make_blobs(n: int = 300, centers=3, std: float = 1.0, d: int = 2, box: float
     [5.0, 5.0]
     """
     fn = "make_blobs"
-    n = _check_count(n, fn, "n")
+    n = check_int(n, fn, "n", 1)
     check_positive(std, fn, "std", allow_zero=True)
     rng = as_rng(rng, fn)
     if isinstance(centers, (int, np.integer)):
-        centers = rng.uniform(-box, box, size=(_check_count(centers, fn, "centers"), _check_count(d, fn, "d")))
+        centers = rng.uniform(-box, box, size=(check_int(centers, fn, "centers", 1), check_int(d, fn, "d", 1)))
     centers = as_float_array(centers, fn, "centers").astype(np.float64)
     check_ndim(centers, 2, fn, "centers", "(K, D)")
     y = _balanced_labels(n, len(centers), rng).astype(np.int64)
@@ -183,7 +177,7 @@ def make_categorical(n: int = 100, effects=(45000.0, 55000.0), noise: float = 10
     (4, 2)
     """
     fn = "make_categorical"
-    n = _check_count(n, fn, "n")
+    n = check_int(n, fn, "n", 1)
     effects = as_float_array(effects, fn, "effects").astype(np.float64)
     check_ndim(effects, 1, fn, "effects", "(K,)")
     if encoding not in ("one-hot", "k-1"):
@@ -247,7 +241,7 @@ def kfold(n: int, k: int = 5, rng=0, shuffle: bool = True) -> Iterator[tuple[np.
     [[0, 1, 2], [3, 4]]
     """
     fn = "kfold"
-    n, k = _check_count(n, fn, "n"), _check_count(k, fn, "k", minimum=2)
+    n, k = check_int(n, fn, "n", 1), check_int(k, fn, "k", 2)
     if k > n:
         raise ValueError(f"{fn}: expected k <= n (each fold needs a sample), got k={k} > n={n}")
     order = as_rng(rng, fn).permutation(n) if shuffle else np.arange(n)
@@ -331,7 +325,7 @@ def one_hot(y, num_classes: int | None = None) -> np.ndarray:
     fn = "one_hot"
     y = _as_labels(y, fn)
     k = int(y.max()) + 1 if num_classes is None and y.size else (num_classes or 0)
-    k = _check_count(k, fn, "num_classes")
+    k = check_int(k, fn, "num_classes", 1)
     if y.size and (y.min() < 0 or y.max() >= k):
         raise ValueError(f"{fn}: expected labels in 0..{k - 1}, got values in {int(y.min())}..{int(y.max())}")
     out = np.zeros((y.shape[0], k))
@@ -352,7 +346,7 @@ def minibatches(X, y, batch_size: int, rng=None, shuffle: bool = True):
     """
     fn = "minibatches"
     check_lengths(X, y, fn)
-    batch_size = _check_count(batch_size, fn, "batch_size")
+    batch_size = check_int(batch_size, fn, "batch_size", 1)
     X, y = np.asarray(X), np.asarray(y)
     if shuffle:
         if rng is None:

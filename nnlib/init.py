@@ -24,7 +24,7 @@ import math
 
 import numpy as np
 
-from ._validate import check_positive, lookup_name
+from ._validate import as_rng, check_positive, lookup_name
 
 __all__ = [
     "compute_fans", "zeros", "normal", "lecun", "lecun_normal", "xavier_normal", "xavier_uniform",
@@ -48,13 +48,6 @@ def _dtype(fn: str, dtype) -> np.dtype:
     if dtype.type not in (np.float32, np.float64):
         raise TypeError(f"{fn}: dtype must be float32 or float64, got {dtype}")
     return dtype
-
-
-def _rng(fn: str, rng) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"{fn}: rng must be a np.random.Generator (e.g. np.random.default_rng(0)), "
-                        f"got {type(rng).__name__}")
-    return rng
 
 
 def _positive(fn: str, name: str, value) -> float:
@@ -92,7 +85,7 @@ def zeros(shape, rng=None, dtype=np.float64) -> np.ndarray:
 
 def _draw(fn: str, shape, rng, dtype, std: float | None = None, bound: float | None = None) -> np.ndarray:
     """``N(0, std^2)`` or ``U(-bound, bound)`` samples, drawn in float64 and cast to ``dtype``."""
-    shape, dtype, rng = _shape(fn, shape), _dtype(fn, dtype), _rng(fn, rng)
+    shape, dtype, rng = _shape(fn, shape), _dtype(fn, dtype), as_rng(rng, fn, int_seed=False)
     sample = rng.standard_normal(shape) * std if bound is None else rng.uniform(-bound, bound, shape)
     return sample.astype(dtype, copy=False)
 

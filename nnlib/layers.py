@@ -34,7 +34,7 @@ import numpy as np
 
 from . import functional as F
 from ._own import unsubstituted
-from ._validate import as_float_array, shape_str
+from ._validate import as_float_array, as_rng, check_int, shape_str
 
 __all__ = ["Layer", "Dense", "Activation", "BatchNorm", "Dropout", "Flatten", "Conv2D", "MaxPool2D",
            "AvgPool2D"]
@@ -51,16 +51,6 @@ def _resolve_activation(name: str) -> str:
     """Canonical activation name; ``F.get_activation`` raises ValueError listing the valid ones."""
     forward, _ = F.get_activation(name)
     return forward.__name__
-
-
-def _make_rng(rng, seed) -> np.random.Generator | None:
-    if rng is not None and seed is not None:
-        raise ValueError("give either rng or seed, not both")
-    if rng is not None:
-        if not isinstance(rng, np.random.Generator):
-            raise TypeError(f"expected rng to be a numpy.random.Generator, got {type(rng).__name__}")
-        return rng
-    return None if seed is None else np.random.default_rng(seed)
 
 
 class Layer:
@@ -82,7 +72,7 @@ class Layer:
         self.input_shape: tuple | None = None
         self.output_shape: tuple | None = None
         self.dtype = None if dtype is None else np.dtype(dtype)
-        self.rng = _make_rng(rng, seed)
+        self.rng = as_rng(rng, type(self).__name__, seed=seed, int_seed=False, optional=True)
         #: views of a model's flat gradient buffer, by parameter name, for backward to write into (nnlib._flat)
         self._grad_out: dict[str, np.ndarray] | None = None
 
@@ -272,8 +262,7 @@ class Dense(_Activated):
     def __init__(self, units: int, activation: str | None = None, kernel_initializer: str = "he",
                  use_bias: bool = True, l1: float = 0.0, l2: float = 0.0, input_dim: int | None = None,
                  rng=None, seed=None, dtype=None, **activation_kwargs) -> None:
-        if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units < 1:
-            raise ValueError(f"Dense: expected units to be a positive integer, got {units!r}")
+        check_int(units, "Dense", "units", 1, what="a positive integer")
         for name, lam in (("l1", l1), ("l2", l2)):
             if not (isinstance(lam, (int, float)) and math.isfinite(lam) and lam >= 0):
                 raise ValueError(f"Dense: expected {name} >= 0, got {lam!r}")
@@ -457,7 +446,8 @@ class Flatten(Layer):
 
 def _pair(value, what: str) -> tuple[int, int]:
     pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
-    if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) and v >= 0 for v in pair):
+    if len(pair) != 2 or isinstance(pair[0], bool) or isinstance(pair[1], bool) or not all(
+            isinstance(v, (int, np.integer)) and v >= 0 for v in pair):
         raise ValueError(f"{what}: expected an int or a pair of ints, got {value!r}")
     return int(pair[0]), int(pair[1])
 
@@ -477,8 +467,7 @@ class Conv2D(_Activated):
     def __init__(self, filters: int, kernel_size=3, stride=1, pad=0, activation: str | None = None,
                  kernel_initializer: str = "he", input_shape=None, rng=None, seed=None, dtype=None,
                  **activation_kwargs) -> None:
-        if not isinstance(filters, (int, np.integer)) or filters < 1:
-            raise ValueError(f"Conv2D: expected filters to be a positive integer, got {filters!r}")
+        check_int(filters, "Conv2D", "filters", 1, what="a positive integer")
         super().__init__(input_shape, rng, seed, dtype)
         self.filters = int(filters)
         self.kernel_size = _pair(kernel_size, "Conv2D kernel_size")

@@ -48,7 +48,7 @@ from typing import Callable
 import numpy as np
 
 from . import functional as F
-from ._validate import as_float_array, check_lengths, check_positive, check_shape
+from ._validate import as_float_array, check_int, check_lengths, check_positive, check_shape
 from .data import one_hot
 
 __all__ = [
@@ -92,12 +92,6 @@ def _as_Xy(X, y, fn: str, labels: bool = False) -> tuple[np.ndarray, np.ndarray,
         raise ValueError(f"{fn}: expected y of shape (N,), got {y.shape}")
     check_lengths(X, y, fn)
     return X.astype(np.float64), y, X.dtype
-
-
-def _check_count(value, fn: str, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise ValueError(f"{fn}: expected {name} to be an integer >= 0, got {value!r}")
-    return int(value)
 
 
 def _check_conditioning(X: np.ndarray, fn: str, centred: bool) -> None:
@@ -220,7 +214,7 @@ def coordinate_descent(X, y, lam1: float, lam2: float = 0.0, max_iter: int = 10_
     X, y, dtype = _as_Xy(X, y, fn)
     check_positive(lam1, fn, "lam1", allow_zero=True)
     check_positive(lam2, fn, "lam2", allow_zero=True)
-    max_iter = _check_count(max_iter, fn, "max_iter")
+    max_iter = check_int(max_iter, fn, "max_iter")
     G, c = X.T @ X, X.T @ y
     denom = np.diag(G) + float(lam2)
     w = np.zeros(X.shape[1]) if w0 is None else np.array(w0, dtype=np.float64)
@@ -278,7 +272,7 @@ def gradient_descent(loss_and_grad: Callable[[np.ndarray], tuple[float, np.ndarr
     fn = "gradient_descent"
     check_positive(lr, fn, "lr")
     check_positive(tol, fn, "tol", allow_zero=True)
-    n_iters = _check_count(n_iters, fn, "n_iters")
+    n_iters = check_int(n_iters, fn, "n_iters")
     w = as_float_array(w0, fn, "w0").copy()
     lr_ = w.dtype.type(lr)
     losses = []
@@ -315,8 +309,7 @@ def polynomial_features(X, degree: int, include_bias: bool = False) -> np.ndarra
     """
     fn = "polynomial_features"
     X = _as_X(X, fn)
-    if isinstance(degree, bool) or not isinstance(degree, (int, np.integer)) or degree < 1:
-        raise ValueError(f"{fn}: expected degree to be an integer >= 1, got {degree!r}")
+    check_int(degree, fn, "degree", 1)
     columns = [np.ones(X.shape[0], dtype=X.dtype)] if include_bias else []
     for deg in range(1, degree + 1):
         for combo in combinations_with_replacement(range(X.shape[1]), deg):

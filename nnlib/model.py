@@ -46,7 +46,7 @@ from tqdm.auto import tqdm
 from . import functional as F
 from ._flat import FLAT_NAME, FlatParameters
 from ._own import unsubstituted
-from ._validate import as_float_array, shape_str
+from ._validate import as_float_array, as_rng, check_int, shape_str
 from .callbacks import Callback, History
 from .layers import Layer
 
@@ -95,9 +95,7 @@ class Sequential:
         self.dtype = None if dtype is None else np.dtype(dtype)
         if self.dtype is not None and self.dtype not in (np.float32, np.float64):
             raise ValueError(f"Sequential: expected dtype float32 or float64, got {self.dtype}")
-        if rng is not None and seed is not None:
-            raise ValueError("Sequential: give either rng or seed, not both")
-        self.rng = rng if rng is not None else np.random.default_rng(seed)
+        self.rng = as_rng(rng, "Sequential", seed=seed, int_seed=False, optional=True) or np.random.default_rng()
         self.input_shape: tuple | None = None
         self.output_shape: tuple | None = None
         self.loss_name: str | None = None
@@ -327,17 +325,14 @@ class Sequential:
         self._require_compiled(fn)
         X = self._check_X(X, fn)
         y = self._check_y(y, len(X), fn)
-        if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-            raise ValueError(f"{fn}: expected batch_size to be a positive integer, got {batch_size!r}")
-        if not isinstance(epochs, (int, np.integer)) or epochs < 0:
-            raise ValueError(f"{fn}: expected epochs to be an integer >= 0, got {epochs!r}")
+        batch_size = check_int(batch_size, fn, "batch_size", 1, what="a positive integer")
+        epochs = check_int(epochs, fn, "epochs", 0)
         if validation_data is not None:
             if len(validation_data) != 2:
                 raise ValueError(f"{fn}: expected validation_data=(X_val, y_val), got {len(validation_data)} items")
             X_val = self._check_X(validation_data[0], fn + " (validation_data)")
             y_val = self._check_y(validation_data[1], len(X_val), fn + " (validation_data)")
-        if rng is None:
-            rng = self.rng if seed is None else np.random.default_rng(seed)
+        rng = as_rng(rng, fn, seed=seed, int_seed=False, optional=True) or self.rng
         history = History()
         callbacks = [history, *callbacks]
         for cb in callbacks:

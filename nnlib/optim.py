@@ -26,7 +26,7 @@ import math
 import numpy as np
 
 from ._own import unsubstituted_kernels
-from ._validate import _FLOATS, as_float_array, check_positive, check_same_shape, lookup_name
+from ._validate import _FLOATS, as_float_array, check_int, check_positive, check_same_shape, lookup_name
 from .functional.optim_steps import KERNELS, check_hyper, clip_by_norm, clip_by_value, l1_penalty, l2_penalty
 
 __all__ = [
@@ -394,9 +394,7 @@ class Accumulate:
         self.optimizer = get_optimizer(optimizer)
         if not isinstance(self.optimizer, Optimizer):
             raise TypeError("Accumulate: expected an optimizer (name or instance), got another Accumulate")
-        if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or steps < 1:
-            raise ValueError(f"Accumulate: expected steps to be an integer >= 1, got {steps!r}")
-        self.steps = int(steps)
+        self.steps = check_int(steps, "Accumulate", "steps", 1)
         self.pending = 0
         self._sum: dict[str, np.ndarray] = {}
 

@@ -34,7 +34,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ._validate import as_rng, check_lengths
+from ._validate import as_rng, check_int, check_lengths
 from .data import kfold
 from .metrics import accuracy
 
@@ -121,8 +121,7 @@ def random_search(objective: Callable[..., float], space: dict, n_trials: int, r
     True
     """
     fn = "random_search"
-    if isinstance(n_trials, bool) or not isinstance(n_trials, (int, np.integer)) or n_trials < 1:
-        raise ValueError(f"{fn}: expected n_trials to be an integer >= 1, got {n_trials!r}")
+    check_int(n_trials, fn, "n_trials", 1)
     if not isinstance(space, dict) or not space:
         raise ValueError(f"{fn}: expected space to be a non-empty dict name -> sampler spec, got {space!r}")
     rng = as_rng(rng, fn)

@@ -31,6 +31,7 @@ from typing import Callable
 import numpy as np
 from scipy.special import erfc
 
+from ._numerics import underflow_ok as _underflow_ok
 from .._validate import as_float_array, check_same_shape, lookup_name
 
 __all__ = [
@@ -51,9 +52,6 @@ SELU_SCALE = 1.0507009873554804934193349852946
 _SQRT1_2 = 0.7071067811865476  # 1/sqrt(2)
 _INV_SQRT_2PI = 0.3989422804014327  # 1/sqrt(2 pi)
 
-# Underflow to 0 is the intended result in the tails (e.g. sigmoid(-1e4)); silence it for callers
-# running with np.errstate(all="raise"). Overflow and invalid operations still raise if asked.
-_underflow_ok = np.errstate(under="ignore")
 
 
 # ----------------------------------------------------------------------------- input handling

@@ -26,6 +26,7 @@ from typing import Callable
 
 import numpy as np
 
+from ._numerics import underflow_ok as _underflow_ok
 from .._validate import as_float_array, check_ndim, check_positive, check_same_shape, lookup_name
 from .activations import _max_keepdims, _sigmoid
 
@@ -44,7 +45,6 @@ __all__ = [
 _BCE_LOG_MIN = -100.0
 _BCE_EPS = float(np.float32(1e-12))
 
-_underflow_ok = np.errstate(under="ignore")
 
 
 # ----------------------------------------------------------------------------- input handling
