@@ -14,10 +14,8 @@ Shapes (the batch axis excluded) are inferred from the first input, or given up 
 Every computation goes through the ``nnlib.functional`` *module* at call time
 (``F.relu_backward(...)``), never through a name bound at import, so that
 ``nnlib.grading.student.substitute(relu_backward=student_fn)`` can swap in a student's function and train
-the real network with it. While the functions are nnlib's own, ``Dense`` takes shortcuts with the
-same arithmetic (see :mod:`nnlib._own`): no re-validation of arrays it checked or built itself,
-ReLU in place on its fresh pre-activation, and, inside a model, gradients written straight into
-the model's flat gradient buffer (:mod:`nnlib._flat`).
+the real network with it. Each ``backward`` stores new gradient arrays: a gradient saved from
+one step keeps its values after the next.
 
 >>> import numpy as np
 >>> layer = Dense(3, activation="relu", seed=0)
@@ -33,18 +31,10 @@ import math
 import numpy as np
 
 from . import functional as F
-from ._own import unsubstituted
 from ._validate import as_float_array, as_rng, check_int, shape_str
 
 __all__ = ["Layer", "Dense", "Activation", "BatchNorm", "Dropout", "Flatten", "Conv2D", "MaxPool2D",
            "AvgPool2D"]
-
-
-# Hot-path shortcuts, taken only while these are nnlib's own functions (see nnlib._own).
-_own_dense_forward = unsubstituted("dense_forward")
-_own_dense_backward = unsubstituted("dense_backward")
-_own_relu = unsubstituted("relu", "relu_backward")
-_own_relu_backward = unsubstituted("relu_backward")
 
 
 def _resolve_activation(name: str) -> str:
@@ -73,8 +63,6 @@ class Layer:
         self.output_shape: tuple | None = None
         self.dtype = None if dtype is None else np.dtype(dtype)
         self.rng = as_rng(rng, type(self).__name__, seed=seed, int_seed=False, optional=True)
-        #: views of a model's flat gradient buffer, by parameter name, for backward to write into (nnlib._flat)
-        self._grad_out: dict[str, np.ndarray] | None = None
 
     # -- construction ---------------------------------------------------------------------------
     @property
@@ -174,14 +162,10 @@ class _Activated(Layer):
                 raise TypeError(f"{type(self).__name__}: unexpected keyword arguments {sorted(kwargs)}")
             getattr(F, self.activation)(np.zeros((1, 1)), **kwargs)
 
-    def _activate(self, z: np.ndarray, fresh: bool = False) -> np.ndarray:
-        """act(z). ``fresh``: z is a new array that only this layer holds; nnlib's own ReLU then
-        runs in place and leaves relu(z) in z, which is all its backward needs (relu(z) > 0
-        exactly where z > 0)."""
+    def _activate(self, z: np.ndarray) -> np.ndarray:
+        """act(z), e.g. ``F.relu(z)``; z itself when there is no activation."""
         if self.activation is None:
             return z
-        if fresh and self.activation == "relu" and _own_relu():
-            return np.maximum(z, 0, out=z)
         kwargs = self.activation_kwargs
         return getattr(F, self.activation)(z, **kwargs) if kwargs else getattr(F, self.activation)(z)
 
@@ -189,8 +173,6 @@ class _Activated(Layer):
         """dL/dz from dL/dact; ``dout`` must already be checked against z (see ``_check_dout``)."""
         if self.activation is None:
             return dout
-        if self.activation == "relu" and _own_relu_backward():
-            return dout * (z > 0)
         backward, kwargs = getattr(F, self._backward_name), self.activation_kwargs
         return backward(dout, z, **kwargs) if kwargs else backward(dout, z)
 
@@ -285,39 +267,21 @@ class Dense(_Activated):
         self._zero_bias = None if self.use_bias else b  # what F.dense_forward gets without a bias
 
     def forward(self, x, training: bool = False) -> np.ndarray:
+        """``out = act(z)`` with ``z = x W + b``; keeps x and z for backward."""
         x = self._prepare(x)
-        params = self.params
-        W, b = params["W"], params.get("b", self._zero_bias)
-        if _own_dense_forward():
-            # F.dense_forward's arithmetic without its checks: _prepare checked x against the
-            # shape W was built for; W and b are this layer's own. z is fresh, so += is safe.
-            z = x @ W
-            if self.use_bias:
-                z += b
-            fresh = True
-        else:
-            z, fresh = F.dense_forward(x, W, b), False
-        self._x, self._z = x, z  # after an in-place ReLU, z holds relu(z): see _activate
-        return self._activate(z, fresh)
+        W, b = self.params["W"], self.params.get("b", self._zero_bias)
+        z = F.dense_forward(x, W, b)
+        self._x, self._z = x, z
+        return self._activate(z)
 
     def backward(self, dout, input_grad: bool = True):
+        """``dz = dout * act'(z)``, then ``dx, dW, db`` by :func:`nnlib.functional.dense_backward`."""
         dz = self._activate_backward(self._check_dout(dout, self._z), self._z)
-        W, x = self.params["W"], self._x
-        if _own_dense_backward():
-            # the first layer's dx is never used (input_grad=False): skip its (N x D_out x D_in) product
-            dx = dz @ W.T if input_grad else None
-            out = self._grad_out
-            if out is None:
-                dW, db = x.T @ dz, dz.sum(axis=0)
-            else:  # straight into the model's flat gradient buffer (nnlib._flat): no copy later
-                dW = np.matmul(x.T, dz, out=out["W"])
-                db = np.add.reduce(dz, axis=0, out=out["b"]) if self.use_bias else None  # dz.sum(0), no wrapper
-        else:
-            dx, dW, db = F.dense_backward(dz, x, W)
+        dx, dW, db = F.dense_backward(dz, self._x, self.params["W"])
         self.grads["W"] = dW
         if self.use_bias:
             self.grads["b"] = db
-        return dx
+        return dx if input_grad else None  # a model's first layer needs no dL/dx
 
     def _penalties(self):
         return [(lam, fn) for lam, fn in ((self.l1, F.l1_penalty), (self.l2, F.l2_penalty)) if lam]

@@ -25,7 +25,6 @@ import math
 
 import numpy as np
 
-from ._own import unsubstituted_kernels
 from ._validate import _FLOATS, as_float_array, check_int, check_positive, check_same_shape, lookup_name
 from .functional.optim_steps import KERNELS, check_hyper, clip_by_norm, clip_by_value, l1_penalty, l2_penalty
 
@@ -225,8 +224,12 @@ class Optimizer:
             out[name] = g.astype(w.dtype, copy=False)
         return out
 
-    def step(self, params: dict, grads: dict) -> None:
-        """Update every ``params[name]`` in place with ``grads[name]``; then ``iterations += 1``."""
+    def step(self, params: dict, grads: dict, *, kernel=None) -> None:
+        """Update every ``params[name]`` in place with ``grads[name]``; then ``iterations += 1``.
+
+        ``kernel``: an in-place update ``kernel(w, g, state, **hyper)`` with the same arithmetic as
+        this optimizer's rule, run instead of it (the fast training path passes one that reuses a
+        scratch array); by default the rule's pure step, applied in place."""
         grads = self.check_grads(params, grads, f"{type(self).__name__}.step")
         if self.clip_value is not None:
             grads = clip_by_value(grads, self.clip_value)
@@ -237,19 +240,13 @@ class Optimizer:
         hyper = dict(lr=self.lr, **self.hyper)
         if self.decoupled_weight_decay:
             hyper["weight_decay"] = self.weight_decay
-        kernel = KERNELS[self.name]  # looked up at every step: substitute() may install another kernel
+        if kernel is None:
+            kernel = KERNELS[self.name]  # looked up at every step: substitute() may install another rule
         for name, g in grads.items():
             kernel(params[name], g, self.state.setdefault(name, {}), **hyper)
         self.iterations += 1
         if self.schedule is not None:
             self.lr = self._scheduled_lr()
-
-    @property
-    def can_fuse(self) -> bool:
-        """True while this optimizer runs nnlib's own kernel, whose rule is elementwise: a model may
-        then hand it all its parameters as one flat array (see nnlib._flat). A student's step
-        swapped in by ``nnlib.grading.student.substitute`` gets them one by one, with their real shapes."""
-        return _own_kernel(self.name)
 
     def reset(self) -> None:
         """Forget all state and the step count (e.g. before training a fresh model)."""
@@ -257,8 +254,6 @@ class Optimizer:
         if self.schedule is not None:
             self.lr = self._scheduled_lr()
 
-
-_own_kernel = unsubstituted_kernels()
 
 _OPTIONS_DOC = """
     Options (keyword-only, every optimizer): ``schedule`` (a callable ``t -> lr``, e.g.
@@ -402,10 +397,6 @@ class Accumulate:
         return f"Accumulate({self.optimizer!r}, steps={self.steps})"
 
     @property
-    def can_fuse(self) -> bool:
-        return self.optimizer.can_fuse
-
-    @property
     def lr(self) -> float:
         return self.optimizer.lr
 
@@ -417,7 +408,7 @@ class Accumulate:
     def iterations(self) -> int:
         return self.optimizer.iterations
 
-    def step(self, params: dict, grads: dict) -> bool:
+    def step(self, params: dict, grads: dict, *, kernel=None) -> bool:
         """Add ``grads`` to the sum; on every ``steps``-th call update ``params`` in place and return True."""
         grads = self.optimizer.check_grads(params, grads, "Accumulate.step")
         if self.pending == 0:
@@ -430,5 +421,5 @@ class Accumulate:
             return False
         mean = {name: total / self.steps for name, total in self._sum.items()}
         self._sum, self.pending = {}, 0
-        self.optimizer.step(params, mean)
+        self.optimizer.step(params, mean, kernel=kernel)
         return True
