@@ -48,12 +48,13 @@ from typing import Callable
 import numpy as np
 
 from . import functional as F
-from ._validate import as_float_array, check_int, check_lengths, check_positive, check_shape
+from ._validate import as_float_array, check_int, check_lengths, check_ndim, check_positive, check_shape
 from .data import one_hot
 
 __all__ = [
     "SingularMatrixError", "ConvergenceWarning", "normal_equations", "ridge_closed_form",
     "soft_threshold", "coordinate_descent", "lasso_lambda_max", "gradient_descent",
+    "logistic_gradient", "logistic_gd",
     "polynomial_features", "LinearRegression", "LinearRegressionGD", "Ridge", "Lasso",
     "ElasticNet", "LogisticRegression", "SoftmaxRegression",
 ]
@@ -290,6 +291,56 @@ def gradient_descent(loss_and_grad: Callable[[np.ndarray], tuple[float, np.ndarr
             w = w - lr_ * grad
         losses.append(float(loss_and_grad(w)[0]))
     return w, np.array(losses)
+
+
+# ------------------------------------------------------------- logistic regression by hand (chapter 4)
+def logistic_gradient(w, b, X, y):
+    """Gradient of the mean BCE of ``sigmoid(X w + b)`` against 0/1 labels ``y``.
+
+    ``dw = X^T (sigmoid(X w + b) - y) / N`` and ``db = mean(sigmoid(X w + b) - y)``: the sigmoid's
+    derivative cancels the cross-entropy's, leaving the error ``p - y`` (chapter 4).
+    Shapes: w (D,), b float, X (N, D), y (N,) -> (dw (D,), db float).
+
+    >>> logistic_gradient(np.zeros(1), 0.0, np.array([[1.0], [-1.0]]), np.array([1.0, 0.0]))
+    (array([-0.5]), 0.0)
+    """
+    r = F.sigmoid(X @ w + b) - y
+    return X.T @ r / X.shape[0], float(np.mean(r))
+
+
+def logistic_gd(X, y, lr: float, steps: int, w0=None, b0: float = 0.0) -> dict[str, np.ndarray]:
+    r"""Full-batch gradient descent on the mean binary cross-entropy of ``sigmoid(X w + b)``.
+
+    .. math:: J = \frac1N \sum_n \ell(z_n, y_n),\ z = Xw + b,\quad
+              \nabla_w J = \frac1N X^\top(\sigma(z) - y),\quad \partial_b J = \frac1N \sum_n (\sigma(z_n) - y_n)
+
+    The loss and ``dJ/dz`` come from ``nnlib.functional.binary_cross_entropy_with_logits``
+    and its backward pass (stable for any ``z``). Shapes: ``X (N, D)``, ``y (N,)``.
+    Returns ``w (T+1, D)``, ``b (T+1,)`` and ``loss (T+1,)``: the start and every step.
+
+    >>> logistic_gd(np.array([[1.0], [-1.0]]), np.array([1, 0]), lr=1.0, steps=1)["w"][1].tolist()
+    [0.5]
+    """
+    fn = "logistic_gd"
+    X = as_float_array(X, fn, "X").astype(np.float64)
+    check_ndim(X, 2, fn, "X", "(N, D)")
+    y = as_float_array(y, fn, "y").astype(np.float64)
+    if y.shape != (X.shape[0],):
+        raise ValueError(f"{fn}: expected y of shape ({X.shape[0]},), got {y.shape}")
+    check_positive(lr, fn, "lr")
+    steps = check_int(steps, fn, "steps")
+    w = np.zeros(X.shape[1]) if w0 is None else as_float_array(w0, fn, "w0").astype(np.float64)
+    b = float(b0)
+    ws, bs, losses = [w], [b], []
+    for _ in range(steps):
+        z = X @ w + b
+        losses.append(float(F.binary_cross_entropy_with_logits(z, y)))
+        dz = F.binary_cross_entropy_with_logits_backward(z, y)  # (sigmoid(z) - y) / N
+        w, b = w - lr * (X.T @ dz), b - lr * float(dz.sum())
+        ws.append(w)
+        bs.append(b)
+    losses.append(float(F.binary_cross_entropy_with_logits(X @ w + b, y)))
+    return {"w": np.array(ws), "b": np.array(bs), "loss": np.array(losses)}
 
 
 # ----------------------------------------------------------------------------- features
