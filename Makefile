@@ -18,7 +18,7 @@ REQUIREJS_PKG := requirejs@2.3.7
 WIDGETS_PKG  := @jupyter-widgets/html-manager@1.0.13
 
 .PHONY: help install install-test system-deps web book book-instructor release test test-fast \
-        grade bench clean
+        grade bench lint clean
 
 help:
 	@echo "make book             build the HTML book into _build/html (executes every chapter)"
@@ -27,6 +27,7 @@ help:
 	@echo "make release          regenerate exercises/ from solutions/"
 	@echo "make grade SUBMISSIONS=dir [OUT=grades]   grade a folder of submitted notebooks"
 	@echo "make bench            run the benchmarks (prints ratios vs PyTorch and NumPy)"
+	@echo "make lint             ruff: lint nnlib, tests and benchmarks; check the formatting"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -92,6 +93,20 @@ test-fast: install-test
 grade: install
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir [OUT=grades]"; exit 2; }
 	$(PY) -m nnlib.grading grade $(SUBMISSIONS) --out $(or $(OUT),grades) --jobs $(JOBS)
+
+# ruff, pinned like torch: a linter upgrade must not turn a green tree red by itself.
+RUFF := ruff==0.17.5
+# Files kept in ruff's format so far (the rest follows as their owners format them).
+RUFF_FORMATTED := nnlib/*.py nnlib/functional benchmarks/bench_training.py tests/test_validate.py \
+                  tests/test_fast_path.py tests/test_teaching.py tests/test_layering.py
+
+$(VENV)/.lint-deps: | $(PY)
+	$(PIP) install -q $(RUFF)
+	@touch $@
+
+lint: $(VENV)/.lint-deps
+	$(VENV)/bin/ruff check nnlib tests benchmarks
+	$(VENV)/bin/ruff format --check $(RUFF_FORMATTED)
 
 bench: install-test
 	$(PY) benchmarks/bench_training.py

@@ -36,6 +36,7 @@ buffer rebuilt.
 The originals of the functions live in closures, never in module globals: ``substitute``
 rebinds every module global (and dict entry) that holds a substituted function.
 """
+
 from __future__ import annotations
 
 import math
@@ -68,6 +69,7 @@ def unsubstituted(*names: str) -> Callable[[], bool]:
             if getattr(F, name) is not original:
                 return False
         return True
+
     return check
 
 
@@ -83,6 +85,7 @@ _own_kernel = _unsubstituted_kernels()
 
 
 # --------------------------------------------------------------------- the flat parameter buffer
+
 
 class FlatParameters:
     """The trainable arrays of some layers as views into ``weights``; a new ``grads`` buffer per step.
@@ -105,7 +108,7 @@ class FlatParameters:
         self._slots = []  # (layer, key, weight view, offset)
         offset = 0
         for (layer, key), array in zip(slots, arrays):
-            view = self.weights[offset:offset + array.size].reshape(array.shape)
+            view = self.weights[offset : offset + array.size].reshape(array.shape)
             view[...] = array
             layer.params[key] = view
             self._slots.append((layer, key, view, offset))
@@ -117,8 +120,12 @@ class FlatParameters:
         they are not all ndarrays of one float dtype."""
         slots = [(layer, key) for layer in layers for key in layer.params]
         arrays = [layer.params[key] for layer, key in slots]
-        if arrays and all(type(a) is np.ndarray for a in arrays) and len({a.dtype for a in arrays}) == 1 \
-                and arrays[0].dtype.kind == "f":
+        if (
+            arrays
+            and all(type(a) is np.ndarray for a in arrays)
+            and len({a.dtype for a in arrays}) == 1
+            and arrays[0].dtype.kind == "f"
+        ):
             return cls(layers, slots)
         return None
 
@@ -140,7 +147,9 @@ class FlatParameters:
         self.grads = grads = np.empty_like(self.weights)
         views: dict[int, dict[str, np.ndarray]] = {}
         for layer, key, view, offset in self._slots:
-            views.setdefault(id(layer), {})[key] = grads[offset:offset + view.size].reshape(view.shape)
+            views.setdefault(id(layer), {})[key] = grads[offset : offset + view.size].reshape(
+                view.shape
+            )
         return views
 
     def gather_grads(self, views: dict) -> bool:
@@ -153,7 +162,9 @@ class FlatParameters:
                 continue
             if type(g) is not np.ndarray or g.shape != view.shape or g.dtype.kind != "f":
                 return False
-            target[...] = g  # a float64 gradient of a float32 parameter is cast, as Optimizer.check_grads does
+            target[...] = (
+                g  # a float64 gradient of a float32 parameter is cast, as Optimizer.check_grads does
+            )
         return True
 
 
@@ -169,6 +180,7 @@ def _flat(model) -> FlatParameters | None:
 
 
 # ------------------------------------------------------------- optimizer state: flat <-> by name
+
 
 def _inner(optimizer):
     """The optimizer that keeps the state (``Accumulate`` wraps one)."""
@@ -186,7 +198,9 @@ def _state_to_flat(optimizer, flat: FlatParameters) -> None:
     for key in keys:
         values = [s.get(key) for s in per_name]
         if all(isinstance(v, np.ndarray) for v in values):
-            merged[key] = np.concatenate([v.ravel() for v in values]).astype(flat.weights.dtype, copy=False)
+            merged[key] = np.concatenate([v.ravel() for v in values]).astype(
+                flat.weights.dtype, copy=False
+            )
         elif all(v == values[0] for v in values):  # a step count shared by every parameter
             merged[key] = values[0]
         else:  # parameters at different stages: keep them by name (the update stays per array)
@@ -202,11 +216,16 @@ def _state_to_names(optimizer, flat: FlatParameters | None) -> None:
     if merged is None:
         return
     for name, (_, _, view, offset) in zip(flat.names, flat._slots):
-        state[name] = {key: value[offset:offset + view.size].reshape(view.shape).copy()
-                       if isinstance(value, np.ndarray) else value for key, value in merged.items()}
+        state[name] = {
+            key: value[offset : offset + view.size].reshape(view.shape).copy()
+            if isinstance(value, np.ndarray)
+            else value
+            for key, value in merged.items()
+        }
 
 
 # ----------------------------------------------------------------------------- the fused step
+
 
 def _applies(model) -> bool:
     optimizer = _inner(model.optimizer)
@@ -224,13 +243,21 @@ def _dense_forward(layer: Dense, x: np.ndarray) -> np.ndarray:
     return layer._activate(z)
 
 
-def _dense_backward(layer: Dense, dout: np.ndarray, grads: dict, input_grad: bool) -> np.ndarray | None:
+def _dense_backward(
+    layer: Dense, dout: np.ndarray, grads: dict, input_grad: bool
+) -> np.ndarray | None:
     """F.dense_backward's arithmetic, ``dW`` and ``db`` written into the gradient buffer."""
-    dz = dout * (layer._z > 0) if layer.activation == "relu" else layer._activate_backward(dout, layer._z)
+    dz = (
+        dout * (layer._z > 0)
+        if layer.activation == "relu"
+        else layer._activate_backward(dout, layer._z)
+    )
     dx = dz @ layer.params["W"].T if input_grad else None  # the first layer's dx is never used
     layer.grads["W"] = np.matmul(layer._x.T, dz, out=grads["W"])
     if layer.use_bias:
-        layer.grads["b"] = np.add.reduce(dz, axis=0, out=grads["b"])  # dz.sum(0) without the wrapper
+        layer.grads["b"] = np.add.reduce(
+            dz, axis=0, out=grads["b"]
+        )  # dz.sum(0) without the wrapper
     return dx
 
 
@@ -267,13 +294,16 @@ def train_step(model, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray] 
         model.optimizer.step(model.parameters(), model.gradients())
         return loss, out
     optimizer = _inner(model.optimizer)
-    model.optimizer.step({FLAT_NAME: flat.weights}, {FLAT_NAME: flat.grads}, kernel=KERNELS[optimizer.name])
+    model.optimizer.step(
+        {FLAT_NAME: flat.weights}, {FLAT_NAME: flat.grads}, kernel=KERNELS[optimizer.name]
+    )
     return loss, out
 
 
 # ------------------------------------------------------- in-place optimizer kernels, one scratch array
 # The rules of nnlib.functional.optim_steps with the same operations in the same order (hence the
 # same rounding), updating w and the state's arrays in place. w and g share shape and dtype.
+
 
 def _buffer(state: dict, key: str, w: np.ndarray) -> np.ndarray:
     """``state[key]``, created as zeros like ``w`` on the first step (PyTorch's initial state)."""
@@ -339,8 +369,8 @@ def _adam(w, g, state, lr, beta1, beta2, eps, weight_decay=0.0):
     np.multiply(g, 1.0 - beta2, out=tmp)
     tmp *= g
     v += tmp
-    bias1 = 1.0 - beta1 ** t
-    bias2 = 1.0 - beta2 ** t
+    bias1 = 1.0 - beta1**t
+    bias2 = 1.0 - beta2**t
     denom = np.sqrt(v, out=tmp)
     denom /= math.sqrt(bias2)
     denom += eps
@@ -349,6 +379,12 @@ def _adam(w, g, state, lr, beta1, beta2, eps, weight_decay=0.0):
 
 #: the fast kernel of each optimizer rule, by the name of its class (``Adam.name == "adam"``)
 KERNELS = {
-    "sgd": _sgd, "momentum": _momentum, "nesterov": _nesterov, "adagrad": _adagrad,
-    "adadelta": _adadelta, "rmsprop": _rmsprop, "adam": _adam, "adamw": _adam,
+    "sgd": _sgd,
+    "momentum": _momentum,
+    "nesterov": _nesterov,
+    "adagrad": _adagrad,
+    "adadelta": _adadelta,
+    "rmsprop": _rmsprop,
+    "adam": _adam,
+    "adamw": _adam,
 }

@@ -9,6 +9,7 @@ with a message of the form::
 Dtype policy (DESIGN.md): float64 by default; float32 is kept when it is given; integers and bools
 are promoted to float64; anything else (complex, object, strings) is a ``TypeError``.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -27,7 +28,9 @@ def as_float_array(x, fn: str, name: str) -> np.ndarray:
     try:
         arr = np.asarray(x)
     except Exception as exc:  # ragged lists and the like
-        raise TypeError(f"{fn}: {name} must be array-like of numbers, got {type(x).__name__}") from exc
+        raise TypeError(
+            f"{fn}: {name} must be array-like of numbers, got {type(x).__name__}"
+        ) from exc
     if arr.dtype.type in _FLOATS:
         return arr
     if arr.dtype.kind in "biu" or arr.dtype == np.float16:
@@ -48,12 +51,16 @@ def shape_str(shape) -> str:
     return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
 
 
-def check_ndim(arr: np.ndarray, ndim: int | tuple[int, ...], fn: str, name: str, layout: str = "") -> None:
+def check_ndim(
+    arr: np.ndarray, ndim: int | tuple[int, ...], fn: str, name: str, layout: str = ""
+) -> None:
     """Require ``arr.ndim`` to be ``ndim`` (or one of several); ``layout`` names the axes, e.g. ``(N, C, H, W)``."""
     allowed = (ndim,) if isinstance(ndim, int) else ndim
     if arr.ndim not in allowed:
         want = layout or " or ".join(f"{d}-D" for d in allowed)
-        raise ValueError(f"{fn}: expected {name} of shape {want}, got {tuple(arr.shape)} ({arr.ndim}-D)")
+        raise ValueError(
+            f"{fn}: expected {name} of shape {want}, got {tuple(arr.shape)} ({arr.ndim}-D)"
+        )
 
 
 def check_shape(arr: np.ndarray, expected: tuple, fn: str, name: str, why: str = "") -> None:
@@ -61,7 +68,9 @@ def check_shape(arr: np.ndarray, expected: tuple, fn: str, name: str, why: str =
     ok = arr.ndim == len(expected) and all(e is None or e == s for e, s in zip(expected, arr.shape))
     if not ok:
         note = f" ({why})" if why else ""
-        raise ValueError(f"{fn}: expected {name} of shape {shape_str(expected)}{note}, got {tuple(arr.shape)}")
+        raise ValueError(
+            f"{fn}: expected {name} of shape {shape_str(expected)}{note}, got {tuple(arr.shape)}"
+        )
 
 
 def check_same_shape(a: np.ndarray, b: np.ndarray, fn: str, name_a: str, name_b: str) -> None:
@@ -74,7 +83,9 @@ def check_same_shape(a: np.ndarray, b: np.ndarray, fn: str, name_a: str, name_b:
 
 def check_positive(value, fn: str, name: str, allow_zero: bool = False) -> None:
     """Require a positive (or non-negative) scalar hyper-parameter."""
-    is_real = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    is_real = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, bool
+    )
     if not is_real or not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
         bound = ">= 0" if allow_zero else "> 0"
         raise ValueError(f"{fn}: expected {name} {bound}, got {value!r}")
@@ -82,7 +93,9 @@ def check_positive(value, fn: str, name: str, allow_zero: bool = False) -> None:
 
 def check_probability(value, fn: str, name: str) -> None:
     """Require ``0 <= value < 1`` (a dropout rate, a momentum coefficient, ...)."""
-    is_real = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    is_real = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, bool
+    )
     if not is_real or not (0 <= value < 1):
         raise ValueError(f"{fn}: expected {name} in [0, 1), got {value!r}")
 
@@ -100,7 +113,9 @@ def lookup_name(registry: dict, name, kind: str, fn: str):
         return registry[key]
     close = difflib.get_close_matches(key, registry, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
-    raise ValueError(f"{fn}: unknown {kind} {name!r}{hint}; valid names: {', '.join(sorted(registry))}")
+    raise ValueError(
+        f"{fn}: unknown {kind} {name!r}{hint}; valid names: {', '.join(sorted(registry))}"
+    )
 
 
 def check_int(value, fn: str, name: str, minimum: int = 0, what: str | None = None) -> int:
@@ -118,12 +133,15 @@ def check_int(value, fn: str, name: str, minimum: int = 0, what: str | None = No
     ValueError: fit: expected epochs to be an integer >= 0, got True
     """
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{fn}: expected {name} to be {what or f'an integer >= {minimum}'}, got {value!r}")
+        raise ValueError(
+            f"{fn}: expected {name} to be {what or f'an integer >= {minimum}'}, got {value!r}"
+        )
     return int(value)
 
 
-def as_rng(rng, fn: str, *, seed=None, int_seed: bool = True,
-           optional: bool = False) -> np.random.Generator | None:
+def as_rng(
+    rng, fn: str, *, seed=None, int_seed: bool = True, optional: bool = False
+) -> np.random.Generator | None:
     """The one random-generator helper: ``rng`` itself (a Generator), or ``default_rng(seed)``.
 
     * ``rng`` a ``np.random.Generator``: returned as is, so its stream continues.
@@ -147,8 +165,11 @@ def as_rng(rng, fn: str, *, seed=None, int_seed: bool = True,
         return np.random.default_rng(check_int(seed, fn, "seed"))
     if rng is None and optional:
         return None
-    kind = "a numpy.random.Generator or an int seed" if int_seed else \
-        "a numpy.random.Generator (np.random.default_rng(seed))"
+    kind = (
+        "a numpy.random.Generator or an int seed"
+        if int_seed
+        else "a numpy.random.Generator (np.random.default_rng(seed))"
+    )
     raise TypeError(f"{fn}: expected rng to be {kind}, got {type(rng).__name__}")
 
 

@@ -21,6 +21,7 @@ chapter instead of one derivative chain per parameter)::
 >>> g["W1"].T.round(7).tolist()  # the notes' dJ/dW^1
 [[-0.0029407, -0.0047052], [-0.0030882, -0.0049411]]
 """
+
 from __future__ import annotations
 
 from . import functional as F
@@ -35,10 +36,10 @@ def backprop_221(x, y, W1, b1, W2, b2):
     notes' W^1 transposed). Returns ``{"W1", "b1", "W2", "b2"}`` gradients, shaped like the parameters.
     """
     n = x.shape[0]
-    z2 = x @ W1 + b1                                  # forward
+    z2 = x @ W1 + b1  # forward
     a2 = F.sigmoid(z2)
     z3 = a2 @ W2 + b2
     a3 = F.sigmoid(z3)
-    d3 = F.sigmoid_backward((a3 - y) / n, z3)         # backward: dJ/dz3
-    d2 = F.sigmoid_backward(d3 @ W2.T, z2)            # dJ/dz2, through W2
+    d3 = F.sigmoid_backward((a3 - y) / n, z3)  # backward: dJ/dz3
+    d2 = F.sigmoid_backward(d3 @ W2.T, z2)  # dJ/dz2, through W2
     return {"W1": x.T @ d2, "b1": d2.sum(axis=0), "W2": a2.T @ d3, "b2": d3.sum(axis=0)}

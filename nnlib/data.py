@@ -10,18 +10,31 @@ are int64 in ``0..K-1``; regression targets are float64 of shape ``(N,)``.
 Chapters: 1 (categoricals, the dummy-variable trap), 2-4 (linear, blobs), 5 (XOR),
 12 (augmentation), 13 (splits, k-fold, standardisation), 14-15 (digits).
 """
+
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 
 from ._validate import as_float_array, as_rng, check_int, check_lengths, check_ndim, check_positive
 
 __all__ = [
-    "make_linear", "make_xor", "make_moons", "make_spirals", "make_blobs", "make_categorical",
-    "load_digits", "train_dev_test_split", "kfold", "Standardizer", "standardize", "one_hot",
-    "minibatches", "add_noise", "flip_images",
+    "make_linear",
+    "make_xor",
+    "make_moons",
+    "make_spirals",
+    "make_blobs",
+    "make_categorical",
+    "load_digits",
+    "train_dev_test_split",
+    "kfold",
+    "Standardizer",
+    "standardize",
+    "one_hot",
+    "minibatches",
+    "add_noise",
+    "flip_images",
 ]
 
 
@@ -32,8 +45,17 @@ def _balanced_labels(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- synthetic data
-def make_linear(n: int = 100, d: int = 1, noise: float = 0.5, w=None, b: float = 0.0,
-                outliers: int = 0, outlier_scale: float = 10.0, rng=0, return_coef: bool = False):
+def make_linear(
+    n: int = 100,
+    d: int = 1,
+    noise: float = 0.5,
+    w=None,
+    b: float = 0.0,
+    outliers: int = 0,
+    outlier_scale: float = 10.0,
+    rng=0,
+    return_coef: bool = False,
+):
     """Linear data ``y = X w + b + eps``, ``eps ~ N(0, noise^2)``, optionally with outliers.
 
     ``X ~ U(-1, 1)^(N x D)``; ``w`` defaults to ``N(0, 1)`` draws. ``outliers`` targets (chosen at
@@ -56,7 +78,9 @@ def make_linear(n: int = 100, d: int = 1, noise: float = 0.5, w=None, b: float =
         w = rng.standard_normal(d)
     w = as_float_array(w, fn, "w").astype(np.float64).reshape(-1)
     if w.shape != (d,):
-        raise ValueError(f"{fn}: expected w of shape ({d},) (one weight per feature), got {w.shape}")
+        raise ValueError(
+            f"{fn}: expected w of shape ({d},) (one weight per feature), got {w.shape}"
+        )
     X = rng.uniform(-1.0, 1.0, size=(n, d))
     y = X @ w + float(b) + noise * rng.standard_normal(n)
     idx = rng.choice(n, size=outliers, replace=False)
@@ -103,10 +127,12 @@ def make_moons(n: int = 200, noise: float = 0.1, rng=0):
     rng = as_rng(rng, fn)
     n_out = n // 2
     t_out, t_in = np.linspace(0.0, np.pi, n_out), np.linspace(0.0, np.pi, n - n_out)
-    X = np.concatenate([
-        np.column_stack([np.cos(t_out), np.sin(t_out)]),
-        np.column_stack([1.0 - np.cos(t_in), 0.5 - np.sin(t_in)]),
-    ])
+    X = np.concatenate(
+        [
+            np.column_stack([np.cos(t_out), np.sin(t_out)]),
+            np.column_stack([1.0 - np.cos(t_in), 0.5 - np.sin(t_in)]),
+        ]
+    )
     y = np.repeat(np.array([0, 1], dtype=np.int64), [n_out, n - n_out])
     order = rng.permutation(n)
     return X[order] + noise * rng.standard_normal((n, 2)), y[order]
@@ -152,15 +178,22 @@ def make_blobs(n: int = 300, centers=3, std: float = 1.0, d: int = 2, box: float
     check_positive(std, fn, "std", allow_zero=True)
     rng = as_rng(rng, fn)
     if isinstance(centers, (int, np.integer)):
-        centers = rng.uniform(-box, box, size=(check_int(centers, fn, "centers", 1), check_int(d, fn, "d", 1)))
+        centers = rng.uniform(
+            -box, box, size=(check_int(centers, fn, "centers", 1), check_int(d, fn, "d", 1))
+        )
     centers = as_float_array(centers, fn, "centers").astype(np.float64)
     check_ndim(centers, 2, fn, "centers", "(K, D)")
     y = _balanced_labels(n, len(centers), rng).astype(np.int64)
     return centers[y] + std * rng.standard_normal((n, centers.shape[1])), y
 
 
-def make_categorical(n: int = 100, effects=(45000.0, 55000.0), noise: float = 1000.0,
-                     encoding: str = "one-hot", rng=0):
+def make_categorical(
+    n: int = 100,
+    effects=(45000.0, 55000.0),
+    noise: float = 1000.0,
+    encoding: str = "one-hot",
+    rng=0,
+):
     """One categorical feature with ``K = len(effects)`` levels and a numeric target.
 
     Level ``c`` is drawn uniformly; ``y = effects[c] + N(0, noise^2)``, so ``effects[c]`` is
@@ -223,7 +256,9 @@ def train_dev_test_split(X, y, fractions=(0.6, 0.2, 0.2), rng=0):
     check_lengths(X, y, fn)
     f = np.asarray(fractions, dtype=np.float64)
     if f.shape != (3,) or np.any(f < 0) or not np.isclose(f.sum(), 1.0):
-        raise ValueError(f"{fn}: expected 3 non-negative fractions summing to 1, got {tuple(fractions)}")
+        raise ValueError(
+            f"{fn}: expected 3 non-negative fractions summing to 1, got {tuple(fractions)}"
+        )
     X, y = np.asarray(X), np.asarray(y)
     order = as_rng(rng, fn).permutation(len(X))
     cuts = np.round(np.cumsum(f)[:2] * len(X)).astype(int)
@@ -231,7 +266,9 @@ def train_dev_test_split(X, y, fractions=(0.6, 0.2, 0.2), rng=0):
     return tuple(X[p] for p in parts) + tuple(y[p] for p in parts)
 
 
-def kfold(n: int, k: int = 5, rng=0, shuffle: bool = True) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def kfold(
+    n: int, k: int = 5, rng=0, shuffle: bool = True
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield ``(train_idx, val_idx)`` for k-fold cross-validation over ``n`` samples.
 
     The (shuffled) indices are cut into ``k`` consecutive folds; the first ``n % k`` folds get one
@@ -247,7 +284,7 @@ def kfold(n: int, k: int = 5, rng=0, shuffle: bool = True) -> Iterator[tuple[np.
     order = as_rng(rng, fn).permutation(n) if shuffle else np.arange(n)
     folds = np.array_split(order, k)  # sizes n//k + 1 first, then n//k
     for i, val in enumerate(folds):
-        yield np.concatenate(folds[:i] + folds[i + 1:]), val
+        yield np.concatenate(folds[:i] + folds[i + 1 :]), val
 
 
 # ----------------------------------------------------------------------------- scaling, labels
@@ -263,7 +300,7 @@ class Standardizer:
     array([[3.]])
     """
 
-    def fit(self, X) -> "Standardizer":
+    def fit(self, X) -> Standardizer:
         X = as_float_array(X, "Standardizer.fit", "X")
         check_ndim(X, 2, "Standardizer.fit", "X", "(N, D)")
         self.mean_ = X.mean(axis=0)
@@ -276,8 +313,10 @@ class Standardizer:
             raise ValueError(f"{fn}: call fit(X_train) first")
         X = as_float_array(X, fn, "X")
         if X.ndim != 2 or X.shape[1] != self.mean_.shape[0]:
-            raise ValueError(f"{fn}: expected X of shape (N, {self.mean_.shape[0]}) "
-                             f"(the number of features seen in fit), got {X.shape}")
+            raise ValueError(
+                f"{fn}: expected X of shape (N, {self.mean_.shape[0]}) "
+                f"(the number of features seen in fit), got {X.shape}"
+            )
         return X
 
     def transform(self, X) -> np.ndarray:
@@ -327,7 +366,9 @@ def one_hot(y, num_classes: int | None = None) -> np.ndarray:
     k = int(y.max()) + 1 if num_classes is None and y.size else (num_classes or 0)
     k = check_int(k, fn, "num_classes", 1)
     if y.size and (y.min() < 0 or y.max() >= k):
-        raise ValueError(f"{fn}: expected labels in 0..{k - 1}, got values in {int(y.min())}..{int(y.max())}")
+        raise ValueError(
+            f"{fn}: expected labels in 0..{k - 1}, got values in {int(y.min())}..{int(y.max())}"
+        )
     out = np.zeros((y.shape[0], k))
     out[np.arange(y.shape[0]), y] = 1.0
     return out
@@ -355,7 +396,7 @@ def minibatches(X, y, batch_size: int, rng=None, shuffle: bool = True):
     else:
         order = np.arange(len(X))
     for start in range(0, len(X), batch_size):
-        idx = order[start:start + batch_size]
+        idx = order[start : start + batch_size]
         yield X[idx], y[idx]
 
 
@@ -387,8 +428,10 @@ def flip_images(X, rng, axis: int = -1, p: float = 0.5) -> np.ndarray:
         raise ValueError(f"{fn}: expected a batch of images of shape (N, ...), got {X.shape}")
     ax = axis % X.ndim if -X.ndim <= axis < X.ndim else None
     if not ax:  # None (out of range) or 0 (the batch axis)
-        raise ValueError(f"{fn}: expected axis in 1..{X.ndim - 1} or -{X.ndim - 1}..-1 for X of shape "
-                         f"{X.shape} (axis 0 is the batch), got {axis}")
+        raise ValueError(
+            f"{fn}: expected axis in 1..{X.ndim - 1} or -{X.ndim - 1}..-1 for X of shape "
+            f"{X.shape} (axis 0 is the batch), got {axis}"
+        )
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"{fn}: expected p in [0, 1], got {p!r}")
     flip = as_rng(rng, fn).random(len(X)) < p

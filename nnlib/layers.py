@@ -24,6 +24,7 @@ one step keeps its values after the next.
 >>> layer.backward(np.ones((2, 3))).shape, sorted(layer.grads)
 ((2, 4), ['W', 'b'])
 """
+
 from __future__ import annotations
 
 import math
@@ -33,8 +34,17 @@ import numpy as np
 from . import functional as F
 from ._validate import as_float_array, as_rng, check_int, shape_str
 
-__all__ = ["Layer", "Dense", "Activation", "BatchNorm", "Dropout", "Flatten", "Conv2D", "MaxPool2D",
-           "AvgPool2D"]
+__all__ = [
+    "Layer",
+    "Dense",
+    "Activation",
+    "BatchNorm",
+    "Dropout",
+    "Flatten",
+    "Conv2D",
+    "MaxPool2D",
+    "AvgPool2D",
+]
 
 
 def _resolve_activation(name: str) -> str:
@@ -58,7 +68,9 @@ class Layer:
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
         self.state: dict[str, np.ndarray] = {}
-        self.declared_input_shape = None if input_shape is None else tuple(int(s) for s in input_shape)
+        self.declared_input_shape = (
+            None if input_shape is None else tuple(int(s) for s in input_shape)
+        )
         self.input_shape: tuple | None = None
         self.output_shape: tuple | None = None
         self.dtype = None if dtype is None else np.dtype(dtype)
@@ -79,8 +91,10 @@ class Layer:
         if self.declared_input_shape is not None and input_shape != self.declared_input_shape:
             self._shape_error(input_shape, self.declared_input_shape)
         if self.input_ndim is not None and len(input_shape) + 1 != self.input_ndim:
-            raise ValueError(f"{self.label}: expected input of shape {self._layout()}, "
-                             f"got {shape_str((None,) + input_shape)}")
+            raise ValueError(
+                f"{self.label}: expected input of shape {self._layout()}, "
+                f"got {shape_str((None,) + input_shape)}"
+            )
         # np.dtype objects are falsy (len() counts fields), hence no `or` chain here
         self.dtype = np.dtype(next((d for d in (self.dtype, dtype) if d is not None), np.float64))
         if self.rng is None:
@@ -116,8 +130,10 @@ class Layer:
 
     def _shape_error(self, got: tuple, expected: tuple, batch: bool = False):
         got_str = str(tuple(got)) if batch else shape_str((None,) + tuple(got))
-        raise ValueError(f"{self.label}: expected input of shape {shape_str((None,) + tuple(expected))}, "
-                         f"got {got_str}")
+        raise ValueError(
+            f"{self.label}: expected input of shape {shape_str((None,) + tuple(expected))}, "
+            f"got {got_str}"
+        )
 
     # -- interface ------------------------------------------------------------------------------
     def forward(self, x, training: bool = False) -> np.ndarray:
@@ -154,12 +170,16 @@ class _Activated(Layer):
     """A layer followed by an optional activation, looked up in ``nnlib.functional`` on every call."""
 
     def _set_activation(self, activation, kwargs: dict) -> None:
-        self.activation = None if activation in (None, "linear", "identity") else _resolve_activation(activation)
+        self.activation = (
+            None if activation in (None, "linear", "identity") else _resolve_activation(activation)
+        )
         self.activation_kwargs = dict(kwargs)
         self._backward_name = f"{self.activation}_backward"
         if kwargs:  # a misspelled keyword fails now, not at the first forward pass
             if self.activation is None:
-                raise TypeError(f"{type(self).__name__}: unexpected keyword arguments {sorted(kwargs)}")
+                raise TypeError(
+                    f"{type(self).__name__}: unexpected keyword arguments {sorted(kwargs)}"
+                )
             getattr(F, self.activation)(np.zeros((1, 1)), **kwargs)
 
     def _activate(self, z: np.ndarray) -> np.ndarray:
@@ -167,7 +187,9 @@ class _Activated(Layer):
         if self.activation is None:
             return z
         kwargs = self.activation_kwargs
-        return getattr(F, self.activation)(z, **kwargs) if kwargs else getattr(F, self.activation)(z)
+        return (
+            getattr(F, self.activation)(z, **kwargs) if kwargs else getattr(F, self.activation)(z)
+        )
 
     def _activate_backward(self, dout: np.ndarray, z: np.ndarray) -> np.ndarray:
         """dL/dz from dL/dact; ``dout`` must already be checked against z (see ``_check_dout``)."""
@@ -179,12 +201,16 @@ class _Activated(Layer):
     def _check_dout(self, dout, z: np.ndarray | None) -> np.ndarray:
         """``dout`` as a float array of the forward output's shape, or a clear error."""
         if z is None:
-            raise RuntimeError(f"{self.label}.backward: call forward(x, training=True) before backward")
+            raise RuntimeError(
+                f"{self.label}.backward: call forward(x, training=True) before backward"
+            )
         if type(dout) is not np.ndarray or dout.dtype.kind != "f":
             dout = as_float_array(dout, f"{self.label}.backward", "dout")
         if dout.shape != z.shape:
-            raise ValueError(f"{self.label}.backward: expected dout of shape {z.shape} (the shape of the "
-                             f"forward output), got {dout.shape}")
+            raise ValueError(
+                f"{self.label}.backward: expected dout of shape {z.shape} (the shape of the "
+                f"forward output), got {dout.shape}"
+            )
         return dout
 
 
@@ -241,9 +267,20 @@ class Dense(_Activated):
 
     input_ndim = 2
 
-    def __init__(self, units: int, activation: str | None = None, kernel_initializer: str = "he",
-                 use_bias: bool = True, l1: float = 0.0, l2: float = 0.0, input_dim: int | None = None,
-                 rng=None, seed=None, dtype=None, **activation_kwargs) -> None:
+    def __init__(
+        self,
+        units: int,
+        activation: str | None = None,
+        kernel_initializer: str = "he",
+        use_bias: bool = True,
+        l1: float = 0.0,
+        l2: float = 0.0,
+        input_dim: int | None = None,
+        rng=None,
+        seed=None,
+        dtype=None,
+        **activation_kwargs,
+    ) -> None:
         check_int(units, "Dense", "units", 1, what="a positive integer")
         for name, lam in (("l1", l1), ("l2", l2)):
             if not (isinstance(lam, (int, float)) and math.isfinite(lam) and lam >= 0):
@@ -326,18 +363,24 @@ class BatchNorm(Layer):
 
     def _build(self, input_shape):
         if len(input_shape) not in (1, 3):
-            raise ValueError(f"{self.label}: expected input of shape (N, D) or (N, C, H, W), "
-                             f"got {shape_str((None,) + input_shape)}")
+            raise ValueError(
+                f"{self.label}: expected input of shape (N, D) or (N, C, H, W), "
+                f"got {shape_str((None,) + input_shape)}"
+            )
         c = input_shape[0]
         self.params = {"gamma": np.ones(c, self.dtype), "beta": np.zeros(c, self.dtype)}
-        self.state = {"running_mean": np.zeros(c, self.dtype), "running_var": np.ones(c, self.dtype)}
+        self.state = {
+            "running_mean": np.zeros(c, self.dtype),
+            "running_var": np.ones(c, self.dtype),
+        }
 
     def forward(self, x, training: bool = False) -> np.ndarray:
         x = self._prepare(x)
         gamma, beta = self.params["gamma"], self.params["beta"]
         if not training:
-            return F.batchnorm_inference(x, gamma, beta, self.state["running_mean"],
-                                         self.state["running_var"], self.eps)
+            return F.batchnorm_inference(
+                x, gamma, beta, self.state["running_mean"], self.state["running_var"], self.eps
+            )
         out = F.batchnorm_forward(x, gamma, beta, self.eps)
         mean, var = F.batchnorm_stats(x, unbiased=True)
         m = self.momentum
@@ -349,8 +392,9 @@ class BatchNorm(Layer):
         return out
 
     def backward(self, dout, input_grad: bool = True):
-        dx, self.grads["gamma"], self.grads["beta"] = F.batchnorm_backward(dout, self._x, self.params["gamma"],
-                                                                          self.eps)
+        dx, self.grads["gamma"], self.grads["beta"] = F.batchnorm_backward(
+            dout, self._x, self.params["gamma"], self.eps
+        )
         return dx
 
     @property
@@ -410,8 +454,12 @@ class Flatten(Layer):
 
 def _pair(value, what: str) -> tuple[int, int]:
     pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
-    if len(pair) != 2 or isinstance(pair[0], bool) or isinstance(pair[1], bool) or not all(
-            isinstance(v, (int, np.integer)) and v >= 0 for v in pair):
+    if (
+        len(pair) != 2
+        or isinstance(pair[0], bool)
+        or isinstance(pair[1], bool)
+        or not all(isinstance(v, (int, np.integer)) and v >= 0 for v in pair)
+    ):
         raise ValueError(f"{what}: expected an int or a pair of ints, got {value!r}")
     return int(pair[0]), int(pair[1])
 
@@ -428,9 +476,20 @@ class Conv2D(_Activated):
 
     input_ndim = 4
 
-    def __init__(self, filters: int, kernel_size=3, stride=1, pad=0, activation: str | None = None,
-                 kernel_initializer: str = "he", input_shape=None, rng=None, seed=None, dtype=None,
-                 **activation_kwargs) -> None:
+    def __init__(
+        self,
+        filters: int,
+        kernel_size=3,
+        stride=1,
+        pad=0,
+        activation: str | None = None,
+        kernel_initializer: str = "he",
+        input_shape=None,
+        rng=None,
+        seed=None,
+        dtype=None,
+        **activation_kwargs,
+    ) -> None:
         check_int(filters, "Conv2D", "filters", 1, what="a positive integer")
         super().__init__(input_shape, rng, seed, dtype)
         self.filters = int(filters)
@@ -444,8 +503,10 @@ class Conv2D(_Activated):
 
     def compute_output_shape(self, input_shape):
         if len(input_shape) != 3:
-            raise ValueError(f"{self.label}: expected input of shape (N, C, H, W), "
-                             f"got {shape_str((None,) + tuple(input_shape))}")
+            raise ValueError(
+                f"{self.label}: expected input of shape (N, C, H, W), "
+                f"got {shape_str((None,) + tuple(input_shape))}"
+            )
         w_shape = (self.filters, input_shape[0]) + self.kernel_size
         return F.conv2d_output_shape((1,) + tuple(input_shape), w_shape, self.stride, self.pad)[1:]
 
@@ -463,8 +524,9 @@ class Conv2D(_Activated):
 
     def backward(self, dout, input_grad: bool = True):
         dz = self._activate_backward(self._check_dout(dout, self._z), self._z)
-        dx, self.grads["W"], self.grads["b"] = F.conv2d_backward(dz, self._x, self.params["W"], self.stride,
-                                                                 self.pad)
+        dx, self.grads["W"], self.grads["b"] = F.conv2d_backward(
+            dz, self._x, self.params["W"], self.stride, self.pad
+        )
         return dx
 
     @property
@@ -482,9 +544,13 @@ class _Pool2D(Layer):
     def __init__(self, size=2, stride=None, input_shape=None) -> None:
         super().__init__(input_shape)
         self.size = _pair(size, f"{type(self).__name__} size")
-        self.stride = self.size if stride is None else _pair(stride, f"{type(self).__name__} stride")
+        self.stride = (
+            self.size if stride is None else _pair(stride, f"{type(self).__name__} stride")
+        )
         if min(self.size) < 1 or min(self.stride) < 1:
-            raise ValueError(f"{type(self).__name__}: expected size and stride >= 1, got {size!r}, {stride!r}")
+            raise ValueError(
+                f"{type(self).__name__}: expected size and stride >= 1, got {size!r}, {stride!r}"
+            )
         self._x = None
 
     def compute_output_shape(self, input_shape):
@@ -530,6 +596,7 @@ class AvgPool2D(_Pool2D):
 # -- nnlib.init is imported on first use: it is not needed to import the layers -----------------
 def _get_initializer(name):
     from . import init
+
     return init.get_initializer(name)
 
 

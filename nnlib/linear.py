@@ -39,24 +39,45 @@ which float32 cannot afford) and store ``coef_``/``intercept_`` in the dtype of 
 in gives float32 out. The course notes write ``w = (X^T X)^-1 + X^T y``; the ``+`` is a typo for a
 product, and we never form the inverse: ``np.linalg.solve`` is cheaper and more accurate.
 """
+
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from itertools import combinations_with_replacement
-from typing import Callable
 
 import numpy as np
 
 from . import functional as F
-from ._validate import as_float_array, check_int, check_lengths, check_ndim, check_positive, check_shape
+from ._validate import (
+    as_float_array,
+    check_int,
+    check_lengths,
+    check_ndim,
+    check_positive,
+    check_shape,
+)
 from .data import one_hot
 
 __all__ = [
-    "SingularMatrixError", "ConvergenceWarning", "normal_equations", "ridge_closed_form",
-    "soft_threshold", "coordinate_descent", "lasso_lambda_max", "gradient_descent",
-    "logistic_gradient", "logistic_gd",
-    "polynomial_features", "LinearRegression", "LinearRegressionGD", "Ridge", "Lasso",
-    "ElasticNet", "LogisticRegression", "SoftmaxRegression",
+    "SingularMatrixError",
+    "ConvergenceWarning",
+    "normal_equations",
+    "ridge_closed_form",
+    "soft_threshold",
+    "coordinate_descent",
+    "lasso_lambda_max",
+    "gradient_descent",
+    "logistic_gradient",
+    "logistic_gd",
+    "polynomial_features",
+    "LinearRegression",
+    "LinearRegressionGD",
+    "Ridge",
+    "Lasso",
+    "ElasticNet",
+    "LogisticRegression",
+    "SoftmaxRegression",
 ]
 
 _EPS = np.finfo(np.float64).eps
@@ -120,9 +141,11 @@ def _check_conditioning(X: np.ndarray, fn: str, centred: bool) -> None:
             cause = f"column {cols[0]} is all zeros"
         else:
             where = "after centring (which stands for the intercept)" if centred else "of X"
-            cause = (f"columns {cols.tolist()} {where} are linearly dependent. Likely cause: the "
-                     "dummy-variable trap (all K one-hot columns of a categorical feature plus an "
-                     "intercept: the one-hot columns sum to the intercept column) or a duplicated column")
+            cause = (
+                f"columns {cols.tolist()} {where} are linearly dependent. Likely cause: the "
+                "dummy-variable trap (all K one-hot columns of a categorical feature plus an "
+                "intercept: the one-hot columns sum to the intercept column) or a duplicated column"
+            )
     raise SingularMatrixError(
         f"{fn}: the matrix X^T X ({d} x {d}) is singular (rank {rank} < {d}, condition number "
         f"{cond:.1e}), so least squares has no unique solution: {cause}. Fix: drop one one-hot "
@@ -189,8 +212,9 @@ def soft_threshold(x, lam: float) -> np.ndarray:
     return np.sign(x) * np.maximum(np.abs(x) - x.dtype.type(lam), 0)
 
 
-def coordinate_descent(X, y, lam1: float, lam2: float = 0.0, max_iter: int = 10_000,
-                       tol: float = 1e-10, w0=None) -> tuple[np.ndarray, int]:
+def coordinate_descent(
+    X, y, lam1: float, lam2: float = 0.0, max_iter: int = 10_000, tol: float = 1e-10, w0=None
+) -> tuple[np.ndarray, int]:
     r"""Elastic net / lasso by cyclic coordinate descent.
 
     .. math:: J(w) = \|y - Xw\|^2 + \lambda_1\|w\|_1 + \lambda_2\|w\|^2
@@ -232,8 +256,12 @@ def coordinate_descent(X, y, lam1: float, lam2: float = 0.0, max_iter: int = 10_
             w[j] = new
         if max_step <= tol * max(1.0, np.abs(w).max(initial=0.0)):
             return w.astype(dtype, copy=False), sweep
-    warnings.warn(f"{fn}: no convergence after max_iter={max_iter} sweeps (last step {max_step:.1e}); "
-                  "raise max_iter or tol", ConvergenceWarning, stacklevel=2)
+    warnings.warn(
+        f"{fn}: no convergence after max_iter={max_iter} sweeps (last step {max_step:.1e}); "
+        "raise max_iter or tol",
+        ConvergenceWarning,
+        stacklevel=2,
+    )
     return w.astype(dtype, copy=False), max_iter
 
 
@@ -254,8 +282,13 @@ def lasso_lambda_max(X, y, fit_intercept: bool = True) -> float:
 
 
 # ----------------------------------------------------------------------------- gradient descent
-def gradient_descent(loss_and_grad: Callable[[np.ndarray], tuple[float, np.ndarray]], w0, lr: float,
-                     n_iters: int, tol: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+def gradient_descent(
+    loss_and_grad: Callable[[np.ndarray], tuple[float, np.ndarray]],
+    w0,
+    lr: float,
+    n_iters: int,
+    tol: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray]:
     r"""Batch gradient descent ``w <- w - lr * grad J(w)``.
 
     ``loss_and_grad(w)`` returns ``(J(w), dJ/dw)``. Stops early when ``max|grad| <= tol``
@@ -282,9 +315,12 @@ def gradient_descent(loss_and_grad: Callable[[np.ndarray], tuple[float, np.ndarr
             loss, grad = loss_and_grad(w)
             losses.append(float(loss))
             if not np.isfinite(loss) or loss > 1e10 * max(losses[0], 1e-300):
-                warnings.warn(f"{fn}: the loss diverged ({losses[0]:.3g} -> {loss:.3g} after "
-                              f"{len(losses) - 1} steps): lr={lr} is too large", ConvergenceWarning,
-                              stacklevel=2)
+                warnings.warn(
+                    f"{fn}: the loss diverged ({losses[0]:.3g} -> {loss:.3g} after "
+                    f"{len(losses) - 1} steps): lr={lr} is too large",
+                    ConvergenceWarning,
+                    stacklevel=2,
+                )
                 return w, np.array(losses)
             if np.max(np.abs(grad), initial=0.0) <= tol:
                 return w, np.array(losses)
@@ -374,7 +410,7 @@ class _LinearModel:
 
     fit_intercept: bool
 
-    def _store(self, w: np.ndarray, b, dtype: np.dtype) -> "_LinearModel":
+    def _store(self, w: np.ndarray, b, dtype: np.dtype) -> _LinearModel:
         self.coef_ = np.asarray(w, dtype=dtype)
         self.intercept_ = np.asarray(b, dtype=dtype)[()]  # a NumPy scalar, or (K,) for softmax
         self.n_features_in_ = self.coef_.shape[0]
@@ -426,7 +462,7 @@ class LinearRegression(_LinearModel):
     def __init__(self, fit_intercept: bool = True):
         self.fit_intercept = fit_intercept
 
-    def fit(self, X, y) -> "LinearRegression":
+    def fit(self, X, y) -> LinearRegression:
         fn = "LinearRegression.fit"
 
         def solve(Xc, yc):
@@ -449,8 +485,10 @@ class Ridge(_LinearModel):
     def __init__(self, lam: float = 1.0, fit_intercept: bool = True):
         self.lam, self.fit_intercept = lam, fit_intercept
 
-    def fit(self, X, y) -> "Ridge":
-        return self._fit_centred(X, y, lambda Xc, yc: ridge_closed_form(Xc, yc, self.lam, fn="Ridge.fit"))
+    def fit(self, X, y) -> Ridge:
+        return self._fit_centred(
+            X, y, lambda Xc, yc: ridge_closed_form(Xc, yc, self.lam, fn="Ridge.fit")
+        )
 
 
 class ElasticNet(_LinearModel):
@@ -468,17 +506,25 @@ class ElasticNet(_LinearModel):
 
     _PENALTIES = ("lam1", "lam2")
 
-    def __init__(self, lam1: float = 1.0, lam2: float = 1.0, fit_intercept: bool = True,
-                 max_iter: int = 10_000, tol: float = 1e-10):
+    def __init__(
+        self,
+        lam1: float = 1.0,
+        lam2: float = 1.0,
+        fit_intercept: bool = True,
+        max_iter: int = 10_000,
+        tol: float = 1e-10,
+    ):
         self.lam1, self.lam2 = lam1, lam2
         self.fit_intercept, self.max_iter, self.tol = fit_intercept, max_iter, tol
 
-    def fit(self, X, y) -> "ElasticNet":
+    def fit(self, X, y) -> ElasticNet:
         for name in self._PENALTIES:
             check_positive(getattr(self, name), f"{type(self).__name__}.fit", name, allow_zero=True)
 
         def solve(Xc, yc):
-            w, self.n_iter_ = coordinate_descent(Xc, yc, self.lam1, self.lam2, self.max_iter, self.tol)
+            w, self.n_iter_ = coordinate_descent(
+                Xc, yc, self.lam1, self.lam2, self.max_iter, self.tol
+            )
             return w
 
         return self._fit_centred(X, y, solve)
@@ -496,8 +542,13 @@ class Lasso(ElasticNet):
 
     _PENALTIES = ("lam",)
 
-    def __init__(self, lam: float = 1.0, fit_intercept: bool = True, max_iter: int = 10_000,
-                 tol: float = 1e-10):
+    def __init__(
+        self,
+        lam: float = 1.0,
+        fit_intercept: bool = True,
+        max_iter: int = 10_000,
+        tol: float = 1e-10,
+    ):
         super().__init__(lam, 0.0, fit_intercept, max_iter, tol)
 
     @property
@@ -521,7 +572,9 @@ class _GDModel(_LinearModel):
     _CURVATURE = 1.0
     lam = 0.0
 
-    def _gd_fit(self, X64: np.ndarray, target: np.ndarray, dtype: np.dtype, n_outputs: int | None = None):
+    def _gd_fit(
+        self, X64: np.ndarray, target: np.ndarray, dtype: np.dtype, n_outputs: int | None = None
+    ):
         fn = f"{type(self).__name__}.fit"
         n = X64.shape[0]
         Xa = np.column_stack([X64, np.ones(n)]) if self.fit_intercept else X64
@@ -539,11 +592,16 @@ class _GDModel(_LinearModel):
             loss, grad = self._loss_and_grad(Xa, target, theta)
             return loss + 0.5 * lam * np.sum(penalty * theta**2), grad + lam * penalty * theta
 
-        theta, self.loss_history_ = gradient_descent(loss_and_grad, np.zeros(shape), lr, self.n_iters, self.tol)
+        theta, self.loss_history_ = gradient_descent(
+            loss_and_grad, np.zeros(shape), lr, self.n_iters, self.tol
+        )
         self.n_iter_ = len(self.loss_history_) - 1
         if self.tol > 0 and self.n_iter_ == self.n_iters:
-            warnings.warn(f"{fn}: max|grad| still above tol={self.tol} after n_iters={self.n_iters}",
-                          ConvergenceWarning, stacklevel=3)
+            warnings.warn(
+                f"{fn}: max|grad| still above tol={self.tol} after n_iters={self.n_iters}",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
         if self.fit_intercept:
             return self._store(theta[:-1], theta[-1], dtype)
         return self._store(theta, np.zeros(shape[1:]), dtype)
@@ -567,11 +625,16 @@ class LinearRegressionGD(_GDModel):
 
     _CURVATURE = 2.0
 
-    def __init__(self, lr: float | str = 0.01, n_iters: int = 1000, tol: float = 0.0,
-                 fit_intercept: bool = True):
+    def __init__(
+        self,
+        lr: float | str = 0.01,
+        n_iters: int = 1000,
+        tol: float = 0.0,
+        fit_intercept: bool = True,
+    ):
         self.lr, self.n_iters, self.tol, self.fit_intercept = lr, n_iters, tol, fit_intercept
 
-    def fit(self, X, y) -> "LinearRegressionGD":
+    def fit(self, X, y) -> LinearRegressionGD:
         return self._gd_fit(*_as_Xy(X, y, "LinearRegressionGD.fit"))
 
     @staticmethod
@@ -581,9 +644,21 @@ class LinearRegressionGD(_GDModel):
 
 
 class _Classifier(_GDModel):
-    def __init__(self, lam: float = 0.0, lr: float | str = 0.1, n_iters: int = 1000, tol: float = 0.0,
-                 fit_intercept: bool = True):
-        self.lam, self.lr, self.n_iters, self.tol, self.fit_intercept = lam, lr, n_iters, tol, fit_intercept
+    def __init__(
+        self,
+        lam: float = 0.0,
+        lr: float | str = 0.1,
+        n_iters: int = 1000,
+        tol: float = 0.0,
+        fit_intercept: bool = True,
+    ):
+        self.lam, self.lr, self.n_iters, self.tol, self.fit_intercept = (
+            lam,
+            lr,
+            n_iters,
+            tol,
+            fit_intercept,
+        )
 
     def _classes(self, X, y, fn: str) -> tuple[np.ndarray, np.ndarray, np.dtype]:
         """Store ``classes_`` (sorted unique labels); return ``X``, ``y`` as indices into it, dtype."""
@@ -621,18 +696,22 @@ class LogisticRegression(_Classifier):
 
     _CURVATURE = 0.25  # sigma' <= 1/4
 
-    def fit(self, X, y) -> "LogisticRegression":
+    def fit(self, X, y) -> LogisticRegression:
         fn = "LogisticRegression.fit"
         X, index, dtype = self._classes(X, y, fn)
         if len(self.classes_) != 2:
-            raise ValueError(f"{fn}: expected exactly 2 classes in y, got {len(self.classes_)} "
-                             "(use SoftmaxRegression for more)")
+            raise ValueError(
+                f"{fn}: expected exactly 2 classes in y, got {len(self.classes_)} "
+                "(use SoftmaxRegression for more)"
+            )
         return self._gd_fit(X, index.astype(np.float64), dtype)
 
     @staticmethod
     def _loss_and_grad(Xa, y, theta):
         z = Xa @ theta  # the mean log-loss is BCE on the logits: stable for any z
-        return F.binary_cross_entropy_with_logits(z, y), Xa.T @ F.binary_cross_entropy_with_logits_backward(z, y)
+        return F.binary_cross_entropy_with_logits(
+            z, y
+        ), Xa.T @ F.binary_cross_entropy_with_logits_backward(z, y)
 
     def predict_proba(self, X) -> np.ndarray:
         """``P(y = classes_[1] | x) = sigmoid(x w + b)``, shape ``(N,)``."""
@@ -659,7 +738,7 @@ class SoftmaxRegression(_Classifier):
 
     _CURVATURE = 0.5
 
-    def fit(self, X, y) -> "SoftmaxRegression":
+    def fit(self, X, y) -> SoftmaxRegression:
         X, index, dtype = self._classes(X, y, "SoftmaxRegression.fit")
         return self._gd_fit(X, one_hot(index, len(self.classes_)), dtype, len(self.classes_))
 

@@ -20,6 +20,7 @@ outputs go with which loss is in :mod:`nnlib.targets`.
 >>> sorted(model.parameters())
 ['0.W', '0.b', '1.W', '1.b']
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -55,10 +56,15 @@ class Sequential(Trainer):
         self.dtype = None if dtype is None else np.dtype(dtype)
         if self.dtype is not None and self.dtype not in (np.float32, np.float64):
             raise ValueError(f"Sequential: expected dtype float32 or float64, got {self.dtype}")
-        self.rng = as_rng(rng, "Sequential", seed=seed, int_seed=False, optional=True) or np.random.default_rng()
+        self.rng = (
+            as_rng(rng, "Sequential", seed=seed, int_seed=False, optional=True)
+            or np.random.default_rng()
+        )
         self.input_shape: tuple | None = None
         self.output_shape: tuple | None = None
-        self._layout: list | None = None  # (name, shape) of every parameter, to notice when they change
+        self._layout: list | None = (
+            None  # (name, shape) of every parameter, to notice when they change
+        )
         for layer in layers:
             self.add(layer)
 
@@ -68,8 +74,12 @@ class Sequential(Trainer):
 
         Adding a layer with parameters to a model that has trained restarts the optimizer's state
         (e.g. Adam's moments), which was kept for the old set of parameters."""
-        if not (hasattr(layer, "forward") and hasattr(layer, "backward") and hasattr(layer, "params")):
-            raise TypeError(f"Sequential: expected a layer (forward, backward, params), got {type(layer).__name__}")
+        if not (
+            hasattr(layer, "forward") and hasattr(layer, "backward") and hasattr(layer, "params")
+        ):
+            raise TypeError(
+                f"Sequential: expected a layer (forward, backward, params), got {type(layer).__name__}"
+            )
         self.layers.append(layer)
         declared = getattr(layer, "declared_input_shape", None)
         if self.built or (len(self.layers) == 1 and declared is not None):
@@ -88,7 +98,11 @@ class Sequential(Trainer):
         for layer in self.layers:
             rng = None if layer.rng is not None else self.rng.spawn(1)[0]
             shape = layer.build(shape, dtype, rng)
-        self.dtype, self.input_shape, self.output_shape = dtype, tuple(int(s) for s in input_shape), shape
+        self.dtype, self.input_shape, self.output_shape = (
+            dtype,
+            tuple(int(s) for s in input_shape),
+            shape,
+        )
         layout = [(name, p.shape) for name, p in self._named_params()]
         if self._layout is not None and layout != self._layout:
             self._forget_optimizer_state()
@@ -110,7 +124,9 @@ class Sequential(Trainer):
     # ------------------------------------------------------------------------------ weights
     def _named_params(self):
         # parameter names are "<layer index>.<name>", unique across the model, e.g. "0.W"
-        return [(f"{i}.{k}", v) for i, layer in enumerate(self.layers) for k, v in layer.params.items()]
+        return [
+            (f"{i}.{k}", v) for i, layer in enumerate(self.layers) for k, v in layer.params.items()
+        ]
 
     def parameters(self) -> dict[str, np.ndarray]:
         """The live trainable arrays, named ``"<layer index>.<param>"`` (e.g. ``"0.W"``)."""
@@ -120,8 +136,12 @@ class Sequential(Trainer):
     def gradients(self) -> dict[str, np.ndarray]:
         """The gradients of the last backward pass, with the names of :meth:`parameters`."""
         self._require_built("Sequential.gradients")
-        return {f"{i}.{k}": layer.grads[k] for i, layer in enumerate(self.layers)
-                for k in layer.params if k in layer.grads}
+        return {
+            f"{i}.{k}": layer.grads[k]
+            for i, layer in enumerate(self.layers)
+            for k in layer.params
+            if k in layer.grads
+        }
 
     def _weight_arrays(self) -> list[np.ndarray]:
         return [a for layer in self.layers for a in (*layer.params.values(), *layer.state.values())]
@@ -136,18 +156,24 @@ class Sequential(Trainer):
         self._require_built("Sequential.set_weights")
         targets = self._weight_arrays()
         if len(weights) != len(targets):
-            raise ValueError(f"Sequential.set_weights: expected {len(targets)} arrays, got {len(weights)}")
+            raise ValueError(
+                f"Sequential.set_weights: expected {len(targets)} arrays, got {len(weights)}"
+            )
         for i, (target, w) in enumerate(zip(targets, weights)):
             w = np.asarray(w)
             if w.shape != target.shape:
-                raise ValueError(f"Sequential.set_weights: expected weights[{i}] of shape {target.shape}, "
-                                 f"got {w.shape}")
+                raise ValueError(
+                    f"Sequential.set_weights: expected weights[{i}] of shape {target.shape}, "
+                    f"got {w.shape}"
+                )
             target[...] = w
 
     def _require_built(self, fn: str) -> None:
         if not self.built:
-            raise RuntimeError(f"{fn}: the model is not built yet; call build(input_shape), fit() or predict(), "
-                               "or give the first layer input_dim")
+            raise RuntimeError(
+                f"{fn}: the model is not built yet; call build(input_shape), fit() or predict(), "
+                "or give the first layer input_dim"
+            )
 
     def count_params(self) -> int:
         return sum(layer.count_params() for layer in self.layers)
@@ -157,7 +183,13 @@ class Sequential(Trainer):
         self._require_built("Sequential.summary")
         rows = [("Layer", "Output shape", "Params")]
         for i, layer in enumerate(self.layers):
-            rows.append((f"{i}: {layer.label}", shape_str((None,) + layer.output_shape), f"{layer.count_params():,}"))
+            rows.append(
+                (
+                    f"{i}: {layer.label}",
+                    shape_str((None,) + layer.output_shape),
+                    f"{layer.count_params():,}",
+                )
+            )
         widths = [max(len(r[c]) for r in rows) for c in range(3)]
         line = "-" * (sum(widths) + 4)
 
@@ -165,10 +197,17 @@ class Sequential(Trainer):
             return f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}"
 
         buffers = sum(a.size for layer in self.layers for a in layer.state.values())
-        text = "\n".join([fmt(rows[0]), line, *map(fmt, rows[1:]), line,
-                          f"Trainable params: {self.count_params():,}"
-                          + (f"  (+ {buffers:,} non-trainable running statistics)" if buffers else "")
-                          + f"   input {shape_str((None,) + self.input_shape)}, {self.dtype}"])
+        text = "\n".join(
+            [
+                fmt(rows[0]),
+                line,
+                *map(fmt, rows[1:]),
+                line,
+                f"Trainable params: {self.count_params():,}"
+                + (f"  (+ {buffers:,} non-trainable running statistics)" if buffers else "")
+                + f"   input {shape_str((None,) + self.input_shape)}, {self.dtype}",
+            ]
+        )
         if print_fn is not None:
             print_fn(text)
         return text

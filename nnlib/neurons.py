@@ -15,6 +15,7 @@ most ``(R / gamma)^2``); on XOR it never does, which is why depth helps: a two-l
 >>> t["converged"], int(t["errors"][-1])
 (True, 0)
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -71,7 +72,9 @@ def perceptron_trace(X, y, lr: float = 1.0, max_epochs: int = 100) -> dict[str, 
     check_ndim(X, 2, fn, "X", "(N, D)")
     y = np.asarray(y)
     if y.shape != (X.shape[0],) or not np.all(np.isin(y, (0, 1))):
-        raise ValueError(f"{fn}: expected y of shape ({X.shape[0]},) with labels 0/1, got shape {y.shape}")
+        raise ValueError(
+            f"{fn}: expected y of shape ({X.shape[0]},) with labels 0/1, got shape {y.shape}"
+        )
     check_positive(lr, fn, "lr")
     max_epochs = check_int(max_epochs, fn, "max_epochs", 0)
     w, b = np.zeros(X.shape[1]), 0.0
@@ -92,9 +95,15 @@ def perceptron_trace(X, y, lr: float = 1.0, max_epochs: int = 100) -> dict[str, 
             break
     W, B = np.array(ws), np.array(bs)
     errors = np.count_nonzero((X @ W.T + B >= 0) != y[:, None].astype(bool), axis=0)
-    return {"w": W, "b": B, "sample": np.array(samples, dtype=int), "epoch": np.array(epochs, dtype=int),
-            "errors": errors, "mistakes_per_epoch": np.array(per_epoch),
-            "converged": bool(per_epoch) and per_epoch[-1] == 0}
+    return {
+        "w": W,
+        "b": B,
+        "sample": np.array(samples, dtype=int),
+        "epoch": np.array(epochs, dtype=int),
+        "errors": errors,
+        "mistakes_per_epoch": np.array(per_epoch),
+        "converged": bool(per_epoch) and per_epoch[-1] == 0,
+    }
 
 
 def mlp_forward(x, W1, b1, W2, b2):

@@ -16,6 +16,7 @@ losses ``(N,)`` or ``(N, 1)``; for the others, the output's shape.
 >>> check_targets(np.array([0, 2, 1]), 3, "fit", "cross_entropy", (3,), np.dtype("float64"))
 array([0, 2, 1])
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -43,13 +44,16 @@ def check_inputs(X, fn: str, input_shape: tuple | None, dtype) -> np.ndarray:
     if X.ndim < 2:
         raise ValueError(f"{fn}: expected X of shape (N, features...), got {X.shape}")
     if input_shape is not None and X.shape[1:] != input_shape:
-        raise ValueError(f"{fn}: expected X of shape {shape_str((None,) + input_shape)} "
-                         f"(the model's input shape), got {X.shape}")
+        raise ValueError(
+            f"{fn}: expected X of shape {shape_str((None,) + input_shape)} "
+            f"(the model's input shape), got {X.shape}"
+        )
     return X if dtype is None or X.dtype == dtype else X.astype(dtype)
 
 
-def check_targets(y, n: int, fn: str, loss_name: str | None, out_shape: tuple, dtype,
-                  values: bool = True) -> np.ndarray:
+def check_targets(
+    y, n: int, fn: str, loss_name: str | None, out_shape: tuple, dtype, values: bool = True
+) -> np.ndarray:
     """Targets in the form the loss expects: int labels or one-hot for cross_entropy, else floats
     shaped like the output (``(N,)`` becomes ``(N, 1)`` for a single output). ``loss_name`` None:
     a custom loss, whose conventions are its own (only the count is checked).
@@ -60,8 +64,10 @@ def check_targets(y, n: int, fn: str, loss_name: str | None, out_shape: tuple, d
     if y.dtype.kind not in "biuf":
         raise TypeError(f"{fn}: y must hold numbers, got dtype {y.dtype}")
     if y.ndim == 0 or len(y) != n:
-        raise ValueError(f"{fn}: X and y must have the same number of samples, got X with {n} and "
-                         f"y of shape {y.shape}")
+        raise ValueError(
+            f"{fn}: X and y must have the same number of samples, got X with {n} and "
+            f"y of shape {y.shape}"
+        )
     if loss_name is None:
         return y
     if loss_name in _CLASS_LOSSES:
@@ -70,8 +76,10 @@ def check_targets(y, n: int, fn: str, loss_name: str | None, out_shape: tuple, d
         if out_shape == (1,) and y.ndim == 1:
             y = y.reshape(-1, 1)
         else:
-            raise ValueError(f"{fn}: loss {loss_name!r} expects y of shape "
-                             f"{shape_str((None,) + out_shape)} (the model's output shape), got {y.shape}")
+            raise ValueError(
+                f"{fn}: loss {loss_name!r} expects y of shape "
+                f"{shape_str((None,) + out_shape)} (the model's output shape), got {y.shape}"
+            )
     return y.astype(dtype, copy=False)
 
 
@@ -92,8 +100,10 @@ def _check_labels(y, n, fn, loss_name, k, dtype, values) -> np.ndarray:
 
 def _label_error(fn, loss_name, y, k, detail):
     got = f"y of shape {y.shape}" + (f" with {detail}" if detail else "")
-    raise ValueError(f"{fn}: loss {loss_name!r} expects y of shape (N,) with integer class labels "
-                     f"in [0, {k}) or one-hot of shape (N, {k}), got {got}")
+    raise ValueError(
+        f"{fn}: loss {loss_name!r} expects y of shape (N,) with integer class labels "
+        f"in [0, {k}) or one-hot of shape (N, {k}), got {got}"
+    )
 
 
 def count_correct(out: np.ndarray, y: np.ndarray, threshold: float) -> int:

@@ -26,6 +26,7 @@ fewer copies (one optimizer call for all parameters, one softmax for the loss an
 ``nnlib.grading.student.substitute`` turns it off, so a student's function always runs exactly as
 the textbook step below calls it.
 """
+
 from __future__ import annotations
 
 import math
@@ -73,14 +74,22 @@ class Trainer:
             forward, _ = F.get_loss(loss)
             # the canonical name, e.g. "cross_entropy" for "categorical_crossentropy"; found by identity,
             # since a student's function swapped in by nnlib.grading.student.substitute may have any __name__
-            self.loss_name = next((name for name, (f, _) in F.LOSSES.items() if f is forward
-                                   and getattr(F, name, None) is forward), forward.__name__)
+            self.loss_name = next(
+                (
+                    name
+                    for name, (f, _) in F.LOSSES.items()
+                    if f is forward and getattr(F, name, None) is forward
+                ),
+                forward.__name__,
+            )
             self._custom_loss = None
         elif isinstance(loss, tuple) and len(loss) == 2 and all(callable(f) for f in loss):
             self.loss_name, self._custom_loss = getattr(loss[0], "__name__", "custom"), loss
         else:
-            raise TypeError("Sequential.compile: expected loss to be a name such as 'cross_entropy' or a "
-                            f"pair (loss_fn, loss_backward), got {loss!r}")
+            raise TypeError(
+                "Sequential.compile: expected loss to be a name such as 'cross_entropy' or a "
+                f"pair (loss_fn, loss_backward), got {loss!r}"
+            )
         self.optimizer = optim.get_optimizer(optimizer)
         self.metrics = []
         for metric in metrics or ():
@@ -89,8 +98,10 @@ class Trainer:
             elif callable(metric):
                 self.metrics.append(metric)
             else:
-                raise ValueError(f"Sequential.compile: unknown metric {metric!r}; use 'accuracy' or a "
-                                 "function f(y_true, y_prob)")
+                raise ValueError(
+                    f"Sequential.compile: unknown metric {metric!r}; use 'accuracy' or a "
+                    "function f(y_true, y_prob)"
+                )
         self._threshold = THRESHOLD.get(self.loss_name, 0.5)
 
     def _require_compiled(self, fn: str) -> None:
@@ -116,7 +127,9 @@ class Trainer:
 
     def _penalized(self) -> list:
         """The layers with a weight penalty (``Dense(l1=..., l2=...)``)."""
-        return [layer for layer in self.layers if getattr(layer, "l1", 0) or getattr(layer, "l2", 0)]
+        return [
+            layer for layer in self.layers if getattr(layer, "l1", 0) or getattr(layer, "l2", 0)
+        ]
 
     def _penalty(self) -> float:
         """The weight penalties added to the loss."""
@@ -131,7 +144,9 @@ class Trainer:
     # ------------------------------------------------------------------------ one step
     def _train_step(self, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
         """One forward + backward + update on checked arrays; returns ``(loss, output)``."""
-        result = _fast.train_step(self, x, y)  # the fast path, same numbers (nnlib/_fast.py); None: not used
+        result = _fast.train_step(
+            self, x, y
+        )  # the fast path, same numbers (nnlib/_fast.py); None: not used
         if result is not None:
             return result
         # the textbook path
@@ -151,8 +166,19 @@ class Trainer:
         return self._train_step(x, self._check_y(y, len(x), fn, values=False))[0]
 
     # ------------------------------------------------------------------------------ fit
-    def fit(self, X, y, epochs: int = 1, batch_size: int = 32, validation_data=None, callbacks=(),
-            shuffle: bool = True, verbose: int = 1, rng=None, seed=None) -> History:
+    def fit(
+        self,
+        X,
+        y,
+        epochs: int = 1,
+        batch_size: int = 32,
+        validation_data=None,
+        callbacks=(),
+        shuffle: bool = True,
+        verbose: int = 1,
+        rng=None,
+        seed=None,
+    ) -> History:
         """Train for ``epochs`` passes over ``(X, y)`` in mini-batches; return the :class:`History`.
 
         Each epoch visits the samples in the order ``rng.permutation(N)`` (one draw per epoch and
@@ -173,7 +199,9 @@ class Trainer:
         epochs = check_int(epochs, fn, "epochs", 0)
         if validation_data is not None:
             if len(validation_data) != 2:
-                raise ValueError(f"{fn}: expected validation_data=(X_val, y_val), got {len(validation_data)} items")
+                raise ValueError(
+                    f"{fn}: expected validation_data=(X_val, y_val), got {len(validation_data)} items"
+                )
             X_val = self._check_X(validation_data[0], fn + " (validation_data)")
             y_val = self._check_y(validation_data[1], len(X_val), fn + " (validation_data)")
         rng = as_rng(rng, fn, seed=seed, int_seed=False, optional=True) or self.rng
@@ -181,7 +209,9 @@ class Trainer:
         callbacks = [history, *callbacks]
         for cb in callbacks:
             if not isinstance(cb, Callback):
-                raise TypeError(f"{fn}: expected callbacks to be nnlib.callbacks.Callback objects, got {cb!r}")
+                raise TypeError(
+                    f"{fn}: expected callbacks to be nnlib.callbacks.Callback objects, got {cb!r}"
+                )
             cb.set_model(self)
         history.params = {"epochs": epochs, "batch_size": batch_size, "samples": len(X)}
         self.stop_training = False
@@ -191,11 +221,16 @@ class Trainer:
             for cb in callbacks:
                 cb.on_epoch_begin(epoch)
             order = rng.permutation(len(X)) if shuffle else None
-            logs = self._fit_epoch(X, y, order, batch_size, f"Epoch {epoch + 1}/{epochs}", verbose, callbacks)
+            logs = self._fit_epoch(
+                X, y, order, batch_size, f"Epoch {epoch + 1}/{epochs}", verbose, callbacks
+            )
             if validation_data is not None:
                 logs.update({f"val_{k}": v for k, v in self.evaluate(X_val, y_val).items()})
             if verbose == 2:
-                print(f"Epoch {epoch + 1}/{epochs}: " + ", ".join(f"{k}={v:.4g}" for k, v in logs.items()))
+                print(
+                    f"Epoch {epoch + 1}/{epochs}: "
+                    + ", ".join(f"{k}={v:.4g}" for k, v in logs.items())
+                )
             for cb in callbacks:
                 cb.on_epoch_end(epoch, logs)
             if self.stop_training:
@@ -221,7 +256,8 @@ class Trainer:
                     raise FloatingPointError(
                         f"Sequential.fit: the loss became {loss} at {desc.lower()}, batch {b + 1}/"
                         f"{n_batches}; lower the learning rate, check the inputs for NaN/inf, or train on "
-                        "logits (loss='cross_entropy') instead of log-probabilities")
+                        "logits (loss='cross_entropy') instead of log-probabilities"
+                    )
                 loss_sum += loss * (hi - lo)
                 if track_accuracy:
                     correct += count_correct(out, yb, self._threshold)
@@ -241,8 +277,12 @@ class Trainer:
     def _batched_forward(self, X: np.ndarray, batch_size: int) -> np.ndarray:
         if len(X) <= batch_size:
             return self.forward(X, training=False)
-        return np.concatenate([self.forward(X[i:i + batch_size], training=False)
-                               for i in range(0, len(X), batch_size)])
+        return np.concatenate(
+            [
+                self.forward(X[i : i + batch_size], training=False)
+                for i in range(0, len(X), batch_size)
+            ]
+        )
 
     def _link(self, out: np.ndarray) -> np.ndarray:
         link = LINK.get(self.loss_name) if self._custom_loss is None else None
@@ -293,8 +333,14 @@ class _Progress:
     (formatting it every batch would cost more than a training step on a small net)."""
 
     def __init__(self, total: int, desc: str, enabled: bool) -> None:
-        self.bar = tqdm(total=total, desc=desc, unit="batch", disable=not enabled, leave=True,
-                        dynamic_ncols=True)
+        self.bar = tqdm(
+            total=total,
+            desc=desc,
+            unit="batch",
+            disable=not enabled,
+            leave=True,
+            dynamic_ncols=True,
+        )
         self.next_refresh = 0.0
 
     def update(self, mean_loss: float) -> None:

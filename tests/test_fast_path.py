@@ -1,4 +1,5 @@
 """The fast training path (nnlib._fast) against the textbook path: same numbers, readable gradients."""
+
 import copy
 
 import numpy as np
@@ -16,14 +17,18 @@ def _data(n=64, d=6, k=4, seed=0):
 
 
 def _model(loss="cross_entropy", opt=lambda: optim.Adam(lr=1e-2), layers=None):
-    model = Sequential(layers or [Dense(16, activation="relu"), Dense(8, activation="tanh", l2=1e-3), Dense(4)],
-                       seed=0)
+    model = Sequential(
+        layers or [Dense(16, activation="relu"), Dense(8, activation="tanh", l2=1e-3), Dense(4)],
+        seed=0,
+    )
     model.compile(loss=loss, optimizer=opt())
     return model
 
 
 def _train(model, X, y, steps=6):
-    return [model.train_on_batch(X[8 * i:8 * i + 16], y[8 * i:8 * i + 16]) for i in range(steps)]
+    return [
+        model.train_on_batch(X[8 * i : 8 * i + 16], y[8 * i : 8 * i + 16]) for i in range(steps)
+    ]
 
 
 def _train_textbook(model, X, y, steps=6):
@@ -35,10 +40,18 @@ def _train_textbook(model, X, y, steps=6):
         _fast.ENABLED = True
 
 
-@pytest.mark.parametrize("opt", [lambda: optim.Adam(lr=1e-2), lambda: optim.SGD(lr=0.1),
-                                 lambda: optim.Nesterov(lr=0.1), lambda: optim.Adagrad(),
-                                 lambda: optim.Adadelta(), lambda: optim.RMSProp(lr=1e-2),
-                                 lambda: optim.AdamW(lr=1e-2)])
+@pytest.mark.parametrize(
+    "opt",
+    [
+        lambda: optim.Adam(lr=1e-2),
+        lambda: optim.SGD(lr=0.1),
+        lambda: optim.Nesterov(lr=0.1),
+        lambda: optim.Adagrad(),
+        lambda: optim.Adadelta(),
+        lambda: optim.RMSProp(lr=1e-2),
+        lambda: optim.AdamW(lr=1e-2),
+    ],
+)
 @pytest.mark.parametrize("loss", ["cross_entropy", "mse"])
 def test_fast_and_textbook_paths_give_the_same_weights_bit_for_bit(opt, loss):
     X, y = _data()
@@ -47,7 +60,9 @@ def test_fast_and_textbook_paths_give_the_same_weights_bit_for_bit(opt, loss):
     fast_losses = _train(fast, X, targets)
     textbook_losses = _train_textbook(textbook, X, targets)
     assert fast_losses == textbook_losses
-    assert hasattr(fast, "_flat") and not hasattr(textbook, "_flat")  # each really took its own path
+    assert hasattr(fast, "_flat") and not hasattr(
+        textbook, "_flat"
+    )  # each really took its own path
     for a, b in zip(fast.get_weights(), textbook.get_weights()):
         np.testing.assert_array_equal(a, b)
 

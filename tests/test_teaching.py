@@ -1,4 +1,5 @@
 """The teaching algorithms live in the library; widgets and the grader use them from there."""
+
 import numpy as np
 
 from nnlib import backprop, linear, neurons
@@ -31,7 +32,9 @@ def test_the_perceptron_learns_and_but_never_xor():
 def test_the_trace_replays_the_update_rule():
     trace = neurons.perceptron_trace(GATES, np.array([0, 1, 1, 1]), lr=0.5)
     for u, i in enumerate(trace["sample"]):
-        w, b = neurons.perceptron_update(trace["w"][u], trace["b"][u], GATES[i], [0, 1, 1, 1][i], 0.5)
+        w, b = neurons.perceptron_update(
+            trace["w"][u], trace["b"][u], GATES[i], [0, 1, 1, 1][i], 0.5
+        )
         np.testing.assert_array_equal(w, trace["w"][u + 1])
         assert b == trace["b"][u + 1]
 
@@ -46,8 +49,12 @@ def test_mlp_forward_is_a_two_layer_sequential():
 def test_backprop_221_matches_numerical_gradients():
     rng = np.random.default_rng(2)
     x, y = rng.standard_normal((5, 2)), rng.uniform(size=(5, 1))
-    params = {"W1": rng.standard_normal((2, 2)), "b1": rng.standard_normal(2),
-              "W2": rng.standard_normal((2, 1)), "b2": rng.standard_normal(1)}
+    params = {
+        "W1": rng.standard_normal((2, 2)),
+        "b1": rng.standard_normal(2),
+        "W2": rng.standard_normal((2, 1)),
+        "b2": rng.standard_normal(1),
+    }
 
     def loss(_):
         a2 = 1 / (1 + np.exp(-(x @ params["W1"] + params["b1"])))

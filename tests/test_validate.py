@@ -1,4 +1,5 @@
 """The one set of validators: integers (bool refused everywhere) and random generators."""
+
 import numpy as np
 import pytest
 
@@ -8,24 +9,42 @@ from nnlib.layers import Conv2D, Dense, Dropout
 from nnlib.model import Sequential
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda: Dense(True), r"Dense: expected units to be a positive integer, got True"),
-    (lambda: Dense(2.0), r"Dense: expected units to be a positive integer, got 2.0"),
-    (lambda: Conv2D(True), r"Conv2D: expected filters to be a positive integer, got True"),
-    (lambda: Conv2D(2, kernel_size=(True, 3)), r"Conv2D kernel_size: expected an int or a pair of ints"),
-    (lambda: optim.Accumulate("sgd", steps=True), r"Accumulate: expected steps to be an integer >= 1, got True"),
-    (lambda: callbacks.EarlyStopping(patience=False), r"EarlyStopping: expected patience to be an integer >= 0"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: Dense(True), r"Dense: expected units to be a positive integer, got True"),
+        (lambda: Dense(2.0), r"Dense: expected units to be a positive integer, got 2.0"),
+        (lambda: Conv2D(True), r"Conv2D: expected filters to be a positive integer, got True"),
+        (
+            lambda: Conv2D(2, kernel_size=(True, 3)),
+            r"Conv2D kernel_size: expected an int or a pair of ints",
+        ),
+        (
+            lambda: optim.Accumulate("sgd", steps=True),
+            r"Accumulate: expected steps to be an integer >= 1, got True",
+        ),
+        (
+            lambda: callbacks.EarlyStopping(patience=False),
+            r"EarlyStopping: expected patience to be an integer >= 0",
+        ),
+    ],
+)
 def test_bool_and_float_counts_are_refused_by_every_constructor(call, match):
     with pytest.raises(ValueError, match=match):
         call()
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"epochs": True}, r"Sequential.fit: expected epochs to be an integer >= 0, got True"),
-    ({"batch_size": False}, r"Sequential.fit: expected batch_size to be a positive integer, got False"),
-    ({"epochs": 1.0}, r"Sequential.fit: expected epochs to be an integer >= 0, got 1.0"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"epochs": True}, r"Sequential.fit: expected epochs to be an integer >= 0, got True"),
+        (
+            {"batch_size": False},
+            r"Sequential.fit: expected batch_size to be a positive integer, got False",
+        ),
+        ({"epochs": 1.0}, r"Sequential.fit: expected epochs to be an integer >= 0, got 1.0"),
+    ],
+)
 def test_fit_refuses_bool_and_float_counts(kwargs, match):
     model = Sequential([Dense(3, input_dim=2)], seed=0)
     model.compile(loss="cross_entropy", optimizer="sgd")
@@ -46,7 +65,9 @@ def test_one_rng_helper_for_seeds_generators_and_defaults():
     assert as_rng(None, "f", optional=True) is None
     with pytest.raises(ValueError, match="f: give either rng or seed, not both"):
         as_rng(gen, "f", seed=1)
-    with pytest.raises(TypeError, match=r"f: expected rng to be a numpy.random.Generator \(np.random"):
+    with pytest.raises(
+        TypeError, match=r"f: expected rng to be a numpy.random.Generator \(np.random"
+    ):
         as_rng(3, "f", int_seed=False)
     with pytest.raises(TypeError, match="Dropout: expected rng to be a numpy.random.Generator"):
         Dropout(0.5, rng=np.random.RandomState(0))

@@ -14,6 +14,7 @@ raise if the caller asks them to.
 ...     float(tiny(np.array(-1e4)))
 0.0
 """
+
 from __future__ import annotations
 
 import numpy as np

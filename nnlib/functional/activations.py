@@ -24,25 +24,46 @@ textbook ``s(1 - s)`` and ``1 - tanh^2``: the two are equal, but ``1 - s`` cance
 Name look-up for layers and models: ``ACTIVATIONS`` maps a name to ``(forward, backward)`` and
 ``get_activation(name)`` returns that pair, with a helpful error for a misspelled name.
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from scipy.special import erfc
 
-from ._numerics import underflow_ok as _underflow_ok
 from .._validate import as_float_array, check_same_shape, lookup_name
+from ._numerics import underflow_ok as _underflow_ok
 
 __all__ = [
-    "identity", "identity_backward", "linear", "linear_backward",
-    "sigmoid", "sigmoid_backward", "tanh", "tanh_backward",
-    "relu", "relu_backward", "leaky_relu", "leaky_relu_backward",
-    "elu", "elu_backward", "selu", "selu_backward",
-    "softplus", "softplus_backward", "swish", "swish_backward",
-    "gelu", "gelu_backward",
-    "softmax", "softmax_backward", "log_softmax", "log_softmax_backward",
-    "ACTIVATIONS", "get_activation",
+    "identity",
+    "identity_backward",
+    "linear",
+    "linear_backward",
+    "sigmoid",
+    "sigmoid_backward",
+    "tanh",
+    "tanh_backward",
+    "relu",
+    "relu_backward",
+    "leaky_relu",
+    "leaky_relu_backward",
+    "elu",
+    "elu_backward",
+    "selu",
+    "selu_backward",
+    "softplus",
+    "softplus_backward",
+    "swish",
+    "swish_backward",
+    "gelu",
+    "gelu_backward",
+    "softmax",
+    "softmax_backward",
+    "log_softmax",
+    "log_softmax_backward",
+    "ACTIVATIONS",
+    "get_activation",
 ]
 
 # SELU constants from Klambauer et al. (2017), the values torch.nn.functional.selu uses.
@@ -53,8 +74,8 @@ _SQRT1_2 = 0.7071067811865476  # 1/sqrt(2)
 _INV_SQRT_2PI = 0.3989422804014327  # 1/sqrt(2 pi)
 
 
-
 # ----------------------------------------------------------------------------- input handling
+
 
 def _input(x, fn: str) -> np.ndarray:
     return as_float_array(x, fn, "x")
@@ -71,11 +92,14 @@ def _grad_inputs(dout, x, fn: str) -> tuple[np.ndarray, np.ndarray]:
 
 def _check_axis(x: np.ndarray, axis: int, fn: str) -> None:
     if not isinstance(axis, (int, np.integer)) or not -x.ndim <= axis < x.ndim:
-        raise ValueError(f"{fn}: axis {axis!r} is out of range for x of shape {tuple(x.shape)} "
-                         f"(expected an int in [{-x.ndim}, {x.ndim}))")
+        raise ValueError(
+            f"{fn}: axis {axis!r} is out of range for x of shape {tuple(x.shape)} "
+            f"(expected an int in [{-x.ndim}, {x.ndim}))"
+        )
 
 
 # ---------------------------------------------------- unvalidated kernels shared with losses.py
+
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     # Two branches so that exp never sees a positive argument: z = exp(-|x|) lies in (0, 1].
@@ -122,6 +146,7 @@ def _log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
 
 # ---------------------------------------------------------------------------------- identity
 
+
 def identity(x) -> np.ndarray:
     """Identity (linear) activation, f(x) = x. Returns a copy, never ``x`` itself.
 
@@ -147,6 +172,7 @@ linear, linear_backward = identity, identity_backward  # the Keras name
 
 
 # ----------------------------------------------------------------------------------- sigmoid
+
 
 @_underflow_ok
 def sigmoid(x) -> np.ndarray:
@@ -177,6 +203,7 @@ def sigmoid_backward(dout, x) -> np.ndarray:
 
 # -------------------------------------------------------------------------------------- tanh
 
+
 @_underflow_ok
 def tanh(x) -> np.ndarray:
     """Hyperbolic tangent, tanh(x) = (e^x - e^{-x}) / (e^x + e^{-x}), in (-1, 1).
@@ -206,6 +233,7 @@ def tanh_backward(dout, x) -> np.ndarray:
 
 # -------------------------------------------------------------------------------------- relu
 
+
 def relu(x) -> np.ndarray:
     """Rectified linear unit, relu(x) = max(0, x). Shapes: any -> same.
 
@@ -228,6 +256,7 @@ def relu_backward(dout, x) -> np.ndarray:
 
 
 # -------------------------------------------------------------------------------- leaky relu
+
 
 @_underflow_ok
 def leaky_relu(x, alpha: float = 0.01) -> np.ndarray:
@@ -256,6 +285,7 @@ def leaky_relu_backward(dout, x, alpha: float = 0.01) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------------- elu, selu
+
 
 @_underflow_ok
 def elu(x, alpha: float = 1.0) -> np.ndarray:
@@ -310,6 +340,7 @@ def selu_backward(dout, x) -> np.ndarray:
 
 # ---------------------------------------------------------------------------------- softplus
 
+
 @_underflow_ok
 def softplus(x) -> np.ndarray:
     """Softplus, f(x) = log(1 + e^x), a smooth ReLU. Computed as ``logaddexp(0, x)``.
@@ -338,6 +369,7 @@ def softplus_backward(dout, x) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- swish (SiLU)
+
 
 @_underflow_ok
 def swish(x, beta: float = 1.0) -> np.ndarray:
@@ -369,6 +401,7 @@ def swish_backward(dout, x, beta: float = 1.0) -> np.ndarray:
 
 # -------------------------------------------------------------------------------------- gelu
 
+
 @_underflow_ok
 def gelu(x) -> np.ndarray:
     """Gaussian error linear unit (exact form, torch's default ``approximate='none'``).
@@ -398,6 +431,7 @@ def gelu_backward(dout, x) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------ softmax, log_softmax
+
 
 @_underflow_ok
 def softmax(x, axis: int = -1) -> np.ndarray:
@@ -462,11 +496,20 @@ def log_softmax_backward(dout, x, axis: int = -1) -> np.ndarray:
 # ---------------------------------------------------------------------------------- registry
 
 ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {
-    f.__name__: (f, b) for f, b in [
-        (identity, identity_backward), (sigmoid, sigmoid_backward), (tanh, tanh_backward),
-        (relu, relu_backward), (leaky_relu, leaky_relu_backward), (elu, elu_backward),
-        (selu, selu_backward), (softplus, softplus_backward), (swish, swish_backward),
-        (gelu, gelu_backward), (softmax, softmax_backward), (log_softmax, log_softmax_backward),
+    f.__name__: (f, b)
+    for f, b in [
+        (identity, identity_backward),
+        (sigmoid, sigmoid_backward),
+        (tanh, tanh_backward),
+        (relu, relu_backward),
+        (leaky_relu, leaky_relu_backward),
+        (elu, elu_backward),
+        (selu, selu_backward),
+        (softplus, softplus_backward),
+        (swish, swish_backward),
+        (gelu, gelu_backward),
+        (softmax, softmax_backward),
+        (log_softmax, log_softmax_backward),
     ]
 }
 ACTIVATIONS["linear"] = ACTIVATIONS["identity"]  # Keras

@@ -11,6 +11,7 @@ so nothing has to change at test time (the layer is the identity in inference mo
 pass is the same elementwise scaling: ``dx = dout * mask / (1 - p)``. Randomness comes in through
 ``rng`` and the mask is returned, so a forward/backward pair (and a grader) can reuse it.
 """
+
 from __future__ import annotations
 
 import numpy as np

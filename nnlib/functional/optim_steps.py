@@ -21,6 +21,7 @@ Python floats, so a ``np.float64`` learning rate cannot promote a float32 update
 
 Where the course notes write these rules differently, each docstring says how they compare.
 """
+
 from __future__ import annotations
 
 import math
@@ -31,16 +32,26 @@ import numpy as np
 from .._validate import as_float_array, check_positive, check_probability, check_same_shape
 
 __all__ = [
-    "sgd_step", "momentum_step", "nesterov_step", "adagrad_step", "adadelta_step", "rmsprop_step",
-    "adam_step", "adamw_step", "clip_by_value", "clip_by_norm", "l1_penalty", "l2_penalty",
+    "sgd_step",
+    "momentum_step",
+    "nesterov_step",
+    "adagrad_step",
+    "adadelta_step",
+    "rmsprop_step",
+    "adam_step",
+    "adamw_step",
+    "clip_by_value",
+    "clip_by_norm",
+    "l1_penalty",
+    "l2_penalty",
 ]
 
 
 # --- hyper-parameter checks, shared with nnlib.optim -------------------------------------------
 
-_POSITIVE = {"lr", "eps"}                             # > 0
-_FRACTION = {"beta", "beta1", "beta2", "rho"}         # in [0, 1)
-_NONNEGATIVE = {"weight_decay"}                       # >= 0
+_POSITIVE = {"lr", "eps"}  # > 0
+_FRACTION = {"beta", "beta1", "beta2", "rho"}  # in [0, 1)
+_NONNEGATIVE = {"weight_decay"}  # >= 0
 
 
 def check_hyper(fn: str, **hyper) -> dict[str, float]:
@@ -54,7 +65,9 @@ def check_hyper(fn: str, **hyper) -> dict[str, float]:
     out = {}
     for name, value in hyper.items():
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"{fn}: {name} must be a real number, got {type(value).__name__} {value!r}")
+            raise TypeError(
+                f"{fn}: {name} must be a real number, got {type(value).__name__} {value!r}"
+            )
         if name in _FRACTION:
             check_probability(value, fn, name)
         else:
@@ -75,11 +88,14 @@ def _step_inputs(fn: str, w, dw, state) -> tuple[np.ndarray, np.ndarray, dict]:
     for key, value in state.items():
         if isinstance(value, np.ndarray):
             check_same_shape(w, value, fn, "w", f"state[{key!r}]")
-    state = {k: v.astype(w.dtype) if isinstance(v, np.ndarray) else v for k, v in state.items()}  # copies
+    state = {
+        k: v.astype(w.dtype) if isinstance(v, np.ndarray) else v for k, v in state.items()
+    }  # copies
     return w, dw.astype(w.dtype, copy=False), state
 
 
 # --- the public pure steps ----------------------------------------------------------------------
+
 
 def sgd_step(w, dw, state, lr):
     """Vanilla (stochastic) gradient descent: ``w <- w - lr * dw``.
@@ -235,9 +251,9 @@ def adam_step(w, dw, state, lr, beta1=0.9, beta2=0.999, eps=1e-8):
 def _adam(w, dw, state, lr, beta1, beta2, eps) -> tuple[np.ndarray, dict]:
     """The body of :func:`adam_step`, shared with :func:`adamw_step`, on checked arrays."""
     t = state.get("t", 0) + 1
-    m = beta1 * state.get("m", 0.0) + (1.0 - beta1) * dw          # first moment: momentum
-    v = beta2 * state.get("v", 0.0) + (1.0 - beta2) * dw * dw     # second moment: RMSProp
-    bias1, bias2 = 1.0 - beta1 ** t, 1.0 - beta2 ** t              # bias correction (m, v start at 0)
+    m = beta1 * state.get("m", 0.0) + (1.0 - beta1) * dw  # first moment: momentum
+    v = beta2 * state.get("v", 0.0) + (1.0 - beta2) * dw * dw  # second moment: RMSProp
+    bias1, bias2 = 1.0 - beta1**t, 1.0 - beta2**t  # bias correction (m, v start at 0)
     # w - lr * m_hat / (sqrt(v_hat) + eps) with m_hat = m / bias1, v_hat = v / bias2, in the
     # arrangement torch.optim.Adam computes (the same value; the same rounding as torch's)
     new_w = w - (lr / bias1) * m / (np.sqrt(v) / math.sqrt(bias2) + eps)
@@ -249,11 +265,13 @@ def _in_place(step):
 
     ``kernel(w, g, state, **hyper)`` writes the new weights into ``w`` and the new state into
     ``state``, so the layer that owns ``w`` sees the update."""
+
     def kernel(w, g, state, **hyper):
         new_w, new_state = step(w, g, state, **hyper)
         w[...] = new_w
         state.clear()
         state.update(new_state)
+
     kernel.__name__ = f"{step.__name__}_in_place"
     return kernel
 
@@ -271,22 +289,32 @@ def adamw_step(w, dw, state, lr, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=
     >>> adamw_step(np.array([1.0]), np.array([0.0]), {}, lr=0.1, weight_decay=0.5)[0]  # 1 * (1 - 0.05)
     array([0.95])
     """
-    hyper = check_hyper("adamw_step", lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay)
+    hyper = check_hyper(
+        "adamw_step", lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay
+    )
     w, dw, state = _step_inputs("adamw_step", w, dw, state)
-    w = w * (1.0 - hyper["lr"] * hyper.pop("weight_decay"))  # the decoupled decay, before and apart from Adam
+    w = w * (
+        1.0 - hyper["lr"] * hyper.pop("weight_decay")
+    )  # the decoupled decay, before and apart from Adam
     return _adam(w, dw, state, **hyper)
 
 
 #: the rule each optimizer class of :mod:`nnlib.optim` applies, by its name, as an in-place kernel.
 #: ``nnlib.grading.student.substitute(adam_step=...)`` installs a student's step here.
 KERNELS = {
-    "sgd": _in_place(sgd_step), "momentum": _in_place(momentum_step), "nesterov": _in_place(nesterov_step),
-    "adagrad": _in_place(adagrad_step), "adadelta": _in_place(adadelta_step),
-    "rmsprop": _in_place(rmsprop_step), "adam": _in_place(adam_step), "adamw": _in_place(adamw_step),
+    "sgd": _in_place(sgd_step),
+    "momentum": _in_place(momentum_step),
+    "nesterov": _in_place(nesterov_step),
+    "adagrad": _in_place(adagrad_step),
+    "adadelta": _in_place(adadelta_step),
+    "rmsprop": _in_place(rmsprop_step),
+    "adam": _in_place(adam_step),
+    "adamw": _in_place(adamw_step),
 }
 
 
 # --- gradient clipping (pure: new dicts) ---------------------------------------------------------
+
 
 def _grad_dict(fn: str, grads) -> dict[str, np.ndarray]:
     if not isinstance(grads, dict):
@@ -334,6 +362,7 @@ def clip_by_norm(grads: dict, max_norm: float) -> tuple[dict[str, np.ndarray], f
 
 
 # --- penalties (regularisers added to the loss) ---------------------------------------------------
+
 
 def _penalty_input(fn: str, w, lam) -> np.ndarray:
     check_positive(lam, fn, "lam", allow_zero=True)
