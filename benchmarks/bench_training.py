@@ -13,7 +13,10 @@ reports the median time per step with warm-up excluded.
     .venv/bin/python benchmarks/bench_training.py --breakdown --profile 64,128,64,10 --threads 1
 
 Targets: nnlib/PyTorch median ratio <= 1.0 over the configurations with batch <= 256, and
-nnlib/NumPy <= 1.15 for batch >= 64 (<= 1.5 at batch 16).
+nnlib/NumPy <= 1.15 for batch >= 64 (<= 1.5 at batch 16), with nnlib's fast path (nnlib._fast).
+A fourth column, "textbook", times the same nnlib model with the fast path switched off (the
+code a student reads: every layer and optimizer step through the checked functional API); its
+ratio to NumPy is reported, with no target.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 import nnlib.optim
+from nnlib import _fast
 from nnlib.layers import Dense
 from nnlib.model import Sequential
 
@@ -65,6 +69,15 @@ def make_nnlib(sizes, dtype, optimizer):
     )
     model.compile(loss="cross_entropy", optimizer=opt)
     return model
+
+
+def textbook_step(model, x, y):
+    """``model.train_on_batch(x, y)`` on the textbook path (the fast path switched off)."""
+    _fast.ENABLED = False
+    try:
+        return model.train_on_batch(x, y)
+    finally:
+        _fast.ENABLED = True
 
 
 # ------------------------------------------------------------------------------------- PyTorch
@@ -165,6 +178,7 @@ class NumpyStep:
 # ------------------------------------------------------------------------------------ timing
 def make_config(sizes, batch, dtype, optimizer):
     model = make_nnlib(sizes, dtype, optimizer)
+    textbook = make_nnlib(sizes, dtype, optimizer)
     weights = [(layer.params["W"].copy(), layer.params["b"].copy()) for layer in model.layers]
     rng = np.random.default_rng(1)
     x = rng.standard_normal((batch, sizes[0])).astype(dtype)
@@ -176,6 +190,7 @@ def make_config(sizes, batch, dtype, optimizer):
         "nnlib": lambda: model.train_on_batch(x, y),
         "torch": lambda: tstep(xt, yt).item(),
         "numpy": lambda: fused(x, y),
+        "textbook": lambda: textbook_step(textbook, x, y),
     }
     # the first step starts from the same weights: the three losses must agree
     losses = {k: float(f()) for k, f in steps.items()}
@@ -249,7 +264,7 @@ def run(args):
     rows = []
     header = (
         f"{'net':<18} {'batch':>5} {'dtype':<8} {'nnlib ms':>9} {'torch ms':>9} {'numpy ms':>9} "
-        f"{'nnlib/torch':>11} {'nnlib/numpy':>11}"
+        f"{'nnlib/torch':>11} {'nnlib/numpy':>11} {'textbook ms':>11} {'textbook/numpy':>14}"
     )
     print(
         f"optimizer: {args.optimizer}; budget {args.budget:.1f} s per configuration; "
@@ -268,14 +283,16 @@ def run(args):
                     args.block_ms / 1e3,
                 )
                 row = dict(net="-".join(map(str, sizes)), batch=batch, dtype=dtype, **med)
-                row["r_torch"], row["r_numpy"] = (
+                row["r_torch"], row["r_numpy"], row["r_textbook"] = (
                     med["nnlib"] / med["torch"],
                     med["nnlib"] / med["numpy"],
+                    med["textbook"] / med["numpy"],
                 )
                 rows.append(row)
                 print(
                     f"{row['net']:<18} {batch:>5} {dtype:<8} {1e3 * med['nnlib']:>9.3f} {1e3 * med['torch']:>9.3f} "
-                    f"{1e3 * med['numpy']:>9.3f} {row['r_torch']:>11.2f} {row['r_numpy']:>11.2f}",
+                    f"{1e3 * med['numpy']:>9.3f} {row['r_torch']:>11.2f} {row['r_numpy']:>11.2f} "
+                    f"{1e3 * med['textbook']:>11.3f} {row['r_textbook']:>14.2f}",
                     flush=True,
                 )
     print()
@@ -305,6 +322,12 @@ def summarize(rows):
     line(
         "nnlib/NumPy,   batch 16    ", [r["r_numpy"] for r in rows if r["batch"] == 16], 1.5, "max"
     )
+    textbook = [r["r_textbook"] for r in rows]
+    if textbook:
+        print(
+            f"textbook path/NumPy (no target): median {statistics.median(textbook):.2f} "
+            f"(range {min(textbook):.2f}-{max(textbook):.2f})"
+        )
 
 
 # ------------------------------------------------------------------- overhead attribution
@@ -322,17 +345,17 @@ def _lean_cross_entropy_with_grad(z, y):
 
 
 class _KernelsOnly:
-    """Optimizer.step without its per-step checks: the same in-place kernels on the same state."""
-
-    can_fuse = True  # Sequential hands over its flat parameter buffer, as to nnlib's optimizer
+    """Optimizer.step without its per-step checks: the same fast kernels on the same state."""
 
     def __init__(self, opt):
-        from nnlib.functional.optim_steps import KERNELS
+        self.opt, self.name = opt, opt.name  # the fast path looks the kernel up by this name
 
-        self.opt, self.kernel = opt, KERNELS[opt.name]
+    @property
+    def state(self):
+        return self.opt.state
 
-    def step(self, params, grads):
-        opt, kernel, hyper = self.opt, self.kernel, self.opt.hyper
+    def step(self, params, grads, kernel=None):
+        opt, hyper = self.opt, self.opt.hyper
         for name, w in params.items():
             kernel(w, grads[name], opt.state.setdefault(name, {}), lr=opt.lr, **hyper)
         opt.iterations += 1
@@ -343,15 +366,17 @@ class _FusedUpdate:
     state: every variant then sees the same m and v (after thousands of steps on one batch these
     hold subnormal numbers, which slow every update; a separate, younger state would not)."""
 
-    can_fuse = True
-
     def __init__(self, opt, dtype, optimizer):
-        self.opt, self.dtype, self.optimizer, self.ref = opt, dtype, optimizer, None
+        self.opt, self.name, self.dtype, self.rule, self.ref = opt, opt.name, dtype, optimizer, None
 
-    def step(self, params, grads):
+    @property
+    def state(self):
+        return self.opt.state
+
+    def step(self, params, grads, kernel=None):
         opt = self.opt
         if self.ref is None:
-            self.ref = NumpyStep([(w, w) for w in params.values()], self.dtype, self.optimizer)
+            self.ref = NumpyStep([(w, w) for w in params.values()], self.dtype, self.rule)
         ref = self.ref
         ref.t = opt.state[next(iter(params))].get("t", opt.iterations) + 1
         for i, (name, w) in enumerate(params.items()):
@@ -366,8 +391,8 @@ class _FusedUpdate:
 def breakdown(args):
     """Where nnlib's step spends its time beyond the hand-fused reference, by removing one cost at a time.
 
-    Dense layers call no checked function on the hot path (see nnlib.layers), so what remains
-    after the last row is the framework itself: Sequential and the layers' Python code."""
+    The fast path (nnlib._fast) calls no checked function for Dense layers, so what remains
+    after the last row is the framework itself: the training step's and the layers' Python code."""
     from nnlib import functional as F
 
     sizes = tuple(int(s) for s in args.profile.split(","))
@@ -395,6 +420,7 @@ def breakdown(args):
         return step
 
     timed = {name: variant(*v) for name, v in variants.items()}
+    timed["textbook path"] = steps["textbook"]
     timed["numpy (hand-fused)"] = steps["numpy"]
     # The variants share one model, which so takes several times more steps than the reference. Train
     # both well into the regime the main table measures (thousands of steps on one batch, where
@@ -402,6 +428,7 @@ def breakdown(args):
     for _ in range(3000):
         steps["nnlib"]()
         steps["numpy"]()
+        steps["textbook"]()
     med = time_config(timed, args.budget, args.block_ms / 1e3)
     ref = med["numpy (hand-fused)"]
     print(

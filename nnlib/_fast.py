@@ -133,7 +133,7 @@ class FlatParameters:
         """False once the layers changed, or some ``layer.params[key]`` is no longer its view:
         replaced by another array, or copied with the model (deepcopy and pickle copy a view as a
         standalone array)."""
-        if self.layers != layers or sum(len(layer.params) for layer in layers) != len(self._slots):
+        if self.layers != layers:  # a layer added or removed
             return False
         weights = self.weights
         for layer, key, view, _ in self._slots:
@@ -145,11 +145,9 @@ class FlatParameters:
         """A new gradient buffer (``self.grads``) and its views, by ``id(layer)`` then parameter
         name. New every step, so that gradients handed out earlier keep their values."""
         self.grads = grads = np.empty_like(self.weights)
-        views: dict[int, dict[str, np.ndarray]] = {}
+        views: dict[int, dict[str, np.ndarray]] = {id(layer): {} for layer in self.layers}
         for layer, key, view, offset in self._slots:
-            views.setdefault(id(layer), {})[key] = grads[offset : offset + view.size].reshape(
-                view.shape
-            )
+            views[id(layer)][key] = grads[offset : offset + view.size].reshape(view.shape)
         return views
 
     def gather_grads(self, views: dict) -> bool:
@@ -278,7 +276,9 @@ def train_step(model, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray] 
         loss = float(loss)
     else:
         loss, d = model._data_loss_and_grad(out, y)
-    loss += model._penalty()
+    penalized = model._penalized()
+    if penalized:
+        loss += model._penalty()
     if type(layers[-1]) is Dense:  # a loss gradient of the wrong shape fails here, naming the layer
         d = layers[-1]._check_dout(d, out)
     views = flat.new_grads()
@@ -288,7 +288,8 @@ def train_step(model, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray] 
             d = _dense_backward(layer, d, views[id(layer)], input_grad=i > 0)
         else:
             d = layer.backward(d)
-    model._add_penalty_grads()
+    if penalized:
+        model._add_penalty_grads()
     if not flat.gather_grads(views):  # a layer's gradient is unusable: the textbook update says why
         _state_to_names(model.optimizer, flat)
         model.optimizer.step(model.parameters(), model.gradients())

@@ -1,28 +1,34 @@
 """Activation functions and their backward passes (book chapters 5-7).
 
-Every elementwise activation ``f(x)`` has a partner ``f_backward(dout, x, ...)`` that returns the
-vector-Jacobian product ``dL/dx = dout * f'(x)``; ``softmax`` and ``log_softmax`` work along an
-axis and return the full VJP. They are pure functions: ``x`` and ``dout`` are never modified.
+A neuron computes a weighted sum ``z`` and passes it through a nonlinearity ``f``; without one, a
+stack of layers collapses into a single linear map. Every elementwise activation ``f(x)`` here
+has a partner ``f_backward(dout, x, ...)`` that returns the vector-Jacobian product
+``dL/dx = dout * f'(x)``; ``softmax`` and ``log_softmax`` work along an axis and return the full
+VJP. They are pure functions: ``x`` and ``dout`` are never modified.
+
+>>> relu_backward(np.ones(3), np.array([-1.0, 0.0, 2.0]))
+array([0., 0., 1.])
+
+Name look-up for layers and models: ``ACTIVATIONS`` maps a name to ``(forward, backward)`` and
+``get_activation(name)`` returns that pair, with a helpful error for a misspelled name.
 
 Conventions (all checked against PyTorch in float64, see ``tests/functional/test_activations.py``):
 
 * At a kink the derivative is the one ``torch.autograd`` uses: ``relu'(0) = 0``,
   ``leaky_relu'(0) = alpha``, ``elu'(0) = alpha``, ``selu'(0) = scale * alpha``.
-* Stable for any finite input up to at least ``|x| = 1e4``: no ``exp`` of a large positive number
-  is ever formed. Results smaller than ~1e-308 are flushed to 0 on purpose, so every function that
-  can underflow runs under ``np.errstate(under="ignore")`` and stays silent even when the caller
-  raises on underflow. ``identity``, ``relu`` and their backward passes cannot underflow (they
-  copy, select, or multiply by 0 or 1, all exact) and skip that context: entering it costs more
-  than the ReLU of a small batch.
 * ``float32`` in gives ``float32`` out; integers and bools are promoted to ``float64``.
 
-The derivatives of ``sigmoid`` and ``tanh`` are computed from ``z = exp(-|x|)`` instead of the
-textbook ``s(1 - s)`` and ``1 - tanh^2``: the two are equal, but ``1 - s`` cancels to 0 for
-``x > 37`` and loses most digits long before. PyTorch uses the textbook forms, so the two agree to
-~1e-12 only where those forms are accurate (|x| < ~8); beyond that ours is the correct one.
+Numerics, last:
 
-Name look-up for layers and models: ``ACTIVATIONS`` maps a name to ``(forward, backward)`` and
-``get_activation(name)`` returns that pair, with a helpful error for a misspelled name.
+* Stable for any finite input up to at least ``|x| = 1e4``: no ``exp`` of a large positive number
+  is ever formed. Results smaller than ~1e-308 are flushed to 0 on purpose, silently even when the
+  caller raises on underflow (the ``@_underflow_ok`` decorator, :mod:`._numerics`). ``identity``,
+  ``relu`` and their backward passes cannot underflow (they copy, select, or multiply by 0 or 1)
+  and go without it.
+* The derivatives of ``sigmoid`` and ``tanh`` are computed from ``z = exp(-|x|)`` instead of the
+  textbook ``s(1 - s)`` and ``1 - tanh^2``: the two are equal, but ``1 - s`` cancels to 0 for
+  ``x > 37`` and loses most digits long before. PyTorch uses the textbook forms, so the two agree
+  to ~1e-12 only where those forms are accurate (|x| < ~8); beyond that ours is the correct one.
 """
 
 from __future__ import annotations
@@ -446,7 +452,8 @@ def softmax(x, axis: int = -1) -> np.ndarray:
     """
     x = _input(x, "softmax")
     _check_axis(x, axis, "softmax")
-    return _softmax(x, axis)
+    e = np.exp(x - _max_keepdims(x, axis))  # shift by the max: every exponent <= 0
+    return e / e.sum(axis=axis, keepdims=True)
 
 
 @_underflow_ok
