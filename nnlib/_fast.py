@@ -27,8 +27,10 @@ the two bit for bit):
    ``dW``/``db`` written straight into the gradient buffer (``np.matmul(..., out=...)``).
 3. **One softmax for the loss and its gradient** (``F.cross_entropy_with_grad``).
 
-Gradients stay readable: every step writes into a *new* gradient buffer, so a gradient a user
-saved (``g = layer.grads["W"]``) never changes under them. Parameters are updated in place, as in
+Gradients stay readable: a gradient a user saved (``g = layer.grads["W"]``) never changes under
+them. The gradient buffer is reused from step to step only while nobody else holds it or a view
+of it (:meth:`FlatParameters.new_grads` checks the reference counts); otherwise the step writes
+into a new one. Parameters are updated in place, as in
 the textbook path. A parameter replaced by another array (``layer.params["W"] = new``), a layer
 added, or a model copied with ``copy.deepcopy``/pickle is noticed before the next step and the
 buffer rebuilt.
@@ -40,6 +42,7 @@ rebinds every module global (and dict entry) that holds a substituted function.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
 
 import numpy as np
@@ -106,6 +109,7 @@ class FlatParameters:
         self.grads = np.empty_like(self.weights)
         self.names = [f"{layers.index(layer)}.{key}" for layer, key in slots]
         self._slots = []  # (layer, key, weight view, offset)
+        self._views = None  # the gradient views of the last step (new_grads)
         offset = 0
         for (layer, key), array in zip(slots, arrays):
             view = self.weights[offset : offset + array.size].reshape(array.shape)
@@ -142,13 +146,35 @@ class FlatParameters:
         return True
 
     def new_grads(self) -> dict[int, dict[str, np.ndarray]]:
-        """A new gradient buffer (``self.grads``) and its views, by ``id(layer)`` then parameter
-        name. New every step, so that gradients handed out earlier keep their values."""
-        self.grads = grads = np.empty_like(self.weights)
-        views: dict[int, dict[str, np.ndarray]] = {id(layer): {} for layer in self.layers}
-        for layer, key, view, offset in self._slots:
-            views[id(layer)][key] = grads[offset : offset + view.size].reshape(view.shape)
-        return views
+        """The gradient buffer for this step (``self.grads``) and its views, by ``id(layer)`` then
+        parameter name.
+
+        A gradient handed out earlier must keep its values, so the last step's buffer is reused
+        only when nothing outside this object and the layers' ``grads`` holds it or one of its
+        views: CPython's reference counts tell (a saved ``layer.grads["W"]``, a kept
+        ``model.gradients()``, a slice or ``np.asarray`` of one all count). Otherwise, and on the
+        first step, a new buffer: allocating costs a few microseconds per step, which this saves."""
+        if self._views is None or not self._unshared():
+            self.grads = grads = np.empty_like(self.weights)
+            views: dict[int, dict[str, np.ndarray]] = {id(layer): {} for layer in self.layers}
+            for layer, key, view, offset in self._slots:
+                views[id(layer)][key] = grads[offset : offset + view.size].reshape(view.shape)
+            self._views = views
+        return self._views
+
+    def _unshared(self) -> bool:
+        """Is the gradient buffer referenced only by ``self``, its own views and the layers?"""
+        views = self._views
+        # the buffer: self.grads, the .base of each view, getrefcount's argument
+        if sys.getrefcount(self.grads) != len(self._slots) + 2:
+            return False
+        for layer, key, _, _ in self._slots:
+            view = views[id(layer)][key]
+            # a view: self._views, the name `view`, getrefcount's argument, and layer.grads[key]
+            # if the layer holds it
+            if sys.getrefcount(view) != 3 + (layer.grads.get(key) is view):
+                return False
+        return True
 
     def gather_grads(self, views: dict) -> bool:
         """Copy into the buffer the gradients a layer did not write there itself. False when one

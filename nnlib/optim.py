@@ -1,7 +1,8 @@
 """Optimizers, learning-rate schedules, gradient clipping and gradient accumulation. Book chapter 9.
 
-The update rules live in :mod:`nnlib.functional.optim_steps` as pure functions; the classes here
-hold the per-parameter state and apply the *same* in-place kernels to the live arrays::
+The update rules live in :mod:`nnlib.functional.optim_steps` as pure functions, each showing its
+formulas; the classes here hold the per-parameter state and apply those same steps to the live
+arrays (``w[...] = new_w``)::
 
     opt = Adam(lr=1e-3)                 # or get_optimizer("adam", lr=1e-3)
     opt.step(params, grads)             # dicts name -> ndarray with the same names, e.g. "0.W"

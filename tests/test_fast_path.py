@@ -67,15 +67,34 @@ def test_fast_and_textbook_paths_give_the_same_weights_bit_for_bit(opt, loss):
         np.testing.assert_array_equal(a, b)
 
 
-def test_a_saved_gradient_keeps_its_values_after_the_next_step():
+@pytest.mark.parametrize(
+    "keep",
+    [
+        lambda model: model.layers[0].grads["W"],
+        lambda model: model.layers[1].grads["b"][:3],  # a slice: its base is the whole buffer
+        lambda model: model.gradients()["2.W"],
+        lambda model: np.asarray(model.layers[2].grads["b"]),
+    ],
+    ids=["layer.grads", "a slice", "model.gradients()", "np.asarray"],
+)
+def test_a_saved_gradient_keeps_its_values_after_the_next_step(keep):
     X, y = _data()
     model = _model()
     model.train_on_batch(X[:16], y[:16])
-    saved = model.layers[0].grads["W"]
+    saved = keep(model)
     copy_of_saved = saved.copy()
     model.train_on_batch(X[16:32], y[16:32])
     np.testing.assert_array_equal(saved, copy_of_saved)
-    assert not np.array_equal(model.layers[0].grads["W"], saved)
+    assert not np.array_equal(keep(model), saved)  # the model's own gradients did move on
+
+
+def test_the_gradient_buffer_is_reused_while_nobody_holds_it():
+    X, y = _data()
+    model = _model()
+    model.train_on_batch(X[:16], y[:16])
+    first = id(model._flat.grads)
+    model.train_on_batch(X[16:32], y[16:32])
+    assert id(model._flat.grads) == first
 
 
 def test_substitute_turns_the_fast_path_off_and_back_on():
