@@ -73,3 +73,10 @@ def test_one_rng_helper_for_seeds_generators_and_defaults():
         Dropout(0.5, rng=np.random.RandomState(0))
     with pytest.raises(ValueError, match="Sequential: give either rng or seed, not both"):
         Sequential(seed=0, rng=gen)
+
+
+def test_softmax_refuses_a_bool_axis():
+    from nnlib import functional as F
+
+    with pytest.raises(ValueError, match=r"softmax: axis True is out of range"):
+        F.softmax(np.zeros((2, 3)), axis=True)

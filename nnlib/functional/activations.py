@@ -97,7 +97,11 @@ def _grad_inputs(dout, x, fn: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _check_axis(x: np.ndarray, axis: int, fn: str) -> None:
-    if not isinstance(axis, (int, np.integer)) or not -x.ndim <= axis < x.ndim:
+    if (
+        isinstance(axis, bool)
+        or not isinstance(axis, (int, np.integer))
+        or not -x.ndim <= axis < x.ndim
+    ):
         raise ValueError(
             f"{fn}: axis {axis!r} is out of range for x of shape {tuple(x.shape)} "
             f"(expected an int in [{-x.ndim}, {x.ndim}))"
