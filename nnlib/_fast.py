@@ -298,15 +298,17 @@ def train_step(model, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray] 
     for layer in layers:
         out = _dense_forward(layer, out) if type(layer) is Dense else layer.forward(out, True)
     if model.loss_name == "cross_entropy" and model._custom_loss is None and _own_cross_entropy():
-        loss, d = F.cross_entropy_with_grad(out, y)
+        loss, d = F.cross_entropy_with_grad(out, y)  # d has out's shape and dtype by construction
         loss = float(loss)
     else:
         loss, d = model._data_loss_and_grad(out, y)
+        if (
+            type(layers[-1]) is Dense
+        ):  # a loss gradient of the wrong shape fails here, naming the layer
+            d = layers[-1]._check_dout(d, out)
     penalized = model._penalized()
     if penalized:
         loss += model._penalty()
-    if type(layers[-1]) is Dense:  # a loss gradient of the wrong shape fails here, naming the layer
-        d = layers[-1]._check_dout(d, out)
     views = flat.new_grads()
     for i in range(len(layers) - 1, -1, -1):
         layer = layers[i]
