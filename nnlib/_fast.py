@@ -54,7 +54,8 @@ from .layers import Dense
 #: the switch: ``nnlib.grading.student.substitute`` sets it to False inside its block
 ENABLED = True
 
-#: the name under which the model hands its flat buffer to the optimizer (``optimizer.state["all"]``)
+#: the name under which the model hands its flat buffer to the optimizer
+#: (its state sits in ``optimizer.state["all"]``)
 FLAT_NAME = "all"
 
 
@@ -91,7 +92,7 @@ _own_kernel = _unsubstituted_kernels()
 
 
 class FlatParameters:
-    """The trainable arrays of some layers as views into ``weights``; a new ``grads`` buffer per step.
+    """The trainable arrays of some layers as views into ``weights``, and a gradient buffer.
 
     Use :meth:`of`, which declines (returns None) when the arrays do not share one float dtype.
 
@@ -186,9 +187,8 @@ class FlatParameters:
                 continue
             if type(g) is not np.ndarray or g.shape != view.shape or g.dtype.kind != "f":
                 return False
-            target[...] = (
-                g  # a float64 gradient of a float32 parameter is cast, as Optimizer.check_grads does
-            )
+            # a float64 gradient of a float32 parameter is cast, as Optimizer.check_grads does
+            target[...] = g
         return True
 
 
@@ -329,7 +329,7 @@ def train_step(model, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray] 
     return loss, out
 
 
-# ------------------------------------------------------- in-place optimizer kernels, one scratch array
+# ------------------------------------------------ in-place optimizer kernels, one scratch array
 # The rules of nnlib.functional.optim_steps with the same operations in the same order (hence the
 # same rounding), updating w and the state's arrays in place. w and g share shape and dtype.
 

@@ -54,7 +54,9 @@ def shape_str(shape) -> str:
 def check_ndim(
     arr: np.ndarray, ndim: int | tuple[int, ...], fn: str, name: str, layout: str = ""
 ) -> None:
-    """Require ``arr.ndim`` to be ``ndim`` (or one of several); ``layout`` names the axes, e.g. ``(N, C, H, W)``."""
+    """Require ``arr.ndim`` to be ``ndim`` (or one of several).
+
+    ``layout`` names the axes in the message, e.g. ``(N, C, H, W)``."""
     allowed = (ndim,) if isinstance(ndim, int) else ndim
     if arr.ndim not in allowed:
         want = layout or " or ".join(f"{d}-D" for d in allowed)
@@ -77,7 +79,8 @@ def check_same_shape(a: np.ndarray, b: np.ndarray, fn: str, name_a: str, name_b:
     """Require two arrays to have identical shapes, naming both in the error."""
     if a.shape != b.shape:
         raise ValueError(
-            f"{fn}: expected {name_b} of shape {tuple(a.shape)} (the shape of {name_a}), got {tuple(b.shape)}"
+            f"{fn}: expected {name_b} of shape {tuple(a.shape)} (the shape of {name_a}), "
+            f"got {tuple(b.shape)}"
         )
 
 

@@ -33,7 +33,8 @@ def backprop_221(x, y, W1, b1, W2, b2):
     """Gradients of J = (1/(2N)) sum (a3 - y)^2 for the 2-2-1 sigmoid network of the notes.
 
     ``a2 = sigmoid(x W1 + b1)``, ``a3 = sigmoid(a2 W2 + b2)`` (row convention: W1 (2, 2) is the
-    notes' W^1 transposed). Returns ``{"W1", "b1", "W2", "b2"}`` gradients, shaped like the parameters.
+    notes' W^1 transposed). Returns ``{"W1", "b1", "W2", "b2"}``: the gradients, shaped like the
+    parameters.
     """
     n = x.shape[0]
     z2 = x @ W1 + b1  # forward

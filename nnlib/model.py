@@ -33,7 +33,7 @@ __all__ = ["Sequential"]
 
 
 class Sequential(Trainer):
-    """A linear stack of layers, trained by mini-batch gradient descent (:class:`~nnlib.training.Trainer`).
+    """A linear stack of layers, trained by mini-batch gradient descent (see ``Trainer``).
 
     Args:
         layers: ``nnlib.layers`` objects, applied in order.
@@ -70,7 +70,7 @@ class Sequential(Trainer):
 
     # ------------------------------------------------------------------------- construction
     def add(self, layer: Layer) -> None:
-        """Append a layer; it is built at once if the model already is (the first layer declared its input).
+        """Append a layer; it is built at once if the model already is built.
 
         Adding a layer with parameters to a model that has trained restarts the optimizer's state
         (e.g. Adam's moments), which was kept for the old set of parameters."""
@@ -78,7 +78,8 @@ class Sequential(Trainer):
             hasattr(layer, "forward") and hasattr(layer, "backward") and hasattr(layer, "params")
         ):
             raise TypeError(
-                f"Sequential: expected a layer (forward, backward, params), got {type(layer).__name__}"
+                "Sequential: expected a layer (forward, backward, params), "
+                f"got {type(layer).__name__}"
             )
         self.layers.append(layer)
         declared = getattr(layer, "declared_input_shape", None)
@@ -116,7 +117,7 @@ class Sequential(Trainer):
         return x
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        """``dL/dx`` from ``dL/dout``, through every layer in reverse; fills each ``layer.grads``."""
+        """``dL/dx`` from ``dL/dout``, through the layers in reverse; fills each ``layer.grads``."""
         for layer in reversed(self.layers):
             dout = layer.backward(dout)
         return dout

@@ -38,7 +38,8 @@ def mcculloch_pitts(x, w, theta):
 
 
 def perceptron_update(w, b, x, y, lr):
-    """One perceptron step on one sample: ``y_hat = [w.x + b >= 0]``, ``w += lr (y - y_hat) x``, same for b.
+    """One perceptron step on one sample: ``y_hat = [w.x + b >= 0]``, then
+    ``w += lr (y - y_hat) x`` and ``b += lr (y - y_hat)``.
 
     A correct prediction changes nothing (``y - y_hat = 0``). Shapes: w (D,), b float, x (D,),
     y in {0, 1} -> (new w (D,), new b float).

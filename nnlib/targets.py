@@ -27,7 +27,8 @@ __all__ = ["LINK", "THRESHOLD", "check_inputs", "check_targets", "count_correct"
 
 #: losses whose input is a logit: predict() applies this link to return probabilities
 LINK = {"cross_entropy": "softmax", "binary_cross_entropy_with_logits": "sigmoid"}
-#: the decision threshold of a single-output model, per loss (0.5 otherwise: probabilities, 0/1 targets)
+#: the decision threshold of a single-output model, per loss
+#: (0.5 otherwise: probabilities, 0/1 targets)
 THRESHOLD = {"binary_cross_entropy_with_logits": 0.0, "hinge": 0.0}
 #: losses whose labels are classes: integers (N,) or one-hot (N, K)
 _CLASS_LOSSES = {"cross_entropy"}

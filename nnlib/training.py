@@ -1,4 +1,4 @@
-"""Training a model: ``compile``, ``fit``, ``evaluate``, ``train_on_batch``, ``predict`` (Keras's API).
+"""Training a model: Keras's ``compile``, ``fit``, ``evaluate``, ``train_on_batch``, ``predict``.
 
 One training step on a batch ``(x, y)`` is the whole of backpropagation (book chapter 6)::
 
@@ -64,7 +64,7 @@ class Trainer:
         ``loss``: a name known to ``nnlib.functional.get_loss`` (Keras aliases accepted, e.g.
         "categorical_crossentropy" -> "cross_entropy"), or a pair ``(loss_fn, loss_backward)`` with
         ``loss_fn(out, y) -> float`` and ``loss_backward(out, y) -> dL/dout``.
-        ``optimizer``: a name ("adam", "sgd" ...) or an instance such as ``nnlib.optim.Adam(lr=1e-2)``.
+        ``optimizer``: a name ("adam", "sgd" ...) or an instance, e.g. ``optim.Adam(lr=1e-2)``.
         ``metrics``: "accuracy" and/or functions ``f(y_true, y_prob) -> float``, where ``y_prob`` is
         what ``predict`` returns.
         """
@@ -72,8 +72,8 @@ class Trainer:
 
         if isinstance(loss, str):
             forward, _ = F.get_loss(loss)
-            # the canonical name, e.g. "cross_entropy" for "categorical_crossentropy"; found by identity,
-            # since a student's function swapped in by nnlib.grading.student.substitute may have any __name__
+            # the canonical name, e.g. "cross_entropy" for "categorical_crossentropy"; found by
+            # identity, since a student's function swapped in by substitute() may have any __name__
             self.loss_name = next(
                 (
                     name
@@ -115,7 +115,7 @@ class Trainer:
 
     # -------------------------------------------------------------------------- the loss
     def _loss_functions(self):
-        """``(loss_fn, loss_backward)``, looked up in nnlib.functional now (students may swap them)."""
+        """``(loss_fn, loss_backward)``, looked up in nnlib.functional now (they may be swapped)."""
         if self._custom_loss is not None:
             return self._custom_loss
         return getattr(F, self.loss_name), getattr(F, self.loss_name + "_backward")
@@ -136,7 +136,7 @@ class Trainer:
         return sum(layer.penalty() for layer in self._penalized())
 
     def _add_penalty_grads(self) -> None:
-        """Each penalty's gradient added to its layer's (a new array: saved gradients keep their values)."""
+        """Add each penalty's gradient to its layer's, in a new array (saved ones keep theirs)."""
         for layer in self._penalized():
             for key, g in layer.penalty_grads().items():
                 layer.grads[key] = layer.grads[key] + g
@@ -159,7 +159,7 @@ class Trainer:
         return loss, out
 
     def train_on_batch(self, x, y) -> float:
-        """One optimizer step on the batch ``(x, y)``; returns the batch loss (before the update)."""
+        """One optimizer step on the batch ``(x, y)``; returns the loss before the update."""
         fn = "Sequential.train_on_batch"
         self._require_compiled(fn)
         x = self._check_X(x, fn)
@@ -182,8 +182,8 @@ class Trainer:
         """Train for ``epochs`` passes over ``(X, y)`` in mini-batches; return the :class:`History`.
 
         Each epoch visits the samples in the order ``rng.permutation(N)`` (one draw per epoch and
-        nothing else from that rng; ``rng`` is ``default_rng(seed)`` when ``seed`` is given, else the
-        model's) or in order when ``shuffle=False``; the last batch may be smaller. The logged
+        nothing else from that rng; ``rng`` is ``default_rng(seed)`` when ``seed`` is given, else
+        the model's) or in order when ``shuffle=False``; the last batch may be smaller. The logged
         ``loss`` and ``accuracy`` are averages over the epoch's batches in training mode (as in
         Keras), weighted by batch size, with the weight penalties included; ``val_*`` come from
         ``evaluate(*validation_data)`` at the end of the epoch.
@@ -200,7 +200,8 @@ class Trainer:
         if validation_data is not None:
             if len(validation_data) != 2:
                 raise ValueError(
-                    f"{fn}: expected validation_data=(X_val, y_val), got {len(validation_data)} items"
+                    f"{fn}: expected validation_data=(X_val, y_val), "
+                    f"got {len(validation_data)} items"
                 )
             X_val = self._check_X(validation_data[0], fn + " (validation_data)")
             y_val = self._check_y(validation_data[1], len(X_val), fn + " (validation_data)")
@@ -255,8 +256,8 @@ class Trainer:
                 if not math.isfinite(loss):
                     raise FloatingPointError(
                         f"Sequential.fit: the loss became {loss} at {desc.lower()}, batch {b + 1}/"
-                        f"{n_batches}; lower the learning rate, check the inputs for NaN/inf, or train on "
-                        "logits (loss='cross_entropy') instead of log-probabilities"
+                        f"{n_batches}; lower the learning rate, check the inputs for NaN/inf, "
+                        "or train on logits (loss='cross_entropy') instead of log-probabilities"
                     )
                 loss_sum += loss * (hi - lo)
                 if track_accuracy:

@@ -1,4 +1,6 @@
-"""The fast training path (nnlib._fast) against the textbook path: same numbers, readable gradients."""
+"""The fast training path (nnlib._fast) against the textbook path.
+
+Same numbers, bit for bit; gradients a user saved keep their values."""
 
 import copy
 
