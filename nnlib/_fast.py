@@ -211,26 +211,28 @@ def _inner(optimizer):
     return getattr(optimizer, "optimizer", optimizer)
 
 
-def _state_to_flat(optimizer, flat: FlatParameters) -> None:
-    """Optimizer state kept by parameter name (textbook steps) becomes state of the whole buffer."""
+def _state_to_flat(optimizer, flat: FlatParameters) -> bool:
+    """Optimizer state kept by parameter name (textbook steps) becomes state of the whole buffer.
+
+    False (nothing changed) when the arrays' states cannot be joined, e.g. parameters at
+    different step counts: the textbook path then keeps updating them one by one."""
     state = _inner(optimizer).state
     if FLAT_NAME in state or not any(name in state for name in flat.names):
-        return
-    per_name = [state.pop(name, {}) for name in flat.names]
-    keys = {key for s in per_name for key in s}
+        return True
+    per_name = [state.get(name, {}) for name in flat.names]
     merged = {}
-    for key in keys:
+    for key in {key for s in per_name for key in s}:
         values = [s.get(key) for s in per_name]
         if all(isinstance(v, np.ndarray) for v in values):
-            merged[key] = np.concatenate([v.ravel() for v in values]).astype(
-                flat.weights.dtype, copy=False
-            )
-        elif all(v == values[0] for v in values):  # a step count shared by every parameter
+            merged[key] = np.concatenate([v.ravel() for v in values]).astype(flat.weights.dtype)
+        elif all(type(v) is int for v in values) and len(set(values)) == 1:  # a shared step count
             merged[key] = values[0]
-        else:  # parameters at different stages: keep them by name (the update stays per array)
-            state.update(zip(flat.names, per_name))
-            return
+        else:
+            return False
+    for name in flat.names:
+        state.pop(name, None)
     state[FLAT_NAME] = merged
+    return True
 
 
 def _state_to_names(optimizer, flat: FlatParameters | None) -> None:
@@ -279,9 +281,8 @@ def _dense_backward(
     dx = dz @ layer.params["W"].T if input_grad else None  # the first layer's dx is never used
     layer.grads["W"] = np.matmul(layer._x.T, dz, out=grads["W"])
     if layer.use_bias:
-        layer.grads["b"] = np.add.reduce(
-            dz, axis=0, out=grads["b"]
-        )  # dz.sum(0) without the wrapper
+        # dz.sum(0) without np.sum's Python wrapper
+        layer.grads["b"] = np.add.reduce(dz, axis=0, out=grads["b"])
     return dx
 
 
@@ -290,9 +291,10 @@ def train_step(model, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray] 
     (nothing done) when the fast path does not apply."""
     flat = _flat(model) if _applies(model) else None
     if flat is None:
-        _state_to_names(model.optimizer, getattr(model, "_flat", None) or None)
+        _state_to_names(model.optimizer, getattr(model, "_flat", None))
         return None
-    _state_to_flat(model.optimizer, flat)
+    if not _state_to_flat(model.optimizer, flat):
+        return None
     layers = model.layers
     out = x
     for layer in layers:
@@ -302,9 +304,7 @@ def train_step(model, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray] 
         loss = float(loss)
     else:
         loss, d = model._data_loss_and_grad(out, y)
-        if (
-            type(layers[-1]) is Dense
-        ):  # a loss gradient of the wrong shape fails here, naming the layer
+        if type(layers[-1]) is Dense:  # a gradient of the wrong shape fails here, naming the layer
             d = layers[-1]._check_dout(d, out)
     penalized = model._penalized()
     if penalized:

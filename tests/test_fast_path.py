@@ -144,3 +144,13 @@ def test_a_deep_copy_trains_from_its_own_buffer():
     _train(twin, X, y, steps=1)
     assert all(w.base is twin._flat.weights for w in twin.parameters().values())
     assert not any(w.base is model._flat.weights for w in twin.parameters().values())
+
+
+def test_state_that_cannot_be_joined_keeps_the_textbook_path():
+    """Parameters at different step counts: the fast path declines rather than mix their states."""
+    X, y = _data()
+    model = _model()
+    _train_textbook(model, X, y, steps=2)
+    model.optimizer.state["0.W"]["t"] = 99  # as if this parameter had been trained longer
+    assert _fast.train_step(model, X[:16], y[:16]) is None
+    assert "all" not in model.optimizer.state and model.optimizer.state["0.W"]["t"] == 99
