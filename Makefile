@@ -25,7 +25,7 @@ REQUIREJS_PKG := requirejs@2.3.7
 WIDGETS_PKG  := @jupyter-widgets/html-manager@1.0.13
 
 .PHONY: help install install-test system-deps web lab notebooks book book-full pdf book-instructor release test test-fast \
-        grade bench clean
+        grade bench lint clean
 
 # tests/test_everywhere.py checks that every target defined here is listed by `make help`.
 help:
@@ -43,6 +43,7 @@ help:
 	@echo "Instructors:"
 	@echo "  make grade SUBMISSIONS=dir [OUT=grades] [ROSTER=export.csv]   grade a folder of submitted notebooks"
 	@echo "Tests:"
+	@echo "  make lint             ruff: lint nnlib, tests and benchmarks; check the formatting"
 	@echo "  make test             install everything, build the book, run the whole test suite"
 	@echo "  make test-fast        unit and oracle tests only (no notebooks, no book, no browser)"
 	@echo "Set-up (the targets above run these themselves):"
@@ -161,6 +162,20 @@ test-fast: install-test
 grade: install
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir [OUT=grades] [ROSTER=export.csv]"; exit 2; }
 	$(PY) -m nnlib.grading grade $(SUBMISSIONS) --out $(or $(OUT),grades) --jobs $(JOBS) $(if $(ROSTER),--roster $(ROSTER))
+
+# ruff, pinned like torch: a linter upgrade must not turn a green tree red by itself.
+RUFF := ruff==0.17.5
+# Files kept in ruff's format so far (the rest follows as their owners format them).
+RUFF_FORMATTED := nnlib/*.py nnlib/functional benchmarks/bench_training.py tests/test_validate.py \
+                  tests/test_fast_path.py tests/test_teaching.py tests/test_layering.py
+
+$(VENV)/.lint-deps: | $(PY)
+	$(PIP) install -q $(RUFF)
+	@touch $@
+
+lint: $(VENV)/.lint-deps
+	$(VENV)/bin/ruff check nnlib tests benchmarks
+	$(VENV)/bin/ruff format --check $(RUFF_FORMATTED)
 
 bench: install-test
 	$(PY) benchmarks/bench_training.py

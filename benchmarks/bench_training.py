@@ -13,8 +13,14 @@ reports the median time per step with warm-up excluded.
     .venv/bin/python benchmarks/bench_training.py --breakdown --profile 64,128,64,10 --threads 1
 
 Targets: nnlib/PyTorch median ratio <= 1.0 over the configurations with batch <= 256, and
-nnlib/NumPy <= 1.15 for batch >= 64 (<= 1.5 at batch 16).
+nnlib/NumPy <= 1.15 for batch >= 64 (<= 1.5 at batch 16), with nnlib's fast path (nnlib._fast).
+With ``--textbook`` a fourth implementation, "textbook", times the same nnlib model with the fast
+path switched off (the code a student reads: every layer and optimizer step through the checked
+functional API); its ratio to NumPy is reported, with no target. It runs in a separate pass
+because a fourth implementation in the interleaved blocks evicts the others' arrays from the
+caches more often, which slows the three compared with the targets.
 """
+
 from __future__ import annotations
 
 import os
@@ -40,13 +46,17 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 import nnlib.optim
+from nnlib import _fast
 from nnlib.layers import Dense
 from nnlib.model import Sequential
 
 NETS = [(64, 128, 64, 10), (784, 256, 10), (784, 512, 512, 10)]
 BATCHES = [16, 64, 256, 1024]
 DTYPES = ["float32", "float64"]
-HYPER = {"adam": dict(lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8), "momentum": dict(lr=1e-2, beta=0.9)}
+HYPER = {
+    "adam": dict(lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8),
+    "momentum": dict(lr=1e-2, beta=0.9),
+}
 
 
 # --------------------------------------------------------------------------------------- nnlib
@@ -54,9 +64,22 @@ def make_nnlib(sizes, dtype, optimizer):
     layers = [Dense(n, activation="relu") for n in sizes[1:-1]] + [Dense(sizes[-1])]
     model = Sequential(layers, dtype=dtype, seed=0)
     model.build((sizes[0],))
-    opt = nnlib.optim.Adam(**HYPER["adam"]) if optimizer == "adam" else nnlib.optim.Momentum(**HYPER["momentum"])
+    opt = (
+        nnlib.optim.Adam(**HYPER["adam"])
+        if optimizer == "adam"
+        else nnlib.optim.Momentum(**HYPER["momentum"])
+    )
     model.compile(loss="cross_entropy", optimizer=opt)
     return model
+
+
+def textbook_step(model, x, y):
+    """``model.train_on_batch(x, y)`` on the textbook path (the fast path switched off)."""
+    _fast.ENABLED = False
+    try:
+        return model.train_on_batch(x, y)
+    finally:
+        _fast.ENABLED = True
 
 
 # ------------------------------------------------------------------------------------- PyTorch
@@ -72,9 +95,13 @@ class TorchStep:
             mods += [lin] + ([torch.nn.ReLU()] if i < len(weights) - 1 else [])
         self.net = torch.nn.Sequential(*mods)
         h = HYPER[optimizer]
-        self.opt = (torch.optim.Adam(self.net.parameters(), lr=h["lr"], betas=(h["beta1"], h["beta2"]), eps=h["eps"])
-                    if optimizer == "adam" else
-                    torch.optim.SGD(self.net.parameters(), lr=h["lr"], momentum=h["beta"]))
+        self.opt = (
+            torch.optim.Adam(
+                self.net.parameters(), lr=h["lr"], betas=(h["beta1"], h["beta2"]), eps=h["eps"]
+            )
+            if optimizer == "adam"
+            else torch.optim.SGD(self.net.parameters(), lr=h["lr"], momentum=h["beta"])
+        )
         self.loss_fn = torch.nn.CrossEntropyLoss()
 
     def __call__(self, x, y):
@@ -113,9 +140,9 @@ class NumpyStep:
         v *= b2
         v += (1.0 - b2) * (g * g)
         denom = np.sqrt(v)
-        denom *= 1.0 / math.sqrt(1.0 - b2 ** self.t)
+        denom *= 1.0 / math.sqrt(1.0 - b2**self.t)
         denom += h["eps"]
-        w -= (h["lr"] / (1.0 - b1 ** self.t)) * m / denom
+        w -= (h["lr"] / (1.0 - b1**self.t)) * m / denom
 
     def __call__(self, x, y):
         W, b, L = self.W, self.b, len(self.W)
@@ -151,7 +178,7 @@ class NumpyStep:
 
 
 # ------------------------------------------------------------------------------------ timing
-def make_config(sizes, batch, dtype, optimizer):
+def make_config(sizes, batch, dtype, optimizer, textbook=False):
     model = make_nnlib(sizes, dtype, optimizer)
     weights = [(layer.params["W"].copy(), layer.params["b"].copy()) for layer in model.layers]
     rng = np.random.default_rng(1)
@@ -165,19 +192,34 @@ def make_config(sizes, batch, dtype, optimizer):
         "torch": lambda: tstep(xt, yt).item(),
         "numpy": lambda: fused(x, y),
     }
+    if textbook:
+        twin = make_nnlib(sizes, dtype, optimizer)
+        steps["textbook"] = lambda: textbook_step(twin, x, y)
     # the first step starts from the same weights: the three losses must agree
     losses = {k: float(f()) for k, f in steps.items()}
     tol = 1e-4 if dtype == "float32" else 1e-10
-    assert all(abs(v - losses["nnlib"]) <= tol * abs(losses["nnlib"]) for v in losses.values()), losses
+    assert all(abs(v - losses["nnlib"]) <= tol * abs(losses["nnlib"]) for v in losses.values()), (
+        losses
+    )
     # float32 must really compute in float32
-    dtypes = {str(p.dtype) for p in model.parameters().values()} | {str(model.predict(x, logits=True).dtype)}
+    dtypes = {str(p.dtype) for p in model.parameters().values()} | {
+        str(model.predict(x, logits=True).dtype)
+    }
     dtypes |= {str(layer._z.dtype) for layer in model.layers}
-    dtypes |= {str(p.dtype).replace("torch.", "") for p in tstep.net.parameters()} | {str(w.dtype) for w in fused.W}
+    dtypes |= {str(p.dtype).replace("torch.", "") for p in tstep.net.parameters()} | {
+        str(w.dtype) for w in fused.W
+    }
     assert dtypes == {dtype}, (dtype, dtypes)
     return steps
 
 
-def time_config(steps, budget, block=0.02, min_rounds=7, seed=0):
+#: the clock of a timed block: wall time, or the CPU time of this thread ("--clock cpu"), which on a
+#: loaded machine leaves out the time the step spent waiting for a core (with --threads 1, every
+#: library computes in the calling thread, so its CPU time is the whole step's)
+CLOCKS = {"wall": time.perf_counter, "cpu": time.thread_time}
+
+
+def time_config(steps, budget, block=0.02, min_rounds=7, seed=0, clock=time.perf_counter):
     """Median seconds per step of each implementation, timed in interleaved blocks.
 
     A block is ``block`` seconds of consecutive steps of one implementation, as in a training
@@ -203,10 +245,10 @@ def time_config(steps, budget, block=0.02, min_rounds=7, seed=0):
         order = order_rng.sample(names, len(names))
         for name in order:
             f = steps[name]
-            t = time.perf_counter()
+            t = clock()
             for _ in range(per_block):
                 f()
-            times[name].append((time.perf_counter() - t) / per_block)
+            times[name].append((clock() - t) / per_block)
         r += 1
     return {name: statistics.median(v) for name, v in times.items()}
 
@@ -222,30 +264,55 @@ def set_threads(n: int) -> None:
 def run(args):
     torch.manual_seed(0)
     load0 = os.getloadavg()[0]
-    nets = [tuple(int(s) for s in net.split(",")) for net in args.nets.split(";")] if args.nets else NETS
+    nets = (
+        [tuple(int(s) for s in net.split(",")) for net in args.nets.split(";")]
+        if args.nets
+        else NETS
+    )
     batches = [int(b) for b in args.batches.split(",")] if args.batches else BATCHES
     rows = []
-    header = f"{'net':<18} {'batch':>5} {'dtype':<8} {'nnlib ms':>9} {'torch ms':>9} {'numpy ms':>9} " \
-             f"{'nnlib/torch':>11} {'nnlib/numpy':>11}"
-    print(f"optimizer: {args.optimizer}; budget {args.budget:.1f} s per configuration; "
-          f"numpy {np.__version__}, torch {torch.__version__}; {args.threads} threads each; "
-          f"OPENBLAS_THREAD_TIMEOUT={os.environ['OPENBLAS_THREAD_TIMEOUT']}, "
-          f"OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}")
+    header = (
+        f"{'net':<18} {'batch':>5} {'dtype':<8} {'nnlib ms':>9} {'torch ms':>9} {'numpy ms':>9} "
+        f"{'nnlib/torch':>11} {'nnlib/numpy':>11}"
+        + (f" {'textbook ms':>11} {'textbook/numpy':>14}" if args.textbook else "")
+    )
+    print(
+        f"optimizer: {args.optimizer}; budget {args.budget:.1f} s per configuration; "
+        f"clock {args.clock}; "
+        f"numpy {np.__version__}, torch {torch.__version__}; {args.threads} threads each; "
+        f"OPENBLAS_THREAD_TIMEOUT={os.environ['OPENBLAS_THREAD_TIMEOUT']}, "
+        f"OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}"
+    )
     print(header)
     print("-" * len(header))
     for sizes in nets:
         for batch in batches:
             for dtype in DTYPES:
-                med = time_config(make_config(sizes, batch, dtype, args.optimizer), args.budget, args.block_ms / 1e3)
+                med = time_config(
+                    make_config(sizes, batch, dtype, args.optimizer, args.textbook),
+                    args.budget,
+                    args.block_ms / 1e3,
+                    clock=CLOCKS[args.clock],
+                )
                 row = dict(net="-".join(map(str, sizes)), batch=batch, dtype=dtype, **med)
-                row["r_torch"], row["r_numpy"] = med["nnlib"] / med["torch"], med["nnlib"] / med["numpy"]
+                row["r_torch"] = med["nnlib"] / med["torch"]
+                row["r_numpy"] = med["nnlib"] / med["numpy"]
+                line = (
+                    f"{row['net']:<18} {batch:>5} {dtype:<8} {1e3 * med['nnlib']:>9.3f} "
+                    f"{1e3 * med['torch']:>9.3f} {1e3 * med['numpy']:>9.3f} "
+                    f"{row['r_torch']:>11.2f} {row['r_numpy']:>11.2f}"
+                )
+                if args.textbook:
+                    row["r_textbook"] = med["textbook"] / med["numpy"]
+                    line += f" {1e3 * med['textbook']:>11.3f} {row['r_textbook']:>14.2f}"
                 rows.append(row)
-                print(f"{row['net']:<18} {batch:>5} {dtype:<8} {1e3 * med['nnlib']:>9.3f} {1e3 * med['torch']:>9.3f} "
-                      f"{1e3 * med['numpy']:>9.3f} {row['r_torch']:>11.2f} {row['r_numpy']:>11.2f}", flush=True)
+                print(line, flush=True)
     print()
     summarize(rows)
-    print(f"load average (1 min) at the start {load0:.1f}, at the end {os.getloadavg()[0]:.1f} on "
-          f"{os.cpu_count()} cores: other processes add noise to every column")
+    print(
+        f"load average (1 min) at the start {load0:.1f}, at the end {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} cores: other processes add noise to every column"
+    )
     return rows
 
 
@@ -255,12 +322,24 @@ def summarize(rows):
             return
         value = statistics.median(values) if how == "median" else max(values)
         verdict = "met" if value <= target else "NOT MET"
-        print(f"{label}: {how} {value:.2f} over {len(values)} configs "
-              f"(range {min(values):.2f}-{max(values):.2f}); target <= {target}: {verdict}")
+        print(
+            f"{label}: {how} {value:.2f} over {len(values)} configs "
+            f"(range {min(values):.2f}-{max(values):.2f}); target <= {target}: {verdict}"
+        )
 
     line("nnlib/PyTorch, batch <= 256", [r["r_torch"] for r in rows if r["batch"] <= 256], 1.0)
-    line("nnlib/NumPy,   batch >= 64 ", [r["r_numpy"] for r in rows if r["batch"] >= 64], 1.15, "max")
-    line("nnlib/NumPy,   batch 16    ", [r["r_numpy"] for r in rows if r["batch"] == 16], 1.5, "max")
+    line(
+        "nnlib/NumPy,   batch >= 64 ", [r["r_numpy"] for r in rows if r["batch"] >= 64], 1.15, "max"
+    )
+    line(
+        "nnlib/NumPy,   batch 16    ", [r["r_numpy"] for r in rows if r["batch"] == 16], 1.5, "max"
+    )
+    textbook = [r["r_textbook"] for r in rows if "r_textbook" in r]
+    if textbook:
+        print(
+            f"textbook path/NumPy (no target): median {statistics.median(textbook):.2f} "
+            f"(range {min(textbook):.2f}-{max(textbook):.2f})"
+        )
 
 
 # ------------------------------------------------------------------- overhead attribution
@@ -278,15 +357,17 @@ def _lean_cross_entropy_with_grad(z, y):
 
 
 class _KernelsOnly:
-    """Optimizer.step without its per-step checks: the same in-place kernels on the same state."""
-    can_fuse = True  # Sequential hands over its flat parameter buffer, as to nnlib's optimizer
+    """Optimizer.step without its per-step checks: the same fast kernels on the same state."""
 
     def __init__(self, opt):
-        from nnlib.functional.optim_steps import KERNELS
-        self.opt, self.kernel = opt, KERNELS[opt.name]
+        self.opt, self.name = opt, opt.name  # the fast path looks the kernel up by this name
 
-    def step(self, params, grads):
-        opt, kernel, hyper = self.opt, self.kernel, self.opt.hyper
+    @property
+    def state(self):
+        return self.opt.state
+
+    def step(self, params, grads, kernel=None):
+        opt, hyper = self.opt, self.opt.hyper
         for name, w in params.items():
             kernel(w, grads[name], opt.state.setdefault(name, {}), lr=opt.lr, **hyper)
         opt.iterations += 1
@@ -296,15 +377,18 @@ class _FusedUpdate:
     """The hand-fused reference's update rule in place of nnlib's kernels, on the optimizer's own
     state: every variant then sees the same m and v (after thousands of steps on one batch these
     hold subnormal numbers, which slow every update; a separate, younger state would not)."""
-    can_fuse = True
 
     def __init__(self, opt, dtype, optimizer):
-        self.opt, self.dtype, self.optimizer, self.ref = opt, dtype, optimizer, None
+        self.opt, self.name, self.dtype, self.rule, self.ref = opt, opt.name, dtype, optimizer, None
 
-    def step(self, params, grads):
+    @property
+    def state(self):
+        return self.opt.state
+
+    def step(self, params, grads, kernel=None):
         opt = self.opt
         if self.ref is None:
-            self.ref = NumpyStep([(w, w) for w in params.values()], self.dtype, self.optimizer)
+            self.ref = NumpyStep([(w, w) for w in params.values()], self.dtype, self.rule)
         ref = self.ref
         ref.t = opt.state[next(iter(params))].get("t", opt.iterations) + 1
         for i, (name, w) in enumerate(params.items()):
@@ -319,12 +403,12 @@ class _FusedUpdate:
 def breakdown(args):
     """Where nnlib's step spends its time beyond the hand-fused reference, by removing one cost at a time.
 
-    Dense layers call no checked function on the hot path (see nnlib.layers), so what remains
-    after the last row is the framework itself: Sequential and the layers' Python code."""
+    The fast path (nnlib._fast) calls no checked function for Dense layers, so what remains
+    after the last row is the framework itself: the training step's and the layers' Python code."""
     from nnlib import functional as F
 
     sizes = tuple(int(s) for s in args.profile.split(","))
-    steps = make_config(sizes, args.batch, args.dtype, args.optimizer)
+    steps = make_config(sizes, args.batch, args.dtype, args.optimizer, textbook=True)
     model = steps["nnlib"].__closure__[0].cell_contents  # the Sequential the lambda closes over
     assert isinstance(model, Sequential)
     real_opt, real_loss = model.optimizer, F.cross_entropy_with_grad
@@ -344,9 +428,11 @@ def breakdown(args):
                 steps["nnlib"]()
             finally:
                 F.cross_entropy_with_grad, model.optimizer = real_loss, real_opt
+
         return step
 
     timed = {name: variant(*v) for name, v in variants.items()}
+    timed["textbook path"] = steps["textbook"]
     timed["numpy (hand-fused)"] = steps["numpy"]
     # The variants share one model, which so takes several times more steps than the reference. Train
     # both well into the regime the main table measures (thousands of steps on one batch, where
@@ -354,10 +440,13 @@ def breakdown(args):
     for _ in range(3000):
         steps["nnlib"]()
         steps["numpy"]()
-    med = time_config(timed, args.budget, args.block_ms / 1e3)
+        steps["textbook"]()
+    med = time_config(timed, args.budget, args.block_ms / 1e3, clock=CLOCKS[args.clock])
     ref = med["numpy (hand-fused)"]
-    print(f"net {args.profile}, batch {args.batch}, {args.dtype}, {args.optimizer}: median us per step "
-          "(each row removes one more cost)")
+    print(
+        f"net {args.profile}, batch {args.batch}, {args.dtype}, {args.optimizer}: median us per step "
+        "(each row removes one more cost)"
+    )
     for name, t in med.items():
         print(f"  {name:<34} {1e6 * t:9.1f} us   x{t / ref:5.2f} of numpy")
 
@@ -379,19 +468,47 @@ def profile(args):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="short run: 0.4 s per configuration")
-    parser.add_argument("--budget", type=float, default=None, help="seconds of timing per configuration")
-    parser.add_argument("--block-ms", type=float, default=20.0,
-                        help="milliseconds of consecutive steps of one implementation per timed block (default 20)")
+    parser.add_argument(
+        "--budget", type=float, default=None, help="seconds of timing per configuration"
+    )
+    parser.add_argument(
+        "--block-ms",
+        type=float,
+        default=20.0,
+        help="milliseconds of consecutive steps of one implementation per timed block (default 20)",
+    )
     parser.add_argument("--optimizer", choices=sorted(HYPER), default="adam")
-    parser.add_argument("--nets", default="", help="semicolon-separated nets, e.g. '64,128,64,10;784,256,10'")
-    parser.add_argument("--batches", default="", help="comma-separated batch sizes (default 16,64,256,1024)")
-    parser.add_argument("--profile", default="", help="cProfile nnlib's step for this net, e.g. 64,128,64,10")
-    parser.add_argument("--breakdown", action="store_true",
-                        help="with --profile NET: attribute nnlib's extra time to validation, optimizer, ...")
+    parser.add_argument(
+        "--textbook",
+        action="store_true",
+        help="also time nnlib's textbook path (the fast path off), in the same blocks",
+    )
+    parser.add_argument(
+        "--clock",
+        choices=sorted(CLOCKS),
+        default="wall",
+        help="wall time, or this thread's CPU time (for a loaded machine; use with --threads 1)",
+    )
+    parser.add_argument(
+        "--nets", default="", help="semicolon-separated nets, e.g. '64,128,64,10;784,256,10'"
+    )
+    parser.add_argument(
+        "--batches", default="", help="comma-separated batch sizes (default 16,64,256,1024)"
+    )
+    parser.add_argument(
+        "--profile", default="", help="cProfile nnlib's step for this net, e.g. 64,128,64,10"
+    )
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="with --profile NET: attribute nnlib's extra time to validation, optimizer, ...",
+    )
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--dtype", choices=DTYPES, default="float32")
     parser.add_argument("--repeat", type=int, default=2000)
-    parser.add_argument("--threads", type=int, default=2, help="threads for PyTorch and for OpenBLAS (default 2)")
+    parser.add_argument(
+        "--threads", type=int, default=2, help="threads for PyTorch and for OpenBLAS (default 2)"
+    )
     args = parser.parse_args(argv)
     set_threads(args.threads)
     if args.budget is None:

@@ -7,13 +7,31 @@ Sub-modules are imported on first use (``nnlib.layers``, ``nnlib.linear`` ...), 
 >>> nnlib.functional.relu([-1.0, 2.0])
 array([0., 2.])
 """
+
 from importlib import import_module
 
 __version__ = "0.1.0"
 
 _SUBMODULES = {
-    "functional", "gradcheck", "init", "layers", "model", "optim", "linear", "autograd", "data",
-    "metrics", "callbacks", "tuning", "viz", "widgets", "grading",
+    "functional",
+    "gradcheck",
+    "init",
+    "layers",
+    "model",
+    "training",
+    "targets",
+    "neurons",
+    "backprop",
+    "optim",
+    "linear",
+    "autograd",
+    "data",
+    "metrics",
+    "callbacks",
+    "tuning",
+    "viz",
+    "widgets",
+    "grading",
 }
 
 __all__ = sorted(_SUBMODULES)

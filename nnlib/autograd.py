@@ -18,6 +18,7 @@ IEEE floats.
 >>> a.grad, b.grad  # dL/da = b + 1, dL/db = a
 (-2.0, 2.0)
 """
+
 from __future__ import annotations
 
 import math
@@ -25,7 +26,7 @@ import numbers
 import re
 
 
-def _lift(other, op: str) -> "Value":
+def _lift(other, op: str) -> Value:
     """Numbers become constant leaves; anything else is a TypeError naming the operation."""
     if isinstance(other, Value):
         return other
@@ -52,7 +53,7 @@ class Value:
         self._op = _op
         self._backward = lambda: None  # a leaf has nothing to propagate
 
-    def _result(self, data: float, op: str, *local) -> "Value":
+    def _result(self, data: float, op: str, *local) -> Value:
         """New node ``out`` made by ``op``; ``local`` holds one (child, d out / d child) pair per edge."""
         out = Value(data, _children=[child for child, _ in local], _op=op)
 
@@ -97,16 +98,20 @@ class Value:
         9.0
         """
         if not isinstance(n, numbers.Real):
-            raise TypeError(f"Value **: the exponent must be a constant int or float, got {type(n).__name__}"
-                            " (for a variable exponent use (y * x.log()).exp())")
+            raise TypeError(
+                f"Value **: the exponent must be a constant int or float, got {type(n).__name__}"
+                " (for a variable exponent use (y * x.log()).exp())"
+            )
         x = self.data
         if x < 0 and not float(n).is_integer():
-            raise ValueError(f"Value **: {x!r} ** {n!r} is not real (negative base, fractional exponent)")
+            raise ValueError(
+                f"Value **: {x!r} ** {n!r} is not real (negative base, fractional exponent)"
+            )
         if x == 0 and n < 0:
             raise ZeroDivisionError(f"Value **: 0.0 ** {n!r} divides by zero")
         try:
             d = n * x ** (n - 1) if x != 0 or n >= 1 else (0.0 if n == 0 else math.inf)
-            return self._result(x ** n, f"**{n}", (self, d))
+            return self._result(x**n, f"**{n}", (self, d))
         except OverflowError:
             raise OverflowError(f"Value **: {x!r} ** {n!r} overflows float64") from None
 
@@ -125,7 +130,8 @@ class Value:
             y = math.exp(self.data)
         except OverflowError:
             raise OverflowError(
-                f"Value.exp: exp({self.data!r}) overflows float64 (largest is exp(709.78))") from None
+                f"Value.exp: exp({self.data!r}) overflows float64 (largest is exp(709.78))"
+            ) from None
         return self._result(y, "exp", (self, y))
 
     def log(self):

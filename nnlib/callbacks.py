@@ -16,11 +16,14 @@ stopping in chapter 12 (regularization).
 >>> cb.mode
 'min'
 """
+
 from __future__ import annotations
 
 import math
 
 import numpy as np
+
+from ._validate import check_int
 
 __all__ = ["Callback", "History", "EarlyStopping"]
 
@@ -100,12 +103,18 @@ class EarlyStopping(Callback):
     'max'
     """
 
-    def __init__(self, monitor: str = "val_loss", patience: int = 0, min_delta: float = 0.0,
-                 mode: str = "auto", restore_best: bool = True, verbose: int = 0) -> None:
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        patience: int = 0,
+        min_delta: float = 0.0,
+        mode: str = "auto",
+        restore_best: bool = True,
+        verbose: int = 0,
+    ) -> None:
         if mode not in ("auto", "min", "max"):
             raise ValueError(f"EarlyStopping: expected mode 'auto', 'min' or 'max', got {mode!r}")
-        if not isinstance(patience, (int, np.integer)) or patience < 0:
-            raise ValueError(f"EarlyStopping: expected patience to be an integer >= 0, got {patience!r}")
+        check_int(patience, "EarlyStopping", "patience", 0)
         if not math.isfinite(min_delta) or min_delta < 0:
             raise ValueError(f"EarlyStopping: expected min_delta >= 0, got {min_delta!r}")
         self.monitor = monitor
@@ -149,8 +158,10 @@ class EarlyStopping(Callback):
             self.stopped_epoch = epoch
             self.model.stop_training = True
             if self.verbose:
-                print(f"EarlyStopping: stopped at epoch {epoch + 1}; best {self.monitor} = "
-                      f"{self.best:.6g} at epoch {self.best_epoch + 1}")
+                print(
+                    f"EarlyStopping: stopped at epoch {epoch + 1}; best {self.monitor} = "
+                    f"{self.best:.6g} at epoch {self.best_epoch + 1}"
+                )
 
     def on_train_end(self, logs=None) -> None:
         if self.restore_best and self.best_weights is not None:

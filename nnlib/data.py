@@ -10,36 +10,52 @@ are int64 in ``0..K-1``; regression targets are float64 of shape ``(N,)``.
 Chapters: 1 (categoricals, the dummy-variable trap), 2-4 (linear, blobs), 5 (XOR),
 12 (augmentation), 13 (splits, k-fold, standardisation), 14-15 (digits).
 """
+
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 
-from ._validate import as_float_array, as_rng, check_lengths, check_ndim, check_positive
+from ._validate import as_float_array, as_rng, check_int, check_lengths, check_ndim, check_positive
 
 __all__ = [
-    "make_linear", "make_xor", "make_moons", "make_spirals", "make_blobs", "make_categorical",
-    "load_digits", "train_dev_test_split", "kfold", "Standardizer", "standardize", "one_hot",
-    "minibatches", "add_noise", "flip_images",
+    "make_linear",
+    "make_xor",
+    "make_moons",
+    "make_spirals",
+    "make_blobs",
+    "make_categorical",
+    "load_digits",
+    "train_dev_test_split",
+    "kfold",
+    "Standardizer",
+    "standardize",
+    "one_hot",
+    "minibatches",
+    "add_noise",
+    "flip_images",
 ]
 
 
 # ----------------------------------------------------------------------------- shared checks
-def _check_count(value, fn: str, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{fn}: expected {name} to be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
 def _balanced_labels(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
     """``n`` labels in ``0..k-1``, as equal in number as possible, in random order."""
     return rng.permutation(np.arange(n) % k)
 
 
 # ----------------------------------------------------------------------------- synthetic data
-def make_linear(n: int = 100, d: int = 1, noise: float = 0.5, w=None, b: float = 0.0,
-                outliers: int = 0, outlier_scale: float = 10.0, rng=0, return_coef: bool = False):
+def make_linear(
+    n: int = 100,
+    d: int = 1,
+    noise: float = 0.5,
+    w=None,
+    b: float = 0.0,
+    outliers: int = 0,
+    outlier_scale: float = 10.0,
+    rng=0,
+    return_coef: bool = False,
+):
     """Linear data ``y = X w + b + eps``, ``eps ~ N(0, noise^2)``, optionally with outliers.
 
     ``X ~ U(-1, 1)^(N x D)``; ``w`` defaults to ``N(0, 1)`` draws. ``outliers`` targets (chosen at
@@ -52,9 +68,9 @@ def make_linear(n: int = 100, d: int = 1, noise: float = 0.5, w=None, b: float =
     ((5, 2), (5,))
     """
     fn = "make_linear"
-    n, d = _check_count(n, fn, "n"), _check_count(d, fn, "d")
+    n, d = check_int(n, fn, "n", 1), check_int(d, fn, "d", 1)
     check_positive(noise, fn, "noise", allow_zero=True)
-    outliers = _check_count(outliers, fn, "outliers", minimum=0)
+    outliers = check_int(outliers, fn, "outliers", 0)
     if outliers > n:
         raise ValueError(f"{fn}: expected outliers <= n = {n}, got {outliers}")
     rng = as_rng(rng, fn)
@@ -62,7 +78,9 @@ def make_linear(n: int = 100, d: int = 1, noise: float = 0.5, w=None, b: float =
         w = rng.standard_normal(d)
     w = as_float_array(w, fn, "w").astype(np.float64).reshape(-1)
     if w.shape != (d,):
-        raise ValueError(f"{fn}: expected w of shape ({d},) (one weight per feature), got {w.shape}")
+        raise ValueError(
+            f"{fn}: expected w of shape ({d},) (one weight per feature), got {w.shape}"
+        )
     X = rng.uniform(-1.0, 1.0, size=(n, d))
     y = X @ w + float(b) + noise * rng.standard_normal(n)
     idx = rng.choice(n, size=outliers, replace=False)
@@ -82,7 +100,7 @@ def make_xor(n: int = 200, noise: float = 0.2, rng=0):
     [[-1.0, 1.0], [1.0, -1.0]]
     """
     fn = "make_xor"
-    n = _check_count(n, fn, "n")
+    n = check_int(n, fn, "n", 1)
     check_positive(noise, fn, "noise", allow_zero=True)
     rng = as_rng(rng, fn)
     corner = _balanced_labels(n, 4, rng)
@@ -104,15 +122,17 @@ def make_moons(n: int = 200, noise: float = 0.1, rng=0):
     ((10, 2), 5)
     """
     fn = "make_moons"
-    n = _check_count(n, fn, "n", minimum=2)
+    n = check_int(n, fn, "n", 2)
     check_positive(noise, fn, "noise", allow_zero=True)
     rng = as_rng(rng, fn)
     n_out = n // 2
     t_out, t_in = np.linspace(0.0, np.pi, n_out), np.linspace(0.0, np.pi, n - n_out)
-    X = np.concatenate([
-        np.column_stack([np.cos(t_out), np.sin(t_out)]),
-        np.column_stack([1.0 - np.cos(t_in), 0.5 - np.sin(t_in)]),
-    ])
+    X = np.concatenate(
+        [
+            np.column_stack([np.cos(t_out), np.sin(t_out)]),
+            np.column_stack([1.0 - np.cos(t_in), 0.5 - np.sin(t_in)]),
+        ]
+    )
     y = np.repeat(np.array([0, 1], dtype=np.int64), [n_out, n - n_out])
     order = rng.permutation(n)
     return X[order] + noise * rng.standard_normal((n, 2)), y[order]
@@ -131,8 +151,8 @@ def make_spirals(n: int = 300, classes: int = 3, noise: float = 0.2, rng=0):
     [3, 3]
     """
     fn = "make_spirals"
-    n = _check_count(n, fn, "n")
-    classes = _check_count(classes, fn, "classes")
+    n = check_int(n, fn, "n", 1)
+    classes = check_int(classes, fn, "classes", 1)
     check_positive(noise, fn, "noise", allow_zero=True)
     rng = as_rng(rng, fn)
     sizes = np.bincount(np.arange(n) % classes, minlength=classes)
@@ -154,19 +174,26 @@ def make_blobs(n: int = 300, centers=3, std: float = 1.0, d: int = 2, box: float
     [5.0, 5.0]
     """
     fn = "make_blobs"
-    n = _check_count(n, fn, "n")
+    n = check_int(n, fn, "n", 1)
     check_positive(std, fn, "std", allow_zero=True)
     rng = as_rng(rng, fn)
     if isinstance(centers, (int, np.integer)):
-        centers = rng.uniform(-box, box, size=(_check_count(centers, fn, "centers"), _check_count(d, fn, "d")))
+        centers = rng.uniform(
+            -box, box, size=(check_int(centers, fn, "centers", 1), check_int(d, fn, "d", 1))
+        )
     centers = as_float_array(centers, fn, "centers").astype(np.float64)
     check_ndim(centers, 2, fn, "centers", "(K, D)")
     y = _balanced_labels(n, len(centers), rng).astype(np.int64)
     return centers[y] + std * rng.standard_normal((n, centers.shape[1])), y
 
 
-def make_categorical(n: int = 100, effects=(45000.0, 55000.0), noise: float = 1000.0,
-                     encoding: str = "one-hot", rng=0):
+def make_categorical(
+    n: int = 100,
+    effects=(45000.0, 55000.0),
+    noise: float = 1000.0,
+    encoding: str = "one-hot",
+    rng=0,
+):
     """One categorical feature with ``K = len(effects)`` levels and a numeric target.
 
     Level ``c`` is drawn uniformly; ``y = effects[c] + N(0, noise^2)``, so ``effects[c]`` is
@@ -183,7 +210,7 @@ def make_categorical(n: int = 100, effects=(45000.0, 55000.0), noise: float = 10
     (4, 2)
     """
     fn = "make_categorical"
-    n = _check_count(n, fn, "n")
+    n = check_int(n, fn, "n", 1)
     effects = as_float_array(effects, fn, "effects").astype(np.float64)
     check_ndim(effects, 1, fn, "effects", "(K,)")
     if encoding not in ("one-hot", "k-1"):
@@ -229,7 +256,9 @@ def train_dev_test_split(X, y, fractions=(0.6, 0.2, 0.2), rng=0):
     check_lengths(X, y, fn)
     f = np.asarray(fractions, dtype=np.float64)
     if f.shape != (3,) or np.any(f < 0) or not np.isclose(f.sum(), 1.0):
-        raise ValueError(f"{fn}: expected 3 non-negative fractions summing to 1, got {tuple(fractions)}")
+        raise ValueError(
+            f"{fn}: expected 3 non-negative fractions summing to 1, got {tuple(fractions)}"
+        )
     X, y = np.asarray(X), np.asarray(y)
     order = as_rng(rng, fn).permutation(len(X))
     cuts = np.round(np.cumsum(f)[:2] * len(X)).astype(int)
@@ -237,7 +266,9 @@ def train_dev_test_split(X, y, fractions=(0.6, 0.2, 0.2), rng=0):
     return tuple(X[p] for p in parts) + tuple(y[p] for p in parts)
 
 
-def kfold(n: int, k: int = 5, rng=0, shuffle: bool = True) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def kfold(
+    n: int, k: int = 5, rng=0, shuffle: bool = True
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield ``(train_idx, val_idx)`` for k-fold cross-validation over ``n`` samples.
 
     The (shuffled) indices are cut into ``k`` consecutive folds; the first ``n % k`` folds get one
@@ -247,13 +278,13 @@ def kfold(n: int, k: int = 5, rng=0, shuffle: bool = True) -> Iterator[tuple[np.
     [[0, 1, 2], [3, 4]]
     """
     fn = "kfold"
-    n, k = _check_count(n, fn, "n"), _check_count(k, fn, "k", minimum=2)
+    n, k = check_int(n, fn, "n", 1), check_int(k, fn, "k", 2)
     if k > n:
         raise ValueError(f"{fn}: expected k <= n (each fold needs a sample), got k={k} > n={n}")
     order = as_rng(rng, fn).permutation(n) if shuffle else np.arange(n)
     folds = np.array_split(order, k)  # sizes n//k + 1 first, then n//k
     for i, val in enumerate(folds):
-        yield np.concatenate(folds[:i] + folds[i + 1:]), val
+        yield np.concatenate(folds[:i] + folds[i + 1 :]), val
 
 
 # ----------------------------------------------------------------------------- scaling, labels
@@ -269,7 +300,7 @@ class Standardizer:
     array([[3.]])
     """
 
-    def fit(self, X) -> "Standardizer":
+    def fit(self, X) -> Standardizer:
         X = as_float_array(X, "Standardizer.fit", "X")
         check_ndim(X, 2, "Standardizer.fit", "X", "(N, D)")
         self.mean_ = X.mean(axis=0)
@@ -282,8 +313,10 @@ class Standardizer:
             raise ValueError(f"{fn}: call fit(X_train) first")
         X = as_float_array(X, fn, "X")
         if X.ndim != 2 or X.shape[1] != self.mean_.shape[0]:
-            raise ValueError(f"{fn}: expected X of shape (N, {self.mean_.shape[0]}) "
-                             f"(the number of features seen in fit), got {X.shape}")
+            raise ValueError(
+                f"{fn}: expected X of shape (N, {self.mean_.shape[0]}) "
+                f"(the number of features seen in fit), got {X.shape}"
+            )
         return X
 
     def transform(self, X) -> np.ndarray:
@@ -331,9 +364,11 @@ def one_hot(y, num_classes: int | None = None) -> np.ndarray:
     fn = "one_hot"
     y = _as_labels(y, fn)
     k = int(y.max()) + 1 if num_classes is None and y.size else (num_classes or 0)
-    k = _check_count(k, fn, "num_classes")
+    k = check_int(k, fn, "num_classes", 1)
     if y.size and (y.min() < 0 or y.max() >= k):
-        raise ValueError(f"{fn}: expected labels in 0..{k - 1}, got values in {int(y.min())}..{int(y.max())}")
+        raise ValueError(
+            f"{fn}: expected labels in 0..{k - 1}, got values in {int(y.min())}..{int(y.max())}"
+        )
     out = np.zeros((y.shape[0], k))
     out[np.arange(y.shape[0]), y] = 1.0
     return out
@@ -352,7 +387,7 @@ def minibatches(X, y, batch_size: int, rng=None, shuffle: bool = True):
     """
     fn = "minibatches"
     check_lengths(X, y, fn)
-    batch_size = _check_count(batch_size, fn, "batch_size")
+    batch_size = check_int(batch_size, fn, "batch_size", 1)
     X, y = np.asarray(X), np.asarray(y)
     if shuffle:
         if rng is None:
@@ -361,7 +396,7 @@ def minibatches(X, y, batch_size: int, rng=None, shuffle: bool = True):
     else:
         order = np.arange(len(X))
     for start in range(0, len(X), batch_size):
-        idx = order[start:start + batch_size]
+        idx = order[start : start + batch_size]
         yield X[idx], y[idx]
 
 
@@ -393,8 +428,10 @@ def flip_images(X, rng, axis: int = -1, p: float = 0.5) -> np.ndarray:
         raise ValueError(f"{fn}: expected a batch of images of shape (N, ...), got {X.shape}")
     ax = axis % X.ndim if -X.ndim <= axis < X.ndim else None
     if not ax:  # None (out of range) or 0 (the batch axis)
-        raise ValueError(f"{fn}: expected axis in 1..{X.ndim - 1} or -{X.ndim - 1}..-1 for X of shape "
-                         f"{X.shape} (axis 0 is the batch), got {axis}")
+        raise ValueError(
+            f"{fn}: expected axis in 1..{X.ndim - 1} or -{X.ndim - 1}..-1 for X of shape "
+            f"{X.shape} (axis 0 is the batch), got {axis}"
+        )
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"{fn}: expected p in [0, 1], got {p!r}")
     flip = as_rng(rng, fn).random(len(X)) < p

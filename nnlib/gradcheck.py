@@ -7,16 +7,19 @@ The centred difference has error O(h^2) instead of O(h) for the one-sided one:
 In float64 with h = 1e-5 a correct backward pass agrees to a relative error around 1e-9 or
 better; a wrong one is usually off by 1e-2 or more. The book introduces this in chapter 6.
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
 from ._validate import as_float_array
 
 
-def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:
+def numerical_gradient(
+    f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-5
+) -> np.ndarray:
     """Centred-difference gradient of a scalar function ``f`` at ``x`` (any shape).
 
     ``x`` is perturbed in place and restored, so ``f`` may close over it.
@@ -39,15 +42,18 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float
     return grad
 
 
-def numerical_gradient_array(f: Callable[[np.ndarray], np.ndarray], x: np.ndarray, dout: np.ndarray,
-                             h: float = 1e-5) -> np.ndarray:
+def numerical_gradient_array(
+    f: Callable[[np.ndarray], np.ndarray], x: np.ndarray, dout: np.ndarray, h: float = 1e-5
+) -> np.ndarray:
     """Gradient of ``sum(f(x) * dout)`` w.r.t. ``x``: the vector-Jacobian product a backward pass returns.
 
     >>> numerical_gradient_array(np.tanh, np.zeros(2), np.ones(2))
     array([1., 1.])
     """
     dout = np.asarray(dout, dtype=np.float64)
-    return numerical_gradient(lambda v: float(np.sum(np.asarray(f(v), dtype=np.float64) * dout)), x, h)
+    return numerical_gradient(
+        lambda v: float(np.sum(np.asarray(f(v), dtype=np.float64) * dout)), x, h
+    )
 
 
 def rel_error(a, b, eps: float = 1e-12) -> float:
@@ -59,13 +65,17 @@ def rel_error(a, b, eps: float = 1e-12) -> float:
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
-        raise ValueError(f"rel_error: expected arrays of the same shape, got {a.shape} and {b.shape}")
+        raise ValueError(
+            f"rel_error: expected arrays of the same shape, got {a.shape} and {b.shape}"
+        )
     if a.size == 0:
         return 0.0
     return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), eps)))
 
 
-def check_layer(layer, x: np.ndarray, rng: np.random.Generator | None = None, h: float = 1e-5) -> dict[str, float]:
+def check_layer(
+    layer, x: np.ndarray, rng: np.random.Generator | None = None, h: float = 1e-5
+) -> dict[str, float]:
     """Gradient-check a layer object (``forward(x, training)``, ``backward(dout)``, ``params``, ``grads``).
 
     Uses a random upstream gradient so that every output element matters. Returns the relative

@@ -18,17 +18,29 @@ Every function takes ``rng`` (a ``np.random.Generator``) and ``dtype`` (float64 
 float32). Samples are drawn in float64 and then cast, so a float32 model starts from the rounded
 float64 weights of the same seed. Call them uniformly as ``f(shape, rng=rng, dtype=dtype)``.
 """
+
 from __future__ import annotations
 
 import math
 
 import numpy as np
 
-from ._validate import check_positive, lookup_name
+from ._validate import as_rng, check_positive, lookup_name
 
 __all__ = [
-    "compute_fans", "zeros", "normal", "lecun", "lecun_normal", "xavier_normal", "xavier_uniform",
-    "glorot_normal", "glorot_uniform", "he_normal", "he_uniform", "INITIALIZERS", "get_initializer",
+    "compute_fans",
+    "zeros",
+    "normal",
+    "lecun",
+    "lecun_normal",
+    "xavier_normal",
+    "xavier_uniform",
+    "glorot_normal",
+    "glorot_uniform",
+    "he_normal",
+    "he_uniform",
+    "INITIALIZERS",
+    "get_initializer",
 ]
 
 
@@ -50,13 +62,6 @@ def _dtype(fn: str, dtype) -> np.dtype:
     return dtype
 
 
-def _rng(fn: str, rng) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"{fn}: rng must be a np.random.Generator (e.g. np.random.default_rng(0)), "
-                        f"got {type(rng).__name__}")
-    return rng
-
-
 def _positive(fn: str, name: str, value) -> float:
     check_positive(value, fn, name)
     return float(value)
@@ -73,8 +78,10 @@ def compute_fans(shape) -> tuple[int, int]:
     """
     shape = _shape("compute_fans", shape)
     if len(shape) < 2:
-        raise ValueError(f"compute_fans: expected a weight shape (fan_in, fan_out) or (F, C, kh, kw), "
-                         f"got {shape} ({len(shape)}-D); biases have no fans (initialise them with zeros)")
+        raise ValueError(
+            f"compute_fans: expected a weight shape (fan_in, fan_out) or (F, C, kh, kw), "
+            f"got {shape} ({len(shape)}-D); biases have no fans (initialise them with zeros)"
+        )
     if len(shape) == 2:
         return shape[0], shape[1]
     receptive = math.prod(shape[2:])
@@ -90,10 +97,14 @@ def zeros(shape, rng=None, dtype=np.float64) -> np.ndarray:
     return np.zeros(_shape("zeros", shape), dtype=_dtype("zeros", dtype))
 
 
-def _draw(fn: str, shape, rng, dtype, std: float | None = None, bound: float | None = None) -> np.ndarray:
+def _draw(
+    fn: str, shape, rng, dtype, std: float | None = None, bound: float | None = None
+) -> np.ndarray:
     """``N(0, std^2)`` or ``U(-bound, bound)`` samples, drawn in float64 and cast to ``dtype``."""
-    shape, dtype, rng = _shape(fn, shape), _dtype(fn, dtype), _rng(fn, rng)
-    sample = rng.standard_normal(shape) * std if bound is None else rng.uniform(-bound, bound, shape)
+    shape, dtype, rng = _shape(fn, shape), _dtype(fn, dtype), as_rng(rng, fn, int_seed=False)
+    sample = (
+        rng.standard_normal(shape) * std if bound is None else rng.uniform(-bound, bound, shape)
+    )
     return sample.astype(dtype, copy=False)
 
 
@@ -141,7 +152,9 @@ def xavier_uniform(shape, rng=None, dtype=np.float64, gain: float = 1.0) -> np.n
     """
     fan_in, fan_out = compute_fans(shape)
     gain = _positive("xavier_uniform", "gain", gain)
-    return _draw("xavier_uniform", shape, rng, dtype, bound=gain * math.sqrt(6.0 / (fan_in + fan_out)))
+    return _draw(
+        "xavier_uniform", shape, rng, dtype, bound=gain * math.sqrt(6.0 / (fan_in + fan_out))
+    )
 
 
 def he_normal(shape, rng=None, dtype=np.float64) -> np.ndarray:
@@ -173,11 +186,19 @@ glorot_normal, glorot_uniform = xavier_normal, xavier_uniform
 
 # plain names mean the normal variant
 INITIALIZERS = {
-    "zeros": zeros, "normal": normal,
-    "lecun": lecun_normal, "lecun_normal": lecun_normal,
-    "xavier": xavier_normal, "xavier_normal": xavier_normal, "xavier_uniform": xavier_uniform,
-    "glorot": xavier_normal, "glorot_normal": xavier_normal, "glorot_uniform": xavier_uniform,
-    "he": he_normal, "he_normal": he_normal, "he_uniform": he_uniform,
+    "zeros": zeros,
+    "normal": normal,
+    "lecun": lecun_normal,
+    "lecun_normal": lecun_normal,
+    "xavier": xavier_normal,
+    "xavier_normal": xavier_normal,
+    "xavier_uniform": xavier_uniform,
+    "glorot": xavier_normal,
+    "glorot_normal": xavier_normal,
+    "glorot_uniform": xavier_uniform,
+    "he": he_normal,
+    "he_normal": he_normal,
+    "he_uniform": he_uniform,
 }
 
 

@@ -14,10 +14,8 @@ Shapes (the batch axis excluded) are inferred from the first input, or given up 
 Every computation goes through the ``nnlib.functional`` *module* at call time
 (``F.relu_backward(...)``), never through a name bound at import, so that
 ``nnlib.grading.student.substitute(relu_backward=student_fn)`` can swap in a student's function and train
-the real network with it. While the functions are nnlib's own, ``Dense`` takes shortcuts with the
-same arithmetic (see :mod:`nnlib._own`): no re-validation of arrays it checked or built itself,
-ReLU in place on its fresh pre-activation, and, inside a model, gradients written straight into
-the model's flat gradient buffer (:mod:`nnlib._flat`).
+the real network with it. Each ``backward`` stores new gradient arrays: a gradient saved from
+one step keeps its values after the next.
 
 >>> import numpy as np
 >>> layer = Dense(3, activation="relu", seed=0)
@@ -26,6 +24,7 @@ the model's flat gradient buffer (:mod:`nnlib._flat`).
 >>> layer.backward(np.ones((2, 3))).shape, sorted(layer.grads)
 ((2, 4), ['W', 'b'])
 """
+
 from __future__ import annotations
 
 import math
@@ -33,34 +32,25 @@ import math
 import numpy as np
 
 from . import functional as F
-from ._own import unsubstituted
-from ._validate import as_float_array, shape_str
+from ._validate import as_float_array, as_rng, check_int, shape_str
 
-__all__ = ["Layer", "Dense", "Activation", "BatchNorm", "Dropout", "Flatten", "Conv2D", "MaxPool2D",
-           "AvgPool2D"]
-
-
-# Hot-path shortcuts, taken only while these are nnlib's own functions (see nnlib._own).
-_own_dense_forward = unsubstituted("dense_forward")
-_own_dense_backward = unsubstituted("dense_backward")
-_own_relu = unsubstituted("relu", "relu_backward")
-_own_relu_backward = unsubstituted("relu_backward")
+__all__ = [
+    "Layer",
+    "Dense",
+    "Activation",
+    "BatchNorm",
+    "Dropout",
+    "Flatten",
+    "Conv2D",
+    "MaxPool2D",
+    "AvgPool2D",
+]
 
 
 def _resolve_activation(name: str) -> str:
     """Canonical activation name; ``F.get_activation`` raises ValueError listing the valid ones."""
     forward, _ = F.get_activation(name)
     return forward.__name__
-
-
-def _make_rng(rng, seed) -> np.random.Generator | None:
-    if rng is not None and seed is not None:
-        raise ValueError("give either rng or seed, not both")
-    if rng is not None:
-        if not isinstance(rng, np.random.Generator):
-            raise TypeError(f"expected rng to be a numpy.random.Generator, got {type(rng).__name__}")
-        return rng
-    return None if seed is None else np.random.default_rng(seed)
 
 
 class Layer:
@@ -78,13 +68,13 @@ class Layer:
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
         self.state: dict[str, np.ndarray] = {}
-        self.declared_input_shape = None if input_shape is None else tuple(int(s) for s in input_shape)
+        self.declared_input_shape = (
+            None if input_shape is None else tuple(int(s) for s in input_shape)
+        )
         self.input_shape: tuple | None = None
         self.output_shape: tuple | None = None
         self.dtype = None if dtype is None else np.dtype(dtype)
-        self.rng = _make_rng(rng, seed)
-        #: views of a model's flat gradient buffer, by parameter name, for backward to write into (nnlib._flat)
-        self._grad_out: dict[str, np.ndarray] | None = None
+        self.rng = as_rng(rng, type(self).__name__, seed=seed, int_seed=False, optional=True)
 
     # -- construction ---------------------------------------------------------------------------
     @property
@@ -101,8 +91,10 @@ class Layer:
         if self.declared_input_shape is not None and input_shape != self.declared_input_shape:
             self._shape_error(input_shape, self.declared_input_shape)
         if self.input_ndim is not None and len(input_shape) + 1 != self.input_ndim:
-            raise ValueError(f"{self.label}: expected input of shape {self._layout()}, "
-                             f"got {shape_str((None,) + input_shape)}")
+            raise ValueError(
+                f"{self.label}: expected input of shape {self._layout()}, "
+                f"got {shape_str((None,) + input_shape)}"
+            )
         # np.dtype objects are falsy (len() counts fields), hence no `or` chain here
         self.dtype = np.dtype(next((d for d in (self.dtype, dtype) if d is not None), np.float64))
         if self.rng is None:
@@ -138,8 +130,10 @@ class Layer:
 
     def _shape_error(self, got: tuple, expected: tuple, batch: bool = False):
         got_str = str(tuple(got)) if batch else shape_str((None,) + tuple(got))
-        raise ValueError(f"{self.label}: expected input of shape {shape_str((None,) + tuple(expected))}, "
-                         f"got {got_str}")
+        raise ValueError(
+            f"{self.label}: expected input of shape {shape_str((None,) + tuple(expected))}, "
+            f"got {got_str}"
+        )
 
     # -- interface ------------------------------------------------------------------------------
     def forward(self, x, training: bool = False) -> np.ndarray:
@@ -176,43 +170,47 @@ class _Activated(Layer):
     """A layer followed by an optional activation, looked up in ``nnlib.functional`` on every call."""
 
     def _set_activation(self, activation, kwargs: dict) -> None:
-        self.activation = None if activation in (None, "linear", "identity") else _resolve_activation(activation)
+        self.activation = (
+            None if activation in (None, "linear", "identity") else _resolve_activation(activation)
+        )
         self.activation_kwargs = dict(kwargs)
         self._backward_name = f"{self.activation}_backward"
         if kwargs:  # a misspelled keyword fails now, not at the first forward pass
             if self.activation is None:
-                raise TypeError(f"{type(self).__name__}: unexpected keyword arguments {sorted(kwargs)}")
+                raise TypeError(
+                    f"{type(self).__name__}: unexpected keyword arguments {sorted(kwargs)}"
+                )
             getattr(F, self.activation)(np.zeros((1, 1)), **kwargs)
 
-    def _activate(self, z: np.ndarray, fresh: bool = False) -> np.ndarray:
-        """act(z). ``fresh``: z is a new array that only this layer holds; nnlib's own ReLU then
-        runs in place and leaves relu(z) in z, which is all its backward needs (relu(z) > 0
-        exactly where z > 0)."""
+    def _activate(self, z: np.ndarray) -> np.ndarray:
+        """act(z), e.g. ``F.relu(z)``; z itself when there is no activation."""
         if self.activation is None:
             return z
-        if fresh and self.activation == "relu" and _own_relu():
-            return np.maximum(z, 0, out=z)
         kwargs = self.activation_kwargs
-        return getattr(F, self.activation)(z, **kwargs) if kwargs else getattr(F, self.activation)(z)
+        return (
+            getattr(F, self.activation)(z, **kwargs) if kwargs else getattr(F, self.activation)(z)
+        )
 
     def _activate_backward(self, dout: np.ndarray, z: np.ndarray) -> np.ndarray:
         """dL/dz from dL/dact; ``dout`` must already be checked against z (see ``_check_dout``)."""
         if self.activation is None:
             return dout
-        if self.activation == "relu" and _own_relu_backward():
-            return dout * (z > 0)
         backward, kwargs = getattr(F, self._backward_name), self.activation_kwargs
         return backward(dout, z, **kwargs) if kwargs else backward(dout, z)
 
     def _check_dout(self, dout, z: np.ndarray | None) -> np.ndarray:
         """``dout`` as a float array of the forward output's shape, or a clear error."""
         if z is None:
-            raise RuntimeError(f"{self.label}.backward: call forward(x, training=True) before backward")
+            raise RuntimeError(
+                f"{self.label}.backward: call forward(x, training=True) before backward"
+            )
         if type(dout) is not np.ndarray or dout.dtype.kind != "f":
             dout = as_float_array(dout, f"{self.label}.backward", "dout")
         if dout.shape != z.shape:
-            raise ValueError(f"{self.label}.backward: expected dout of shape {z.shape} (the shape of the "
-                             f"forward output), got {dout.shape}")
+            raise ValueError(
+                f"{self.label}.backward: expected dout of shape {z.shape} (the shape of the "
+                f"forward output), got {dout.shape}"
+            )
         return dout
 
 
@@ -269,11 +267,21 @@ class Dense(_Activated):
 
     input_ndim = 2
 
-    def __init__(self, units: int, activation: str | None = None, kernel_initializer: str = "he",
-                 use_bias: bool = True, l1: float = 0.0, l2: float = 0.0, input_dim: int | None = None,
-                 rng=None, seed=None, dtype=None, **activation_kwargs) -> None:
-        if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units < 1:
-            raise ValueError(f"Dense: expected units to be a positive integer, got {units!r}")
+    def __init__(
+        self,
+        units: int,
+        activation: str | None = None,
+        kernel_initializer: str = "he",
+        use_bias: bool = True,
+        l1: float = 0.0,
+        l2: float = 0.0,
+        input_dim: int | None = None,
+        rng=None,
+        seed=None,
+        dtype=None,
+        **activation_kwargs,
+    ) -> None:
+        check_int(units, "Dense", "units", 1, what="a positive integer")
         for name, lam in (("l1", l1), ("l2", l2)):
             if not (isinstance(lam, (int, float)) and math.isfinite(lam) and lam >= 0):
                 raise ValueError(f"Dense: expected {name} >= 0, got {lam!r}")
@@ -296,39 +304,21 @@ class Dense(_Activated):
         self._zero_bias = None if self.use_bias else b  # what F.dense_forward gets without a bias
 
     def forward(self, x, training: bool = False) -> np.ndarray:
+        """``out = act(z)`` with ``z = x W + b``; keeps x and z for backward."""
         x = self._prepare(x)
-        params = self.params
-        W, b = params["W"], params.get("b", self._zero_bias)
-        if _own_dense_forward():
-            # F.dense_forward's arithmetic without its checks: _prepare checked x against the
-            # shape W was built for; W and b are this layer's own. z is fresh, so += is safe.
-            z = x @ W
-            if self.use_bias:
-                z += b
-            fresh = True
-        else:
-            z, fresh = F.dense_forward(x, W, b), False
-        self._x, self._z = x, z  # after an in-place ReLU, z holds relu(z): see _activate
-        return self._activate(z, fresh)
+        W, b = self.params["W"], self.params.get("b", self._zero_bias)
+        z = F.dense_forward(x, W, b)
+        self._x, self._z = x, z
+        return self._activate(z)
 
     def backward(self, dout, input_grad: bool = True):
+        """``dz = dout * act'(z)``, then ``dx, dW, db`` by :func:`nnlib.functional.dense_backward`."""
         dz = self._activate_backward(self._check_dout(dout, self._z), self._z)
-        W, x = self.params["W"], self._x
-        if _own_dense_backward():
-            # the first layer's dx is never used (input_grad=False): skip its (N x D_out x D_in) product
-            dx = dz @ W.T if input_grad else None
-            out = self._grad_out
-            if out is None:
-                dW, db = x.T @ dz, dz.sum(axis=0)
-            else:  # straight into the model's flat gradient buffer (nnlib._flat): no copy later
-                dW = np.matmul(x.T, dz, out=out["W"])
-                db = np.add.reduce(dz, axis=0, out=out["b"]) if self.use_bias else None  # dz.sum(0), no wrapper
-        else:
-            dx, dW, db = F.dense_backward(dz, x, W)
+        dx, dW, db = F.dense_backward(dz, self._x, self.params["W"])
         self.grads["W"] = dW
         if self.use_bias:
             self.grads["b"] = db
-        return dx
+        return dx if input_grad else None  # a model's first layer needs no dL/dx
 
     def _penalties(self):
         return [(lam, fn) for lam, fn in ((self.l1, F.l1_penalty), (self.l2, F.l2_penalty)) if lam]
@@ -373,18 +363,24 @@ class BatchNorm(Layer):
 
     def _build(self, input_shape):
         if len(input_shape) not in (1, 3):
-            raise ValueError(f"{self.label}: expected input of shape (N, D) or (N, C, H, W), "
-                             f"got {shape_str((None,) + input_shape)}")
+            raise ValueError(
+                f"{self.label}: expected input of shape (N, D) or (N, C, H, W), "
+                f"got {shape_str((None,) + input_shape)}"
+            )
         c = input_shape[0]
         self.params = {"gamma": np.ones(c, self.dtype), "beta": np.zeros(c, self.dtype)}
-        self.state = {"running_mean": np.zeros(c, self.dtype), "running_var": np.ones(c, self.dtype)}
+        self.state = {
+            "running_mean": np.zeros(c, self.dtype),
+            "running_var": np.ones(c, self.dtype),
+        }
 
     def forward(self, x, training: bool = False) -> np.ndarray:
         x = self._prepare(x)
         gamma, beta = self.params["gamma"], self.params["beta"]
         if not training:
-            return F.batchnorm_inference(x, gamma, beta, self.state["running_mean"],
-                                         self.state["running_var"], self.eps)
+            return F.batchnorm_inference(
+                x, gamma, beta, self.state["running_mean"], self.state["running_var"], self.eps
+            )
         out = F.batchnorm_forward(x, gamma, beta, self.eps)
         mean, var = F.batchnorm_stats(x, unbiased=True)
         m = self.momentum
@@ -396,8 +392,9 @@ class BatchNorm(Layer):
         return out
 
     def backward(self, dout, input_grad: bool = True):
-        dx, self.grads["gamma"], self.grads["beta"] = F.batchnorm_backward(dout, self._x, self.params["gamma"],
-                                                                          self.eps)
+        dx, self.grads["gamma"], self.grads["beta"] = F.batchnorm_backward(
+            dout, self._x, self.params["gamma"], self.eps
+        )
         return dx
 
     @property
@@ -457,7 +454,12 @@ class Flatten(Layer):
 
 def _pair(value, what: str) -> tuple[int, int]:
     pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
-    if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) and v >= 0 for v in pair):
+    if (
+        len(pair) != 2
+        or isinstance(pair[0], bool)
+        or isinstance(pair[1], bool)
+        or not all(isinstance(v, (int, np.integer)) and v >= 0 for v in pair)
+    ):
         raise ValueError(f"{what}: expected an int or a pair of ints, got {value!r}")
     return int(pair[0]), int(pair[1])
 
@@ -474,11 +476,21 @@ class Conv2D(_Activated):
 
     input_ndim = 4
 
-    def __init__(self, filters: int, kernel_size=3, stride=1, pad=0, activation: str | None = None,
-                 kernel_initializer: str = "he", input_shape=None, rng=None, seed=None, dtype=None,
-                 **activation_kwargs) -> None:
-        if not isinstance(filters, (int, np.integer)) or filters < 1:
-            raise ValueError(f"Conv2D: expected filters to be a positive integer, got {filters!r}")
+    def __init__(
+        self,
+        filters: int,
+        kernel_size=3,
+        stride=1,
+        pad=0,
+        activation: str | None = None,
+        kernel_initializer: str = "he",
+        input_shape=None,
+        rng=None,
+        seed=None,
+        dtype=None,
+        **activation_kwargs,
+    ) -> None:
+        check_int(filters, "Conv2D", "filters", 1, what="a positive integer")
         super().__init__(input_shape, rng, seed, dtype)
         self.filters = int(filters)
         self.kernel_size = _pair(kernel_size, "Conv2D kernel_size")
@@ -491,8 +503,10 @@ class Conv2D(_Activated):
 
     def compute_output_shape(self, input_shape):
         if len(input_shape) != 3:
-            raise ValueError(f"{self.label}: expected input of shape (N, C, H, W), "
-                             f"got {shape_str((None,) + tuple(input_shape))}")
+            raise ValueError(
+                f"{self.label}: expected input of shape (N, C, H, W), "
+                f"got {shape_str((None,) + tuple(input_shape))}"
+            )
         w_shape = (self.filters, input_shape[0]) + self.kernel_size
         return F.conv2d_output_shape((1,) + tuple(input_shape), w_shape, self.stride, self.pad)[1:]
 
@@ -510,8 +524,9 @@ class Conv2D(_Activated):
 
     def backward(self, dout, input_grad: bool = True):
         dz = self._activate_backward(self._check_dout(dout, self._z), self._z)
-        dx, self.grads["W"], self.grads["b"] = F.conv2d_backward(dz, self._x, self.params["W"], self.stride,
-                                                                 self.pad)
+        dx, self.grads["W"], self.grads["b"] = F.conv2d_backward(
+            dz, self._x, self.params["W"], self.stride, self.pad
+        )
         return dx
 
     @property
@@ -529,9 +544,13 @@ class _Pool2D(Layer):
     def __init__(self, size=2, stride=None, input_shape=None) -> None:
         super().__init__(input_shape)
         self.size = _pair(size, f"{type(self).__name__} size")
-        self.stride = self.size if stride is None else _pair(stride, f"{type(self).__name__} stride")
+        self.stride = (
+            self.size if stride is None else _pair(stride, f"{type(self).__name__} stride")
+        )
         if min(self.size) < 1 or min(self.stride) < 1:
-            raise ValueError(f"{type(self).__name__}: expected size and stride >= 1, got {size!r}, {stride!r}")
+            raise ValueError(
+                f"{type(self).__name__}: expected size and stride >= 1, got {size!r}, {stride!r}"
+            )
         self._x = None
 
     def compute_output_shape(self, input_shape):
@@ -577,6 +596,7 @@ class AvgPool2D(_Pool2D):
 # -- nnlib.init is imported on first use: it is not needed to import the layers -----------------
 def _get_initializer(name):
     from . import init
+
     return init.get_initializer(name)
 
 

@@ -39,23 +39,45 @@ which float32 cannot afford) and store ``coef_``/``intercept_`` in the dtype of 
 in gives float32 out. The course notes write ``w = (X^T X)^-1 + X^T y``; the ``+`` is a typo for a
 product, and we never form the inverse: ``np.linalg.solve`` is cheaper and more accurate.
 """
+
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from itertools import combinations_with_replacement
-from typing import Callable
 
 import numpy as np
 
 from . import functional as F
-from ._validate import as_float_array, check_lengths, check_positive, check_shape
+from ._validate import (
+    as_float_array,
+    check_int,
+    check_lengths,
+    check_ndim,
+    check_positive,
+    check_shape,
+)
 from .data import one_hot
 
 __all__ = [
-    "SingularMatrixError", "ConvergenceWarning", "normal_equations", "ridge_closed_form",
-    "soft_threshold", "coordinate_descent", "lasso_lambda_max", "gradient_descent",
-    "polynomial_features", "LinearRegression", "LinearRegressionGD", "Ridge", "Lasso",
-    "ElasticNet", "LogisticRegression", "SoftmaxRegression",
+    "SingularMatrixError",
+    "ConvergenceWarning",
+    "normal_equations",
+    "ridge_closed_form",
+    "soft_threshold",
+    "coordinate_descent",
+    "lasso_lambda_max",
+    "gradient_descent",
+    "logistic_gradient",
+    "logistic_gd",
+    "polynomial_features",
+    "LinearRegression",
+    "LinearRegressionGD",
+    "Ridge",
+    "Lasso",
+    "ElasticNet",
+    "LogisticRegression",
+    "SoftmaxRegression",
 ]
 
 _EPS = np.finfo(np.float64).eps
@@ -94,12 +116,6 @@ def _as_Xy(X, y, fn: str, labels: bool = False) -> tuple[np.ndarray, np.ndarray,
     return X.astype(np.float64), y, X.dtype
 
 
-def _check_count(value, fn: str, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise ValueError(f"{fn}: expected {name} to be an integer >= 0, got {value!r}")
-    return int(value)
-
-
 def _check_conditioning(X: np.ndarray, fn: str, centred: bool) -> None:
     """Raise ``SingularMatrixError`` when ``cond(X^T X) >= 1/eps``.
 
@@ -125,9 +141,11 @@ def _check_conditioning(X: np.ndarray, fn: str, centred: bool) -> None:
             cause = f"column {cols[0]} is all zeros"
         else:
             where = "after centring (which stands for the intercept)" if centred else "of X"
-            cause = (f"columns {cols.tolist()} {where} are linearly dependent. Likely cause: the "
-                     "dummy-variable trap (all K one-hot columns of a categorical feature plus an "
-                     "intercept: the one-hot columns sum to the intercept column) or a duplicated column")
+            cause = (
+                f"columns {cols.tolist()} {where} are linearly dependent. Likely cause: the "
+                "dummy-variable trap (all K one-hot columns of a categorical feature plus an "
+                "intercept: the one-hot columns sum to the intercept column) or a duplicated column"
+            )
     raise SingularMatrixError(
         f"{fn}: the matrix X^T X ({d} x {d}) is singular (rank {rank} < {d}, condition number "
         f"{cond:.1e}), so least squares has no unique solution: {cause}. Fix: drop one one-hot "
@@ -194,8 +212,9 @@ def soft_threshold(x, lam: float) -> np.ndarray:
     return np.sign(x) * np.maximum(np.abs(x) - x.dtype.type(lam), 0)
 
 
-def coordinate_descent(X, y, lam1: float, lam2: float = 0.0, max_iter: int = 10_000,
-                       tol: float = 1e-10, w0=None) -> tuple[np.ndarray, int]:
+def coordinate_descent(
+    X, y, lam1: float, lam2: float = 0.0, max_iter: int = 10_000, tol: float = 1e-10, w0=None
+) -> tuple[np.ndarray, int]:
     r"""Elastic net / lasso by cyclic coordinate descent.
 
     .. math:: J(w) = \|y - Xw\|^2 + \lambda_1\|w\|_1 + \lambda_2\|w\|^2
@@ -220,7 +239,7 @@ def coordinate_descent(X, y, lam1: float, lam2: float = 0.0, max_iter: int = 10_
     X, y, dtype = _as_Xy(X, y, fn)
     check_positive(lam1, fn, "lam1", allow_zero=True)
     check_positive(lam2, fn, "lam2", allow_zero=True)
-    max_iter = _check_count(max_iter, fn, "max_iter")
+    max_iter = check_int(max_iter, fn, "max_iter")
     G, c = X.T @ X, X.T @ y
     denom = np.diag(G) + float(lam2)
     w = np.zeros(X.shape[1]) if w0 is None else np.array(w0, dtype=np.float64)
@@ -237,8 +256,12 @@ def coordinate_descent(X, y, lam1: float, lam2: float = 0.0, max_iter: int = 10_
             w[j] = new
         if max_step <= tol * max(1.0, np.abs(w).max(initial=0.0)):
             return w.astype(dtype, copy=False), sweep
-    warnings.warn(f"{fn}: no convergence after max_iter={max_iter} sweeps (last step {max_step:.1e}); "
-                  "raise max_iter or tol", ConvergenceWarning, stacklevel=2)
+    warnings.warn(
+        f"{fn}: no convergence after max_iter={max_iter} sweeps (last step {max_step:.1e}); "
+        "raise max_iter or tol",
+        ConvergenceWarning,
+        stacklevel=2,
+    )
     return w.astype(dtype, copy=False), max_iter
 
 
@@ -259,8 +282,13 @@ def lasso_lambda_max(X, y, fit_intercept: bool = True) -> float:
 
 
 # ----------------------------------------------------------------------------- gradient descent
-def gradient_descent(loss_and_grad: Callable[[np.ndarray], tuple[float, np.ndarray]], w0, lr: float,
-                     n_iters: int, tol: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+def gradient_descent(
+    loss_and_grad: Callable[[np.ndarray], tuple[float, np.ndarray]],
+    w0,
+    lr: float,
+    n_iters: int,
+    tol: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray]:
     r"""Batch gradient descent ``w <- w - lr * grad J(w)``.
 
     ``loss_and_grad(w)`` returns ``(J(w), dJ/dw)``. Stops early when ``max|grad| <= tol``
@@ -278,7 +306,7 @@ def gradient_descent(loss_and_grad: Callable[[np.ndarray], tuple[float, np.ndarr
     fn = "gradient_descent"
     check_positive(lr, fn, "lr")
     check_positive(tol, fn, "tol", allow_zero=True)
-    n_iters = _check_count(n_iters, fn, "n_iters")
+    n_iters = check_int(n_iters, fn, "n_iters")
     w = as_float_array(w0, fn, "w0").copy()
     lr_ = w.dtype.type(lr)
     losses = []
@@ -287,15 +315,68 @@ def gradient_descent(loss_and_grad: Callable[[np.ndarray], tuple[float, np.ndarr
             loss, grad = loss_and_grad(w)
             losses.append(float(loss))
             if not np.isfinite(loss) or loss > 1e10 * max(losses[0], 1e-300):
-                warnings.warn(f"{fn}: the loss diverged ({losses[0]:.3g} -> {loss:.3g} after "
-                              f"{len(losses) - 1} steps): lr={lr} is too large", ConvergenceWarning,
-                              stacklevel=2)
+                warnings.warn(
+                    f"{fn}: the loss diverged ({losses[0]:.3g} -> {loss:.3g} after "
+                    f"{len(losses) - 1} steps): lr={lr} is too large",
+                    ConvergenceWarning,
+                    stacklevel=2,
+                )
                 return w, np.array(losses)
             if np.max(np.abs(grad), initial=0.0) <= tol:
                 return w, np.array(losses)
             w = w - lr_ * grad
         losses.append(float(loss_and_grad(w)[0]))
     return w, np.array(losses)
+
+
+# ------------------------------------------------------------- logistic regression by hand (chapter 4)
+def logistic_gradient(w, b, X, y):
+    """Gradient of the mean BCE of ``sigmoid(X w + b)`` against 0/1 labels ``y``.
+
+    ``dw = X^T (sigmoid(X w + b) - y) / N`` and ``db = mean(sigmoid(X w + b) - y)``: the sigmoid's
+    derivative cancels the cross-entropy's, leaving the error ``p - y`` (chapter 4).
+    Shapes: w (D,), b float, X (N, D), y (N,) -> (dw (D,), db float).
+
+    >>> logistic_gradient(np.zeros(1), 0.0, np.array([[1.0], [-1.0]]), np.array([1.0, 0.0]))
+    (array([-0.5]), 0.0)
+    """
+    r = F.sigmoid(X @ w + b) - y
+    return X.T @ r / X.shape[0], float(np.mean(r))
+
+
+def logistic_gd(X, y, lr: float, steps: int, w0=None, b0: float = 0.0) -> dict[str, np.ndarray]:
+    r"""Full-batch gradient descent on the mean binary cross-entropy of ``sigmoid(X w + b)``.
+
+    .. math:: J = \frac1N \sum_n \ell(z_n, y_n),\ z = Xw + b,\quad
+              \nabla_w J = \frac1N X^\top(\sigma(z) - y),\quad \partial_b J = \frac1N \sum_n (\sigma(z_n) - y_n)
+
+    The loss and ``dJ/dz`` come from ``nnlib.functional.binary_cross_entropy_with_logits``
+    and its backward pass (stable for any ``z``). Shapes: ``X (N, D)``, ``y (N,)``.
+    Returns ``w (T+1, D)``, ``b (T+1,)`` and ``loss (T+1,)``: the start and every step.
+
+    >>> logistic_gd(np.array([[1.0], [-1.0]]), np.array([1, 0]), lr=1.0, steps=1)["w"][1].tolist()
+    [0.5]
+    """
+    fn = "logistic_gd"
+    X = as_float_array(X, fn, "X").astype(np.float64)
+    check_ndim(X, 2, fn, "X", "(N, D)")
+    y = as_float_array(y, fn, "y").astype(np.float64)
+    if y.shape != (X.shape[0],):
+        raise ValueError(f"{fn}: expected y of shape ({X.shape[0]},), got {y.shape}")
+    check_positive(lr, fn, "lr")
+    steps = check_int(steps, fn, "steps")
+    w = np.zeros(X.shape[1]) if w0 is None else as_float_array(w0, fn, "w0").astype(np.float64)
+    b = float(b0)
+    ws, bs, losses = [w], [b], []
+    for _ in range(steps):
+        z = X @ w + b
+        losses.append(float(F.binary_cross_entropy_with_logits(z, y)))
+        dz = F.binary_cross_entropy_with_logits_backward(z, y)  # (sigmoid(z) - y) / N
+        w, b = w - lr * (X.T @ dz), b - lr * float(dz.sum())
+        ws.append(w)
+        bs.append(b)
+    losses.append(float(F.binary_cross_entropy_with_logits(X @ w + b, y)))
+    return {"w": np.array(ws), "b": np.array(bs), "loss": np.array(losses)}
 
 
 # ----------------------------------------------------------------------------- features
@@ -315,8 +396,7 @@ def polynomial_features(X, degree: int, include_bias: bool = False) -> np.ndarra
     """
     fn = "polynomial_features"
     X = _as_X(X, fn)
-    if isinstance(degree, bool) or not isinstance(degree, (int, np.integer)) or degree < 1:
-        raise ValueError(f"{fn}: expected degree to be an integer >= 1, got {degree!r}")
+    check_int(degree, fn, "degree", 1)
     columns = [np.ones(X.shape[0], dtype=X.dtype)] if include_bias else []
     for deg in range(1, degree + 1):
         for combo in combinations_with_replacement(range(X.shape[1]), deg):
@@ -330,7 +410,7 @@ class _LinearModel:
 
     fit_intercept: bool
 
-    def _store(self, w: np.ndarray, b, dtype: np.dtype) -> "_LinearModel":
+    def _store(self, w: np.ndarray, b, dtype: np.dtype) -> _LinearModel:
         self.coef_ = np.asarray(w, dtype=dtype)
         self.intercept_ = np.asarray(b, dtype=dtype)[()]  # a NumPy scalar, or (K,) for softmax
         self.n_features_in_ = self.coef_.shape[0]
@@ -382,7 +462,7 @@ class LinearRegression(_LinearModel):
     def __init__(self, fit_intercept: bool = True):
         self.fit_intercept = fit_intercept
 
-    def fit(self, X, y) -> "LinearRegression":
+    def fit(self, X, y) -> LinearRegression:
         fn = "LinearRegression.fit"
 
         def solve(Xc, yc):
@@ -405,8 +485,10 @@ class Ridge(_LinearModel):
     def __init__(self, lam: float = 1.0, fit_intercept: bool = True):
         self.lam, self.fit_intercept = lam, fit_intercept
 
-    def fit(self, X, y) -> "Ridge":
-        return self._fit_centred(X, y, lambda Xc, yc: ridge_closed_form(Xc, yc, self.lam, fn="Ridge.fit"))
+    def fit(self, X, y) -> Ridge:
+        return self._fit_centred(
+            X, y, lambda Xc, yc: ridge_closed_form(Xc, yc, self.lam, fn="Ridge.fit")
+        )
 
 
 class ElasticNet(_LinearModel):
@@ -424,17 +506,25 @@ class ElasticNet(_LinearModel):
 
     _PENALTIES = ("lam1", "lam2")
 
-    def __init__(self, lam1: float = 1.0, lam2: float = 1.0, fit_intercept: bool = True,
-                 max_iter: int = 10_000, tol: float = 1e-10):
+    def __init__(
+        self,
+        lam1: float = 1.0,
+        lam2: float = 1.0,
+        fit_intercept: bool = True,
+        max_iter: int = 10_000,
+        tol: float = 1e-10,
+    ):
         self.lam1, self.lam2 = lam1, lam2
         self.fit_intercept, self.max_iter, self.tol = fit_intercept, max_iter, tol
 
-    def fit(self, X, y) -> "ElasticNet":
+    def fit(self, X, y) -> ElasticNet:
         for name in self._PENALTIES:
             check_positive(getattr(self, name), f"{type(self).__name__}.fit", name, allow_zero=True)
 
         def solve(Xc, yc):
-            w, self.n_iter_ = coordinate_descent(Xc, yc, self.lam1, self.lam2, self.max_iter, self.tol)
+            w, self.n_iter_ = coordinate_descent(
+                Xc, yc, self.lam1, self.lam2, self.max_iter, self.tol
+            )
             return w
 
         return self._fit_centred(X, y, solve)
@@ -452,8 +542,13 @@ class Lasso(ElasticNet):
 
     _PENALTIES = ("lam",)
 
-    def __init__(self, lam: float = 1.0, fit_intercept: bool = True, max_iter: int = 10_000,
-                 tol: float = 1e-10):
+    def __init__(
+        self,
+        lam: float = 1.0,
+        fit_intercept: bool = True,
+        max_iter: int = 10_000,
+        tol: float = 1e-10,
+    ):
         super().__init__(lam, 0.0, fit_intercept, max_iter, tol)
 
     @property
@@ -477,7 +572,9 @@ class _GDModel(_LinearModel):
     _CURVATURE = 1.0
     lam = 0.0
 
-    def _gd_fit(self, X64: np.ndarray, target: np.ndarray, dtype: np.dtype, n_outputs: int | None = None):
+    def _gd_fit(
+        self, X64: np.ndarray, target: np.ndarray, dtype: np.dtype, n_outputs: int | None = None
+    ):
         fn = f"{type(self).__name__}.fit"
         n = X64.shape[0]
         Xa = np.column_stack([X64, np.ones(n)]) if self.fit_intercept else X64
@@ -495,11 +592,16 @@ class _GDModel(_LinearModel):
             loss, grad = self._loss_and_grad(Xa, target, theta)
             return loss + 0.5 * lam * np.sum(penalty * theta**2), grad + lam * penalty * theta
 
-        theta, self.loss_history_ = gradient_descent(loss_and_grad, np.zeros(shape), lr, self.n_iters, self.tol)
+        theta, self.loss_history_ = gradient_descent(
+            loss_and_grad, np.zeros(shape), lr, self.n_iters, self.tol
+        )
         self.n_iter_ = len(self.loss_history_) - 1
         if self.tol > 0 and self.n_iter_ == self.n_iters:
-            warnings.warn(f"{fn}: max|grad| still above tol={self.tol} after n_iters={self.n_iters}",
-                          ConvergenceWarning, stacklevel=3)
+            warnings.warn(
+                f"{fn}: max|grad| still above tol={self.tol} after n_iters={self.n_iters}",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
         if self.fit_intercept:
             return self._store(theta[:-1], theta[-1], dtype)
         return self._store(theta, np.zeros(shape[1:]), dtype)
@@ -523,11 +625,16 @@ class LinearRegressionGD(_GDModel):
 
     _CURVATURE = 2.0
 
-    def __init__(self, lr: float | str = 0.01, n_iters: int = 1000, tol: float = 0.0,
-                 fit_intercept: bool = True):
+    def __init__(
+        self,
+        lr: float | str = 0.01,
+        n_iters: int = 1000,
+        tol: float = 0.0,
+        fit_intercept: bool = True,
+    ):
         self.lr, self.n_iters, self.tol, self.fit_intercept = lr, n_iters, tol, fit_intercept
 
-    def fit(self, X, y) -> "LinearRegressionGD":
+    def fit(self, X, y) -> LinearRegressionGD:
         return self._gd_fit(*_as_Xy(X, y, "LinearRegressionGD.fit"))
 
     @staticmethod
@@ -537,9 +644,21 @@ class LinearRegressionGD(_GDModel):
 
 
 class _Classifier(_GDModel):
-    def __init__(self, lam: float = 0.0, lr: float | str = 0.1, n_iters: int = 1000, tol: float = 0.0,
-                 fit_intercept: bool = True):
-        self.lam, self.lr, self.n_iters, self.tol, self.fit_intercept = lam, lr, n_iters, tol, fit_intercept
+    def __init__(
+        self,
+        lam: float = 0.0,
+        lr: float | str = 0.1,
+        n_iters: int = 1000,
+        tol: float = 0.0,
+        fit_intercept: bool = True,
+    ):
+        self.lam, self.lr, self.n_iters, self.tol, self.fit_intercept = (
+            lam,
+            lr,
+            n_iters,
+            tol,
+            fit_intercept,
+        )
 
     def _classes(self, X, y, fn: str) -> tuple[np.ndarray, np.ndarray, np.dtype]:
         """Store ``classes_`` (sorted unique labels); return ``X``, ``y`` as indices into it, dtype."""
@@ -577,18 +696,22 @@ class LogisticRegression(_Classifier):
 
     _CURVATURE = 0.25  # sigma' <= 1/4
 
-    def fit(self, X, y) -> "LogisticRegression":
+    def fit(self, X, y) -> LogisticRegression:
         fn = "LogisticRegression.fit"
         X, index, dtype = self._classes(X, y, fn)
         if len(self.classes_) != 2:
-            raise ValueError(f"{fn}: expected exactly 2 classes in y, got {len(self.classes_)} "
-                             "(use SoftmaxRegression for more)")
+            raise ValueError(
+                f"{fn}: expected exactly 2 classes in y, got {len(self.classes_)} "
+                "(use SoftmaxRegression for more)"
+            )
         return self._gd_fit(X, index.astype(np.float64), dtype)
 
     @staticmethod
     def _loss_and_grad(Xa, y, theta):
         z = Xa @ theta  # the mean log-loss is BCE on the logits: stable for any z
-        return F.binary_cross_entropy_with_logits(z, y), Xa.T @ F.binary_cross_entropy_with_logits_backward(z, y)
+        return F.binary_cross_entropy_with_logits(
+            z, y
+        ), Xa.T @ F.binary_cross_entropy_with_logits_backward(z, y)
 
     def predict_proba(self, X) -> np.ndarray:
         """``P(y = classes_[1] | x) = sigmoid(x w + b)``, shape ``(N,)``."""
@@ -615,7 +738,7 @@ class SoftmaxRegression(_Classifier):
 
     _CURVATURE = 0.5
 
-    def fit(self, X, y) -> "SoftmaxRegression":
+    def fit(self, X, y) -> SoftmaxRegression:
         X, index, dtype = self._classes(X, y, "SoftmaxRegression.fit")
         return self._gd_fit(X, one_hot(index, len(self.classes_)), dtype, len(self.classes_))
 

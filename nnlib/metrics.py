@@ -14,12 +14,12 @@ precision, no actual positives for recall, neither for F1) is 0, and macro avera
 0: scikit-learn's ``zero_division=0`` (its default ``"warn"`` gives the same numbers plus a
 warning; we stay silent). Labels may be integers or strings.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from ._validate import check_ndim
-from ._validate import check_lengths
+from ._validate import check_lengths, check_ndim
 
 __all__ = ["accuracy", "confusion_matrix", "precision_recall_f1", "precision", "recall", "f1"]
 
@@ -97,10 +97,14 @@ def precision_recall_f1(y_true, y_pred, average: str | None = "binary", pos_labe
     present = np.union1d(y_true, y_pred)
     if average == "binary":
         if len(present) > 2:
-            raise ValueError(f"{fn}: average='binary' needs 2 classes, got {len(present)} labels "
-                             f"{present.tolist()}; use average='macro'")
+            raise ValueError(
+                f"{fn}: average='binary' needs 2 classes, got {len(present)} labels "
+                f"{present.tolist()}; use average='macro'"
+            )
         if len(present) == 2 and pos_label not in present:
-            raise ValueError(f"{fn}: pos_label={pos_label!r} is not one of the labels {present.tolist()}")
+            raise ValueError(
+                f"{fn}: pos_label={pos_label!r} is not one of the labels {present.tolist()}"
+            )
         labels = [pos_label]
     elif average not in ("macro", None):
         raise ValueError(f"{fn}: expected average 'binary', 'macro' or None, got {average!r}")

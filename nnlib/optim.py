@@ -1,7 +1,8 @@
 """Optimizers, learning-rate schedules, gradient clipping and gradient accumulation. Book chapter 9.
 
-The update rules live in :mod:`nnlib.functional.optim_steps` as pure functions; the classes here
-hold the per-parameter state and apply the *same* in-place kernels to the live arrays::
+The update rules live in :mod:`nnlib.functional.optim_steps` as pure functions, each showing its
+formulas; the classes here hold the per-parameter state and apply those same steps to the live
+arrays (``w[...] = new_w``)::
 
     opt = Adam(lr=1e-3)                 # or get_optimizer("adam", lr=1e-3)
     opt.step(params, grads)             # dicts name -> ndarray with the same names, e.g. "0.W"
@@ -19,25 +20,58 @@ lr 1e-3, betas 0.9/0.999, eps 1e-8, AdamW weight_decay 1e-2. ``Momentum`` and ``
 ``torch.optim.SGD(momentum=beta[, nesterov=True])`` with ``beta=0.9`` (torch's SGD has
 ``momentum=0``, i.e. plain SGD, by default).
 """
+
 from __future__ import annotations
 
 import math
 
 import numpy as np
 
-from ._own import unsubstituted_kernels
-from ._validate import _FLOATS, as_float_array, check_positive, check_same_shape, lookup_name
-from .functional.optim_steps import KERNELS, check_hyper, clip_by_norm, clip_by_value, l1_penalty, l2_penalty
+from ._validate import (
+    _FLOATS,
+    as_float_array,
+    check_int,
+    check_positive,
+    check_same_shape,
+    lookup_name,
+)
+from .functional.optim_steps import (
+    KERNELS,
+    check_hyper,
+    clip_by_norm,
+    clip_by_value,
+    l1_penalty,
+    l2_penalty,
+)
 
 __all__ = [
-    "Optimizer", "SGD", "Momentum", "Nesterov", "Adagrad", "Adadelta", "RMSProp", "Adam", "AdamW",
-    "OPTIMIZERS", "get_optimizer", "Accumulate",
-    "Schedule", "time_decay", "exponential_decay", "step_decay", "inverse_sqrt", "cosine",
-    "clip_by_value", "clip_by_norm", "l1_penalty", "l2_penalty",
+    "Optimizer",
+    "SGD",
+    "Momentum",
+    "Nesterov",
+    "Adagrad",
+    "Adadelta",
+    "RMSProp",
+    "Adam",
+    "AdamW",
+    "OPTIMIZERS",
+    "get_optimizer",
+    "Accumulate",
+    "Schedule",
+    "time_decay",
+    "exponential_decay",
+    "step_decay",
+    "inverse_sqrt",
+    "cosine",
+    "clip_by_value",
+    "clip_by_norm",
+    "l1_penalty",
+    "l2_penalty",
 ]
 
 
 # --- learning-rate schedules -----------------------------------------------------------------------
+
 
 class Schedule:
     """A learning-rate schedule: a callable ``t -> lr`` (an absolute rate, not a multiplier).
@@ -79,7 +113,9 @@ def time_decay(lr0: float, k: float) -> Schedule:
     return Schedule("time_decay", lambda t: p["lr0"] / (1.0 + p["k"] * t), **p)
 
 
-def exponential_decay(lr0: float, rate: float, decay_steps: int = 1, staircase: bool = False) -> Schedule:
+def exponential_decay(
+    lr0: float, rate: float, decay_steps: int = 1, staircase: bool = False
+) -> Schedule:
     """``lr(t) = lr0 * rate ** (t / decay_steps)``; with ``staircase`` the exponent is ``floor(t / decay_steps)``.
 
     ``decay_steps=1`` is ``torch.optim.lr_scheduler.ExponentialLR(gamma=rate)`` and the notes'
@@ -93,6 +129,7 @@ def exponential_decay(lr0: float, rate: float, decay_steps: int = 1, staircase: 
     def lr(t):
         power = t / p["decay_steps"]
         return p["lr0"] * p["rate"] ** (np.floor(power) if staircase else power)
+
     return Schedule("exponential_decay", lr, **p, staircase=bool(staircase))
 
 
@@ -138,6 +175,7 @@ def cosine(lr0: float, total: int, lr_min: float = 0.0) -> Schedule:
 
 # --- optimizers --------------------------------------------------------------------------------------
 
+
 class Optimizer:
     """Base class: learning rate (or schedule), clipping, weight decay and per-parameter state.
 
@@ -154,14 +192,29 @@ class Optimizer:
     default_lr = 1e-3
     decoupled_weight_decay = False  # True for AdamW: decay in the kernel, not added to the gradient
 
-    def __init__(self, lr=None, hyper=None, *, schedule=None, clip_value=None, clip_norm=None, weight_decay=0.0):
+    def __init__(
+        self,
+        lr=None,
+        hyper=None,
+        *,
+        schedule=None,
+        clip_value=None,
+        clip_norm=None,
+        weight_decay=0.0,
+    ):
         cls = type(self).__name__
         if self.name not in KERNELS:
-            raise TypeError(f"{cls}: Optimizer is a base class; use one of {', '.join(KERNELS)} (see OPTIMIZERS)")
+            raise TypeError(
+                f"{cls}: Optimizer is a base class; use one of {', '.join(KERNELS)} (see OPTIMIZERS)"
+            )
         if schedule is not None and lr is not None:
-            raise ValueError(f"{cls}: give lr or schedule, not both (the schedule sets lr at every step)")
+            raise ValueError(
+                f"{cls}: give lr or schedule, not both (the schedule sets lr at every step)"
+            )
         if schedule is not None and not callable(schedule):
-            raise TypeError(f"{cls}: schedule must be a callable t -> lr, got {type(schedule).__name__}")
+            raise TypeError(
+                f"{cls}: schedule must be a callable t -> lr, got {type(schedule).__name__}"
+            )
         self.hyper = check_hyper(cls, **(hyper or {}))
         self.weight_decay = check_hyper(cls, weight_decay=weight_decay)["weight_decay"]
         for option, value in (("clip_value", clip_value), ("clip_norm", clip_norm)):
@@ -173,8 +226,11 @@ class Optimizer:
         self.iterations = 0
         self.state: dict[str, dict] = {}
         self.last_grad_norm = None
-        self.lr = self._scheduled_lr() if schedule is not None else check_hyper(
-            cls, lr=self.default_lr if lr is None else lr)["lr"]
+        self.lr = (
+            self._scheduled_lr()
+            if schedule is not None
+            else check_hyper(cls, lr=self.default_lr if lr is None else lr)["lr"]
+        )
 
     @property
     def lr(self) -> float:
@@ -196,37 +252,54 @@ class Optimizer:
     def _scheduled_lr(self) -> float:
         lr = float(self.schedule(self.iterations))
         if not (math.isfinite(lr) and lr >= 0):
-            raise ValueError(f"{type(self).__name__}: schedule({self.iterations}) gave lr = {lr!r}, expected >= 0")
+            raise ValueError(
+                f"{type(self).__name__}: schedule({self.iterations}) gave lr = {lr!r}, expected >= 0"
+            )
         return lr
 
     def check_grads(self, params: dict, grads: dict, fn: str) -> dict[str, np.ndarray]:
         """Validate ``params``/``grads`` (same names, float ndarrays, same shapes); grads cast to the params' dtypes."""
         if not isinstance(params, dict) or not isinstance(grads, dict):
-            raise TypeError(f"{fn}: params and grads must be dicts name -> array, "
-                            f"got {type(params).__name__} and {type(grads).__name__}")
+            raise TypeError(
+                f"{fn}: params and grads must be dicts name -> array, "
+                f"got {type(params).__name__} and {type(grads).__name__}"
+            )
         if params.keys() != grads.keys():
-            raise ValueError(f"{fn}: params and grads must have the same names; no grads for "
-                             f"{sorted(params.keys() - grads.keys())}, grads for unknown params "
-                             f"{sorted(grads.keys() - params.keys())}")
+            raise ValueError(
+                f"{fn}: params and grads must have the same names; no grads for "
+                f"{sorted(params.keys() - grads.keys())}, grads for unknown params "
+                f"{sorted(grads.keys() - params.keys())}"
+            )
         out = {}
         for name, w in params.items():
             g = grads[name]
             # the usual case, a float gradient of the parameter's shape and dtype, needs nothing more
-            if type(g) is np.ndarray and type(w) is np.ndarray and g.dtype == w.dtype and g.shape == w.shape \
-                    and w.dtype.type in _FLOATS:
+            if (
+                type(g) is np.ndarray
+                and type(w) is np.ndarray
+                and g.dtype == w.dtype
+                and g.shape == w.shape
+                and w.dtype.type in _FLOATS
+            ):
                 out[name] = g
                 continue
             if not isinstance(w, np.ndarray) or w.dtype.type not in _FLOATS:
                 kind = w.dtype if isinstance(w, np.ndarray) else type(w).__name__
-                raise TypeError(f"{fn}: params[{name!r}] must be a float32/float64 ndarray (it is updated "
-                                f"in place), got {kind}")
+                raise TypeError(
+                    f"{fn}: params[{name!r}] must be a float32/float64 ndarray (it is updated "
+                    f"in place), got {kind}"
+                )
             g = as_float_array(g, fn, f"grads[{name!r}]")
             check_same_shape(w, g, fn, f"params[{name!r}]", f"grads[{name!r}]")
             out[name] = g.astype(w.dtype, copy=False)
         return out
 
-    def step(self, params: dict, grads: dict) -> None:
-        """Update every ``params[name]`` in place with ``grads[name]``; then ``iterations += 1``."""
+    def step(self, params: dict, grads: dict, *, kernel=None) -> None:
+        """Update every ``params[name]`` in place with ``grads[name]``; then ``iterations += 1``.
+
+        ``kernel``: an in-place update ``kernel(w, g, state, **hyper)`` with the same arithmetic as
+        this optimizer's rule, run instead of it (the fast training path passes one that reuses a
+        scratch array); by default the rule's pure step, applied in place."""
         grads = self.check_grads(params, grads, f"{type(self).__name__}.step")
         if self.clip_value is not None:
             grads = clip_by_value(grads, self.clip_value)
@@ -237,19 +310,15 @@ class Optimizer:
         hyper = dict(lr=self.lr, **self.hyper)
         if self.decoupled_weight_decay:
             hyper["weight_decay"] = self.weight_decay
-        kernel = KERNELS[self.name]  # looked up at every step: substitute() may install another kernel
+        if kernel is None:
+            kernel = KERNELS[
+                self.name
+            ]  # looked up at every step: substitute() may install another rule
         for name, g in grads.items():
             kernel(params[name], g, self.state.setdefault(name, {}), **hyper)
         self.iterations += 1
         if self.schedule is not None:
             self.lr = self._scheduled_lr()
-
-    @property
-    def can_fuse(self) -> bool:
-        """True while this optimizer runs nnlib's own kernel, whose rule is elementwise: a model may
-        then hand it all its parameters as one flat array (see nnlib._flat). A student's step
-        swapped in by ``nnlib.grading.student.substitute`` gets them one by one, with their real shapes."""
-        return _own_kernel(self.name)
 
     def reset(self) -> None:
         """Forget all state and the step count (e.g. before training a fresh model)."""
@@ -257,8 +326,6 @@ class Optimizer:
         if self.schedule is not None:
             self.lr = self._scheduled_lr()
 
-
-_own_kernel = unsubstituted_kernels()
 
 _OPTIONS_DOC = """
     Options (keyword-only, every optimizer): ``schedule`` (a callable ``t -> lr``, e.g.
@@ -268,6 +335,7 @@ _OPTIONS_DOC = """
 
 class SGD(Optimizer):
     """Plain gradient descent ``w -= lr * g`` (:func:`~nnlib.functional.sgd_step`), ``torch.optim.SGD(lr)``."""
+
     name = "sgd"
 
     def __init__(self, lr=None, **options):
@@ -276,6 +344,7 @@ class SGD(Optimizer):
 
 class Momentum(Optimizer):
     """Momentum ``v = beta v + g; w -= lr v`` (:func:`~nnlib.functional.momentum_step`), ``SGD(momentum=beta)``."""
+
     name = "momentum"
 
     def __init__(self, lr=None, beta=0.9, **options):
@@ -284,6 +353,7 @@ class Momentum(Optimizer):
 
 class Nesterov(Optimizer):
     """Nesterov momentum (:func:`~nnlib.functional.nesterov_step`), ``SGD(momentum=beta, nesterov=True)``."""
+
     name = "nesterov"
 
     def __init__(self, lr=None, beta=0.9, **options):
@@ -294,6 +364,7 @@ class Adagrad(Optimizer):
     """Adagrad (:func:`~nnlib.functional.adagrad_step`) with PyTorch's defaults lr=1e-2, eps=1e-10.
 
     PyTorch's ``lr_decay`` and ``initial_accumulator_value`` are not offered (they are 0)."""
+
     name = "adagrad"
     default_lr = 1e-2
 
@@ -303,6 +374,7 @@ class Adagrad(Optimizer):
 
 class Adadelta(Optimizer):
     """Adadelta (:func:`~nnlib.functional.adadelta_step`), ``torch.optim.Adadelta`` defaults lr=1, rho=0.9, eps=1e-6."""
+
     name = "adadelta"
     default_lr = 1.0
 
@@ -314,6 +386,7 @@ class RMSProp(Optimizer):
     """RMSProp (:func:`~nnlib.functional.rmsprop_step`) with PyTorch's defaults lr=1e-2, rho=0.99, eps=1e-8.
 
     ``rho`` is PyTorch's ``alpha``. PyTorch's ``momentum`` and ``centered`` are not offered (off)."""
+
     name = "rmsprop"
     default_lr = 1e-2
 
@@ -326,6 +399,7 @@ class Adam(Optimizer):
 
     ``weight_decay`` here is coupled L2 (added to the gradient), as in ``torch.optim.Adam``; for
     decoupled decay use :class:`AdamW`. ``amsgrad`` is not offered."""
+
     name = "adam"
 
     def __init__(self, lr=None, beta1=0.9, beta2=0.999, eps=1e-8, **options):
@@ -337,6 +411,7 @@ class AdamW(Adam):
 
     ``weight_decay`` (default 1e-2, as PyTorch) shrinks ``w *= 1 - lr * weight_decay`` before
     each Adam update instead of being added to the gradient."""
+
     name = "adamw"
     decoupled_weight_decay = True
 
@@ -347,7 +422,9 @@ class AdamW(Adam):
 for _cls in (SGD, Momentum, Nesterov, Adagrad, Adadelta, RMSProp, Adam, AdamW):
     _cls.__doc__ += "\n" + _OPTIONS_DOC
 
-OPTIMIZERS = {cls.name: cls for cls in (SGD, Momentum, Nesterov, Adagrad, Adadelta, RMSProp, Adam, AdamW)}
+OPTIMIZERS = {
+    cls.name: cls for cls in (SGD, Momentum, Nesterov, Adagrad, Adadelta, RMSProp, Adam, AdamW)
+}
 
 
 def get_optimizer(name_or_instance, **kwargs):
@@ -361,8 +438,10 @@ def get_optimizer(name_or_instance, **kwargs):
     fn = "get_optimizer"
     if isinstance(name_or_instance, (Optimizer, Accumulate)):
         if kwargs:
-            raise TypeError(f"{fn}: keyword arguments {sorted(kwargs)} need an optimizer name, "
-                            f"not an instance ({name_or_instance!r})")
+            raise TypeError(
+                f"{fn}: keyword arguments {sorted(kwargs)} need an optimizer name, "
+                f"not an instance ({name_or_instance!r})"
+            )
         return name_or_instance
     if isinstance(name_or_instance, type) and issubclass(name_or_instance, Optimizer):
         return name_or_instance(**kwargs)
@@ -370,6 +449,7 @@ def get_optimizer(name_or_instance, **kwargs):
 
 
 # --- gradient accumulation -------------------------------------------------------------------------
+
 
 class Accumulate:
     """Gradient accumulation: sum the gradients of ``steps`` micro-batches, then update once with their mean.
@@ -393,19 +473,15 @@ class Accumulate:
     def __init__(self, optimizer, steps: int):
         self.optimizer = get_optimizer(optimizer)
         if not isinstance(self.optimizer, Optimizer):
-            raise TypeError("Accumulate: expected an optimizer (name or instance), got another Accumulate")
-        if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or steps < 1:
-            raise ValueError(f"Accumulate: expected steps to be an integer >= 1, got {steps!r}")
-        self.steps = int(steps)
+            raise TypeError(
+                "Accumulate: expected an optimizer (name or instance), got another Accumulate"
+            )
+        self.steps = check_int(steps, "Accumulate", "steps", 1)
         self.pending = 0
         self._sum: dict[str, np.ndarray] = {}
 
     def __repr__(self):
         return f"Accumulate({self.optimizer!r}, steps={self.steps})"
-
-    @property
-    def can_fuse(self) -> bool:
-        return self.optimizer.can_fuse
 
     @property
     def lr(self) -> float:
@@ -419,7 +495,7 @@ class Accumulate:
     def iterations(self) -> int:
         return self.optimizer.iterations
 
-    def step(self, params: dict, grads: dict) -> bool:
+    def step(self, params: dict, grads: dict, *, kernel=None) -> bool:
         """Add ``grads`` to the sum; on every ``steps``-th call update ``params`` in place and return True."""
         grads = self.optimizer.check_grads(params, grads, "Accumulate.step")
         if self.pending == 0:
@@ -432,5 +508,5 @@ class Accumulate:
             return False
         mean = {name: total / self.steps for name, total in self._sum.items()}
         self._sum, self.pending = {}, 0
-        self.optimizer.step(params, mean)
+        self.optimizer.step(params, mean, kernel=kernel)
         return True

@@ -25,16 +25,18 @@ which would otherwise be called as a sampler).
 
 >>> space = {"lr": "log_uniform(1e-4, 1e-1)", "hidden": [32, 64], "layers": "int(1, 3)"}
 """
+
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
-from ._validate import as_rng, check_lengths
+from ._validate import as_rng, check_int, check_lengths
 from .data import kfold
 from .metrics import accuracy
 
@@ -77,8 +79,10 @@ def make_sampler(spec) -> Callable[[np.random.Generator], Any]:
     if isinstance(spec, str):
         match = _SPEC.match(spec)
         if not match:
-            raise ValueError(f"make_sampler: expected 'log_uniform(a, b)', 'uniform(a, b)' or "
-                             f"'int(a, b)', got {spec!r}")
+            raise ValueError(
+                f"make_sampler: expected 'log_uniform(a, b)', 'uniform(a, b)' or "
+                f"'int(a, b)', got {spec!r}"
+            )
         kind, a, b = match.groups()
         try:
             low, high = float(a), float(b)
@@ -108,8 +112,9 @@ class Trial:
     score: float
 
 
-def random_search(objective: Callable[..., float], space: dict, n_trials: int, rng=0,
-                  maximize: bool = True) -> list[Trial]:
+def random_search(
+    objective: Callable[..., float], space: dict, n_trials: int, rng=0, maximize: bool = True
+) -> list[Trial]:
     """Evaluate ``objective(**params)`` at ``n_trials`` random points of ``space``.
 
     Returns every :class:`Trial`, best first (highest score, or lowest with ``maximize=False``);
@@ -121,10 +126,11 @@ def random_search(objective: Callable[..., float], space: dict, n_trials: int, r
     True
     """
     fn = "random_search"
-    if isinstance(n_trials, bool) or not isinstance(n_trials, (int, np.integer)) or n_trials < 1:
-        raise ValueError(f"{fn}: expected n_trials to be an integer >= 1, got {n_trials!r}")
+    check_int(n_trials, fn, "n_trials", 1)
     if not isinstance(space, dict) or not space:
-        raise ValueError(f"{fn}: expected space to be a non-empty dict name -> sampler spec, got {space!r}")
+        raise ValueError(
+            f"{fn}: expected space to be a non-empty dict name -> sampler spec, got {space!r}"
+        )
     rng = as_rng(rng, fn)
     samplers = {name: make_sampler(spec) for name, spec in space.items()}
     trials = []
@@ -134,9 +140,15 @@ def random_search(objective: Callable[..., float], space: dict, n_trials: int, r
     return sorted(trials, key=lambda t: (math.isnan(t.score), -t.score if maximize else t.score))
 
 
-def cross_val_score(make_model: Callable[[], Any], X, y, k: int = 5, rng=0,
-                    metric: Callable[[np.ndarray, np.ndarray], float] = accuracy,
-                    shuffle: bool = True) -> np.ndarray:
+def cross_val_score(
+    make_model: Callable[[], Any],
+    X,
+    y,
+    k: int = 5,
+    rng=0,
+    metric: Callable[[np.ndarray, np.ndarray], float] = accuracy,
+    shuffle: bool = True,
+) -> np.ndarray:
     """k-fold cross-validation: ``metric(y_val, model.predict(X_val))`` for every fold.
 
     ``make_model()`` must return a fresh, unfitted model with ``fit(X, y)`` and ``predict(X)``

@@ -42,7 +42,7 @@ def test_generators_are_seeded(name):
 
 
 def test_bad_rng_is_a_type_error():
-    with pytest.raises(TypeError, match="make_xor: rng must be a np.random.Generator or an int seed, got str"):
+    with pytest.raises(TypeError, match="make_xor: expected rng to be a numpy.random.Generator or an int seed, got str"):
         D.make_xor(10, rng="seed")
 
 

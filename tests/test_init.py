@@ -123,8 +123,8 @@ def test_get_initializer():
 
 
 @pytest.mark.parametrize("call, error, match", [
-    (lambda: init.he_normal((3, 2), None), TypeError, "he_normal: rng must be a np.random.Generator"),
-    (lambda: init.xavier_uniform((3, 2), np.random.RandomState(0)), TypeError, "xavier_uniform: rng must be"),
+    (lambda: init.he_normal((3, 2), None), TypeError, "he_normal: expected rng to be a numpy.random.Generator"),
+    (lambda: init.xavier_uniform((3, 2), np.random.RandomState(0)), TypeError, "xavier_uniform: expected rng to be"),
     (lambda: init.lecun_normal((3, 2), np.random.default_rng(), dtype=int), TypeError,
      "lecun_normal: dtype must be float32 or float64"),
     (lambda: init.he_uniform((4,), np.random.default_rng()), ValueError,

@@ -11,11 +11,12 @@ Sub-modules, in the order the book teaches them:
 * :mod:`.dense`, :mod:`.batchnorm`, :mod:`.dropout`, :mod:`.conv`, :mod:`.pooling` - layer ops
 * :mod:`.optim_steps` - sgd_step ... adamw_step
 """
+
 from .activations import *  # noqa: F401,F403
-from .losses import *  # noqa: F401,F403
-from .dense import *  # noqa: F401,F403
 from .batchnorm import *  # noqa: F401,F403
-from .dropout import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
-from .pooling import *  # noqa: F401,F403
+from .dense import *  # noqa: F401,F403
+from .dropout import *  # noqa: F401,F403
+from .losses import *  # noqa: F401,F403
 from .optim_steps import *  # noqa: F401,F403
+from .pooling import *  # noqa: F401,F403

@@ -1,47 +1,75 @@
 """Activation functions and their backward passes (book chapters 5-7).
 
-Every elementwise activation ``f(x)`` has a partner ``f_backward(dout, x, ...)`` that returns the
-vector-Jacobian product ``dL/dx = dout * f'(x)``; ``softmax`` and ``log_softmax`` work along an
-axis and return the full VJP. They are pure functions: ``x`` and ``dout`` are never modified.
+A neuron computes a weighted sum ``z`` and passes it through a nonlinearity ``f``; without one, a
+stack of layers collapses into a single linear map. Every elementwise activation ``f(x)`` here
+has a partner ``f_backward(dout, x, ...)`` that returns the vector-Jacobian product
+``dL/dx = dout * f'(x)``; ``softmax`` and ``log_softmax`` work along an axis and return the full
+VJP. They are pure functions: ``x`` and ``dout`` are never modified.
+
+>>> relu_backward(np.ones(3), np.array([-1.0, 0.0, 2.0]))
+array([0., 0., 1.])
+
+Name look-up for layers and models: ``ACTIVATIONS`` maps a name to ``(forward, backward)`` and
+``get_activation(name)`` returns that pair, with a helpful error for a misspelled name.
 
 Conventions (all checked against PyTorch in float64, see ``tests/functional/test_activations.py``):
 
 * At a kink the derivative is the one ``torch.autograd`` uses: ``relu'(0) = 0``,
   ``leaky_relu'(0) = alpha``, ``elu'(0) = alpha``, ``selu'(0) = scale * alpha``.
-* Stable for any finite input up to at least ``|x| = 1e4``: no ``exp`` of a large positive number
-  is ever formed. Results smaller than ~1e-308 are flushed to 0 on purpose, so every function that
-  can underflow runs under ``np.errstate(under="ignore")`` and stays silent even when the caller
-  raises on underflow. ``identity``, ``relu`` and their backward passes cannot underflow (they
-  copy, select, or multiply by 0 or 1, all exact) and skip that context: entering it costs more
-  than the ReLU of a small batch.
 * ``float32`` in gives ``float32`` out; integers and bools are promoted to ``float64``.
 
-The derivatives of ``sigmoid`` and ``tanh`` are computed from ``z = exp(-|x|)`` instead of the
-textbook ``s(1 - s)`` and ``1 - tanh^2``: the two are equal, but ``1 - s`` cancels to 0 for
-``x > 37`` and loses most digits long before. PyTorch uses the textbook forms, so the two agree to
-~1e-12 only where those forms are accurate (|x| < ~8); beyond that ours is the correct one.
+Numerics, last:
 
-Name look-up for layers and models: ``ACTIVATIONS`` maps a name to ``(forward, backward)`` and
-``get_activation(name)`` returns that pair, with a helpful error for a misspelled name.
+* Stable for any finite input up to at least ``|x| = 1e4``: no ``exp`` of a large positive number
+  is ever formed. Results smaller than ~1e-308 are flushed to 0 on purpose, silently even when the
+  caller raises on underflow (the ``@_underflow_ok`` decorator, :mod:`._numerics`). ``identity``,
+  ``relu`` and their backward passes cannot underflow (they copy, select, or multiply by 0 or 1)
+  and go without it.
+* The derivatives of ``sigmoid`` and ``tanh`` are computed from ``z = exp(-|x|)`` instead of the
+  textbook ``s(1 - s)`` and ``1 - tanh^2``: the two are equal, but ``1 - s`` cancels to 0 for
+  ``x > 37`` and loses most digits long before. PyTorch uses the textbook forms, so the two agree
+  to ~1e-12 only where those forms are accurate (|x| < ~8); beyond that ours is the correct one.
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from scipy.special import erfc
 
 from .._validate import as_float_array, check_same_shape, lookup_name
+from ._numerics import underflow_ok as _underflow_ok
 
 __all__ = [
-    "identity", "identity_backward", "linear", "linear_backward",
-    "sigmoid", "sigmoid_backward", "tanh", "tanh_backward",
-    "relu", "relu_backward", "leaky_relu", "leaky_relu_backward",
-    "elu", "elu_backward", "selu", "selu_backward",
-    "softplus", "softplus_backward", "swish", "swish_backward",
-    "gelu", "gelu_backward",
-    "softmax", "softmax_backward", "log_softmax", "log_softmax_backward",
-    "ACTIVATIONS", "get_activation",
+    "identity",
+    "identity_backward",
+    "linear",
+    "linear_backward",
+    "sigmoid",
+    "sigmoid_backward",
+    "tanh",
+    "tanh_backward",
+    "relu",
+    "relu_backward",
+    "leaky_relu",
+    "leaky_relu_backward",
+    "elu",
+    "elu_backward",
+    "selu",
+    "selu_backward",
+    "softplus",
+    "softplus_backward",
+    "swish",
+    "swish_backward",
+    "gelu",
+    "gelu_backward",
+    "softmax",
+    "softmax_backward",
+    "log_softmax",
+    "log_softmax_backward",
+    "ACTIVATIONS",
+    "get_activation",
 ]
 
 # SELU constants from Klambauer et al. (2017), the values torch.nn.functional.selu uses.
@@ -51,12 +79,9 @@ SELU_SCALE = 1.0507009873554804934193349852946
 _SQRT1_2 = 0.7071067811865476  # 1/sqrt(2)
 _INV_SQRT_2PI = 0.3989422804014327  # 1/sqrt(2 pi)
 
-# Underflow to 0 is the intended result in the tails (e.g. sigmoid(-1e4)); silence it for callers
-# running with np.errstate(all="raise"). Overflow and invalid operations still raise if asked.
-_underflow_ok = np.errstate(under="ignore")
-
 
 # ----------------------------------------------------------------------------- input handling
+
 
 def _input(x, fn: str) -> np.ndarray:
     return as_float_array(x, fn, "x")
@@ -72,12 +97,19 @@ def _grad_inputs(dout, x, fn: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _check_axis(x: np.ndarray, axis: int, fn: str) -> None:
-    if not isinstance(axis, (int, np.integer)) or not -x.ndim <= axis < x.ndim:
-        raise ValueError(f"{fn}: axis {axis!r} is out of range for x of shape {tuple(x.shape)} "
-                         f"(expected an int in [{-x.ndim}, {x.ndim}))")
+    if (
+        isinstance(axis, bool)
+        or not isinstance(axis, (int, np.integer))
+        or not -x.ndim <= axis < x.ndim
+    ):
+        raise ValueError(
+            f"{fn}: axis {axis!r} is out of range for x of shape {tuple(x.shape)} "
+            f"(expected an int in [{-x.ndim}, {x.ndim}))"
+        )
 
 
 # ---------------------------------------------------- unvalidated kernels shared with losses.py
+
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     # Two branches so that exp never sees a positive argument: z = exp(-|x|) lies in (0, 1].
@@ -124,6 +156,7 @@ def _log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
 
 # ---------------------------------------------------------------------------------- identity
 
+
 def identity(x) -> np.ndarray:
     """Identity (linear) activation, f(x) = x. Returns a copy, never ``x`` itself.
 
@@ -149,6 +182,7 @@ linear, linear_backward = identity, identity_backward  # the Keras name
 
 
 # ----------------------------------------------------------------------------------- sigmoid
+
 
 @_underflow_ok
 def sigmoid(x) -> np.ndarray:
@@ -179,6 +213,7 @@ def sigmoid_backward(dout, x) -> np.ndarray:
 
 # -------------------------------------------------------------------------------------- tanh
 
+
 @_underflow_ok
 def tanh(x) -> np.ndarray:
     """Hyperbolic tangent, tanh(x) = (e^x - e^{-x}) / (e^x + e^{-x}), in (-1, 1).
@@ -208,6 +243,7 @@ def tanh_backward(dout, x) -> np.ndarray:
 
 # -------------------------------------------------------------------------------------- relu
 
+
 def relu(x) -> np.ndarray:
     """Rectified linear unit, relu(x) = max(0, x). Shapes: any -> same.
 
@@ -230,6 +266,7 @@ def relu_backward(dout, x) -> np.ndarray:
 
 
 # -------------------------------------------------------------------------------- leaky relu
+
 
 @_underflow_ok
 def leaky_relu(x, alpha: float = 0.01) -> np.ndarray:
@@ -258,6 +295,7 @@ def leaky_relu_backward(dout, x, alpha: float = 0.01) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------------- elu, selu
+
 
 @_underflow_ok
 def elu(x, alpha: float = 1.0) -> np.ndarray:
@@ -312,6 +350,7 @@ def selu_backward(dout, x) -> np.ndarray:
 
 # ---------------------------------------------------------------------------------- softplus
 
+
 @_underflow_ok
 def softplus(x) -> np.ndarray:
     """Softplus, f(x) = log(1 + e^x), a smooth ReLU. Computed as ``logaddexp(0, x)``.
@@ -340,6 +379,7 @@ def softplus_backward(dout, x) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- swish (SiLU)
+
 
 @_underflow_ok
 def swish(x, beta: float = 1.0) -> np.ndarray:
@@ -371,6 +411,7 @@ def swish_backward(dout, x, beta: float = 1.0) -> np.ndarray:
 
 # -------------------------------------------------------------------------------------- gelu
 
+
 @_underflow_ok
 def gelu(x) -> np.ndarray:
     """Gaussian error linear unit (exact form, torch's default ``approximate='none'``).
@@ -401,6 +442,7 @@ def gelu_backward(dout, x) -> np.ndarray:
 
 # ------------------------------------------------------------------------ softmax, log_softmax
 
+
 @_underflow_ok
 def softmax(x, axis: int = -1) -> np.ndarray:
     """Softmax along ``axis``, s_i = e^{x_i} / sum_j e^{x_j}.
@@ -414,7 +456,8 @@ def softmax(x, axis: int = -1) -> np.ndarray:
     """
     x = _input(x, "softmax")
     _check_axis(x, axis, "softmax")
-    return _softmax(x, axis)
+    e = np.exp(x - _max_keepdims(x, axis))  # shift by the max: every exponent <= 0
+    return e / e.sum(axis=axis, keepdims=True)
 
 
 @_underflow_ok
@@ -464,11 +507,20 @@ def log_softmax_backward(dout, x, axis: int = -1) -> np.ndarray:
 # ---------------------------------------------------------------------------------- registry
 
 ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {
-    f.__name__: (f, b) for f, b in [
-        (identity, identity_backward), (sigmoid, sigmoid_backward), (tanh, tanh_backward),
-        (relu, relu_backward), (leaky_relu, leaky_relu_backward), (elu, elu_backward),
-        (selu, selu_backward), (softplus, softplus_backward), (swish, swish_backward),
-        (gelu, gelu_backward), (softmax, softmax_backward), (log_softmax, log_softmax_backward),
+    f.__name__: (f, b)
+    for f, b in [
+        (identity, identity_backward),
+        (sigmoid, sigmoid_backward),
+        (tanh, tanh_backward),
+        (relu, relu_backward),
+        (leaky_relu, leaky_relu_backward),
+        (elu, elu_backward),
+        (selu, selu_backward),
+        (softplus, softplus_backward),
+        (swish, swish_backward),
+        (gelu, gelu_backward),
+        (softmax, softmax_backward),
+        (log_softmax, log_softmax_backward),
     ]
 }
 ACTIVATIONS["linear"] = ACTIVATIONS["identity"]  # Keras

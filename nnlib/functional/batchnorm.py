@@ -29,6 +29,7 @@ Inference mode uses fixed (running) statistics instead, and is then just an affi
 Like PyTorch, the training-mode functions refuse a batch with a single value per feature: its
 variance is 0 and the output would be ``beta`` whatever the input.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -44,8 +45,10 @@ def _check_x(fn: str, x, training: bool = True) -> np.ndarray:
     x = as_float_array(x, fn, "x")
     check_ndim(x, (2, 4), fn, "x", _LAYOUT)
     if training and x.size <= x.shape[1]:
-        raise ValueError(f"{fn}: expected more than 1 value per feature/channel in training mode "
-                         f"(as torch), got x of shape {tuple(x.shape)}")
+        raise ValueError(
+            f"{fn}: expected more than 1 value per feature/channel in training mode "
+            f"(as torch), got x of shape {tuple(x.shape)}"
+        )
     return x
 
 
@@ -69,7 +72,9 @@ def _normalize(x: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray]:
     """``xhat`` and ``s = 1/sqrt(var + eps)`` (keepdims), with the batch statistics of x."""
     axes = _axes(x)
     xc = x - x.mean(axis=axes, keepdims=True)
-    inv_std = 1.0 / np.sqrt((xc * xc).mean(axis=axes, keepdims=True) + eps)  # eps > 0: finite when var = 0
+    inv_std = 1.0 / np.sqrt(
+        (xc * xc).mean(axis=axes, keepdims=True) + eps
+    )  # eps > 0: finite when var = 0
     return xc * inv_std, inv_std
 
 
@@ -148,7 +153,9 @@ def batchnorm_inference(x, gamma, beta, mean, var, eps=1e-5) -> np.ndarray:
     """
     fn = "batchnorm_inference"
     x = _check_x(fn, x, training=False)
-    gamma, beta, mean, var = (_check_param(fn, name, v, x) for name, v in
-                              (("gamma", gamma), ("beta", beta), ("mean", mean), ("var", var)))
+    gamma, beta, mean, var = (
+        _check_param(fn, name, v, x)
+        for name, v in (("gamma", gamma), ("beta", beta), ("mean", mean), ("var", var))
+    )
     scale = gamma / np.sqrt(var + _check_eps(fn, eps))
     return (x - _per_feature(mean, x)) * _per_feature(scale, x) + _per_feature(beta, x)

@@ -19,6 +19,7 @@ col2im loops over the kh*kw kernel offsets only; each step is one vectorised str
 overlapping windows (stride < kernel) accumulate as they must. The window helpers here are shared
 with :mod:`.pooling`.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -34,25 +35,36 @@ _NCHW = "(N, C, H, W)"
 def _pair(value, fn: str, name: str, minimum: int) -> tuple[int, int]:
     """An int or a pair of ints (rows, cols), each >= ``minimum``, as a tuple of two ints."""
     pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
-    ok = len(pair) == 2 and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in pair)
+    ok = len(pair) == 2 and all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in pair
+    )
     if not ok or min(pair) < minimum:
-        raise ValueError(f"{fn}: expected {name} to be an int >= {minimum} or a pair of them, got {value!r}")
+        raise ValueError(
+            f"{fn}: expected {name} to be an int >= {minimum} or a pair of them, got {value!r}"
+        )
     return int(pair[0]), int(pair[1])
 
 
-def _output_hw(fn: str, x_shape: tuple, kernel: tuple[int, int], stride: tuple[int, int],
-               pad: tuple[int, int]) -> tuple[int, int]:
+def _output_hw(
+    fn: str, x_shape: tuple, kernel: tuple[int, int], stride: tuple[int, int], pad: tuple[int, int]
+) -> tuple[int, int]:
     """(H_out, W_out) of a sliding window, with a clear error when the window does not fit."""
     padded = (x_shape[2] + 2 * pad[0], x_shape[3] + 2 * pad[1])
     if kernel[0] > padded[0] or kernel[1] > padded[1]:
-        where = f"the padded input {padded} (H + 2*pad, W + 2*pad; pad={pad})" if any(pad) else f"the input {padded}"
-        raise ValueError(f"{fn}: window {tuple(kernel)} is larger than {where}, x of shape {tuple(x_shape)}")
+        where = (
+            f"the padded input {padded} (H + 2*pad, W + 2*pad; pad={pad})"
+            if any(pad)
+            else f"the input {padded}"
+        )
+        raise ValueError(
+            f"{fn}: window {tuple(kernel)} is larger than {where}, x of shape {tuple(x_shape)}"
+        )
     return ((padded[0] - kernel[0]) // stride[0] + 1, (padded[1] - kernel[1]) // stride[1] + 1)
 
 
 def _windows(x: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int]) -> np.ndarray:
     """Read-only strided view of the windows of ``x`` (N, C, H, W): shape (N, C, H_out, W_out, kh, kw)."""
-    return sliding_window_view(x, kernel, axis=(2, 3))[:, :, ::stride[0], ::stride[1]]
+    return sliding_window_view(x, kernel, axis=(2, 3))[:, :, :: stride[0], :: stride[1]]
 
 
 def _im2col(xp: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int]) -> np.ndarray:
@@ -65,12 +77,18 @@ def _im2col(xp: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int]) ->
 def _col2im(dcols: np.ndarray, hw: tuple[int, int], stride: tuple[int, int]) -> np.ndarray:
     """Adjoint of :func:`_windows`: add every window's gradient (N, C, H_out, W_out, kh, kw) back in place."""
     n, c, h_out, w_out, kh, kw = dcols.shape
-    dcols = np.ascontiguousarray(dcols.transpose(4, 5, 0, 1, 2, 3))  # one contiguous slab per offset
+    dcols = np.ascontiguousarray(
+        dcols.transpose(4, 5, 0, 1, 2, 3)
+    )  # one contiguous slab per offset
     dx = np.zeros((n, c) + tuple(hw), dtype=dcols.dtype)
     for p in range(kh):
         for q in range(kw):
-            dx[:, :, p:p + stride[0] * (h_out - 1) + 1:stride[0],
-               q:q + stride[1] * (w_out - 1) + 1:stride[1]] += dcols[p, q]
+            dx[
+                :,
+                :,
+                p : p + stride[0] * (h_out - 1) + 1 : stride[0],
+                q : q + stride[1] * (w_out - 1) + 1 : stride[1],
+            ] += dcols[p, q]
     return dx
 
 
@@ -105,10 +123,17 @@ def conv2d_output_shape(x_shape, w_shape, stride=1, pad=0) -> tuple[int, int, in
     """
     fn = "conv2d_output_shape"
     if len(x_shape) != 4 or len(w_shape) != 4:
-        raise ValueError(f"{fn}: expected x of shape {_NCHW} and w of shape (F, C, kh, kw), "
-                         f"got {tuple(x_shape)} and {tuple(w_shape)}")
-    h_out, w_out = _output_hw(fn, tuple(x_shape), tuple(w_shape[2:]), _pair(stride, fn, "stride", 1),
-                              _pair(pad, fn, "pad", 0))
+        raise ValueError(
+            f"{fn}: expected x of shape {_NCHW} and w of shape (F, C, kh, kw), "
+            f"got {tuple(x_shape)} and {tuple(w_shape)}"
+        )
+    h_out, w_out = _output_hw(
+        fn,
+        tuple(x_shape),
+        tuple(w_shape[2:]),
+        _pair(stride, fn, "stride", 1),
+        _pair(pad, fn, "pad", 0),
+    )
     return (x_shape[0], w_shape[0], h_out, w_out)
 
 
@@ -130,7 +155,9 @@ def conv2d_forward(x, w, b, stride=1, pad=0) -> np.ndarray:
     b = as_float_array(b, fn, "b")
     check_shape(b, (w.shape[0],), fn, "b", "out_channels = w.shape[0]")
     n, (h_out, w_out) = x.shape[0], out_hw
-    out = _im2col(_pad(x, pad), w.shape[2:], stride) @ w.reshape(w.shape[0], -1).T + b   # (N*Ho*Wo, F)
+    out = (
+        _im2col(_pad(x, pad), w.shape[2:], stride) @ w.reshape(w.shape[0], -1).T + b
+    )  # (N*Ho*Wo, F)
     return np.ascontiguousarray(out.reshape(n, h_out, w_out, -1).transpose(0, 3, 1, 2))
 
 
@@ -152,12 +179,14 @@ def conv2d_backward(dout, x, w, stride=1, pad=0) -> tuple[np.ndarray, np.ndarray
     fn = "conv2d_backward"
     x, w, stride, pad, out_hw = _check_conv(fn, x, w, stride, pad)
     dout = as_float_array(dout, fn, "dout")
-    check_shape(dout, (x.shape[0], w.shape[0]) + out_hw, fn, "dout", "the shape of conv2d_forward's output")
+    check_shape(
+        dout, (x.shape[0], w.shape[0]) + out_hw, fn, "dout", "the shape of conv2d_forward's output"
+    )
     xp = _pad(x, pad)
-    dout_mat = dout.transpose(0, 2, 3, 1).reshape(-1, w.shape[0])              # (N*Ho*Wo, F)
+    dout_mat = dout.transpose(0, 2, 3, 1).reshape(-1, w.shape[0])  # (N*Ho*Wo, F)
     dw = (dout_mat.T @ _im2col(xp, w.shape[2:], stride)).reshape(w.shape)
     dcols = (dout_mat @ w.reshape(w.shape[0], -1)).reshape(x.shape[:1] + out_hw + w.shape[1:])
     dxp = _col2im(dcols.transpose(0, 3, 1, 2, 4, 5), xp.shape[2:], stride)
     db = dout.sum(axis=(0, 2, 3))
-    dx = np.ascontiguousarray(dxp[:, :, pad[0]:pad[0] + x.shape[2], pad[1]:pad[1] + x.shape[3]])
+    dx = np.ascontiguousarray(dxp[:, :, pad[0] : pad[0] + x.shape[2], pad[1] : pad[1] + x.shape[3]])
     return dx, dw, db

@@ -9,6 +9,7 @@ Backward, for an upstream gradient ``dout = dL/dout`` of shape ``(N, D_out)``:
     dW = x^T dout     (D_in, D_out)    the sum over the batch of the outer products x_n dout_n^T
     db = sum_n dout_n (D_out,)         b is broadcast over the batch, so its gradient is summed
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -62,5 +63,11 @@ def dense_backward(dout, x, W) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     x, W = _check_xw(fn, x, W)
     dout = as_float_array(dout, fn, "dout")
     if dout.shape != (x.shape[0], W.shape[1]):
-        check_shape(dout, (x.shape[0], W.shape[1]), fn, "dout", "(N, D_out), the shape of dense_forward's output")
+        check_shape(
+            dout,
+            (x.shape[0], W.shape[1]),
+            fn,
+            "dout",
+            "(N, D_out), the shape of dense_forward's output",
+        )
     return dout @ W.T, x.T @ dout, dout.sum(axis=0)

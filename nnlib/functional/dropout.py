@@ -11,11 +11,12 @@ so nothing has to change at test time (the layer is the identity in inference mo
 pass is the same elementwise scaling: ``dx = dout * mask / (1 - p)``. Randomness comes in through
 ``rng`` and the mask is returned, so a forward/backward pair (and a grader) can reuse it.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from .._validate import as_float_array, check_probability, check_same_shape
+from .._validate import as_float_array, as_rng, check_probability, check_same_shape
 
 __all__ = ["dropout_forward", "dropout_backward"]
 
@@ -38,9 +39,7 @@ def dropout_forward(x, p, rng: np.random.Generator) -> tuple[np.ndarray, np.ndar
     fn = "dropout_forward"
     x = as_float_array(x, fn, "x")
     check_probability(p, fn, "p (the drop probability)")
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"{fn}: expected rng to be a numpy.random.Generator "
-                        f"(np.random.default_rng(seed)), got {type(rng).__name__}")
+    rng = as_rng(rng, fn, int_seed=False)
     p = float(p)
     if p == 0.0:
         return x.copy(), np.ones(x.shape, dtype=bool)

@@ -20,23 +20,37 @@ Conventions:
 looks one up. ``cross_entropy_with_grad`` returns the loss and its gradient together (one softmax
 instead of two), for training loops.
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
 from .._validate import as_float_array, check_ndim, check_positive, check_same_shape, lookup_name
+from ._numerics import underflow_ok as _underflow_ok
 from .activations import _max_keepdims, _sigmoid
 
 __all__ = [
-    "mse", "mse_backward", "mae", "mae_backward", "huber", "huber_backward",
-    "hinge", "hinge_backward",
-    "binary_cross_entropy", "binary_cross_entropy_backward",
-    "binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits_backward",
-    "cross_entropy", "cross_entropy_backward", "cross_entropy_with_grad",
-    "kl_divergence", "kl_divergence_backward",
-    "LOSSES", "get_loss",
+    "mse",
+    "mse_backward",
+    "mae",
+    "mae_backward",
+    "huber",
+    "huber_backward",
+    "hinge",
+    "hinge_backward",
+    "binary_cross_entropy",
+    "binary_cross_entropy_backward",
+    "binary_cross_entropy_with_logits",
+    "binary_cross_entropy_with_logits_backward",
+    "cross_entropy",
+    "cross_entropy_backward",
+    "cross_entropy_with_grad",
+    "kl_divergence",
+    "kl_divergence_backward",
+    "LOSSES",
+    "get_loss",
 ]
 
 # torch clamps log(p) at -100 in binary_cross_entropy, and divides its gradient by
@@ -44,10 +58,9 @@ __all__ = [
 _BCE_LOG_MIN = -100.0
 _BCE_EPS = float(np.float32(1e-12))
 
-_underflow_ok = np.errstate(under="ignore")
-
 
 # ----------------------------------------------------------------------------- input handling
+
 
 def _adopt_dtype(b, like: np.ndarray, fn: str, name: str) -> np.ndarray:
     """``b`` as a float array; integer/bool/list targets take ``like``'s dtype."""
@@ -78,6 +91,7 @@ def _check_in_range(arr: np.ndarray, lo: float, hi: float, fn: str, name: str, w
 
 
 # ---------------------------------------------------------------------------- regression
+
 
 @_underflow_ok
 def mse(pred, target):
@@ -162,11 +176,14 @@ def huber_backward(pred, target, delta: float = 1.0) -> np.ndarray:
 
 # ---------------------------------------------------------------------------------- hinge
 
+
 def _hinge_inputs(scores, y_pm1, fn: str) -> tuple[np.ndarray, np.ndarray]:
     s, y = _pair(scores, y_pm1, fn, "scores", "y_pm1")
     if not np.all(np.abs(y) == 1):
-        raise ValueError(f"{fn}: expected y_pm1 with values in {{-1, +1}} (map 0/1 labels with "
-                         f"2*y - 1), got values in {_value_range(y)}")
+        raise ValueError(
+            f"{fn}: expected y_pm1 with values in {{-1, +1}} (map 0/1 labels with "
+            f"2*y - 1), got values in {_value_range(y)}"
+        )
     return s, y
 
 
@@ -199,10 +216,17 @@ def hinge_backward(scores, y_pm1) -> np.ndarray:
 
 # ------------------------------------------------------------------- binary cross-entropy
 
+
 def _bce_inputs(p, y, fn: str) -> tuple[np.ndarray, np.ndarray]:
     p, y = _pair(p, y, fn, "p", "y")
-    _check_in_range(p, 0, 1, fn, "p", "in [0, 1] (probabilities; for logits use "
-                                      "binary_cross_entropy_with_logits)")
+    _check_in_range(
+        p,
+        0,
+        1,
+        fn,
+        "p",
+        "in [0, 1] (probabilities; for logits use binary_cross_entropy_with_logits)",
+    )
     return p, y
 
 
@@ -266,12 +290,20 @@ def binary_cross_entropy_with_logits_backward(z, y) -> np.ndarray:
 
 # --------------------------------------------------------------------------- cross-entropy
 
+
 def _ce_inputs(logits, y, fn: str) -> tuple[np.ndarray, np.ndarray, bool]:
     """(logits, target, is_labels): integer labels of shape (N,) or probabilities of shape (N, C)."""
     z = as_float_array(logits, fn, "logits")
     # The training loop's case first: an integer label array of shape (N,) with labels in [0, C).
-    if type(y) is np.ndarray and y.dtype.kind in "iu" and z.ndim == 2 and y.shape == z.shape[:1] \
-            and z.shape[0] and 0 <= y.min() and y.max() < z.shape[1]:
+    if (
+        type(y) is np.ndarray
+        and y.dtype.kind in "iu"
+        and z.ndim == 2
+        and y.shape == z.shape[:1]
+        and z.shape[0]
+        and 0 <= y.min()
+        and y.max() < z.shape[1]
+    ):
         return z, y.astype(np.intp, copy=False), True  # intp, never copied here: y is only read
     if z.ndim != 2:
         check_ndim(z, 2, fn, "logits", "(N, C)")
@@ -285,23 +317,32 @@ def _ce_inputs(logits, y, fn: str) -> tuple[np.ndarray, np.ndarray, bool]:
     if y_arr.shape == z.shape:  # one-hot or probabilities
         return z, _adopt_dtype(y, z, fn, "y"), False
     if y_arr.shape != (n,):
-        raise ValueError(f"{fn}: expected y of shape ({n},) (integer labels) or {z.shape} "
-                         f"(one-hot/probabilities), got {y_arr.shape}")
+        raise ValueError(
+            f"{fn}: expected y of shape ({n},) (integer labels) or {z.shape} "
+            f"(one-hot/probabilities), got {y_arr.shape}"
+        )
     if y_arr.dtype.kind not in "biuf":
         raise TypeError(f"{fn}: expected integer labels y in [0, {c}), got dtype {y_arr.dtype}")
     # Keras-style float labels such as 2.0 are accepted; 1.5 (or nan) is not.
-    if y_arr.dtype.kind == "f" and not (np.all(np.isfinite(y_arr)) and np.all(y_arr == np.round(y_arr))):
-        raise ValueError(f"{fn}: expected integer labels y in [0, {c}), got non-integer values "
-                         f"in {_value_range(y_arr)}")
+    if y_arr.dtype.kind == "f" and not (
+        np.all(np.isfinite(y_arr)) and np.all(y_arr == np.round(y_arr))
+    ):
+        raise ValueError(
+            f"{fn}: expected integer labels y in [0, {c}), got non-integer values "
+            f"in {_value_range(y_arr)}"
+        )
     if y_arr.min() < 0 or y_arr.max() >= c:
-        raise ValueError(f"{fn}: expected integer labels y in [0, {c}) (C = logits.shape[1] = {c}), "
-                         f"got values in {_value_range(y_arr)}")
+        raise ValueError(
+            f"{fn}: expected integer labels y in [0, {c}) (C = logits.shape[1] = {c}), "
+            f"got values in {_value_range(y_arr)}"
+        )
     return z, y_arr.astype(np.intp), True  # intp: bool labels must index, not mask
 
 
 # The three functions below share these steps, so that cross_entropy_with_grad gives the very same
 # numbers as cross_entropy and cross_entropy_backward. ``rows`` is np.arange(N) for integer labels
 # and None for one-hot/probability targets.
+
 
 def _ce_exp(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``shifted = z - max_c z``, ``e = exp(shifted)`` (every exponent <= 0) and its row sums (N, 1)."""
@@ -388,6 +429,7 @@ def cross_entropy_with_grad(logits, y) -> tuple:
 
 # --------------------------------------------------------------------------- KL divergence
 
+
 def _kl_inputs(p, q, fn: str) -> tuple[np.ndarray, np.ndarray, int]:
     p, q = _pair(p, q, fn, "p", "q")
     check_ndim(p, (1, 2), fn, "p", "(C,) or (N, C)")
@@ -433,21 +475,31 @@ def kl_divergence_backward(p, q) -> np.ndarray:
 # ---------------------------------------------------------------------------------- registry
 
 LOSSES: dict[str, tuple[Callable, Callable]] = {
-    f.__name__: (f, b) for f, b in [
-        (mse, mse_backward), (mae, mae_backward), (huber, huber_backward), (hinge, hinge_backward),
+    f.__name__: (f, b)
+    for f, b in [
+        (mse, mse_backward),
+        (mae, mae_backward),
+        (huber, huber_backward),
+        (hinge, hinge_backward),
         (binary_cross_entropy, binary_cross_entropy_backward),
         (binary_cross_entropy_with_logits, binary_cross_entropy_with_logits_backward),
-        (cross_entropy, cross_entropy_backward), (kl_divergence, kl_divergence_backward),
+        (cross_entropy, cross_entropy_backward),
+        (kl_divergence, kl_divergence_backward),
     ]
 }
 _ALIASES = {  # Keras and PyTorch spellings
-    "mean_squared_error": "mse", "l2": "mse",
-    "mean_absolute_error": "mae", "l1": "mae",
+    "mean_squared_error": "mse",
+    "l2": "mse",
+    "mean_absolute_error": "mae",
+    "l1": "mae",
     "huber_loss": "huber",
-    "bce": "binary_cross_entropy", "binary_crossentropy": "binary_cross_entropy",
+    "bce": "binary_cross_entropy",
+    "binary_crossentropy": "binary_cross_entropy",
     "bce_with_logits": "binary_cross_entropy_with_logits",
-    "categorical_crossentropy": "cross_entropy", "sparse_categorical_crossentropy": "cross_entropy",
-    "kld": "kl_divergence", "kullback_leibler_divergence": "kl_divergence",
+    "categorical_crossentropy": "cross_entropy",
+    "sparse_categorical_crossentropy": "cross_entropy",
+    "kld": "kl_divergence",
+    "kullback_leibler_divergence": "kl_divergence",
 }
 LOSSES.update({alias: LOSSES[name] for alias, name in _ALIASES.items()})
 

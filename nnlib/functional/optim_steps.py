@@ -10,9 +10,10 @@ dict of running quantities (start with ``{}``). Nothing is modified: the returne
 ``torch.optim`` ones (single-tensor code path, ``maximize=False``, no extras), and the tests
 follow 100-step trajectories against PyTorch in float64.
 
-Each rule is written once, as a private *in-place kernel* ``_rule(w, g, state, **hyper)``. The
-pure step copies ``w`` and the state, then runs the kernel on the copies; the classes in
-:mod:`nnlib.optim` run the same kernel on the live arrays (no copies on the hot path).
+Each rule is written once, in its step's body, as the formulas of its docstring. The classes in
+:mod:`nnlib.optim` apply the same steps to the live arrays (:data:`KERNELS`: the new weights are
+written back into the parameter array). The fast training path (``nnlib._fast``) runs the same
+arithmetic with scratch buffers instead of temporaries; the tests check the two agree bit for bit.
 
 Dtype: ``new_w`` and the state arrays have ``w``'s dtype (float32 stays float32; ``dw`` is cast to
 it, as PyTorch requires gradients of the parameter's dtype). Hyper-parameters are converted to
@@ -20,6 +21,7 @@ Python floats, so a ``np.float64`` learning rate cannot promote a float32 update
 
 Where the course notes write these rules differently, each docstring says how they compare.
 """
+
 from __future__ import annotations
 
 import math
@@ -30,16 +32,26 @@ import numpy as np
 from .._validate import as_float_array, check_positive, check_probability, check_same_shape
 
 __all__ = [
-    "sgd_step", "momentum_step", "nesterov_step", "adagrad_step", "adadelta_step", "rmsprop_step",
-    "adam_step", "adamw_step", "clip_by_value", "clip_by_norm", "l1_penalty", "l2_penalty",
+    "sgd_step",
+    "momentum_step",
+    "nesterov_step",
+    "adagrad_step",
+    "adadelta_step",
+    "rmsprop_step",
+    "adam_step",
+    "adamw_step",
+    "clip_by_value",
+    "clip_by_norm",
+    "l1_penalty",
+    "l2_penalty",
 ]
 
 
 # --- hyper-parameter checks, shared with nnlib.optim -------------------------------------------
 
-_POSITIVE = {"lr", "eps"}                             # > 0
-_FRACTION = {"beta", "beta1", "beta2", "rho"}         # in [0, 1)
-_NONNEGATIVE = {"weight_decay"}                       # >= 0
+_POSITIVE = {"lr", "eps"}  # > 0
+_FRACTION = {"beta", "beta1", "beta2", "rho"}  # in [0, 1)
+_NONNEGATIVE = {"weight_decay"}  # >= 0
 
 
 def check_hyper(fn: str, **hyper) -> dict[str, float]:
@@ -53,7 +65,9 @@ def check_hyper(fn: str, **hyper) -> dict[str, float]:
     out = {}
     for name, value in hyper.items():
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"{fn}: {name} must be a real number, got {type(value).__name__} {value!r}")
+            raise TypeError(
+                f"{fn}: {name} must be a real number, got {type(value).__name__} {value!r}"
+            )
         if name in _FRACTION:
             check_probability(value, fn, name)
         else:
@@ -62,112 +76,26 @@ def check_hyper(fn: str, **hyper) -> dict[str, float]:
     return out
 
 
-def _buffer(state: dict, key: str, w: np.ndarray) -> np.ndarray:
-    """``state[key]``, created as zeros like ``w`` on the first step (PyTorch's initial state)."""
-    if key not in state:
-        state[key] = np.zeros_like(w)
-    return state[key]
-
-
-# --- in-place kernels: the update rules, each written once --------------------------------------
-# w and g have the same shape and dtype; the state's arrays are updated in place.
-
-def _sgd(w, g, state, lr):
-    w -= lr * g
-
-
-def _velocity(w, g, state, beta):
-    """The momentum buffer update shared by both momentum methods: ``v <- beta v + g``."""
-    v = _buffer(state, "v", w)
-    v *= beta
-    v += g
-    return v
-
-
-def _momentum(w, g, state, lr, beta):
-    w -= lr * _velocity(w, g, state, beta)
-
-
-def _nesterov(w, g, state, lr, beta):
-    v = _velocity(w, g, state, beta)
-    w -= lr * (g + beta * v)
-
-
-def _adagrad(w, g, state, lr, eps):
-    sum_sq = _buffer(state, "sum_sq", w)
-    sum_sq += g * g
-    w -= lr * g / (np.sqrt(sum_sq) + eps)
-
-
-def _adadelta(w, g, state, lr, rho, eps):
-    square_avg = _buffer(state, "square_avg", w)
-    acc_delta = _buffer(state, "acc_delta", w)
-    square_avg *= rho
-    square_avg += (1.0 - rho) * g * g
-    delta = np.sqrt(acc_delta + eps) / np.sqrt(square_avg + eps) * g
-    acc_delta *= rho
-    acc_delta += (1.0 - rho) * delta * delta
-    w -= lr * delta
-
-
-def _rmsprop(w, g, state, lr, rho, eps):
-    square_avg = _buffer(state, "square_avg", w)
-    square_avg *= rho
-    square_avg += (1.0 - rho) * g * g
-    w -= lr * g / (np.sqrt(square_avg) + eps)
-
-
-def _adam(w, g, state, lr, beta1, beta2, eps, weight_decay=0.0):
-    if weight_decay:                      # AdamW: decoupled decay, applied before the Adam update
-        w *= 1.0 - lr * weight_decay
-    t = state["t"] = state.get("t", 0) + 1
-    m = _buffer(state, "m", w)
-    v = _buffer(state, "v", w)
-    # m <- beta1 m + (1 - beta1) g;  v <- beta2 v + (1 - beta2) g^2;  then the update below.
-    # One scratch array instead of eight temporaries; every operation and its order (hence every
-    # rounding) is that of these one-line formulas.
-    tmp = np.empty_like(g)
-    m *= beta1
-    m += np.multiply(g, 1.0 - beta1, out=tmp)
-    v *= beta2
-    np.multiply(g, 1.0 - beta2, out=tmp)
-    tmp *= g
-    v += tmp
-    bias1 = 1.0 - beta1 ** t
-    bias2 = 1.0 - beta2 ** t
-    # w <- w - (lr / bias1) m / (sqrt(v) / sqrt(bias2) + eps)
-    # as torch: eps is added to sqrt(v_hat) = sqrt(v) / sqrt(1 - beta2^t), not to sqrt(v)
-    denom = np.sqrt(v, out=tmp)
-    denom /= math.sqrt(bias2)
-    denom += eps
-    w -= np.divide((lr / bias1) * m, denom, out=denom)
-
-
-KERNELS = {
-    "sgd": _sgd, "momentum": _momentum, "nesterov": _nesterov, "adagrad": _adagrad,
-    "adadelta": _adadelta, "rmsprop": _rmsprop, "adam": _adam, "adamw": _adam,
-}
-
-
-def _pure(fn: str, kernel, w, dw, state, hyper: dict) -> tuple[np.ndarray, dict]:
-    """Validate, copy ``w`` and ``state``, run ``kernel`` on the copies: the pure-step wrapper."""
+def _step_inputs(fn: str, w, dw, state) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Check a step's arguments: ``w`` and ``dw`` float arrays of one shape (``dw`` cast to ``w``'s
+    dtype), ``state`` a dict whose arrays have ``w``'s shape (copied, in ``w``'s dtype, so the new
+    state never shares an array with the caller's)."""
     w = as_float_array(w, fn, "w")
     dw = as_float_array(dw, fn, "dw")
     check_same_shape(w, dw, fn, "w", "dw")
     if not isinstance(state, dict):
         raise TypeError(f"{fn}: state must be a dict (start with {{}}), got {type(state).__name__}")
-    new_state = {}
     for key, value in state.items():
         if isinstance(value, np.ndarray):
             check_same_shape(w, value, fn, "w", f"state[{key!r}]")
-            value = value.astype(w.dtype)  # astype copies: the caller's state is never touched
-        new_state[key] = value
-    new_w = w.copy()
-    kernel(new_w, dw.astype(w.dtype, copy=False), new_state, **hyper)
-    return new_w, new_state
+    state = {
+        k: v.astype(w.dtype) if isinstance(v, np.ndarray) else v for k, v in state.items()
+    }  # copies
+    return w, dw.astype(w.dtype, copy=False), state
 
 
 # --- the public pure steps ----------------------------------------------------------------------
+
 
 def sgd_step(w, dw, state, lr):
     """Vanilla (stochastic) gradient descent: ``w <- w - lr * dw``.
@@ -178,7 +106,9 @@ def sgd_step(w, dw, state, lr):
     >>> sgd_step(np.array([1.0, 2.0]), np.array([0.5, -1.0]), {}, lr=0.1)
     (array([0.95, 2.1 ]), {})
     """
-    return _pure("sgd_step", _sgd, w, dw, state, check_hyper("sgd_step", lr=lr))
+    lr = check_hyper("sgd_step", lr=lr)["lr"]
+    w, dw, state = _step_inputs("sgd_step", w, dw, state)
+    return w - lr * dw, dict(state)
 
 
 def momentum_step(w, dw, state, lr, beta=0.9):
@@ -198,8 +128,10 @@ def momentum_step(w, dw, state, lr, beta=0.9):
     >>> momentum_step(w, np.array([1.0]), s, lr=0.1)[1]["v"]
     array([1.9])
     """
-    hyper = check_hyper("momentum_step", lr=lr, beta=beta)
-    return _pure("momentum_step", _momentum, w, dw, state, hyper)
+    lr, beta = check_hyper("momentum_step", lr=lr, beta=beta).values()
+    w, dw, state = _step_inputs("momentum_step", w, dw, state)
+    v = beta * state.get("v", 0.0) + dw
+    return w - lr * v, {**state, "v": v}
 
 
 def nesterov_step(w, dw, state, lr, beta=0.9):
@@ -217,8 +149,10 @@ def nesterov_step(w, dw, state, lr, beta=0.9):
     >>> nesterov_step(np.array([1.0]), np.array([1.0]), {}, lr=0.1)[0]  # 1 - 0.1 * (1 + 0.9)
     array([0.81])
     """
-    hyper = check_hyper("nesterov_step", lr=lr, beta=beta)
-    return _pure("nesterov_step", _nesterov, w, dw, state, hyper)
+    lr, beta = check_hyper("nesterov_step", lr=lr, beta=beta).values()
+    w, dw, state = _step_inputs("nesterov_step", w, dw, state)
+    v = beta * state.get("v", 0.0) + dw
+    return w - lr * (dw + beta * v), {**state, "v": v}
 
 
 def adagrad_step(w, dw, state, lr, eps=1e-8):
@@ -236,8 +170,10 @@ def adagrad_step(w, dw, state, lr, eps=1e-8):
     >>> adagrad_step(np.array([1.0]), np.array([2.0]), {}, lr=0.1)[0]  # first step moves by ~lr
     array([0.9])
     """
-    hyper = check_hyper("adagrad_step", lr=lr, eps=eps)
-    return _pure("adagrad_step", _adagrad, w, dw, state, hyper)
+    lr, eps = check_hyper("adagrad_step", lr=lr, eps=eps).values()
+    w, dw, state = _step_inputs("adagrad_step", w, dw, state)
+    G = state.get("sum_sq", 0.0) + dw * dw
+    return w - lr * dw / (np.sqrt(G) + eps), {**state, "sum_sq": G}
 
 
 def adadelta_step(w, dw, state, rho=0.9, eps=1e-6, lr=1.0):
@@ -256,8 +192,13 @@ def adadelta_step(w, dw, state, rho=0.9, eps=1e-6, lr=1.0):
     >>> adadelta_step(np.array([1.0]), np.array([1.0]), {})[0]  # moves by sqrt(1e-6 / (0.1 + 1e-6)) ~ 3e-3
     array([0.99683774])
     """
-    hyper = check_hyper("adadelta_step", lr=lr, rho=rho, eps=eps)
-    return _pure("adadelta_step", _adadelta, w, dw, state, hyper)
+    lr, rho, eps = check_hyper("adadelta_step", lr=lr, rho=rho, eps=eps).values()
+    w, dw, state = _step_inputs("adadelta_step", w, dw, state)
+    square_avg = rho * state.get("square_avg", 0.0) + (1.0 - rho) * dw * dw
+    acc_delta = state.get("acc_delta", np.zeros_like(w))
+    delta = np.sqrt(acc_delta + eps) / np.sqrt(square_avg + eps) * dw
+    acc_delta = rho * acc_delta + (1.0 - rho) * delta * delta
+    return w - lr * delta, {**state, "square_avg": square_avg, "acc_delta": acc_delta}
 
 
 def rmsprop_step(w, dw, state, lr, rho=0.9, eps=1e-8):
@@ -275,8 +216,10 @@ def rmsprop_step(w, dw, state, lr, rho=0.9, eps=1e-8):
     >>> rmsprop_step(np.array([1.0]), np.array([1.0]), {}, lr=0.01)[0]  # 1 - 0.01 / sqrt(0.1)
     array([0.96837722])
     """
-    hyper = check_hyper("rmsprop_step", lr=lr, rho=rho, eps=eps)
-    return _pure("rmsprop_step", _rmsprop, w, dw, state, hyper)
+    lr, rho, eps = check_hyper("rmsprop_step", lr=lr, rho=rho, eps=eps).values()
+    w, dw, state = _step_inputs("rmsprop_step", w, dw, state)
+    square_avg = rho * state.get("square_avg", 0.0) + (1.0 - rho) * dw * dw
+    return w - lr * dw / (np.sqrt(square_avg) + eps), {**state, "square_avg": square_avg}
 
 
 def adam_step(w, dw, state, lr, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -301,7 +244,36 @@ def adam_step(w, dw, state, lr, beta1=0.9, beta2=0.999, eps=1e-8):
     (array([0.9]), 1)
     """
     hyper = check_hyper("adam_step", lr=lr, beta1=beta1, beta2=beta2, eps=eps)
-    return _pure("adam_step", _adam, w, dw, state, hyper)
+    w, dw, state = _step_inputs("adam_step", w, dw, state)
+    return _adam(w, dw, state, **hyper)
+
+
+def _adam(w, dw, state, lr, beta1, beta2, eps) -> tuple[np.ndarray, dict]:
+    """The body of :func:`adam_step`, shared with :func:`adamw_step`, on checked arrays."""
+    t = state.get("t", 0) + 1
+    m = beta1 * state.get("m", 0.0) + (1.0 - beta1) * dw  # first moment: momentum
+    v = beta2 * state.get("v", 0.0) + (1.0 - beta2) * dw * dw  # second moment: RMSProp
+    bias1, bias2 = 1.0 - beta1**t, 1.0 - beta2**t  # bias correction (m, v start at 0)
+    # w - lr * m_hat / (sqrt(v_hat) + eps) with m_hat = m / bias1, v_hat = v / bias2, in the
+    # arrangement torch.optim.Adam computes (the same value; the same rounding as torch's)
+    new_w = w - (lr / bias1) * m / (np.sqrt(v) / math.sqrt(bias2) + eps)
+    return new_w, {**state, "t": t, "m": m, "v": v}
+
+
+def _in_place(step):
+    """An optimizer class's rule: ``step`` (a pure function) applied to the live arrays.
+
+    ``kernel(w, g, state, **hyper)`` writes the new weights into ``w`` and the new state into
+    ``state``, so the layer that owns ``w`` sees the update."""
+
+    def kernel(w, g, state, **hyper):
+        new_w, new_state = step(w, g, state, **hyper)
+        w[...] = new_w
+        state.clear()
+        state.update(new_state)
+
+    kernel.__name__ = f"{step.__name__}_in_place"
+    return kernel
 
 
 def adamw_step(w, dw, state, lr, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01):
@@ -317,11 +289,32 @@ def adamw_step(w, dw, state, lr, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=
     >>> adamw_step(np.array([1.0]), np.array([0.0]), {}, lr=0.1, weight_decay=0.5)[0]  # 1 * (1 - 0.05)
     array([0.95])
     """
-    hyper = check_hyper("adamw_step", lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay)
-    return _pure("adamw_step", _adam, w, dw, state, hyper)
+    hyper = check_hyper(
+        "adamw_step", lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay
+    )
+    w, dw, state = _step_inputs("adamw_step", w, dw, state)
+    w = w * (
+        1.0 - hyper["lr"] * hyper.pop("weight_decay")
+    )  # the decoupled decay, before and apart from Adam
+    return _adam(w, dw, state, **hyper)
+
+
+#: the rule each optimizer class of :mod:`nnlib.optim` applies, by its name, as an in-place kernel.
+#: ``nnlib.grading.student.substitute(adam_step=...)`` installs a student's step here.
+KERNELS = {
+    "sgd": _in_place(sgd_step),
+    "momentum": _in_place(momentum_step),
+    "nesterov": _in_place(nesterov_step),
+    "adagrad": _in_place(adagrad_step),
+    "adadelta": _in_place(adadelta_step),
+    "rmsprop": _in_place(rmsprop_step),
+    "adam": _in_place(adam_step),
+    "adamw": _in_place(adamw_step),
+}
 
 
 # --- gradient clipping (pure: new dicts) ---------------------------------------------------------
+
 
 def _grad_dict(fn: str, grads) -> dict[str, np.ndarray]:
     if not isinstance(grads, dict):
@@ -369,6 +362,7 @@ def clip_by_norm(grads: dict, max_norm: float) -> tuple[dict[str, np.ndarray], f
 
 
 # --- penalties (regularisers added to the loss) ---------------------------------------------------
+
 
 def _penalty_input(fn: str, w, lam) -> np.ndarray:
     check_positive(lam, fn, "lam", allow_zero=True)

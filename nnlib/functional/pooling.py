@@ -12,6 +12,7 @@ the *first* in row-major order within the window (``np.argmax`` does the same), 
 matches ``torch.nn.functional.max_pool2d``. When windows overlap (stride < size) one input can
 receive gradient from several windows; the contributions add up.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -64,8 +65,10 @@ def maxpool2d_backward(dout, x, size=2, stride=2) -> np.ndarray:
     fn = "maxpool2d_backward"
     x, kernel, stride, out_hw = _check_pool(fn, x, size, stride)
     dout = _check_dout(fn, dout, x, out_hw)
-    flat = _windows(x, kernel, stride).reshape(x.shape[:2] + out_hw + (-1,))   # (N, C, Ho, Wo, kh*kw)
-    winner = flat.argmax(axis=-1)[..., None]                                   # first max wins ties
+    flat = _windows(x, kernel, stride).reshape(
+        x.shape[:2] + out_hw + (-1,)
+    )  # (N, C, Ho, Wo, kh*kw)
+    winner = flat.argmax(axis=-1)[..., None]  # first max wins ties
     dflat = np.zeros(flat.shape, dtype=np.result_type(x, dout))
     np.put_along_axis(dflat, winner, dout[..., None], axis=-1)
     return _col2im(dflat.reshape(flat.shape[:-1] + kernel), x.shape[2:], stride)
@@ -98,4 +101,6 @@ def avgpool2d_backward(dout, x, size=2, stride=2) -> np.ndarray:
     x, kernel, stride, out_hw = _check_pool(fn, x, size, stride)
     dout = _check_dout(fn, dout, x, out_hw)
     share = (dout / (kernel[0] * kernel[1])).astype(np.result_type(x, dout), copy=False)
-    return _col2im(np.broadcast_to(share[..., None, None], share.shape + kernel), x.shape[2:], stride)
+    return _col2im(
+        np.broadcast_to(share[..., None, None], share.shape + kernel), x.shape[2:], stride
+    )

@@ -3,7 +3,8 @@ r"""Logistic regression in the plane (book chapter 4): the boundary by hand, the
 The model is ``p = sigmoid(X w + b)``; it predicts class 1 where ``p >= 1/2``, i.e. on the
 positive side of the line ``w . x + b = 0``. :class:`HyperplaneExplorer` sets ``w`` and ``b``
 with sliders; :class:`LogisticExplorer` replays gradient descent on the mean binary
-cross-entropy, whose gradient is ``X^T (p - y) / N`` for ``w`` and ``mean(p - y)`` for ``b``.
+cross-entropy (:func:`nnlib.linear.logistic_gd`, re-exported here), whose gradient is
+``X^T (p - y) / N`` for ``w`` and ``mean(p - y)`` for ``b``.
 
 >>> X, y = logistic_data("overlapping")
 >>> run = logistic_gd(X, y, lr=1.0, steps=100)
@@ -18,8 +19,8 @@ from typing import Any
 import numpy as np
 
 from .. import functional as F
-from .._validate import as_float_array, check_ndim, check_positive
 from ..data import make_blobs
+from ..linear import logistic_gd
 from .base import Explorer
 
 __all__ = ["logistic_data", "logistic_gd", "HyperplaneExplorer", "LogisticExplorer"]
@@ -43,40 +44,6 @@ def logistic_data(name: str) -> tuple[np.ndarray, np.ndarray]:
     """
     X, y = _data(name)
     return X.copy(), y.copy()
-
-
-def logistic_gd(X, y, lr: float, steps: int, w0=None, b0: float = 0.0) -> dict[str, np.ndarray]:
-    r"""Full-batch gradient descent on the mean binary cross-entropy of ``sigmoid(X w + b)``.
-
-    .. math:: J = \frac1N \sum_n \ell(z_n, y_n),\ z = Xw + b,\quad
-              \nabla_w J = \frac1N X^\top(\sigma(z) - y),\quad \partial_b J = \frac1N \sum_n (\sigma(z_n) - y_n)
-
-    The loss and ``dJ/dz`` come from ``nnlib.functional.binary_cross_entropy_with_logits``
-    and its backward pass (stable for any ``z``). Shapes: ``X (N, D)``, ``y (N,)``.
-    Returns ``w (T+1, D)``, ``b (T+1,)`` and ``loss (T+1,)``: the start and every step.
-
-    >>> logistic_gd(np.array([[1.0], [-1.0]]), np.array([1, 0]), lr=1.0, steps=1)["w"][1].tolist()
-    [0.5]
-    """
-    fn = "logistic_gd"
-    X = as_float_array(X, fn, "X").astype(np.float64)
-    check_ndim(X, 2, fn, "X", "(N, D)")
-    y = as_float_array(y, fn, "y").astype(np.float64)
-    if y.shape != (X.shape[0],):
-        raise ValueError(f"{fn}: expected y of shape ({X.shape[0]},), got {y.shape}")
-    check_positive(lr, fn, "lr")
-    w = np.zeros(X.shape[1]) if w0 is None else as_float_array(w0, fn, "w0").astype(np.float64)
-    b = float(b0)
-    ws, bs, losses = [w], [b], []
-    for _ in range(int(steps)):
-        z = X @ w + b
-        losses.append(float(F.binary_cross_entropy_with_logits(z, y)))
-        dz = F.binary_cross_entropy_with_logits_backward(z, y)  # (sigmoid(z) - y) / N
-        w, b = w - lr * (X.T @ dz), b - lr * float(dz.sum())
-        ws.append(w)
-        bs.append(b)
-    losses.append(float(F.binary_cross_entropy_with_logits(X @ w + b, y)))
-    return {"w": np.array(ws), "b": np.array(bs), "loss": np.array(losses)}
 
 
 def _summary(X, y, w, b) -> dict[str, Any]:

@@ -1,13 +1,8 @@
 """The perceptron learning rule, step by step (book chapter 5).
 
-The perceptron predicts ``y_hat = [w . x + b >= 0]`` and visits the samples in order; on a
-mistake it moves the line towards the missed point:
-
-    w <- w + lr (y - y_hat) x,        b <- b + lr (y - y_hat)
-
-On linearly separable data it stops making mistakes after finitely many updates (Novikoff: at
-most ``(R / gamma)^2``); on XOR it never does. :func:`perceptron_trace` records every update and
-:class:`PerceptronExplorer` replays them with a slider.
+The rule itself (:func:`nnlib.neurons.perceptron_update`) and the run that records every update
+(:func:`nnlib.neurons.perceptron_trace`, re-exported here) live in :mod:`nnlib.neurons`;
+:class:`PerceptronExplorer` replays the updates with a slider.
 
 >>> X = np.array([[0., 0.], [0., 1.], [1., 0.], [1., 1.]])
 >>> t = perceptron_trace(X, np.array([0, 0, 0, 1]))  # AND
@@ -16,11 +11,10 @@ most ``(R / gamma)^2``); on XOR it never does. :func:`perceptron_trace` records 
 """
 from __future__ import annotations
 
-from typing import Any
 
 import numpy as np
 
-from .._validate import as_float_array, check_ndim, check_positive
+from ..neurons import perceptron_trace
 from .base import Explorer
 
 __all__ = ["GATES", "perceptron_data", "perceptron_trace", "PerceptronExplorer"]
@@ -46,54 +40,6 @@ def perceptron_data(name: str) -> tuple[np.ndarray, np.ndarray]:
         keep = np.abs(margin) > 0.2
         return X[keep][:40], (margin[keep][:40] > 0).astype(np.int64)
     raise ValueError(f"perceptron_data: unknown data set {name!r}; choose 'separable' or one of {sorted(GATES)}")
-
-
-def perceptron_trace(X, y, lr: float = 1.0, max_epochs: int = 100) -> dict[str, Any]:
-    """Run the perceptron rule from ``w = 0, b = 0`` and record every update.
-
-    Samples are visited in order, epoch after epoch, until an epoch makes no mistake
-    (``converged``) or ``max_epochs`` have run. Shapes: ``X (N, D)``, ``y (N,)`` in {0, 1}.
-
-    Returns a dict with, for ``U`` updates:
-
-    - ``w (U+1, D)``, ``b (U+1,)``: the weights before the first update and after each one;
-    - ``sample (U,)``: the index of the sample that caused each update, ``epoch (U,)`` its epoch;
-    - ``errors (U+1,)``: training mistakes of each weight vector on the whole set;
-    - ``mistakes_per_epoch (E,)`` and ``converged`` (bool).
-
-    >>> perceptron_trace(np.array([[1.0], [-1.0]]), np.array([1, 0]))["w"].tolist()
-    [[0.0], [1.0]]
-    """
-    fn = "perceptron_trace"
-    X = as_float_array(X, fn, "X").astype(np.float64)
-    check_ndim(X, 2, fn, "X", "(N, D)")
-    y = np.asarray(y)
-    if y.shape != (X.shape[0],) or not np.all(np.isin(y, (0, 1))):
-        raise ValueError(f"{fn}: expected y of shape ({X.shape[0]},) with labels 0/1, got shape {y.shape}")
-    check_positive(lr, fn, "lr")
-    lr = float(lr)
-    w, b = np.zeros(X.shape[1]), 0.0
-    ws, bs, samples, epochs, per_epoch = [w.copy()], [b], [], [], []
-    for epoch in range(int(max_epochs)):
-        mistakes = 0
-        for i in range(X.shape[0]):
-            y_hat = 1.0 if X[i] @ w + b >= 0 else 0.0
-            if y_hat != y[i]:
-                step = lr * (y[i] - y_hat)
-                w, b = w + step * X[i], b + step
-                ws.append(w.copy())
-                bs.append(b)
-                samples.append(i)
-                epochs.append(epoch)
-                mistakes += 1
-        per_epoch.append(mistakes)
-        if mistakes == 0:
-            break
-    W, B = np.array(ws), np.array(bs)
-    errors = np.count_nonzero((X @ W.T + B >= 0) != y[:, None].astype(bool), axis=0)
-    return {"w": W, "b": B, "sample": np.array(samples, dtype=int), "epoch": np.array(epochs, dtype=int),
-            "errors": errors, "mistakes_per_epoch": np.array(per_epoch),
-            "converged": bool(per_epoch) and per_epoch[-1] == 0}
 
 
 class PerceptronExplorer(Explorer):

@@ -27,7 +27,7 @@ from ..student.registry import Exercise, get
 
 #: modules searched for a function named like the exercise
 SEARCHED = ("nnlib.functional", "nnlib.optim", "nnlib.init", "nnlib.linear", "nnlib.data", "nnlib.metrics",
-            "nnlib.tuning", "nnlib.callbacks", "nnlib.grading.student.references")
+            "nnlib.tuning", "nnlib.callbacks", "nnlib.neurons", "nnlib.backprop", "nnlib.grading.student.references")
 #: delegations that are classes rather than imports inside the reference
 EXTRA = {
     "early_stopping": [("nnlib.callbacks", "EarlyStopping")],

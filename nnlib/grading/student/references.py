@@ -1,5 +1,9 @@
 """Reference implementations of graded functions that nnlib does not offer under the same signature.
 
+The teaching algorithms (the perceptron rule, logistic gradient, MLP forward, the 2-2-1 backprop)
+live in the library (:mod:`nnlib.neurons`, :mod:`nnlib.linear`, :mod:`nnlib.backprop`) and are
+imported here under their exercise names.
+
 Each is the trusted answer for one exercise (see :mod:`nnlib.grading.student.catalog`). Where nnlib has
 the computation in another form, the reference delegates to it, so the book and the grader agree.
 The tests check the others against PyTorch, scikit-learn or nnlib's classes.
@@ -11,6 +15,11 @@ import math
 import numpy as np
 
 from ... import functional as F
+# The teaching algorithms are nnlib's own (the book teaches them from the library); the grader
+# compares against them under these names.
+from ...backprop import backprop_221  # noqa: F401
+from ...linear import logistic_gradient  # noqa: F401
+from ...neurons import mcculloch_pitts, mlp_forward, perceptron_update  # noqa: F401
 
 
 # ----------------------------------------------------------------------------- chapter 2
@@ -65,61 +74,6 @@ def lasso_cd(X, y, lam, n_sweeps):
             rho = xj @ (y - X @ w + xj * w[j])
             w[j] = np.sign(rho) * max(abs(rho) - lam / 2, 0.0) / (xj @ xj)
     return w
-
-
-# ----------------------------------------------------------------------------- chapter 4
-
-def logistic_gradient(w, b, X, y):
-    """Gradient of the mean BCE of ``sigmoid(X w + b)`` against 0/1 labels ``y``.
-
-    ``dw = X^T (sigmoid(X w + b) - y) / N`` and ``db = mean(sigmoid(X w + b) - y)``.
-    Shapes: w (D,), b float, X (N, D), y (N,) -> (dw (D,), db float).
-    """
-    r = F.sigmoid(X @ w + b) - y
-    return X.T @ r / X.shape[0], float(np.mean(r))
-
-
-# ----------------------------------------------------------------------------- chapter 5
-
-def mcculloch_pitts(x, w, theta):
-    """Threshold unit: 1.0 where ``x @ w >= theta``, else 0.0. Shapes: x (N, D), w (D,) -> (N,)."""
-    return (x @ w >= theta).astype(np.float64)
-
-
-def perceptron_update(w, b, x, y, lr):
-    """One perceptron step on one sample: ``y_hat = [w.x + b >= 0]``, ``w += lr (y - y_hat) x``, same for b.
-
-    Shapes: w (D,), b float, x (D,), y in {0, 1} -> (new w (D,), new b float).
-
-    >>> perceptron_update(np.zeros(2), 0.0, np.ones(2), 0, 1.0)
-    (array([-1., -1.]), -1.0)
-    """
-    y_hat = 1.0 if float(w @ x + b) >= 0 else 0.0
-    err = lr * (y - y_hat)
-    return w + err * x, float(b + err)
-
-
-def mlp_forward(x, W1, b1, W2, b2):
-    """Two-layer perceptron ``relu(x W1 + b1) W2 + b2``. Shapes: x (N, D) -> (N, K)."""
-    return F.relu(x @ W1 + b1) @ W2 + b2
-
-
-# ----------------------------------------------------------------------------- chapter 6
-
-def backprop_221(x, y, W1, b1, W2, b2):
-    """Gradients of J = (1/(2N)) sum (a3 - y)^2 for the 2-2-1 sigmoid network of the notes.
-
-    ``a2 = sigmoid(x W1 + b1)``, ``a3 = sigmoid(a2 W2 + b2)`` (row convention: W1 (2, 2) is the
-    notes' W^1 transposed). Returns ``{"W1", "b1", "W2", "b2"}`` gradients, shaped like the parameters.
-    """
-    n = x.shape[0]
-    z2 = x @ W1 + b1
-    a2 = F.sigmoid(z2)
-    z3 = a2 @ W2 + b2
-    a3 = F.sigmoid(z3)
-    d3 = F.sigmoid_backward((a3 - y) / n, z3)
-    d2 = F.sigmoid_backward(d3 @ W2.T, z2)
-    return {"W1": x.T @ d2, "b1": d2.sum(axis=0), "W2": a2.T @ d3, "b2": d3.sum(axis=0)}
 
 
 # ----------------------------------------------------------------------------- chapter 9

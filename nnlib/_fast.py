@@ -1,0 +1,419 @@
+"""The fast training step: the same arithmetic as the textbook path, with fewer copies and calls.
+
+This is the one place for speed work in nnlib. Nothing here is needed to understand the method:
+read :mod:`nnlib.layers`, :mod:`nnlib.functional` and :mod:`nnlib.training` for that. A training
+step (:meth:`nnlib.training.Trainer.train_on_batch`) tries :func:`train_step` first, in one
+labelled place, and runs the textbook step when it returns None::
+
+    result = _fast.train_step(model, x, y)      # None: not applicable, take the textbook path
+
+It returns None (and the textbook path runs) when :data:`ENABLED` is False, which
+``nnlib.grading.student.substitute`` sets for the duration of its block, so a student's function
+always runs exactly as the textbook path calls it; when one of the functions it stands in for is
+no longer nnlib's own (the check below); or when the model has ``_flat = None``.
+
+What it does differently, each with the same numbers as the textbook path (the tests compare
+the two bit for bit):
+
+1. **One optimizer call per step.** An optimizer update is about a dozen elementwise NumPy calls,
+   each ~0.5 us of overhead whatever the array's size. The model's parameters become views into
+   one contiguous buffer (:class:`FlatParameters`) and the optimizer updates all of them at once,
+   as PyTorch's "foreach" optimizers do, with in-place kernels that reuse one scratch array
+   (:data:`KERNELS`) instead of the pure steps' temporaries. The rules are elementwise, so the
+   result is the same as array by array; the optimizer's state for the whole buffer sits under
+   ``optimizer.state["all"]``.
+2. **Dense without re-validation**, ReLU in place on the fresh pre-activation (``relu(z) > 0``
+   exactly where ``z > 0``, so backward needs nothing else), no ``dx`` for the first layer, and
+   ``dW``/``db`` written straight into the gradient buffer (``np.matmul(..., out=...)``).
+3. **One softmax for the loss and its gradient** (``F.cross_entropy_with_grad``).
+
+Gradients stay readable: a gradient a user saved (``g = layer.grads["W"]``) never changes under
+them. The gradient buffer is reused from step to step only while nobody else holds it or a view
+of it (:meth:`FlatParameters.new_grads` checks the reference counts); otherwise the step writes
+into a new one. Parameters are updated in place, as in
+the textbook path. A parameter replaced by another array (``layer.params["W"] = new``), a layer
+added, or a model copied with ``copy.deepcopy``/pickle is noticed before the next step and the
+buffer rebuilt.
+
+The originals of the functions live in closures, never in module globals: ``substitute``
+rebinds every module global (and dict entry) that holds a substituted function.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Callable
+
+import numpy as np
+
+from . import functional as F
+from .functional.optim_steps import KERNELS as _TEXTBOOK_KERNELS
+from .layers import Dense
+
+#: the switch: ``nnlib.grading.student.substitute`` sets it to False inside its block
+ENABLED = True
+
+#: the name under which the model hands its flat buffer to the optimizer
+#: (its state sits in ``optimizer.state["all"]``)
+FLAT_NAME = "all"
+
+
+def unsubstituted(*names: str) -> Callable[[], bool]:
+    """A test ``() -> bool``: is ``F.<name>`` still nnlib's own function, for every name given?
+
+    >>> relu_is_nnlibs = unsubstituted("relu", "relu_backward")
+    >>> relu_is_nnlibs()
+    True
+    """
+    originals = tuple((name, getattr(F, name)) for name in names)
+
+    def check() -> bool:  # a plain loop: this runs on every step
+        for name, original in originals:
+            if getattr(F, name) is not original:
+                return False
+        return True
+
+    return check
+
+
+def _unsubstituted_kernels() -> Callable[[str], bool]:
+    """A test ``(rule) -> bool``: is the optimizer classes' rule (e.g. "adam") still nnlib's own?"""
+    originals = dict(_TEXTBOOK_KERNELS)
+    return lambda rule: rule in originals and _TEXTBOOK_KERNELS.get(rule) is originals[rule]
+
+
+_own_dense = unsubstituted("dense_forward", "dense_backward", "relu", "relu_backward")
+_own_cross_entropy = unsubstituted("cross_entropy", "cross_entropy_backward")
+_own_kernel = _unsubstituted_kernels()
+
+
+# --------------------------------------------------------------------- the flat parameter buffer
+
+
+class FlatParameters:
+    """The trainable arrays of some layers as views into ``weights``, and a gradient buffer.
+
+    Use :meth:`of`, which declines (returns None) when the arrays do not share one float dtype.
+
+    >>> from nnlib.layers import Dense
+    >>> layer = Dense(2, input_dim=3, seed=0); _ = layer.build((3,))
+    >>> flat = FlatParameters.of([layer])
+    >>> flat.weights.shape, layer.params["W"].base is flat.weights
+    ((8,), True)
+    """
+
+    def __init__(self, layers: list, slots: list[tuple[object, str]]) -> None:
+        arrays = [layer.params[key] for layer, key in slots]
+        self.layers = list(layers)
+        self.weights = np.empty(sum(a.size for a in arrays), dtype=arrays[0].dtype)
+        self.grads = np.empty_like(self.weights)
+        self.names = [f"{layers.index(layer)}.{key}" for layer, key in slots]
+        self._slots = []  # (layer, key, weight view, offset)
+        self._views = None  # the gradient views of the last step (new_grads)
+        offset = 0
+        for (layer, key), array in zip(slots, arrays):
+            view = self.weights[offset : offset + array.size].reshape(array.shape)
+            view[...] = array
+            layer.params[key] = view
+            self._slots.append((layer, key, view, offset))
+            offset += array.size
+
+    @classmethod
+    def of(cls, layers) -> FlatParameters | None:
+        """Move the layers' parameters into one buffer; None (nothing moved) if there are none or
+        they are not all ndarrays of one float dtype."""
+        slots = [(layer, key) for layer in layers for key in layer.params]
+        arrays = [layer.params[key] for layer, key in slots]
+        if (
+            arrays
+            and all(type(a) is np.ndarray for a in arrays)
+            and len({a.dtype for a in arrays}) == 1
+            and arrays[0].dtype.kind == "f"
+        ):
+            return cls(layers, slots)
+        return None
+
+    def intact(self, layers: list) -> bool:
+        """False once the layers changed, or some ``layer.params[key]`` is no longer its view:
+        replaced by another array, or copied with the model (deepcopy and pickle copy a view as a
+        standalone array)."""
+        if self.layers != layers:  # a layer added or removed
+            return False
+        weights = self.weights
+        for layer, key, view, _ in self._slots:
+            if layer.params.get(key) is not view or view.base is not weights:
+                return False
+        return True
+
+    def new_grads(self) -> dict[int, dict[str, np.ndarray]]:
+        """The gradient buffer for this step (``self.grads``) and its views, by ``id(layer)`` then
+        parameter name.
+
+        A gradient handed out earlier must keep its values, so the last step's buffer is reused
+        only when nothing outside this object and the layers' ``grads`` holds it or one of its
+        views: CPython's reference counts tell (a saved ``layer.grads["W"]``, a kept
+        ``model.gradients()``, a slice or ``np.asarray`` of one all count). Otherwise, and on the
+        first step, a new buffer: allocating costs a few microseconds per step, which this saves."""
+        if self._views is None or not self._unshared():
+            self.grads = grads = np.empty_like(self.weights)
+            views: dict[int, dict[str, np.ndarray]] = {id(layer): {} for layer in self.layers}
+            for layer, key, view, offset in self._slots:
+                views[id(layer)][key] = grads[offset : offset + view.size].reshape(view.shape)
+            self._views = views
+        return self._views
+
+    def _unshared(self) -> bool:
+        """Is the gradient buffer referenced only by ``self``, its own views and the layers?"""
+        views = self._views
+        # the buffer: self.grads, the .base of each view, getrefcount's argument
+        if sys.getrefcount(self.grads) != len(self._slots) + 2:
+            return False
+        for layer, key, _, _ in self._slots:
+            view = views[id(layer)][key]
+            # a view: self._views, the name `view`, getrefcount's argument, and layer.grads[key]
+            # if the layer holds it
+            if sys.getrefcount(view) != 3 + (layer.grads.get(key) is view):
+                return False
+        return True
+
+    def gather_grads(self, views: dict) -> bool:
+        """Copy into the buffer the gradients a layer did not write there itself. False when one
+        is missing or is not a float ndarray of its parameter's shape (the textbook update then
+        reports it)."""
+        for layer, key, view, _ in self._slots:
+            g, target = layer.grads.get(key), views[id(layer)][key]
+            if g is target:
+                continue
+            if type(g) is not np.ndarray or g.shape != view.shape or g.dtype.kind != "f":
+                return False
+            # a float64 gradient of a float32 parameter is cast, as Optimizer.check_grads does
+            target[...] = g
+        return True
+
+
+def _flat(model) -> FlatParameters | None:
+    """The model's flat buffer, built on first use and rebuilt when it no longer matches the
+    model; None when the model opted out (``model._flat = None``) or its arrays cannot share one."""
+    flat = getattr(model, "_flat", False)
+    if flat is None:
+        return None
+    if flat is False or not flat.intact(model.layers):
+        flat = model._flat = FlatParameters.of(model.layers)
+    return flat
+
+
+# ------------------------------------------------------------- optimizer state: flat <-> by name
+
+
+def _inner(optimizer):
+    """The optimizer that keeps the state (``Accumulate`` wraps one)."""
+    return getattr(optimizer, "optimizer", optimizer)
+
+
+def _state_to_flat(optimizer, flat: FlatParameters) -> bool:
+    """Optimizer state kept by parameter name (textbook steps) becomes state of the whole buffer.
+
+    False (nothing changed) when the arrays' states cannot be joined, e.g. parameters at
+    different step counts: the textbook path then keeps updating them one by one."""
+    state = _inner(optimizer).state
+    if FLAT_NAME in state or not any(name in state for name in flat.names):
+        return True
+    per_name = [state.get(name, {}) for name in flat.names]
+    merged = {}
+    for key in {key for s in per_name for key in s}:
+        values = [s.get(key) for s in per_name]
+        if all(isinstance(v, np.ndarray) for v in values):
+            merged[key] = np.concatenate([v.ravel() for v in values]).astype(flat.weights.dtype)
+        elif all(type(v) is int for v in values) and len(set(values)) == 1:  # a shared step count
+            merged[key] = values[0]
+        else:
+            return False
+    for name in flat.names:
+        state.pop(name, None)
+    state[FLAT_NAME] = merged
+    return True
+
+
+def _state_to_names(optimizer, flat: FlatParameters | None) -> None:
+    """State of the whole buffer becomes state by parameter name, for the textbook path."""
+    state = _inner(optimizer).state
+    merged = state.pop(FLAT_NAME, None) if flat is not None else None
+    if merged is None:
+        return
+    for name, (_, _, view, offset) in zip(flat.names, flat._slots):
+        state[name] = {
+            key: value[offset : offset + view.size].reshape(view.shape).copy()
+            if isinstance(value, np.ndarray)
+            else value
+            for key, value in merged.items()
+        }
+
+
+# ----------------------------------------------------------------------------- the fused step
+
+
+def _applies(model) -> bool:
+    optimizer = _inner(model.optimizer)
+    return ENABLED and _own_dense() and _own_kernel(getattr(optimizer, "name", None))
+
+
+def _dense_forward(layer: Dense, x: np.ndarray) -> np.ndarray:
+    """``act(x W + b)``: F.dense_forward's arithmetic on arrays the layer built, ReLU in place."""
+    z = x @ layer.params["W"]
+    if layer.use_bias:
+        z += layer.params["b"]  # z is fresh: adding in place touches no input
+    layer._x, layer._z = x, z
+    if layer.activation == "relu":
+        return np.maximum(z, 0, out=z)  # z now holds relu(z); relu(z) > 0 exactly where z > 0
+    return layer._activate(z)
+
+
+def _dense_backward(
+    layer: Dense, dout: np.ndarray, grads: dict, input_grad: bool
+) -> np.ndarray | None:
+    """F.dense_backward's arithmetic, ``dW`` and ``db`` written into the gradient buffer."""
+    dz = (
+        dout * (layer._z > 0)
+        if layer.activation == "relu"
+        else layer._activate_backward(dout, layer._z)
+    )
+    dx = dz @ layer.params["W"].T if input_grad else None  # the first layer's dx is never used
+    layer.grads["W"] = np.matmul(layer._x.T, dz, out=grads["W"])
+    if layer.use_bias:
+        # dz.sum(0) without np.sum's Python wrapper
+        layer.grads["b"] = np.add.reduce(dz, axis=0, out=grads["b"])
+    return dx
+
+
+def train_step(model, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray] | None:
+    """One forward + backward + update of ``model`` on checked arrays; ``(loss, output)``, or None
+    (nothing done) when the fast path does not apply."""
+    flat = _flat(model) if _applies(model) else None
+    if flat is None:
+        _state_to_names(model.optimizer, getattr(model, "_flat", None))
+        return None
+    if not _state_to_flat(model.optimizer, flat):
+        return None
+    layers = model.layers
+    out = x
+    for layer in layers:
+        out = _dense_forward(layer, out) if type(layer) is Dense else layer.forward(out, True)
+    if model.loss_name == "cross_entropy" and model._custom_loss is None and _own_cross_entropy():
+        loss, d = F.cross_entropy_with_grad(out, y)  # d has out's shape and dtype by construction
+        loss = float(loss)
+    else:
+        loss, d = model._data_loss_and_grad(out, y)
+        if type(layers[-1]) is Dense:  # a gradient of the wrong shape fails here, naming the layer
+            d = layers[-1]._check_dout(d, out)
+    penalized = model._penalized()
+    if penalized:
+        loss += model._penalty()
+    views = flat.new_grads()
+    for i in range(len(layers) - 1, -1, -1):
+        layer = layers[i]
+        if type(layer) is Dense:
+            d = _dense_backward(layer, d, views[id(layer)], input_grad=i > 0)
+        else:
+            d = layer.backward(d)
+    if penalized:
+        model._add_penalty_grads()
+    if not flat.gather_grads(views):  # a layer's gradient is unusable: the textbook update says why
+        _state_to_names(model.optimizer, flat)
+        model.optimizer.step(model.parameters(), model.gradients())
+        return loss, out
+    optimizer = _inner(model.optimizer)
+    model.optimizer.step(
+        {FLAT_NAME: flat.weights}, {FLAT_NAME: flat.grads}, kernel=KERNELS[optimizer.name]
+    )
+    return loss, out
+
+
+# ------------------------------------------------ in-place optimizer kernels, one scratch array
+# The rules of nnlib.functional.optim_steps with the same operations in the same order (hence the
+# same rounding), updating w and the state's arrays in place. w and g share shape and dtype.
+
+
+def _buffer(state: dict, key: str, w: np.ndarray) -> np.ndarray:
+    """``state[key]``, created as zeros like ``w`` on the first step (PyTorch's initial state)."""
+    if key not in state:
+        state[key] = np.zeros_like(w)
+    return state[key]
+
+
+def _sgd(w, g, state, lr):
+    w -= lr * g
+
+
+def _velocity(w, g, state, beta):
+    v = _buffer(state, "v", w)
+    v *= beta
+    v += g
+    return v
+
+
+def _momentum(w, g, state, lr, beta):
+    w -= lr * _velocity(w, g, state, beta)
+
+
+def _nesterov(w, g, state, lr, beta):
+    v = _velocity(w, g, state, beta)
+    w -= lr * (g + beta * v)
+
+
+def _adagrad(w, g, state, lr, eps):
+    sum_sq = _buffer(state, "sum_sq", w)
+    sum_sq += g * g
+    w -= lr * g / (np.sqrt(sum_sq) + eps)
+
+
+def _adadelta(w, g, state, lr, rho, eps):
+    square_avg = _buffer(state, "square_avg", w)
+    acc_delta = _buffer(state, "acc_delta", w)
+    square_avg *= rho
+    square_avg += (1.0 - rho) * g * g
+    delta = np.sqrt(acc_delta + eps) / np.sqrt(square_avg + eps) * g
+    acc_delta *= rho
+    acc_delta += (1.0 - rho) * delta * delta
+    w -= lr * delta
+
+
+def _rmsprop(w, g, state, lr, rho, eps):
+    square_avg = _buffer(state, "square_avg", w)
+    square_avg *= rho
+    square_avg += (1.0 - rho) * g * g
+    w -= lr * g / (np.sqrt(square_avg) + eps)
+
+
+def _adam(w, g, state, lr, beta1, beta2, eps, weight_decay=0.0):
+    if weight_decay:  # AdamW: decoupled decay, applied before the Adam update
+        w *= 1.0 - lr * weight_decay
+    t = state["t"] = state.get("t", 0) + 1
+    m = _buffer(state, "m", w)
+    v = _buffer(state, "v", w)
+    tmp = np.empty_like(g)  # one scratch array instead of eight temporaries
+    m *= beta1
+    m += np.multiply(g, 1.0 - beta1, out=tmp)
+    v *= beta2
+    np.multiply(g, 1.0 - beta2, out=tmp)
+    tmp *= g
+    v += tmp
+    bias1 = 1.0 - beta1**t
+    bias2 = 1.0 - beta2**t
+    denom = np.sqrt(v, out=tmp)
+    denom /= math.sqrt(bias2)
+    denom += eps
+    w -= np.divide((lr / bias1) * m, denom, out=denom)
+
+
+#: the fast kernel of each optimizer rule, by the name of its class (``Adam.name == "adam"``)
+KERNELS = {
+    "sgd": _sgd,
+    "momentum": _momentum,
+    "nesterov": _nesterov,
+    "adagrad": _adagrad,
+    "adadelta": _adadelta,
+    "rmsprop": _rmsprop,
+    "adam": _adam,
+    "adamw": _adam,
+}
