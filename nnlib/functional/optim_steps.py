@@ -235,7 +235,8 @@ def adam_step(w, dw, state, lr, beta1=0.9, beta2=0.999, eps=1e-8):
     square root of the *bias-corrected* v, as PyTorch does (and Algorithm 1 of the paper). Two
     other forms exist: the paper's "efficient" version ``w -= lr sqrt(1-beta2^t)/(1-beta1^t) * m /
     (sqrt(v) + eps)`` puts eps next to the uncorrected ``sqrt(v)``, i.e. uses an effective eps
-    ``sqrt(1 - beta2^t)`` times smaller early on; and the notes' ``m_hat / sqrt(v_hat) + eps``
+    ``eps / sqrt(1 - beta2^t)``, about 32 times larger at t = 1 (smaller steps on tiny gradients);
+    and the notes' ``m_hat / sqrt(v_hat) + eps``
     (missing parentheses) adds eps to the *step*, which is wrong. For ``|dw| >> eps`` all three
     agree to O(eps / |dw|).
 
