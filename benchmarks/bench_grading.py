@@ -119,9 +119,9 @@ def run_floor(folder: Path, jobs: int, timeout: float) -> tuple[float, dict[str,
 def fixed_costs(repeats: int = 7) -> dict[str, float]:
     """Median seconds: an empty sandboxed child until ready; one call round trip."""
     from nnlib.grading.autograder.convert import read_submission
-    from nnlib.grading.student.registry import get
     from nnlib.grading.autograder.sandbox import Child, Limits, isolation
     from nnlib.grading.autograder.scoring import Session
+    from nnlib.grading.student.registry import get
     iso = isolation()
     starts, calls = [], []
     with tempfile.TemporaryDirectory() as tmp:

@@ -9,6 +9,7 @@ a page makes is failed by request interception and recorded in ``Page.blocked``.
 line, the flags below make every host name but 127.0.0.1 unresolvable and send any other
 traffic to a dead local proxy, so nothing can leave the machine.
 """
+
 from __future__ import annotations
 
 import base64
@@ -27,13 +28,23 @@ from pathlib import Path
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-extensions", "--disable-default-apps", "--no-default-browser-check",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--disable-default-apps",
+    "--no-default-browser-check",
     "--disable-features=Translate,MediaRouter,OptimizationHints,AutofillServerCommunication",
-    "--hide-scrollbars", "--mute-audio", "--disable-dev-shm-usage",
+    "--hide-scrollbars",
+    "--mute-audio",
+    "--disable-dev-shm-usage",
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-    "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=127.0.0.1",
+    "--proxy-server=http://127.0.0.1:9",
+    "--proxy-bypass-list=127.0.0.1",
     "--remote-debugging-pipe",
 ]
 
@@ -72,8 +83,10 @@ class Browser:
 
     def __init__(self, allowed_origin: str, timeout: float = 30.0):
         if not Path(CHROMIUM).exists():
-            raise BrowserError(f"Chromium not found at {CHROMIUM}: run `make system-deps` "
-                               "(Debian: apt-get install chromium) or set CHROMIUM=/path/to/it")
+            raise BrowserError(
+                f"Chromium not found at {CHROMIUM}: run `make system-deps` "
+                "(Debian: apt-get install chromium) or set CHROMIUM=/path/to/it"
+            )
         self.allowed_origin = allowed_origin
         self.timeout = timeout
         self.profile = tempfile.TemporaryDirectory(prefix="nnbook-chromium-")
@@ -89,8 +102,12 @@ class Browser:
         # close_fds=False keeps the dup2'ed 3 and 4 open; our own pipe fds are close-on-exec.
         self.proc = subprocess.Popen(
             [CHROMIUM, *FLAGS, f"--user-data-dir={self.profile.name}", "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log,
-            preexec_fn=wire_pipes, close_fds=False)
+            stdin=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=self.log,
+            preexec_fn=wire_pipes,
+            close_fds=False,
+        )
         os.close(to_child_r)
         os.close(from_child_w)
         self._write_lock = threading.Lock()
@@ -102,7 +119,9 @@ class Browser:
         self._reader = threading.Thread(target=self._read_loop, daemon=True)
         self._reader.start()
         try:
-            self.send("Target.setDiscoverTargets", {"discover": False})  # fails fast if Chromium died
+            self.send(
+                "Target.setDiscoverTargets", {"discover": False}
+            )  # fails fast if Chromium died
         except BrowserError:
             self.close()
             raise
@@ -135,11 +154,16 @@ class Browser:
                 message["sessionId"] = session
             data = json.dumps(message).encode() + b"\0"
             while data:
-                data = data[os.write(self._to_child, data):]
+                data = data[os.write(self._to_child, data) :]
             return message["id"]
 
-    def send(self, method: str, params: dict | None = None, session: str | None = None,
-             timeout: float | None = None) -> dict:
+    def send(
+        self,
+        method: str,
+        params: dict | None = None,
+        session: str | None = None,
+        timeout: float | None = None,
+    ) -> dict:
         """Send a command and return its result; raise BrowserError on an error or a time-out."""
         msg_id = self.post(method, params, session)
         deadline = time.monotonic() + (timeout or self.timeout)
@@ -148,8 +172,10 @@ class Browser:
                 remaining = deadline - time.monotonic()
                 if self._closed or remaining <= 0:
                     why = "Chromium exited" if self._closed else "timed out"
-                    raise BrowserError(f"no reply to {method} ({why}); Chromium's stderr ends with:\n"
-                                       f"{self.stderr_tail()}")
+                    raise BrowserError(
+                        f"no reply to {method} ({why}); Chromium's stderr ends with:\n"
+                        f"{self.stderr_tail()}"
+                    )
                 self._cond.wait(remaining)
             reply = self._replies.pop(msg_id)
         if "error" in reply:
@@ -193,12 +219,12 @@ class Page:
         self.browser = browser
         self.session = session
         self._cond = threading.Condition()
-        self._urls: dict[str, str] = {}      # requestId -> URL, to name failed requests
+        self._urls: dict[str, str] = {}  # requestId -> URL, to name failed requests
         self._inflight: set[str] = set()
         self._last_activity = time.monotonic()
         self._lifecycle: set[tuple[str, str]] = set()  # (loaderId, event name)
-        self.problems: list[str] = []        # console errors, exceptions, failed requests, HTTP >= 400
-        self.blocked: list[str] = []         # requests to anything but the allowed origin
+        self.problems: list[str] = []  # console errors, exceptions, failed requests, HTTP >= 400
+        self.blocked: list[str] = []  # requests to anything but the allowed origin
 
     def send(self, method: str, params: dict | None = None, timeout: float | None = None) -> dict:
         return self.browser.send(method, params, self.session, timeout)
@@ -227,9 +253,11 @@ class Page:
             self.browser.post("Fetch.continueRequest", {"requestId": p["requestId"]}, self.session)
         else:
             self.blocked.append(url)
-            self.browser.post("Fetch.failRequest",
-                              {"requestId": p["requestId"], "errorReason": "BlockedByClient"},
-                              self.session)
+            self.browser.post(
+                "Fetch.failRequest",
+                {"requestId": p["requestId"], "errorReason": "BlockedByClient"},
+                self.session,
+            )
 
     def _on_Network_requestWillBeSent(self, p):
         self._urls[p["requestId"]] = p["request"]["url"]
@@ -240,7 +268,9 @@ class Page:
 
     def _on_Network_loadingFailed(self, p):
         self._inflight.discard(p["requestId"])
-        self.problems.append(f"request failed ({p.get('errorText')}): {self._urls.get(p['requestId'])}")
+        self.problems.append(
+            f"request failed ({p.get('errorText')}): {self._urls.get(p['requestId'])}"
+        )
 
     def _on_Network_responseReceived(self, p):
         if p["response"]["status"] >= 400:
@@ -257,7 +287,9 @@ class Page:
     def _on_Log_entryAdded(self, p):
         entry = p["entry"]
         if entry["level"] == "error":
-            self.problems.append(f"console ({entry['source']}): {entry['text']} {entry.get('url', '')}")
+            self.problems.append(
+                f"console ({entry['source']}): {entry['text']} {entry.get('url', '')}"
+            )
 
     def _on_Page_lifecycleEvent(self, p):
         self._lifecycle.add((p["loaderId"], p["name"]))
@@ -274,8 +306,11 @@ class Page:
         if result.get("errorText"):
             raise BrowserError(f"navigation to {url} failed: {result['errorText']}")
         loader = result.get("loaderId")
-        self.wait_until(lambda: {(loader, "load"), (loader, "networkIdle")} <= self._lifecycle,
-                        timeout, f"load event and idle network on {url}")
+        self.wait_until(
+            lambda: {(loader, "load"), (loader, "networkIdle")} <= self._lifecycle,
+            timeout,
+            f"load event and idle network on {url}",
+        )
 
     def wait_until(self, predicate, timeout: float, what: str):
         deadline = time.monotonic() + timeout
@@ -288,6 +323,7 @@ class Page:
 
     def wait_network_quiet(self, quiet: float = 0.5, timeout: float = 30.0):
         """Wait until no request is in flight and no event arrived for ``quiet`` seconds."""
+
         def quiet_now():
             return not self._inflight and time.monotonic() - self._last_activity > quiet
 
@@ -295,9 +331,16 @@ class Page:
 
     def evaluate(self, expression: str, timeout: float = 30.0):
         """Evaluate JavaScript in the page (awaiting a returned promise) and return its value."""
-        result = self.send("Runtime.evaluate", {
-            "expression": expression, "awaitPromise": True, "returnByValue": True,
-            "timeout": int(timeout * 1000)}, timeout + 5)
+        result = self.send(
+            "Runtime.evaluate",
+            {
+                "expression": expression,
+                "awaitPromise": True,
+                "returnByValue": True,
+                "timeout": int(timeout * 1000),
+            },
+            timeout + 5,
+        )
         if "exceptionDetails" in result:
             raise BrowserError(f"JavaScript failed: {_describe(result['exceptionDetails'])}")
         return result["result"].get("value")
@@ -318,8 +361,10 @@ class Page:
         be) and then put back; capturing beyond a normal viewport mis-draws sticky layouts.
         """
         height = self.send("Page.getLayoutMetrics")["cssContentSize"]["height"]
-        self.send("Emulation.setDeviceMetricsOverride",
-                  {**viewport, "height": int(min(max(height, viewport["height"]), max_height))})
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            {**viewport, "height": int(min(max(height, viewport["height"]), max_height))},
+        )
         try:
             self.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
             data = self.send("Page.captureScreenshot", {"format": "png"}, 60)["data"]

@@ -1,4 +1,5 @@
 """Shared fixtures. The PyTorch oracle is a hard requirement: a missing torch fails, never skips."""
+
 import numpy as np
 import pytest
 import torch  # noqa: F401  (fail loudly at collection if the oracle is missing)

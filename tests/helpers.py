@@ -1,4 +1,5 @@
 """Helpers for oracle tests: run the same computation in PyTorch (float64) and compare."""
+
 from __future__ import annotations
 
 import contextlib
@@ -9,7 +10,7 @@ import torch
 
 from nnlib.gradcheck import rel_error
 
-ORACLE_TOL = 1e-10   # nnlib vs PyTorch, float64
+ORACLE_TOL = 1e-10  # nnlib vs PyTorch, float64
 GRADCHECK_TOL = 1e-7  # analytic vs centred difference, float64
 
 

@@ -5,6 +5,7 @@ benchmark's own set-up and check that nnlib's step, through its fast paths (flat
 buffer, Dense's shortcuts, the fused loss), trains exactly like the hand-fused NumPy reference
 and like PyTorch.
 """
+
 import importlib.util
 from pathlib import Path
 
@@ -27,15 +28,20 @@ def bench():
 @pytest.mark.parametrize("optimizer", ["adam", "momentum"])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_nnlib_trains_like_the_hand_fused_reference_and_torch(bench, optimizer, dtype):
-    steps = bench.make_config((64, 128, 64, 10), 32, dtype, optimizer)  # checks the first losses agree
+    steps = bench.make_config(
+        (64, 128, 64, 10), 32, dtype, optimizer
+    )  # checks the first losses agree
     losses = {name: [float(step()) for _ in range(20)] for name, step in steps.items()}
     tol = 1e-4 if dtype == "float32" else 1e-12
     for name in ("torch", "numpy"):
         assert_close(losses["nnlib"], losses[name], tol, f"losses of nnlib vs {name}")
     assert losses["nnlib"][-1] < losses["nnlib"][0]
     model = steps["nnlib"].__closure__[0].cell_contents
-    reference = next(c.cell_contents for c in steps["numpy"].__closure__
-                     if isinstance(c.cell_contents, bench.NumpyStep))
+    reference = next(
+        c.cell_contents
+        for c in steps["numpy"].__closure__
+        if isinstance(c.cell_contents, bench.NumpyStep)
+    )
     # float32: BLAS summation orders differ by ~1e-7, which Adam's m / sqrt(v) amplifies where the
     # gradient is near 0 (a step is ~lr whatever its size); a missed or doubled update is ~1e-1
     param_tol = 2e-3 if dtype == "float32" else 1e-12

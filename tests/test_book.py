@@ -2,13 +2,14 @@
 
 These tests check the build that `make book-full` (and `make test`, before pytest) made; they never
 build it themselves. The build is ``jupyter-book build --all . --config _build/_config.yml -W -n
---keep-going`` with an empty execution cache, with its log in _build/book.log. Pages are discovered from _toc.yml, so new chapters are covered as soon as
-they are listed there.
+--keep-going`` with an empty execution cache, with its log in _build/book.log. Pages are
+discovered from _toc.yml, so new chapters are covered as soon as they are listed there.
 
 The browser tests serve _build/html on 127.0.0.1 and load every page in headless Chromium
 (tests/browser.py), at desktop and phone width, with every request to anything else blocked.
 Screenshots go to _build/screenshots/.
 """
+
 from __future__ import annotations
 
 import base64
@@ -51,9 +52,9 @@ KNOWN_NOISE = (
 
 @dataclass(frozen=True)
 class TocPage:
-    docname: str     # e.g. "book/intro"
-    source: Path     # book/intro.md
-    numbered: bool   # in a `numbered: true` part or subtree
+    docname: str  # e.g. "book/intro"
+    source: Path  # book/intro.md
+    numbered: bool  # in a `numbered: true` part or subtree
 
     @property
     def html(self) -> Path:
@@ -73,7 +74,9 @@ def toc_pages() -> list[TocPage]:
         for tree in site[docname].subtrees:
             for item in tree.items:
                 if not isinstance(item, str):
-                    raise AssertionError(f"_toc.yml: list files one by one (no glob or url): {item}")
+                    raise AssertionError(
+                        f"_toc.yml: list files one by one (no glob or url): {item}"
+                    )
                 walk(item, inherited or bool(tree.numbered))
 
     walk(site.root.docname, False)
@@ -81,7 +84,9 @@ def toc_pages() -> list[TocPage]:
     for docname in order:
         sources = [ROOT / f"{docname}{suffix}" for suffix in (".ipynb", ".md")]
         existing = [s for s in sources if s.exists()]
-        assert len(existing) == 1, f"_toc.yml lists {docname}, but found {existing or 'no file'} for it"
+        assert len(existing) == 1, (
+            f"_toc.yml lists {docname}, but found {existing or 'no file'} for it"
+        )
         pages.append(TocPage(docname, existing[0], docname in numbered))
     return pages
 
@@ -111,23 +116,33 @@ def built():
         pytest.fail(f"the last book build failed (see the end of {LOG}); fix it, then {REBUILD}")
     sources = [ROOT / "_config.yml", ROOT / "_toc.yml", *(p.source for p in PAGES)]
     newest = max(sources, key=lambda s: s.stat().st_mtime)
-    stale = [p.docname for p in PAGES
-             if not p.html.exists() or p.html.stat().st_mtime < p.source.stat().st_mtime]
+    stale = [
+        p.docname
+        for p in PAGES
+        if not p.html.exists() or p.html.stat().st_mtime < p.source.stat().st_mtime
+    ]
     if LOG.stat().st_mtime < newest.stat().st_mtime or stale:
-        pytest.fail(f"the book build is older than {newest.relative_to(ROOT)}"
-                    f"{' (stale pages: ' + ', '.join(stale) + ')' if stale else ''}: {REBUILD}")
+        pytest.fail(
+            f"the book build is older than {newest.relative_to(ROOT)}"
+            f"{' (stale pages: ' + ', '.join(stale) + ')' if stale else ''}: {REBUILD}"
+        )
     return log
 
 
 # -- the build -------------------------------------------------------------------------------
 
+
 def test_build_log_is_a_clean_full_build(built):
     log = re.sub(r"\x1b\[[0-9;]*m", "", built)  # Jupyter Book colours its output even in a pipe
     # Only a full build re-reads (and re-executes) every page, so only then is "no warning" news.
-    assert f"updating environment: [new config] {len(PAGES)} added" in log, \
+    assert f"updating environment: [new config] {len(PAGES)} added" in log, (
         f"{LOG} is not a full build of the {len(PAGES)} pages in _toc.yml: {REBUILD}"
-    problems = [line for line in log.splitlines()
-                if re.search(r"\b(WARNING|ERROR|CRITICAL):|Traceback \(most recent call last\)", line)]
+    )
+    problems = [
+        line
+        for line in log.splitlines()
+        if re.search(r"\b(WARNING|ERROR|CRITICAL):|Traceback \(most recent call last\)", line)
+    ]
     assert not problems, "the book build reported:\n" + "\n".join(problems)
 
 
@@ -135,21 +150,31 @@ def test_launch_and_repository_buttons_only_with_a_repository(built):
     """The buttons follow BOOK_REPOSITORY, as written into the configuration the build used."""
     config = yaml.safe_load((BUILD / "_config.yml").read_text(encoding="utf-8"))
     repository = config.get("repository", {}).get("url")
-    buttons = {"Binder": "mybinder.org/v2/", "Colab": "colab.research.google.com/github/",
-               "repository": "btn-source-repository-button", "issues": "btn-source-issues-button"}
+    buttons = {
+        "Binder": "mybinder.org/v2/",
+        "Colab": "colab.research.google.com/github/",
+        "repository": "btn-source-repository-button",
+        "issues": "btn-source-issues-button",
+    }
     for page in [p for p in PAGES if p.numbered]:
         text = built_text(page)
         found = sorted(name for name, mark in buttons.items() if mark in text)
         if repository:
-            assert found == sorted(buttons), f"{page.docname}: only the buttons {found} (repository {repository})"
-            assert repository.split("://", 1)[1] in text, f"{page.docname} does not link {repository}"
+            assert found == sorted(buttons), (
+                f"{page.docname}: only the buttons {found} (repository {repository})"
+            )
+            assert repository.split("://", 1)[1] in text, (
+                f"{page.docname} does not link {repository}"
+            )
         else:
-            assert not found, f"{page.docname} has buttons {found}, but the book was built without BOOK_REPOSITORY"
+            assert not found, (
+                f"{page.docname} has buttons {found}, but the book was built without BOOK_REPOSITORY"
+            )
 
 
 def test_index_redirects_to_the_front_page(built):
     index = (HTML_DIR / "index.html").read_text(encoding="utf-8")
-    assert f'url={PAGES[0].docname}.html' in index, index
+    assert f"url={PAGES[0].docname}.html" in index, index
 
 
 NOTEBOOKS = [p for p in PAGES if p.source.suffix == ".ipynb"]
@@ -160,9 +185,12 @@ def test_only_cells_tagged_raises_exception_show_an_error(built, page):
     """A chapter may show an error on purpose (tag the cell `raises-exception`), never by accident."""
     executed = BUILD / "jupyter_execute" / f"{page.docname}.ipynb"
     cells = json.loads(executed.read_text(encoding="utf-8"))["cells"]
-    accidental = [i for i, cell in enumerate(cells)
-                  if any(out["output_type"] == "error" for out in cell.get("outputs", []))
-                  and "raises-exception" not in cell["metadata"].get("tags", [])]
+    accidental = [
+        i
+        for i, cell in enumerate(cells)
+        if any(out["output_type"] == "error" for out in cell.get("outputs", []))
+        and "raises-exception" not in cell["metadata"].get("tags", [])
+    ]
     assert not accidental, f"{page.docname}: cells {accidental} (0-based) raised an error"
     tracebacks = built_text(page).count('class="output traceback')
     allowed = sum("raises-exception" in c["metadata"].get("tags", []) for c in cells)
@@ -192,8 +220,11 @@ def test_page_references_no_remote_asset(built, page):
     """Scripts, stylesheets and images all come from the build (links may point anywhere)."""
     text = built_text(page)
     assets = re.findall(r'<script[^>]*\ssrc="([^"]*)"', text)
-    assets += [re.search(r'\shref="([^"]*)"', tag).group(1) for tag in re.findall(r"<link\b[^>]*>", text)
-               if re.search(r'\srel="(?:stylesheet|preload|modulepreload|icon)"', tag)]
+    assets += [
+        re.search(r'\shref="([^"]*)"', tag).group(1)
+        for tag in re.findall(r"<link\b[^>]*>", text)
+        if re.search(r'\srel="(?:stylesheet|preload|modulepreload|icon)"', tag)
+    ]
     assets += re.findall(r'<img[^>]*\ssrc="([^"]*)"', text)
     remote = [a for a in assets if re.match(r"([a-z]+:)?//", a)]
     assert not remote, f"{page.docname} loads assets from the network: {remote}"
@@ -210,15 +241,23 @@ def test_exercise_pages_show_no_solution(built):
     capstone even re-implements a dozen functions by hand to show `substitute`), so the policy is
     that the *worksheets* never carry the solution, while the chapters may teach the formula.
     """
-    secrets = {line: path.stem for path in solution_files(ROOT / "solutions") for line in secret_lines(path)}
+    secrets = {
+        line: path.stem
+        for path in solution_files(ROOT / "solutions")
+        for line in secret_lines(path)
+    }
     assert len(secrets) > 100, "too few solution lines found to make this test meaningful"
     pages = [p for p in PAGES if p.docname.startswith("exercises/")]
-    assert len(pages) == len(solution_files(ROOT / "solutions")), "every exercise notebook is a page of the book"
+    assert len(pages) == len(solution_files(ROOT / "solutions")), (
+        "every exercise notebook is a page of the book"
+    )
     leaks = []
     for page in pages:
         text = html.unescape(re.sub(r"<[^>]+>", "", built_text(page)))
         lines = {line.strip() for line in text.splitlines()}
-        leaks += [f"{page.docname}: {line!r} (from {secrets[line]})" for line in lines & set(secrets)]
+        leaks += [
+            f"{page.docname}: {line!r} (from {secrets[line]})" for line in lines & set(secrets)
+        ]
     assert not leaks, "solution code on an exercise page:\n" + "\n".join(leaks[:20])
 
 
@@ -228,8 +267,9 @@ def test_chapters_are_numbered_and_front_matter_is_not(built, page):
     titles = [h for h in re.findall(r"<h1>(.*?)</h1>", built_text(page), re.S) if "headerlink" in h]
     assert titles, f"{page.docname} has no title"
     has_number = 'class="section-number"' in titles[0]
-    assert has_number == page.numbered, \
+    assert has_number == page.numbered, (
         f"{page.docname}: title {'has' if has_number else 'lacks'} a chapter number ({titles[0]!r})"
+    )
 
 
 # -- the browser -----------------------------------------------------------------------------
@@ -264,7 +304,8 @@ PAGE_REPORT_JS = r"""(() => {
 @dataclass(frozen=True)
 class Expected:
     """What a page must show, read from its static HTML."""
-    math: int            # math elements (anywhere on the page) that MathJax must typeset
+
+    math: int  # math elements (anywhere on the page) that MathJax must typeset
     code_cells: int
     widget_views: int
     widget_images: bool  # the saved widget state holds a figure
@@ -320,13 +361,19 @@ def test_page_renders_offline(tab, page, viewport):
     try:  # a time-out is one more failure to report, next to what the page logged
         tabpage.goto(f"{server.origin}/{page.docname}.html", VIEWPORTS[viewport])
         if want.math:
-            tabpage.poll("!!(window.MathJax && MathJax.startup && MathJax.startup.promise)", 30,
-                         "MathJax to load")
+            tabpage.poll(
+                "!!(window.MathJax && MathJax.startup && MathJax.startup.promise)",
+                30,
+                "MathJax to load",
+            )
             tabpage.evaluate("MathJax.startup.promise.then(() => true)")
         if want.widget_views:
             views = want.widget_views
-            tabpage.poll(f"document.querySelectorAll('.widget-subarea > *').length >= {views}",
-                         30, f"{views} widget view(s) to render")
+            tabpage.poll(
+                f"document.querySelectorAll('.widget-subarea > *').length >= {views}",
+                30,
+                f"{views} widget view(s) to render",
+            )
         tabpage.evaluate("document.fonts.ready.then(() => true)")
         tabpage.wait_network_quiet()
     except BrowserError as err:
@@ -343,8 +390,10 @@ def test_page_renders_offline(tab, page, viewport):
     if report["rawTex"]:
         failures.append(f"raw TeX in the rendered text: {report['rawTex']}")
     if report["typeset"] < want.math:
-        failures.append(f"MathJax typeset {report['typeset']} of {want.math} math elements; "
-                        f"not typeset: {report['untypeset'][:10]}")
+        failures.append(
+            f"MathJax typeset {report['typeset']} of {want.math} math elements; "
+            f"not typeset: {report['untypeset'][:10]}"
+        )
     if report["mjxErrors"]:
         failures.append(f"MathJax errors: {report['mjxErrors']}")
     if report["brokenImages"]:
@@ -356,6 +405,8 @@ def test_page_renders_offline(tab, page, viewport):
     if want.widget_images and not report["widgetImages"]:
         failures.append("the widget snapshot's figure is not shown")
     if report["width"] > VIEWPORTS[viewport]["width"] + 1:
-        failures.append(f"the page scrolls sideways: {report['width']} px wide in a "
-                        f"{VIEWPORTS[viewport]['width']} px viewport")
+        failures.append(
+            f"the page scrolls sideways: {report['width']} px wide in a "
+            f"{VIEWPORTS[viewport]['width']} px viewport"
+        )
     assert not failures, f"{page.docname} ({viewport}), see {shot}:\n  " + "\n  ".join(failures)

@@ -5,6 +5,7 @@ loss written L (L is the depth), the learning rate written alpha in one chapter 
 another, a page missing from _toc.yml. They read the .ipynb files only; the numbers in the text
 are asserted by the chapters' own remove-cell cells when the book is built.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,8 +37,11 @@ def test_there_are_fifteen_chapters():
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_chapter_is_stored_without_outputs(path):
-    dirty = [c["id"] for c in cells(path)
-             if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count") is not None)]
+    dirty = [
+        c["id"]
+        for c in cells(path)
+        if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count") is not None)
+    ]
     assert not dirty, f"{path.name}: cells {dirty} have outputs; strip them before committing"
 
 
@@ -45,8 +49,11 @@ def test_chapter_is_stored_without_outputs(path):
 def test_cell_ids_are_unique_and_hidden_cells_are_code(path):
     ids = [c["id"] for c in cells(path)]
     assert len(ids) == len(set(ids)), f"{path.name}: duplicate cell ids"
-    hidden_text = [c["id"] for c in cells(path)
-                   if "remove-cell" in c["metadata"].get("tags", []) and c["cell_type"] != "code"]
+    hidden_text = [
+        c["id"]
+        for c in cells(path)
+        if "remove-cell" in c["metadata"].get("tags", []) and c["cell_type"] != "code"
+    ]
     assert not hidden_text, f"{path.name}: markdown cells {hidden_text} are tagged remove-cell"
 
 
@@ -60,15 +67,19 @@ def test_the_loss_is_J_everywhere(path):
 
 # A descent step or a learning rate written with alpha. The notes' own formulas are quoted with
 # their alpha (chapters 2, 6 and 9 do, to correct them); a quote is recognised by "notes" nearby.
-ALPHA_AS_RATE = re.compile(r"learning rate \$\\alpha|step size \$\\alpha|-\s*\\alpha\s*(?:\\nabla|\\,|\\hat|\()")
+ALPHA_AS_RATE = re.compile(
+    r"learning rate \$\\alpha|step size \$\\alpha|-\s*\\alpha\s*(?:\\nabla|\\,|\\hat|\()"
+)
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_the_learning_rate_is_eta(path):
     text = markdown(path)
-    offending = [text[max(0, m.start() - 200):m.end() + 40] for m in ALPHA_AS_RATE.finditer(text)]
+    offending = [text[max(0, m.start() - 200) : m.end() + 40] for m in ALPHA_AS_RATE.finditer(text)]
     unquoted = [t for t in offending if "notes" not in t]
-    assert not unquoted, f"{path.name}: learning rate written alpha (the book writes eta): {unquoted}"
+    assert not unquoted, (
+        f"{path.name}: learning rate written alpha (the book writes eta): {unquoted}"
+    )
 
 
 def test_backpropagation_keeps_N_for_the_batch():
@@ -81,7 +92,9 @@ def test_ridge_conventions_are_reconciled():
     """Chapter 3's summed-loss lambda and chapter 4's mean-loss lambda/2 are converted in chapter 4."""
     text = markdown(BOOK / "04_logistic_softmax.ipynb")
     assert r"\lambda = 2\lambda_3/N" in text
-    code = "\n".join(source(c) for c in cells(BOOK / "04_logistic_softmax.ipynb") if c["cell_type"] == "code")
+    code = "\n".join(
+        source(c) for c in cells(BOOK / "04_logistic_softmax.ipynb") if c["cell_type"] == "code"
+    )
     assert "ridge_closed_form(Xr, yr, lam=N_r * lam_mean / 2)" in code
 
 
@@ -89,6 +102,14 @@ def test_notation_page_is_in_the_toc_and_names_the_conventions():
     toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
     assert re.search(r"^\s*- file: book/notation\s*$", toc, re.M)
     page = (BOOK / "notation.md").read_text(encoding="utf-8")
-    for symbol in (r"| $J$ |", r"| $\eta$ |", r"| $N$ |", r"| $L$ |", r"| $\lambda$ |", r"| $M$ |", r"| $C$ |"):
+    for symbol in (
+        r"| $J$ |",
+        r"| $\eta$ |",
+        r"| $N$ |",
+        r"| $L$ |",
+        r"| $\lambda$ |",
+        r"| $M$ |",
+        r"| $C$ |",
+    ):
         assert symbol in page, f"notation.md has no row for {symbol}"
     assert r"\lambda = 2\lambda_3/N" in page

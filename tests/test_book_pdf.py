@@ -3,6 +3,7 @@
 Like tests/test_book.py, these tests never build: they check _build/pdf/book.pdf and the report
 that nnlib/grading/authoring/pdf.py wrote next to it about the page it printed.
 """
+
 from __future__ import annotations
 
 import json
@@ -10,10 +11,9 @@ import re
 from pathlib import Path
 
 import pytest
+from test_book import BUILD, LOG, PAGES
 
 from nnlib.grading.authoring.pdf import page_count
-
-from test_book import BUILD, LOG, PAGES
 
 pytestmark = pytest.mark.slow
 
@@ -44,7 +44,9 @@ def test_pdf_has_its_math_typeset_and_its_figures(printed):
     _, report = printed
     assert report["rawTex"] == [], f"raw TeX in the printed text: {report['rawTex']}"
     assert report["math"] > 100 and report["untypeset"] == 0 and report["mathErrors"] == 0, report
-    assert report["images"] >= sum(p.numbered for p in PAGES) and report["brokenImages"] == 0, report
+    assert report["images"] >= sum(p.numbered for p in PAGES) and report["brokenImages"] == 0, (
+        report
+    )
     assert report["errors"] == 0, f"{report['errors']} error outputs printed"
     assert report["blocked"] == [], f"the printed page asked the network for {report['blocked']}"
 

@@ -3,6 +3,7 @@
 Oracles: scikit-learn (make_moons geometry, KFold, StandardScaler, the digits data) and PyTorch
 (one_hot, flip).
 """
+
 import numpy as np
 import pytest
 import torch
@@ -42,7 +43,10 @@ def test_generators_are_seeded(name):
 
 
 def test_bad_rng_is_a_type_error():
-    with pytest.raises(TypeError, match="make_xor: expected rng to be a numpy.random.Generator or an int seed, got str"):
+    with pytest.raises(
+        TypeError,
+        match="make_xor: expected rng to be a numpy.random.Generator or an int seed, got str",
+    ):
         D.make_xor(10, rng="seed")
 
 
@@ -71,7 +75,9 @@ def test_make_moons_matches_sklearn_geometry():
     X_sk, y_sk = skd.make_moons(31, noise=0.0, shuffle=False)
     for label in (0, 1):
         ours, theirs = X[y == label], X_sk[y_sk == label]
-        np.testing.assert_allclose(ours[np.lexsort(ours.T)], theirs[np.lexsort(theirs.T)], atol=1e-15)
+        np.testing.assert_allclose(
+            ours[np.lexsort(ours.T)], theirs[np.lexsort(theirs.T)], atol=1e-15
+        )
 
 
 def test_make_spirals_arms():
@@ -104,7 +110,9 @@ def test_make_categorical_encodings():
     Xk, yk = D.make_categorical(300, effects=effects, noise=0.0, encoding="k-1", rng=0)
     np.testing.assert_array_equal(Xk, X[:, 1:])  # level 0 is the all-zeros baseline
     np.testing.assert_array_equal(yk, y)
-    with pytest.raises(ValueError, match="make_categorical: expected encoding 'one-hot' or 'k-1', got 'k'"):
+    with pytest.raises(
+        ValueError, match="make_categorical: expected encoding 'one-hot' or 'k-1', got 'k'"
+    ):
         D.make_categorical(5, encoding="k")
 
 
@@ -137,7 +145,9 @@ def test_train_dev_test_split_partitions_and_keeps_rows_aligned():
 
 @pytest.mark.parametrize("fractions", [(0.5, 0.5), (0.7, 0.2, 0.2), (1.2, -0.1, -0.1)])
 def test_train_dev_test_split_rejects_bad_fractions(fractions):
-    with pytest.raises(ValueError, match="train_dev_test_split: expected 3 non-negative fractions summing to 1"):
+    with pytest.raises(
+        ValueError, match="train_dev_test_split: expected 3 non-negative fractions summing to 1"
+    ):
         D.train_dev_test_split(np.zeros((10, 1)), np.zeros(10), fractions)
 
 
@@ -191,7 +201,9 @@ def test_standardizer_errors():
     with pytest.raises(ValueError, match="Standardizer.transform: call fit"):
         scaler.transform(np.zeros((2, 2)))
     scaler.fit(np.zeros((3, 2)))
-    with pytest.raises(ValueError, match=r"Standardizer.transform: expected X of shape \(N, 2\).*got \(3, 5\)"):
+    with pytest.raises(
+        ValueError, match=r"Standardizer.transform: expected X of shape \(N, 2\).*got \(3, 5\)"
+    ):
         scaler.transform(np.zeros((3, 5)))
 
 
@@ -204,12 +216,15 @@ def test_one_hot_matches_torch():
     np.testing.assert_array_equal(D.one_hot(y.astype(float), 6), wide)
 
 
-@pytest.mark.parametrize("y, k, match", [
-    ([0, 3], 3, r"one_hot: expected labels in 0..2, got values in 0..3"),
-    ([0, -1], None, r"one_hot: expected labels in 0..0, got values in -1..0"),
-    ([0.5, 1.0], None, r"one_hot: expected integer class labels in y, got dtype float64"),
-    ([[0, 1]], None, r"one_hot: expected y of shape \(N,\), got \(1, 2\)"),
-])
+@pytest.mark.parametrize(
+    "y, k, match",
+    [
+        ([0, 3], 3, r"one_hot: expected labels in 0..2, got values in 0..3"),
+        ([0, -1], None, r"one_hot: expected labels in 0..0, got values in -1..0"),
+        ([0.5, 1.0], None, r"one_hot: expected integer class labels in y, got dtype float64"),
+        ([[0, 1]], None, r"one_hot: expected y of shape \(N,\), got \(1, 2\)"),
+    ],
+)
 def test_one_hot_errors(y, k, match):
     with pytest.raises((ValueError, TypeError), match=match):
         D.one_hot(y, k)
@@ -238,12 +253,17 @@ def test_minibatches_needs_rng_to_shuffle():
         next(D.minibatches(np.zeros(4), np.zeros(4), 2))
 
 
-@pytest.mark.parametrize("call", [
-    lambda X, y: next(D.minibatches(X, y, 2, rng=0)),
-    lambda X, y: D.train_dev_test_split(X, y),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda X, y: next(D.minibatches(X, y, 2, rng=0)),
+        lambda X, y: D.train_dev_test_split(X, y),
+    ],
+)
 def test_length_mismatch_names_function_and_both_lengths(call):
-    with pytest.raises(ValueError, match=r"^(minibatches|train_dev_test_split): X has 10 samples but y has 8"):
+    with pytest.raises(
+        ValueError, match=r"^(minibatches|train_dev_test_split): X has 10 samples but y has 8"
+    ):
         call(np.zeros((10, 3)), np.zeros(8))
 
 
@@ -267,7 +287,9 @@ def test_flip_images_matches_torch_flip(axis, rng):
     np.testing.assert_array_equal(all_flipped, torch.flip(torch.tensor(X), dims=[axis]).numpy())
     np.testing.assert_array_equal(D.flip_images(X, rng=0, axis=axis, p=0.0), X)
     some = D.flip_images(np.concatenate([X] * 10), rng=1, axis=axis)
-    flipped = np.array([np.array_equal(a, b) for a, b in zip(some, np.concatenate([all_flipped] * 10))])
+    flipped = np.array(
+        [np.array_equal(a, b) for a, b in zip(some, np.concatenate([all_flipped] * 10))]
+    )
     unflipped = np.array([np.array_equal(a, b) for a, b in zip(some, np.concatenate([X] * 10))])
     assert np.all(flipped ^ unflipped) and 15 < flipped.sum() < 45
     np.testing.assert_array_equal(X, X0)
@@ -275,5 +297,7 @@ def test_flip_images_matches_torch_flip(axis, rng):
 
 @pytest.mark.parametrize("axis", [0, 4, -5])
 def test_flip_images_rejects_the_batch_axis(axis):
-    with pytest.raises(ValueError, match=rf"flip_images: expected axis in 1..3.*\(2, 1, 3, 3\).*got {axis}"):
+    with pytest.raises(
+        ValueError, match=rf"flip_images: expected axis in 1..3.*\(2, 1, 3, 3\).*got {axis}"
+    ):
         D.flip_images(np.zeros((2, 1, 3, 3)), rng=0, axis=axis)

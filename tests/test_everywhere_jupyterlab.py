@@ -5,6 +5,7 @@ settings cannot change the result) and the notebook windowing turned off: Jupyte
 renders only the cells on screen, and the test must see every cell. Nothing is saved: the
 notebooks are opened, read and closed with the server.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,16 +21,20 @@ from pathlib import Path
 
 import pytest
 
-from browser import VIEWPORTS, Browser, BrowserError
 from nnlib.grading.authoring.notebooks import HIDDEN_TAG, INSTALL_ID
+
+from browser import VIEWPORTS, Browser, BrowserError
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 ROOT = Path(__file__).resolve().parents[1]
 # The front page of the interactive explorers ({tip}, {doc}) and a chapter with two admonitions,
 # in JupyterLab and in Notebook 7 (the same extension system, another page).
-OPENED = [("lab", "book/interactive.ipynb"), ("lab", "book/06_backpropagation.ipynb"),
-          ("notebook7", "book/06_backpropagation.ipynb")]
+OPENED = [
+    ("lab", "book/interactive.ipynb"),
+    ("lab", "book/06_backpropagation.ipynb"),
+    ("notebook7", "book/06_backpropagation.ipynb"),
+]
 URL_PATH = {"lab": "/lab/tree/", "notebook7": "/notebooks/"}
 # A directive fence or a role left as text (a role's target renders as code, without its backticks).
 MYST_MARKUP = re.compile(r":::\s*\{|```\{|\{(?:doc|ref|numref|eq|download|term)\}")
@@ -60,24 +65,46 @@ def jupyterlab():
     """A JupyterLab server on 127.0.0.1 rooted at the repository; yields its origin."""
     with tempfile.TemporaryDirectory(prefix="nnbook-lab-") as tmp:
         settings = Path(tmp, "settings", "@jupyterlab")
-        for plugin, values in {"notebook-extension/tracker": {"windowingMode": "none"},
-                               "docmanager-extension/plugin": {"autosave": False},  # never write
-                               "apputils-extension/notification": {"fetchNews": "false"}}.items():
+        for plugin, values in {
+            "notebook-extension/tracker": {"windowingMode": "none"},
+            "docmanager-extension/plugin": {"autosave": False},  # never write
+            "apputils-extension/notification": {"fetchNews": "false"},
+        }.items():
             path = settings / f"{plugin}.jupyterlab-settings"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(values))
         port = free_port()
-        env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(Path(tmp, "runtime")),
-               "JUPYTER_DATA_DIR": str(Path(tmp, "data")), "JUPYTER_PLATFORM_DIRS": "1"}
+        env = {
+            **os.environ,
+            "JUPYTER_RUNTIME_DIR": str(Path(tmp, "runtime")),
+            "JUPYTER_DATA_DIR": str(Path(tmp, "data")),
+            "JUPYTER_PLATFORM_DIRS": "1",
+        }
         log = open(Path(tmp, "server.log"), "w+")
         server = subprocess.Popen(
-            [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
-             "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.port_retries=0",
-             "--allow-root",  # CI runs as root; the server listens on 127.0.0.1 only
-             f"--ServerApp.root_dir={ROOT}", f"--LabApp.user_settings_dir={Path(tmp, 'settings')}",
-             f"--LabApp.workspaces_dir={Path(tmp, 'workspaces')}",
-             "--LabApp.news_url=", "--LabApp.extension_manager=readonly", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=tmp)
+            [
+                sys.executable,
+                "-m",
+                "jupyterlab",
+                "--no-browser",
+                f"--port={port}",
+                "--ip=127.0.0.1",
+                "--IdentityProvider.token=",
+                "--ServerApp.password=",
+                "--ServerApp.port_retries=0",
+                "--allow-root",  # CI runs as root; the server listens on 127.0.0.1 only
+                f"--ServerApp.root_dir={ROOT}",
+                f"--LabApp.user_settings_dir={Path(tmp, 'settings')}",
+                f"--LabApp.workspaces_dir={Path(tmp, 'workspaces')}",
+                "--LabApp.news_url=",
+                "--LabApp.extension_manager=readonly",
+                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=tmp,
+        )
         origin = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 120
@@ -112,43 +139,63 @@ def tab(jupyterlab):
 
 def test_the_extension_is_installed_for_this_jupyterlab():
     import jupyterlab_myst  # noqa: F401  (requirements.txt installs it; a missing one fails here)
-    listed = subprocess.run([sys.executable, "-m", "jupyterlab.labextensions", "list"],
-                            capture_output=True, text=True, check=True)
+
+    listed = subprocess.run(
+        [sys.executable, "-m", "jupyterlab.labextensions", "list"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     text = re.sub(r"\x1b\[[0-9;]*m", "", listed.stdout + listed.stderr)
     assert re.search(r"jupyterlab-myst v[\d.]+ enabled", text), text
 
 
-@pytest.mark.parametrize(("interface", "chapter"), OPENED, ids=[f"{i}-{Path(c).stem}" for i, c in OPENED])
+@pytest.mark.parametrize(
+    ("interface", "chapter"), OPENED, ids=[f"{i}-{Path(c).stem}" for i, c in OPENED]
+)
 def test_jupyterlab_renders_myst_and_hides_the_assertions(tab, interface, chapter):
     origin, page = tab
     committed = (ROOT / chapter).read_text(encoding="utf-8")
     source = json.loads(committed)
-    markdown = "\n".join("".join(c["source"]) for c in source["cells"] if c["cell_type"] == "markdown")
+    markdown = "\n".join(
+        "".join(c["source"]) for c in source["cells"] if c["cell_type"] == "markdown"
+    )
     assert MYST_MARKUP.search(markdown), f"{chapter} has no MyST markup to test"
-    hidden = [i for i, c in enumerate(source["cells"])
-              if HIDDEN_TAG in c["metadata"].get("tags", []) and c.get("id") != INSTALL_ID]
+    hidden = [
+        i
+        for i, c in enumerate(source["cells"])
+        if HIDDEN_TAG in c["metadata"].get("tags", []) and c.get("id") != INSTALL_ID
+    ]
     n_markdown = sum(c["cell_type"] == "markdown" for c in source["cells"])
 
     failures = []
     try:
         page.goto(f"{origin}{URL_PATH[interface]}{chapter}", VIEWPORTS["desktop"], timeout=90)
-        page.poll(f"(r => r && r.cells === {len(source['cells'])} && r.renderedMarkdown >= {n_markdown})"
-                  f"({NOTEBOOK_REPORT_JS})", 90, f"{chapter} to open with every cell rendered")
+        page.poll(
+            f"(r => r && r.cells === {len(source['cells'])} && r.renderedMarkdown >= {n_markdown})"
+            f"({NOTEBOOK_REPORT_JS})",
+            90,
+            f"{chapter} to open with every cell rendered",
+        )
         page.wait_network_quiet(quiet=1.0, timeout=60)
     except BrowserError as err:
         failures.append(str(err))
     report = page.evaluate(NOTEBOOK_REPORT_JS) or {}
     if failures:
-        failures.append(f"{report.get('cells')} of {len(source['cells'])} cells, {report.get('renderedMarkdown')} "
-                        f"of {n_markdown} Markdown cells rendered")
+        failures.append(
+            f"{report.get('cells')} of {len(source['cells'])} cells, {report.get('renderedMarkdown')} "
+            f"of {n_markdown} Markdown cells rendered"
+        )
     shot = ROOT / "_build" / "screenshots" / f"{interface}__{Path(chapter).stem}.png"
     page.screenshot(shot, VIEWPORTS["desktop"])
     raw = sorted(set(MYST_MARKUP.findall(report.get("text", ""))))
     if raw:
         failures.append(f"raw MyST markup in the rendered cells: {raw}")
     if report.get("collapsedInputs") != hidden:
-        failures.append(f"cells with a collapsed input: {report.get('collapsedInputs')}; "
-                        f"expected the assertion cells {hidden}")
+        failures.append(
+            f"cells with a collapsed input: {report.get('collapsedInputs')}; "
+            f"expected the assertion cells {hidden}"
+        )
     if (ROOT / chapter).read_text(encoding="utf-8") != committed:
         failures.append("JupyterLab changed the notebook on disk")
     assert not failures, f"{chapter} in {interface} (see {shot}):\n  " + "\n  ".join(failures)

@@ -1,7 +1,9 @@
 """Tests of nnlib.gradcheck: the finite differences every other gradient test relies on."""
+
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from nnlib.gradcheck import check_layer, numerical_gradient, numerical_gradient_array, rel_error
@@ -25,8 +27,8 @@ def test_gradient_of_quadratic_form_is_a_plus_a_transpose_x(rng):
 def test_x_is_restored_exactly_and_f_may_close_over_it(rng):
     x = rng.standard_normal((3, 2))
     before = x.copy()
-    grad = numerical_gradient(lambda _: float((x ** 3).sum()), x)  # reads the closed-over x
-    np.testing.assert_allclose(grad, 3 * before ** 2, rtol=1e-8)
+    grad = numerical_gradient(lambda _: float((x**3).sum()), x)  # reads the closed-over x
+    np.testing.assert_allclose(grad, 3 * before**2, rtol=1e-8)
     np.testing.assert_array_equal(x, before)
 
 
@@ -41,15 +43,27 @@ def test_centred_difference_error_shrinks_like_h_squared():
 
 
 def test_integer_and_zero_dimensional_inputs():
-    np.testing.assert_allclose(numerical_gradient(lambda v: (v ** 2).sum(), np.array([1, 2])), [2.0, 4.0])
-    assert numerical_gradient(lambda v: float(v ** 3), np.array(2.0)) == pytest.approx(12.0, rel=1e-9)
+    np.testing.assert_allclose(
+        numerical_gradient(lambda v: (v**2).sum(), np.array([1, 2])), [2.0, 4.0]
+    )
+    assert numerical_gradient(lambda v: float(v**3), np.array(2.0)) == pytest.approx(12.0, rel=1e-9)
 
 
 def test_numerical_gradient_array_is_the_vector_jacobian_product(rng):
-    x, A, dout = rng.standard_normal((3, 4)), rng.standard_normal((4, 2)), rng.standard_normal((3, 2))
-    np.testing.assert_allclose(numerical_gradient_array(lambda v: v @ A, x, dout), dout @ A.T, rtol=0, atol=1e-9)
-    np.testing.assert_allclose(numerical_gradient_array(np.tanh, x, dout[:, :1]),
-                               dout[:, :1] * (1 - np.tanh(x) ** 2), rtol=0, atol=1e-9)
+    x, A, dout = (
+        rng.standard_normal((3, 4)),
+        rng.standard_normal((4, 2)),
+        rng.standard_normal((3, 2)),
+    )
+    np.testing.assert_allclose(
+        numerical_gradient_array(lambda v: v @ A, x, dout), dout @ A.T, rtol=0, atol=1e-9
+    )
+    np.testing.assert_allclose(
+        numerical_gradient_array(np.tanh, x, dout[:, :1]),
+        dout[:, :1] * (1 - np.tanh(x) ** 2),
+        rtol=0,
+        atol=1e-9,
+    )
 
 
 # --- rel_error ------------------------------------------------------------------------------------
@@ -66,14 +80,17 @@ def test_rel_error_properties(a, data):
     assert 0.0 <= rel_error(a, b) <= 1.0
 
 
-@pytest.mark.parametrize("a, b, expected", [
-    ([1.0], [1.0 + 1e-9], 1e-9 / (2 + 1e-9)),
-    ([1.0, 1.0], [1.0, 2.0], 1 / 3),       # the largest elementwise error, not an average
-    ([3.0], [-3.0], 1.0),                  # opposite signs: the maximum
-    ([0.0], [1e-3], 1.0),
-    ([0.0, 0.0], [0.0, 0.0], 0.0),         # eps keeps 0/0 out
-    ([1e-13], [2e-13], 1e-13 / 1e-12),     # below eps the denominator is eps, not |a| + |b|
-])
+@pytest.mark.parametrize(
+    "a, b, expected",
+    [
+        ([1.0], [1.0 + 1e-9], 1e-9 / (2 + 1e-9)),
+        ([1.0, 1.0], [1.0, 2.0], 1 / 3),  # the largest elementwise error, not an average
+        ([3.0], [-3.0], 1.0),  # opposite signs: the maximum
+        ([0.0], [1e-3], 1.0),
+        ([0.0, 0.0], [0.0, 0.0], 0.0),  # eps keeps 0/0 out
+        ([1e-13], [2e-13], 1e-13 / 1e-12),  # below eps the denominator is eps, not |a| + |b|
+    ],
+)
 def test_rel_error_values(a, b, expected):
     assert rel_error(np.array(a), np.array(b)) == pytest.approx(expected, rel=1e-12)
 
@@ -89,7 +106,9 @@ def test_rel_error_never_lets_nan_pass_and_handles_empty_arrays():
 
 
 def test_rel_error_refuses_different_shapes():
-    with pytest.raises(ValueError, match=r"rel_error: expected arrays of the same shape, got \(2, 3\) and \(3, 2\)"):
+    with pytest.raises(
+        ValueError, match=r"rel_error: expected arrays of the same shape, got \(2, 3\) and \(3, 2\)"
+    ):
         rel_error(np.zeros((2, 3)), np.zeros((3, 2)))
 
 
@@ -110,7 +129,7 @@ class TanhDense:
         return self.out
 
     def backward(self, dout):
-        dz = dout * (1 - self.out ** 2)
+        dz = dout * (1 - self.out**2)
         self.grads["W"] = self.x.T @ dz * (2.0 if self.bug == "dW doubled" else 1.0)
         self.grads["b"] = (dout if self.bug == "db ignores tanh'" else dz).sum(axis=0)
         dx = dz @ self.params["W"].T
@@ -124,7 +143,7 @@ class Square:
 
     def forward(self, x, training=False):
         self.x = x
-        return x ** 2
+        return x**2
 
     def backward(self, dout):
         return 2 * self.x * dout
@@ -146,7 +165,9 @@ def test_check_layer_without_parameters(rng):
     assert set(errors) == {"x"} and errors["x"] < 1e-7
 
 
-@pytest.mark.parametrize("bug, broken", [("dW doubled", "W"), ("db ignores tanh'", "b"), ("dx sign flipped", "x")])
+@pytest.mark.parametrize(
+    "bug, broken", [("dW doubled", "W"), ("db ignores tanh'", "b"), ("dx sign flipped", "x")]
+)
 def test_check_layer_flags_a_wrong_gradient(bug, broken, rng):
     errors = check_layer(TanhDense(rng, bug=bug), rng.standard_normal((5, 4)))
     assert errors[broken] > 1e-2, errors

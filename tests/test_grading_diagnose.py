@@ -1,4 +1,5 @@
 """Every diagnosis fires for the mistake it names: seeded wrong implementations, run through check()."""
+
 from importlib import import_module
 
 import numpy as np
@@ -7,7 +8,9 @@ import pytest
 from nnlib.grading import check, diagnose, diagnose_exception
 from nnlib.grading.autograder.codec import Unsupported
 
-D = import_module("nnlib.grading.student.diagnose")  # the module (the package re-exports a function of that name)
+D = import_module(
+    "nnlib.grading.student.diagnose"
+)  # the module (the package re-exports a function of that name)
 
 
 def _softmax(x):
@@ -16,6 +19,7 @@ def _softmax(x):
 
 
 # --- wrong implementations, each with exactly one mistake ----------------------------------------
+
 
 def mse_backward_no_2(pred, target):
     return (pred - target) / pred.size
@@ -65,12 +69,14 @@ def dense_backward_db_keepdims(dout, x, W):
 
 def backprop_221_W1_transposed(x, y, W1, b1, W2, b2):
     from nnlib.grading.student.references import backprop_221
+
     grads = backprop_221(x, y, W1, b1, W2, b2)
     return {**grads, "W1": grads["W1"].T}
 
 
 def adam_step_missing_t(w, dw, state, lr, beta1=0.9, beta2=0.999, eps=1e-8):
     from nnlib.functional import adam_step
+
     new_w, new_state = adam_step(w, dw, state, lr, beta1, beta2, eps)
     del new_state["t"]
     return new_w, new_state
@@ -127,7 +133,9 @@ CASES = [
 @pytest.fixture
 def generic_only(monkeypatch):
     """check() without the mistake catalogue: the generic diagnoses, the engine's fallback."""
-    monkeypatch.setattr(import_module("nnlib.grading.student.identify"), "by_exercise", lambda exercise_id: [])
+    monkeypatch.setattr(
+        import_module("nnlib.grading.student.identify"), "by_exercise", lambda exercise_id: []
+    )
 
 
 @pytest.mark.parametrize("fn, exercise_id, phrase", CASES, ids=[c[0].__name__ for c in CASES])
@@ -161,9 +169,13 @@ def test_keyboard_interrupt_stops_the_remaining_cases():
 
 # --- check() never raises ------------------------------------------------------------------------
 
+
 def test_check_never_raises_and_explains(capsys):
     assert check(42, verbose=False).error.startswith("expected a function")
-    assert "no graded exercise named 'not_an_exercise'" in check(lambda x: x, "not_an_exercise", verbose=False).error
+    assert (
+        "no graded exercise named 'not_an_exercise'"
+        in check(lambda x: x, "not_an_exercise", verbose=False).error
+    )
     assert "Did you mean relu_backward" in check(lambda x: x, "relu_backwards", verbose=False).error
     result = check("no_such_function_here")
     assert "run its cell first" in capsys.readouterr().out and result.total == 0
@@ -186,11 +198,21 @@ def test_check_by_name_looks_up_the_callers_function(capsys):
 
 # --- the pure function, on synthetic data --------------------------------------------------------
 
-@pytest.mark.parametrize("factor, phrase", [
-    (8.0, "N = 8: a missing 1/N"), (1 / 8, "1/N = 1/8: an extra 1/N"), (16.0, "2N = 16"),
-    (1 / 16, "1/(2N) = 1/16"), (4.0, "N/2 = 4"), (0.25, "2/N = 2/8"), (2.0, "of 2: an extra factor"),
-    (0.5, "of 1/2: a missing factor of 2"), (3.7, D.SCALED),
-])
+
+@pytest.mark.parametrize(
+    "factor, phrase",
+    [
+        (8.0, "N = 8: a missing 1/N"),
+        (1 / 8, "1/N = 1/8: an extra 1/N"),
+        (16.0, "2N = 16"),
+        (1 / 16, "1/(2N) = 1/16"),
+        (4.0, "N/2 = 4"),
+        (0.25, "2/N = 2/8"),
+        (2.0, "of 2: an extra factor"),
+        (0.5, "of 1/2: a missing factor of 2"),
+        (3.7, D.SCALED),
+    ],
+)
 def test_factors_are_named(factor, phrase):
     expected = np.random.default_rng(0).standard_normal((8, 3))
     assert phrase in diagnose(expected, factor * expected, {"x": np.zeros((8, 3))})
@@ -213,55 +235,88 @@ def test_structures():
     e = (np.ones(2), 1.0)
     assert diagnose(e, (np.ones(2), 1.0)) is None
     assert diagnose(e, [np.ones(2), 1.0]) is None  # a list of outputs is fine
-    assert diagnose(e, np.ones(2), output_names=("w", "b")) == "returned a ndarray; expected a tuple of 2 values (w, b)"
+    assert (
+        diagnose(e, np.ones(2), output_names=("w", "b"))
+        == "returned a ndarray; expected a tuple of 2 values (w, b)"
+    )
     assert diagnose(e, (np.ones(2),)) == "returned 1 values; expected 2"
     assert "unexpected key(s) ['z']" in diagnose({"a": 1.0}, {"a": 1.0, "z": 2.0})
-    assert diagnose({"a": 1.0}, Unsupported("Foo")) == "returned a Foo; expected a dict with keys ['a']"
-    assert diagnose(np.ones(3), Unsupported("Evil")) == "returned a Evil; expected a NumPy array of shape (3,)"
+    assert (
+        diagnose({"a": 1.0}, Unsupported("Foo"))
+        == "returned a Foo; expected a dict with keys ['a']"
+    )
+    assert (
+        diagnose(np.ones(3), Unsupported("Evil"))
+        == "returned a Evil; expected a NumPy array of shape (3,)"
+    )
 
 
 def test_arrays_types_and_shapes():
     e = np.arange(6.0).reshape(2, 3)
     assert diagnose(e, e.astype(int)).startswith("returned dtype int64; expected floats")
-    assert diagnose(np.arange(3), np.arange(3.0)).startswith("returned dtype float64; expected integers")
-    assert diagnose(e, 15.0).startswith("returned a single number where the answer has shape (2, 3)")
+    assert diagnose(np.arange(3), np.arange(3.0)).startswith(
+        "returned dtype float64; expected integers"
+    )
+    assert diagnose(e, 15.0).startswith(
+        "returned a single number where the answer has shape (2, 3)"
+    )
     assert "keepdims" in diagnose(e, e.reshape(3, 2).T.reshape(6))
-    assert "an axis is missing" in diagnose(np.ones((4, 1)), np.ones(4)) or "right number" in diagnose(
-        np.ones((4, 1)), np.ones(4))
+    assert "an axis is missing" in diagnose(
+        np.ones((4, 1)), np.ones(4)
+    ) or "right number" in diagnose(np.ones((4, 1)), np.ones(4))
     assert "broadcasting" in diagnose(np.ones(4), np.ones((4, 4)))
     assert diagnose(np.ones(3), np.array([1.0, np.nan, 1.0])) == D.NONFINITE
-    assert diagnose(np.ones(3), np.array([1.0, np.inf, 1.0]), {"x": np.array([1e4])}).startswith("NaN/inf on large")
+    assert diagnose(np.ones(3), np.array([1.0, np.inf, 1.0]), {"x": np.array([1e4])}).startswith(
+        "NaN/inf on large"
+    )
 
 
 def test_modified_inputs_need_before():
     inputs = {"x": np.zeros(2)}
-    assert diagnose(np.ones(2), np.ones(2), inputs, before={"x": np.ones(2)}) == D.MODIFIED.format(name="x")
+    assert diagnose(np.ones(2), np.ones(2), inputs, before={"x": np.ones(2)}) == D.MODIFIED.format(
+        name="x"
+    )
     assert diagnose(np.ones(2), np.ones(2), inputs) is None
     state_before = {"state": {"v": np.ones(2)}}
-    assert "state['v']" in diagnose(np.ones(2), np.ones(2), {"state": {"v": np.zeros(2)}}, before=state_before)
+    assert "state['v']" in diagnose(
+        np.ones(2), np.ones(2), {"state": {"v": np.zeros(2)}}, before=state_before
+    )
 
 
 def test_warnings_fail_only_stable_exercises_on_large_inputs():
     big = {"x": np.array([1e4])}
-    assert diagnose(np.ones(1), np.ones(1), big, warnings=["overflow"], stable=True).startswith("right values")
+    assert diagnose(np.ones(1), np.ones(1), big, warnings=["overflow"], stable=True).startswith(
+        "right values"
+    )
     assert diagnose(np.ones(1), np.ones(1), big, warnings=["overflow"]) is None
-    assert diagnose(np.ones(1), np.ones(1), {"x": np.ones(1)}, warnings=["overflow"], stable=True) is None
+    assert (
+        diagnose(np.ones(1), np.ones(1), {"x": np.ones(1)}, warnings=["overflow"], stable=True)
+        is None
+    )
 
 
 def test_exceptions():
     assert diagnose_exception("NotImplementedError", "x") == D.NOT_IMPLEMENTED
-    assert diagnose_exception("TimeoutError", "stopped after 2 s") == "did not finish in time (stopped after 2 s)"
+    assert (
+        diagnose_exception("TimeoutError", "stopped after 2 s")
+        == "did not finish in time (stopped after 2 s)"
+    )
     long = diagnose_exception("ValueError", "a" * 300 + "\nsecond line")
-    assert long.startswith("raised ValueError: aaa") and long.endswith("...") and "second" not in long
+    assert (
+        long.startswith("raised ValueError: aaa") and long.endswith("...") and "second" not in long
+    )
     assert diagnose_exception("ZeroDivisionError") == "raised ZeroDivisionError"
 
 
 # --- factors that mean something, hidden values, kinds ------------------------------------------
 
+
 def test_a_mean_instead_of_a_sum_with_two_rows_is_not_called_a_missing_factor_of_2_alone():
     expected = np.array([[1.0, -2.0], [0.5, 3.0]])
     msg = diagnose(expected, expected / 2, {"dout": np.ones((2, 2))})
-    assert "1/N = 1/2" in msg and "a mean where a sum is due" in msg and "a missing factor of 2" in msg
+    assert (
+        "1/N = 1/2" in msg and "a mean where a sum is due" in msg and "a missing factor of 2" in msg
+    )
 
 
 def test_meaningless_factors_are_not_quoted_and_hyperparameters_are_named():
@@ -278,7 +333,9 @@ def test_hidden_messages_show_no_expected_value():
     e = np.array([1.23456, 2.5, -3.75])
     hidden = diagnose(e, e + np.array([0.0, 0.1, 0.0]), reveal=False)
     assert hidden == "wrong values at 1 of 3 entries (largest error at index (1,))"
-    kink = diagnose(e, np.array([1.23456, 2.5, 9.0]), kink=np.array([False, False, True]), reveal=False)
+    kink = diagnose(
+        e, np.array([1.23456, 2.5, 9.0]), kink=np.array([False, False, True]), reveal=False
+    )
     assert kink.startswith("wrong only at the kink") and "3.75" not in kink and "9" not in kink
 
 
@@ -286,25 +343,43 @@ def test_every_message_has_a_kind():
     big = {"x": np.array([1e4])}
     assert D.kind_of(None) is None
     assert D.kind_of(diagnose(np.ones(3), np.array([1.0, np.inf, 1.0]), big)) == "unstable"
-    assert D.kind_of(diagnose(np.ones(1), np.ones(1), big, warnings=["overflow"], stable=True)) == "unstable"
-    assert D.kind_of(diagnose((np.ones(2),), (np.array([1.0, 2.0]),), kink=np.array([False, True]),
-                              output_names=("dx",))) == "kink"          # the path prefix keeps the kind
+    assert (
+        D.kind_of(diagnose(np.ones(1), np.ones(1), big, warnings=["overflow"], stable=True))
+        == "unstable"
+    )
+    assert (
+        D.kind_of(
+            diagnose(
+                (np.ones(2),),
+                (np.array([1.0, 2.0]),),
+                kink=np.array([False, True]),
+                output_names=("dx",),
+            )
+        )
+        == "kink"
+    )  # the path prefix keeps the kind
     assert D.kind_of(diagnose(np.ones(2), -np.ones(2))) == "values"
     assert D.kind_of(D.UNSTABLE) == "values"  # words alone never earn partial credit
 
 
 # --- what a student sees ---------------------------------------------------------------------------
 
+
 def test_an_unimplemented_function_says_so_once():
     result = check(mse_not_yet, "mse", verbose=False)
-    assert result.text().count(D.NOT_IMPLEMENTED) == 1 and result._repr_html_().count("not implemented") == 1
+    assert (
+        result.text().count(D.NOT_IMPLEMENTED) == 1
+        and result._repr_html_().count("not implemented") == 1
+    )
     assert "<CheckResult" not in repr(result) and "<CheckResult" not in result._repr_html_()
 
 
 def test_labels_fit_the_function():
     tanh = [c.label for c in check(lambda dout, x: dout, "tanh_backward", verbose=False).cases]
     relu = [c.label for c in check(lambda dout, x: dout, "relu_backward", verbose=False).cases]
-    assert not any(label.startswith("kink") for label in tanh) and any(label.startswith("kink") for label in relu)
+    assert not any(label.startswith("kink") for label in tanh) and any(
+        label.startswith("kink") for label in relu
+    )
 
 
 def test_the_table_is_shown_once_in_ipython(monkeypatch):
@@ -312,11 +387,11 @@ def test_the_table_is_shown_once_in_ipython(monkeypatch):
     fake = type("Shell", (), {"execution_count": 7})()
     monkeypatch.setattr("nnlib.grading.student.display._ipython", lambda: fake)
     monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
-    result = check(mse_not_yet, "mse")                  # check() shows it (HTML + plain text) ...
+    result = check(mse_not_yet, "mse")  # check() shows it (HTML + plain text) ...
     assert len(shown) == 1 and set(shown[0]) == {"text/html", "text/plain"}
-    result._ipython_display_()                          # ... so the cell's value adds nothing
+    result._ipython_display_()  # ... so the cell's value adds nothing
     assert len(shown) == 1
-    fake.execution_count = 8                            # a later cell that shows the result again
+    fake.execution_count = 8  # a later cell that shows the result again
     result._ipython_display_()
     assert len(shown) == 2
 
@@ -330,7 +405,7 @@ def test_long_messages_wrap_between_words():
 
 
 def test_the_hint_points_to_the_chapter_only_when_it_can_help():
-    assert check(mse_not_yet, "mse", verbose=False).hint() == ""          # nothing written yet: no pointer
+    assert check(mse_not_yet, "mse", verbose=False).hint() == ""  # nothing written yet: no pointer
     wrong = check(mse_backward_sign, "mse_backward", verbose=False, hint=True)
     assert wrong.hint().startswith("chapter 2, section") and "Hint: read chapter 2" in wrong.text()
     assert "solution" not in wrong.text().lower()

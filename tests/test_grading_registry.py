@@ -1,4 +1,5 @@
 """The registry is plain, deterministic data; the references it trusts agree with independent oracles."""
+
 import io
 
 import numpy as np
@@ -8,10 +9,11 @@ from scipy import stats
 from sklearn import metrics as skm
 from sklearn.model_selection import KFold
 
-from helpers import ORACLE_TOL, assert_close, t
-from nnlib.grading.student import references as R
 from nnlib.grading.autograder.codec import Unsupported, pack, unpack
+from nnlib.grading.student import references as R
 from nnlib.grading.student.registry import OUTPUT_KINDS, Case, all_exercises, get, normalize
+
+from helpers import ORACLE_TOL, assert_close, t
 
 EXERCISES = all_exercises()
 IDS = [ex.id for ex in EXERCISES]
@@ -19,7 +21,11 @@ IDS = [ex.id for ex in EXERCISES]
 
 def _same(a, b) -> bool:
     if isinstance(a, np.ndarray):
-        return isinstance(b, np.ndarray) and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True)
+        return (
+            isinstance(b, np.ndarray)
+            and a.dtype == b.dtype
+            and np.array_equal(a, b, equal_nan=True)
+        )
     if isinstance(a, (tuple, list)):
         return type(a) is type(b) and len(a) == len(b) and all(map(_same, a, b))
     if isinstance(a, dict):
@@ -32,7 +38,9 @@ def test_exercise_is_plain_deterministic_data(ex):
     assert ex.points > 0 and ex.output in OUTPUT_KINDS and ex.summary
     public, hidden = ex.public_cases(), ex.hidden_cases()
     assert len(public) >= 2 and len(hidden) >= 2
-    assert all(_same(a.args, b.args) for a, b in zip(public, ex.public_cases()))  # same seeds, same cases
+    assert all(
+        _same(a.args, b.args) for a, b in zip(public, ex.public_cases())
+    )  # same seeds, same cases
     for case in public + hidden:
         assert isinstance(case, Case) and case.label
         for name in ex.rng_args:
@@ -49,7 +57,9 @@ def test_exercise_is_plain_deterministic_data(ex):
 @pytest.mark.parametrize("ex", EXERCISES, ids=IDS)
 def test_reference_output_matches_the_declared_kind(ex):
     out = ex.expected(ex.public_cases()[0])
-    kind = {"array": np.ndarray, "tuple": tuple, "scalar": float, "int": int, "dict": dict}[ex.output]
+    kind = {"array": np.ndarray, "tuple": tuple, "scalar": float, "int": int, "dict": dict}[
+        ex.output
+    ]
     assert isinstance(out, kind)
     if ex.output == "tuple":
         assert len(out) == len(ex.output_names)
@@ -71,8 +81,13 @@ def test_lookup():
 
 
 def test_codec_round_trips_and_refuses_objects():
-    value = (np.arange(3.0), {"t": 2, "m": np.ones((2, 2), dtype=np.float32)}, [True, None, "s", 1.5],
-             np.float32(2.5), np.array(3.0))
+    value = (
+        np.arange(3.0),
+        {"t": 2, "m": np.ones((2, 2), dtype=np.float32)},
+        [True, None, "s", 1.5],
+        np.float32(2.5),
+        np.array(3.0),
+    )
     back = unpack(pack(value))
     assert _same(back, value)
     assert unpack(pack(object())) == Unsupported("object")
@@ -84,17 +99,26 @@ def test_codec_round_trips_and_refuses_objects():
 
 # --- references against independent oracles ----------------------------------------------------
 
+
 def test_backprop_221_reproduces_the_notes_and_torch(rng):
     x, y = np.array([[0.5, 0.8]]), np.array([[1.0]])
     W1, b1 = np.array([[0.2, 0.3], [0.4, 0.7]]), np.array([0.1, 0.2])
     W2, b2 = np.array([[0.5], [0.6]]), np.array([0.3])
     grads = R.backprop_221(x, y, W1, b1, W2, b2)
     a3 = 1 / (1 + np.exp(-(1 / (1 + np.exp(-(x @ W1 + b1))) @ W2 + b2)))
-    assert abs(a3.item() - 0.739) < 5e-4 and abs(grads["b2"].item() - (-0.0503)) < 5e-5  # the notes' numbers
+    assert (
+        abs(a3.item() - 0.739) < 5e-4 and abs(grads["b2"].item() - (-0.0503)) < 5e-5
+    )  # the notes' numbers
     assert np.allclose(grads["W2"].ravel(), [-0.03155, -0.03587], atol=5e-6)
     for n in (1, 5):
-        args = [rng.standard_normal((n, 2)), rng.random((n, 1)), rng.standard_normal((2, 2)),
-                rng.standard_normal(2), rng.standard_normal((2, 1)), rng.standard_normal(1)]
+        args = [
+            rng.standard_normal((n, 2)),
+            rng.random((n, 1)),
+            rng.standard_normal((2, 2)),
+            rng.standard_normal(2),
+            rng.standard_normal((2, 1)),
+            rng.standard_normal(1),
+        ]
         xs, ys, *params = [t(a, requires_grad=True) for a in args]
         a3 = torch.sigmoid(torch.sigmoid(xs @ params[0] + params[1]) @ params[2] + params[3])
         (((a3 - ys) ** 2).sum() / (2 * n)).backward()
@@ -132,11 +156,14 @@ def test_mlp_forward_and_running_stats_match_torch(rng):
 
 def test_gaussian_nll_matches_scipy(rng):
     y, pred = rng.standard_normal(9), rng.standard_normal(9)
-    assert np.isclose(R.gaussian_nll(y, pred, 0.7), -stats.norm.logpdf(y, pred, 0.7).sum(), rtol=1e-12)
+    assert np.isclose(
+        R.gaussian_nll(y, pred, 0.7), -stats.norm.logpdf(y, pred, 0.7).sum(), rtol=1e-12
+    )
 
 
 def test_lasso_cd_converges_to_nnlib_coordinate_descent(rng):
     from nnlib.linear import coordinate_descent
+
     X, y = rng.standard_normal((30, 5)), rng.standard_normal(30)
     assert np.allclose(R.lasso_cd(X, y, 4.0, 500), coordinate_descent(X, y, lam1=4.0)[0], atol=1e-8)
     # one sweep, by hand: each coordinate sees the ones updated before it
@@ -156,11 +183,19 @@ def test_early_stopping_replays_nnlib_callback():
         def get_weights(self):
             return []
 
-    curves = [[1.0, 0.8, 0.7, 0.75, 0.72, 0.71, 0.6], [3.0, 2.0, 1.5], [1.0, 1.0, 1.0, 1.0],
-              [2.0, 1.0, 1.5, 0.1], list(np.random.default_rng(1).random(30))]
+    curves = [
+        [1.0, 0.8, 0.7, 0.75, 0.72, 0.71, 0.6],
+        [3.0, 2.0, 1.5],
+        [1.0, 1.0, 1.0, 1.0],
+        [2.0, 1.0, 1.5, 0.1],
+        list(np.random.default_rng(1).random(30)),
+    ]
     for curve in curves:
         for patience, min_delta in [(0, 0.0), (1, 0.0), (2, 0.0), (3, 0.05)]:
-            cb, model = EarlyStopping(patience=patience, min_delta=min_delta, restore_best=False), Model()
+            cb, model = (
+                EarlyStopping(patience=patience, min_delta=min_delta, restore_best=False),
+                Model(),
+            )
             cb.model = model
             cb.on_train_begin()
             for epoch, loss in enumerate(curve):
@@ -168,7 +203,10 @@ def test_early_stopping_replays_nnlib_callback():
                 if model.stop_training:
                     break
             stopped = -1 if cb.stopped_epoch is None else cb.stopped_epoch
-            assert R.early_stopping(np.array(curve), patience, min_delta) == (cb.best_epoch, stopped)
+            assert R.early_stopping(np.array(curve), patience, min_delta) == (
+                cb.best_epoch,
+                stopped,
+            )
 
 
 def test_methodology_references_match_scikit_learn(rng):
@@ -176,23 +214,36 @@ def test_methodology_references_match_scikit_learn(rng):
         for fold, (train, val) in enumerate(KFold(k).split(np.zeros(n))):
             mine = R.kfold_indices(n, k, fold)
             assert np.array_equal(mine[0], train) and np.array_equal(mine[1], val)
-    for y_true, y_pred in [(rng.integers(0, 2, 20), rng.integers(0, 2, 20)), (np.zeros(4, int), np.zeros(4, int)),
-                           (np.array([1, 0, 1]), np.zeros(3, int))]:
-        assert R.f1_score(y_true, y_pred) == pytest.approx(skm.f1_score(y_true, y_pred, zero_division=0))
+    for y_true, y_pred in [
+        (rng.integers(0, 2, 20), rng.integers(0, 2, 20)),
+        (np.zeros(4, int), np.zeros(4, int)),
+        (np.array([1, 0, 1]), np.zeros(3, int)),
+    ]:
+        assert R.f1_score(y_true, y_pred) == pytest.approx(
+            skm.f1_score(y_true, y_pred, zero_division=0)
+        )
         p, r = R.precision_recall(y_true, y_pred)
         assert p == pytest.approx(skm.precision_score(y_true, y_pred, zero_division=0))
         assert r == pytest.approx(skm.recall_score(y_true, y_pred, zero_division=0))
     y_true, y_pred = rng.integers(0, 3, 50), rng.integers(0, 3, 50)
-    assert np.array_equal(R.confusion_counts(y_true, y_pred, 4), skm.confusion_matrix(y_true, y_pred, labels=range(4)))
+    assert np.array_equal(
+        R.confusion_counts(y_true, y_pred, 4), skm.confusion_matrix(y_true, y_pred, labels=range(4))
+    )
 
 
 def test_small_references_by_hand_and_torch():
     assert np.array_equal(R.poly_features_1d(np.array([2.0, -1.0]), 3), [[2, 4, 8], [-1, 1, -1]])
-    assert np.array_equal(R.mcculloch_pitts(np.array([[1.0, 1.0], [1.0, 0.0]]), np.ones(2), 2.0), [1.0, 0.0])
-    w, b = R.perceptron_update(np.array([1.0, -1.0]), 0.0, np.array([2.0, 2.0]), 0, 0.1)  # tie: predicts 1
+    assert np.array_equal(
+        R.mcculloch_pitts(np.array([[1.0, 1.0], [1.0, 0.0]]), np.ones(2), 2.0), [1.0, 0.0]
+    )
+    w, b = R.perceptron_update(
+        np.array([1.0, -1.0]), 0.0, np.array([2.0, 2.0]), 0, 0.1
+    )  # tie: predicts 1
     assert np.allclose(w, [0.8, -1.2]) and b == pytest.approx(-0.1)
     for n, k, s, p in [(8, 3, 1, 0), (8, 3, 2, 1), (28, 5, 2, 2), (10, 3, 4, 1)]:
-        out = torch.nn.functional.conv2d(torch.zeros(1, 1, n, n), torch.zeros(1, 1, k, k), stride=s, padding=p)
+        out = torch.nn.functional.conv2d(
+            torch.zeros(1, 1, n, n), torch.zeros(1, 1, k, k), stride=s, padding=p
+        )
         assert R.conv_output_size(n, k, s, p) == out.shape[-1]
     steps = np.arange(30.0)
     assert np.allclose(R.time_decay_lr(0.5, 0.1, steps), 0.5 / (1 + 0.1 * steps))

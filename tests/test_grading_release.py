@@ -1,4 +1,5 @@
 """The generator solutions/ -> exercises/: markers, determinism, refusal of malformed input, freshness."""
+
 import re
 from pathlib import Path
 
@@ -6,8 +7,19 @@ import nbformat
 import pytest
 
 from nnlib.grading.__main__ import main
-from nnlib.grading.authoring.release import (BEGIN, END, MarkerError, clean_notebook, make_exercise, release, render,
-                                   secret_lines, solution_files, strip_solution, to_text)
+from nnlib.grading.authoring.release import (
+    BEGIN,
+    END,
+    MarkerError,
+    clean_notebook,
+    make_exercise,
+    release,
+    render,
+    secret_lines,
+    solution_files,
+    strip_solution,
+    to_text,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,9 +47,16 @@ def g(x):
 def test_regions_become_raises_at_their_indentation():
     out = strip_solution(GOOD)
     assert "secret" not in out and "return 1" not in out
-    assert '    raise NotImplementedError("f: replace this line with your code")' in out.splitlines()
-    assert '        raise NotImplementedError("g: replace this line with your code")' in out.splitlines()
-    assert "    z = x + y" in out and "    return 0" in out and '"""Doc."""' in out  # the rest is kept
+    assert (
+        '    raise NotImplementedError("f: replace this line with your code")' in out.splitlines()
+    )
+    assert (
+        '        raise NotImplementedError("g: replace this line with your code")'
+        in out.splitlines()
+    )
+    assert (
+        "    z = x + y" in out and "    return 0" in out and '"""Doc."""' in out
+    )  # the rest is kept
     namespace = {}
     exec(out, namespace)
     with pytest.raises(NotImplementedError, match="f: replace this line"):
@@ -50,16 +69,28 @@ def test_cells_without_markers_are_untouched():
     assert strip_solution(source) is source
 
 
-@pytest.mark.parametrize("source, message", [
-    (f"def f():\n    {BEGIN}\n    return 1\n", "line 2: '### BEGIN SOLUTION' without a matching"),
-    (f"def f():\n    return 1\n    {END}\n", "line 3: '### END SOLUTION' without a matching"),
-    (f"def f():\n    {BEGIN}\n    {BEGIN}\n    return 1\n    {END}\n", "line 3: nested"),
-    (f"{BEGIN}\nx = 1\n{END}\n", "line 1: '### BEGIN SOLUTION' outside a function"),
-    (f"def f():\n    {BEGIN}\n    return 1\n\n\ndef g():\n    {END}\n    return 2\n", "not in the same function"),
-    ("def f():\n    ## BEGIN SOLUTION\n    return 1\n", "malformed marker '## BEGIN SOLUTION'"),
-    ("def f():\n    ### begin solution\n    return 1\n    ### END SOLUTION\n", "malformed marker"),
-    (f"def f(:\n    {BEGIN}\n    {END}\n", "does not parse"),
-])
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        (
+            f"def f():\n    {BEGIN}\n    return 1\n",
+            "line 2: '### BEGIN SOLUTION' without a matching",
+        ),
+        (f"def f():\n    return 1\n    {END}\n", "line 3: '### END SOLUTION' without a matching"),
+        (f"def f():\n    {BEGIN}\n    {BEGIN}\n    return 1\n    {END}\n", "line 3: nested"),
+        (f"{BEGIN}\nx = 1\n{END}\n", "line 1: '### BEGIN SOLUTION' outside a function"),
+        (
+            f"def f():\n    {BEGIN}\n    return 1\n\n\ndef g():\n    {END}\n    return 2\n",
+            "not in the same function",
+        ),
+        ("def f():\n    ## BEGIN SOLUTION\n    return 1\n", "malformed marker '## BEGIN SOLUTION'"),
+        (
+            "def f():\n    ### begin solution\n    return 1\n    ### END SOLUTION\n",
+            "malformed marker",
+        ),
+        (f"def f(:\n    {BEGIN}\n    {END}\n", "does not parse"),
+    ],
+)
 def test_malformed_markers_are_refused_with_the_place(source, message):
     with pytest.raises(MarkerError, match=re.escape(message)) as info:
         strip_solution(source, "sol.ipynb, cell 4")
@@ -68,7 +99,9 @@ def test_malformed_markers_are_refused_with_the_place(source, message):
 
 def _notebook(*sources):
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell("# Title")] + [nbformat.v4.new_code_cell(s) for s in sources]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Title")] + [
+        nbformat.v4.new_code_cell(s) for s in sources
+    ]
     for i, cell in enumerate(nb.cells):
         cell.id = f"cell-{i}"
     nb.cells[1].outputs = [nbformat.v4.new_output("stream", text="out")]
@@ -83,10 +116,16 @@ def test_release_writes_stripped_deterministic_exercises(tmp_path):
     nbformat.write(_notebook(GOOD, "check(f)"), str(sol / "02_demo.ipynb"))
     assert release(sol, exe) == [exe / "02_demo.ipynb"]
     first = (exe / "02_demo.ipynb").read_bytes()
-    assert release(sol, exe) == [] and (exe / "02_demo.ipynb").read_bytes() == first  # byte-identical re-run
+    assert (
+        release(sol, exe) == [] and (exe / "02_demo.ipynb").read_bytes() == first
+    )  # byte-identical re-run
     nb = nbformat.reads(first.decode(), as_version=4)
     code = nb.cells[1]
-    assert code.outputs == [] and code.execution_count is None and code.metadata == {"tags": ["keep-me"]}
+    assert (
+        code.outputs == []
+        and code.execution_count is None
+        and code.metadata == {"tags": ["keep-me"]}
+    )
     assert "secret" not in first.decode() and nb.cells[2].source == "check(f)"
     assert [c.id for c in nb.cells] == ["cell-0", "cell-1", "cell-2"]
 
@@ -107,7 +146,9 @@ def test_release_names_the_file_and_cell_and_writes_nothing(tmp_path):
     sol, exe = tmp_path / "solutions", tmp_path / "exercises"
     sol.mkdir()
     nbformat.write(_notebook("x = 1"), str(sol / "02_ok.ipynb"))
-    nbformat.write(_notebook("y = 2", f"def f():\n    {BEGIN}\n    return 1\n"), str(sol / "05_bad.ipynb"))
+    nbformat.write(
+        _notebook("y = 2", f"def f():\n    {BEGIN}\n    return 1\n"), str(sol / "05_bad.ipynb")
+    )
     with pytest.raises(MarkerError, match=r"05_bad\.ipynb, cell 2, line 2"):
         release(sol, exe)
     assert not exe.exists()
@@ -128,6 +169,7 @@ def test_cli_release_and_check(tmp_path, capsys):
 
 # --- the committed notebooks -----------------------------------------------------------------------
 
+
 def test_exercises_are_up_to_date_with_solutions():
     stale = release(ROOT / "solutions", ROOT / "exercises", check_only=True)
     assert stale == [], f"run `make release`: {[p.name for p in stale]}"
@@ -136,7 +178,9 @@ def test_exercises_are_up_to_date_with_solutions():
 @pytest.mark.parametrize("path", solution_files(ROOT / "solutions"), ids=lambda p: p.stem)
 def test_solutions_are_committed_stripped(path):
     text = path.read_text(encoding="utf-8")
-    assert text == to_text(clean_notebook(nbformat.reads(text, as_version=4))), "outputs or metadata left in"
+    assert text == to_text(clean_notebook(nbformat.reads(text, as_version=4))), (
+        "outputs or metadata left in"
+    )
 
 
 @pytest.mark.parametrize("path", solution_files(ROOT / "solutions"), ids=lambda p: p.stem)
@@ -144,8 +188,11 @@ def test_no_solution_line_leaks_into_the_exercise(path):
     exercise = (ROOT / "exercises" / path.name).read_text(encoding="utf-8")
     secret = secret_lines(path)
     assert secret, "no solution lines found"
-    exercise_lines = {line.strip() for cell in nbformat.reads(exercise, as_version=4).cells
-                      for line in cell.source.splitlines()}
+    exercise_lines = {
+        line.strip()
+        for cell in nbformat.reads(exercise, as_version=4).cells
+        for line in cell.source.splitlines()
+    }
     assert not secret & exercise_lines
     assert render(path) == exercise  # and the exercise is exactly what the generator makes
 
@@ -158,7 +205,21 @@ def test_make_exercise_leaves_its_input_alone():
 
 
 def test_cells_without_ids_get_deterministic_ones():
-    nb = nbformat.from_dict({"nbformat": 4, "nbformat_minor": 2, "metadata": {}, "cells": [
-        {"cell_type": "code", "source": GOOD, "metadata": {}, "outputs": [], "execution_count": 1}]})
+    nb = nbformat.from_dict(
+        {
+            "nbformat": 4,
+            "nbformat_minor": 2,
+            "metadata": {},
+            "cells": [
+                {
+                    "cell_type": "code",
+                    "source": GOOD,
+                    "metadata": {},
+                    "outputs": [],
+                    "execution_count": 1,
+                }
+            ],
+        }
+    )
     texts = {to_text(make_exercise(nb)) for _ in range(2)}
     assert len(texts) == 1 and '"id": "cell-0"' in texts.pop()

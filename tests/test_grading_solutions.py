@@ -1,11 +1,12 @@
 """Solutions score 100%, untouched exercises score 0 (cleanly), and notebooks match the registry."""
+
 from pathlib import Path
 
 import pytest
 
+from nnlib.grading.autograder.notebooks import checked_names, load_functions
 from nnlib.grading.student.check import run_case
 from nnlib.grading.student.diagnose import NOT_IMPLEMENTED
-from nnlib.grading.autograder.notebooks import checked_names, load_functions
 from nnlib.grading.student.registry import all_exercises, notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +36,11 @@ def test_untouched_exercise_fails_every_case_cleanly(ex):
     fn = functions("exercises", ex.notebook)[ex.id]
     for case in ex.public_cases() + ex.hidden_cases():
         result = run_case(ex, fn, case)
-        assert not result.passed and result.message == NOT_IMPLEMENTED, (ex.id, case.label, result.message)
+        assert not result.passed and result.message == NOT_IMPLEMENTED, (
+            ex.id,
+            case.label,
+            result.message,
+        )
 
 
 @pytest.mark.parametrize("notebook", notebooks())

@@ -1,4 +1,5 @@
 """Weight initialisers: fans and scales vs torch.nn.init, empirical moments within their standard errors."""
+
 import math
 
 import numpy as np
@@ -21,10 +22,11 @@ def expected_scale(name, shape):
     fan_in, fan_out = torch_fans(shape)
     gain = torch.nn.init.calculate_gain
     std = {
-        "lecun_normal": gain("linear") / math.sqrt(fan_in),                 # kaiming_normal_(nonlinearity="linear")
+        "lecun_normal": gain("linear")
+        / math.sqrt(fan_in),  # kaiming_normal_(nonlinearity="linear")
         "xavier_normal": gain("linear") * math.sqrt(2.0 / (fan_in + fan_out)),
         "xavier_uniform": gain("linear") * math.sqrt(2.0 / (fan_in + fan_out)),
-        "he_normal": gain("relu") / math.sqrt(fan_in),                      # kaiming_normal_(mode="fan_in")
+        "he_normal": gain("relu") / math.sqrt(fan_in),  # kaiming_normal_(mode="fan_in")
         "he_uniform": gain("relu") / math.sqrt(fan_in),
     }[name]
     return std, (math.sqrt(3.0) * std if name.endswith("uniform") else None)
@@ -77,7 +79,9 @@ def test_scale_is_exactly_the_formula(name):
     std, bound = expected_scale(name, shape)
     w = init.get_initializer(name)(shape, rng=np.random.default_rng(7))
     rng = np.random.default_rng(7)
-    reference = rng.standard_normal(shape) * std if bound is None else rng.uniform(-bound, bound, shape)
+    reference = (
+        rng.standard_normal(shape) * std if bound is None else rng.uniform(-bound, bound, shape)
+    )
     np.testing.assert_allclose(w, reference, rtol=1e-14)
 
 
@@ -116,26 +120,58 @@ def test_get_initializer():
     assert init.get_initializer("lecun") is init.lecun is init.lecun_normal
     custom = lambda shape, rng=None, dtype=np.float64: np.ones(shape, dtype)  # noqa: E731
     assert init.get_initializer(custom) is custom
-    with pytest.raises(ValueError, match="get_initializer: unknown initializer 'kaiming'.*; valid names: .*he_normal.*zeros"):
+    with pytest.raises(
+        ValueError,
+        match="get_initializer: unknown initializer 'kaiming'.*; valid names: .*he_normal.*zeros",
+    ):
         init.get_initializer("kaiming")
-    with pytest.raises(TypeError, match="get_initializer: expected the name of initializer .a str., got int"):
+    with pytest.raises(
+        TypeError, match="get_initializer: expected the name of initializer .a str., got int"
+    ):
         init.get_initializer(3)
 
 
-@pytest.mark.parametrize("call, error, match", [
-    (lambda: init.he_normal((3, 2), None), TypeError, "he_normal: expected rng to be a numpy.random.Generator"),
-    (lambda: init.xavier_uniform((3, 2), np.random.RandomState(0)), TypeError, "xavier_uniform: expected rng to be"),
-    (lambda: init.lecun_normal((3, 2), np.random.default_rng(), dtype=int), TypeError,
-     "lecun_normal: dtype must be float32 or float64"),
-    (lambda: init.he_uniform((4,), np.random.default_rng()), ValueError,
-     r"compute_fans: expected a weight shape .* got \(4,\) \(1-D\)"),
-    (lambda: init.xavier_normal((3, 0), np.random.default_rng()), ValueError,
-     r"compute_fans: expected a shape of positive sizes, got \(3, 0\)"),
-    (lambda: init.normal((3, 2), -0.1, np.random.default_rng()), ValueError, "normal: expected std > 0"),
-    (lambda: init.xavier_normal((3, 2), np.random.default_rng(), gain=0), ValueError,
-     "xavier_normal: expected gain > 0"),
-    (lambda: init.zeros("abc"), TypeError, "zeros: shape must be a tuple of ints"),
-])
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (
+            lambda: init.he_normal((3, 2), None),
+            TypeError,
+            "he_normal: expected rng to be a numpy.random.Generator",
+        ),
+        (
+            lambda: init.xavier_uniform((3, 2), np.random.RandomState(0)),
+            TypeError,
+            "xavier_uniform: expected rng to be",
+        ),
+        (
+            lambda: init.lecun_normal((3, 2), np.random.default_rng(), dtype=int),
+            TypeError,
+            "lecun_normal: dtype must be float32 or float64",
+        ),
+        (
+            lambda: init.he_uniform((4,), np.random.default_rng()),
+            ValueError,
+            r"compute_fans: expected a weight shape .* got \(4,\) \(1-D\)",
+        ),
+        (
+            lambda: init.xavier_normal((3, 0), np.random.default_rng()),
+            ValueError,
+            r"compute_fans: expected a shape of positive sizes, got \(3, 0\)",
+        ),
+        (
+            lambda: init.normal((3, 2), -0.1, np.random.default_rng()),
+            ValueError,
+            "normal: expected std > 0",
+        ),
+        (
+            lambda: init.xavier_normal((3, 2), np.random.default_rng(), gain=0),
+            ValueError,
+            "xavier_normal: expected gain > 0",
+        ),
+        (lambda: init.zeros("abc"), TypeError, "zeros: shape must be a tuple of ints"),
+    ],
+)
 def test_bad_input(call, error, match):
     with pytest.raises(error, match=match):
         call()

@@ -3,6 +3,7 @@
 scikit-learn's objectives are scaled differently from ours; every conversion below is the one
 the module docstring documents, so a wrong conversion there fails here.
 """
+
 import warnings
 
 import numpy as np
@@ -26,7 +27,9 @@ def assert_matches(actual, expected, tol=SK_TOL, what=""):
     """
     actual, expected = np.asarray(actual, dtype=np.float64), np.asarray(expected, dtype=np.float64)
     assert actual.shape == expected.shape, f"{what}: shape {actual.shape} != {expected.shape}"
-    err = np.max(np.abs(actual - expected), initial=0.0) / max(1.0, np.max(np.abs(expected), initial=0.0))
+    err = np.max(np.abs(actual - expected), initial=0.0) / max(
+        1.0, np.max(np.abs(expected), initial=0.0)
+    )
     assert err <= tol, f"{what}: error {err:.3e} > {tol:.0e}"
 
 
@@ -59,17 +62,25 @@ def test_ols_and_ridge_match_sklearn(n, d, seed, fit_intercept):
     X, y = regression_data(n, d, seed)
     ols = L.LinearRegression(fit_intercept=fit_intercept).fit(X, y)
     assert_same_model(ols, sk.LinearRegression(fit_intercept=fit_intercept).fit(X, y), "OLS")
-    assert_matches(ols.predict(X), sk.LinearRegression(fit_intercept=fit_intercept).fit(X, y).predict(X))
+    assert_matches(
+        ols.predict(X), sk.LinearRegression(fit_intercept=fit_intercept).fit(X, y).predict(X)
+    )
     for lam in (0.01, 1.0, 50.0):  # our lam is sklearn's alpha
         ridge = L.Ridge(lam=lam, fit_intercept=fit_intercept).fit(X, y)
-        assert_same_model(ridge, sk.Ridge(alpha=lam, fit_intercept=fit_intercept).fit(X, y), f"ridge lam={lam}")
+        assert_same_model(
+            ridge, sk.Ridge(alpha=lam, fit_intercept=fit_intercept).fit(X, y), f"ridge lam={lam}"
+        )
 
 
 @pytest.mark.parametrize("n,d,seed", CASES)
 def test_plain_functions_match_sklearn_without_intercept(n, d, seed):
     X, y = regression_data(n, d, seed)
-    assert_matches(L.normal_equations(X, y), np.linalg.lstsq(X, y, rcond=None)[0], what="normal_equations")
-    assert_matches(L.ridge_closed_form(X, y, 2.0), sk.Ridge(alpha=2.0, fit_intercept=False).fit(X, y).coef_)
+    assert_matches(
+        L.normal_equations(X, y), np.linalg.lstsq(X, y, rcond=None)[0], what="normal_equations"
+    )
+    assert_matches(
+        L.ridge_closed_form(X, y, 2.0), sk.Ridge(alpha=2.0, fit_intercept=False).fit(X, y).coef_
+    )
 
 
 @pytest.mark.parametrize("n,d,seed", CASES)
@@ -92,13 +103,19 @@ def test_elastic_net_matches_sklearn(n, d, seed, lam2):
     theirs = sk.ElasticNet(alpha=alpha, l1_ratio=l1_ratio, tol=1e-14, max_iter=1_000_000).fit(X, y)
     assert_same_model(ours, theirs, "elastic net")
     # and the documented inverse conversion gives back our parameters
-    assert np.isclose(2 * n * alpha * l1_ratio, lam1) and np.isclose(n * alpha * (1 - l1_ratio), lam2)
+    assert np.isclose(2 * n * alpha * l1_ratio, lam1) and np.isclose(
+        n * alpha * (1 - l1_ratio), lam2
+    )
 
 
 def test_elastic_net_limits_are_ridge_and_lasso():
     X, y = regression_data(50, 5, 7)
-    assert_matches(L.ElasticNet(lam1=0.0, lam2=3.0, tol=1e-14).fit(X, y).coef_, L.Ridge(3.0).fit(X, y).coef_)
-    assert_matches(L.ElasticNet(lam1=4.0, lam2=0.0).fit(X, y).coef_, L.Lasso(4.0).fit(X, y).coef_, tol=0)
+    assert_matches(
+        L.ElasticNet(lam1=0.0, lam2=3.0, tol=1e-14).fit(X, y).coef_, L.Ridge(3.0).fit(X, y).coef_
+    )
+    assert_matches(
+        L.ElasticNet(lam1=4.0, lam2=0.0).fit(X, y).coef_, L.Lasso(4.0).fit(X, y).coef_, tol=0
+    )
 
 
 def test_ridge_does_not_penalise_the_intercept():
@@ -110,7 +127,9 @@ def test_ridge_does_not_penalise_the_intercept():
 
 def test_ridge_approaches_ols_as_lam_vanishes():
     X, y = regression_data(40, 3, 5)
-    assert_matches(L.Ridge(lam=1e-9).fit(X, y).coef_, L.LinearRegression().fit(X, y).coef_, tol=1e-8)
+    assert_matches(
+        L.Ridge(lam=1e-9).fit(X, y).coef_, L.LinearRegression().fit(X, y).coef_, tol=1e-8
+    )
 
 
 # ----------------------------------------------------------------------------- lasso sparsity
@@ -177,14 +196,19 @@ def test_dummy_variable_trap_fixes():
     assert np.all(np.isfinite(L.Ridge(lam=1.0).fit(X, y).coef_))
 
 
-@pytest.mark.parametrize("X, fit_intercept, needle", [
-    (np.column_stack([np.arange(6.0), np.full(6, 3.0)]), True, "column 1 is constant"),
-    (np.column_stack([np.arange(6.0), np.zeros(6)]), False, "column 1 is all zeros"),
-    (np.column_stack([np.arange(6.0), 2 * np.arange(6.0)]), False, "columns [0, 1]"),
-    (np.arange(12.0).reshape(2, 6), False, "fewer samples (N=2) than columns (D=6)"),
-])
+@pytest.mark.parametrize(
+    "X, fit_intercept, needle",
+    [
+        (np.column_stack([np.arange(6.0), np.full(6, 3.0)]), True, "column 1 is constant"),
+        (np.column_stack([np.arange(6.0), np.zeros(6)]), False, "column 1 is all zeros"),
+        (np.column_stack([np.arange(6.0), 2 * np.arange(6.0)]), False, "columns [0, 1]"),
+        (np.arange(12.0).reshape(2, 6), False, "fewer samples (N=2) than columns (D=6)"),
+    ],
+)
 def test_singular_causes_are_named(X, fit_intercept, needle):
-    msg = _singular_message(lambda: L.LinearRegression(fit_intercept=fit_intercept).fit(X, np.ones(len(X))))
+    msg = _singular_message(
+        lambda: L.LinearRegression(fit_intercept=fit_intercept).fit(X, np.ones(len(X)))
+    )
     assert needle in msg, msg
 
 
@@ -230,7 +254,9 @@ def test_gradient_descent_divergence_warns_and_stays_finite():
 
 def test_gradient_descent_function_on_a_quadratic():
     A = np.diag([1.0, 10.0])
-    w, losses = L.gradient_descent(lambda w: (0.5 * w @ A @ w, A @ w), np.array([1.0, 1.0]), lr=0.1, n_iters=200)
+    w, losses = L.gradient_descent(
+        lambda w: (0.5 * w @ A @ w, A @ w), np.array([1.0, 1.0]), lr=0.1, n_iters=200
+    )
     assert_matches(w, [0.9**200, 0.0], tol=1e-15)
     assert losses.shape == (201,) and losses[0] == 5.5
 
@@ -266,10 +292,14 @@ def test_classifier_objective_matches_torch(k):
     """loss_history_ is the documented objective: torch's mean cross-entropy + (lam/2)||W||^2."""
     X, y = classification_data(40, 3, k, 11)
     lam = 0.3
-    model = (L.LogisticRegression if k == 2 else L.SoftmaxRegression)(lam=lam, lr=0.5, n_iters=5).fit(X, y)
+    model = (L.LogisticRegression if k == 2 else L.SoftmaxRegression)(
+        lam=lam, lr=0.5, n_iters=5
+    ).fit(X, y)
     logits = torch.tensor(X @ model.coef_ + model.intercept_)
     if k == 2:
-        data_loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, torch.tensor(y, dtype=torch.float64))
+        data_loss = torch.nn.functional.binary_cross_entropy_with_logits(
+            logits, torch.tensor(y, dtype=torch.float64)
+        )
     else:
         data_loss = torch.nn.functional.cross_entropy(logits, torch.tensor(y))
     expected = data_loss.item() + 0.5 * lam * np.sum(model.coef_**2)
@@ -280,18 +310,23 @@ def test_classifiers_keep_arbitrary_labels():
     X, y = classification_data(60, 2, 3, 5)
     names = np.array(["cat", "dog", "sheep"])
     model = L.SoftmaxRegression(lam=0.1, lr="auto", n_iters=300).fit(X, names[y])
-    assert model.classes_.tolist() == ["cat", "dog", "sheep"] and set(model.predict(X)) <= set(names)
+    assert model.classes_.tolist() == ["cat", "dog", "sheep"] and set(model.predict(X)) <= set(
+        names
+    )
     assert model.predict_proba(X).shape == (60, 3)
     np.testing.assert_allclose(model.predict_proba(X).sum(axis=1), 1.0, rtol=1e-12)
     binary = L.LogisticRegression(lr="auto", n_iters=300).fit(X, np.where(y == 0, 7, -1))
     assert binary.classes_.tolist() == [-1, 7] and binary.predict(X).dtype == binary.classes_.dtype
 
 
-@pytest.mark.parametrize("make, k", [
-    (lambda: L.LogisticRegression(lam=0.01, lr="auto", n_iters=200), 2),
-    (lambda: L.SoftmaxRegression(lam=0.01, lr="auto", n_iters=200), 3),
-    (lambda: L.LinearRegressionGD(lr="auto", n_iters=200), 3),
-])
+@pytest.mark.parametrize(
+    "make, k",
+    [
+        (lambda: L.LogisticRegression(lam=0.01, lr="auto", n_iters=200), 2),
+        (lambda: L.SoftmaxRegression(lam=0.01, lr="auto", n_iters=200), 3),
+        (lambda: L.LinearRegressionGD(lr="auto", n_iters=200), 3),
+    ],
+)
 def test_gradient_models_are_stable_on_huge_inputs(make, k):
     rng = np.random.default_rng(0)
     X = rng.uniform(-1e4, 1e4, size=(50, 3))
@@ -324,8 +359,11 @@ def test_polynomial_regression_recovers_a_cubic():
 
 # ----------------------------------------------------------------------------- dtype, purity, errors
 ESTIMATORS = [
-    lambda: L.LinearRegression(), lambda: L.Ridge(lam=1.0), lambda: L.Lasso(lam=1.0),
-    lambda: L.ElasticNet(lam1=1.0, lam2=1.0), lambda: L.LinearRegressionGD(lr="auto", n_iters=500),
+    lambda: L.LinearRegression(),
+    lambda: L.Ridge(lam=1.0),
+    lambda: L.Lasso(lam=1.0),
+    lambda: L.ElasticNet(lam1=1.0, lam2=1.0),
+    lambda: L.LinearRegressionGD(lr="auto", n_iters=500),
 ]
 
 
@@ -343,13 +381,17 @@ def test_float32_in_float32_out_and_inputs_untouched(make):
     assert make().fit(np.round(X).astype(int), y).coef_.dtype == np.float64
 
 
-@pytest.mark.parametrize("make", ESTIMATORS + [lambda: L.LogisticRegression(), lambda: L.SoftmaxRegression()])
+@pytest.mark.parametrize(
+    "make", ESTIMATORS + [lambda: L.LogisticRegression(), lambda: L.SoftmaxRegression()]
+)
 def test_estimator_input_errors(make):
     X, y = regression_data(10, 2, 0)
     y = (y > np.median(y)).astype(int)
     with pytest.raises(ValueError, match=r"\.fit: X has 10 samples but y has 9"):
         make().fit(X, y[:9])
-    with pytest.raises(ValueError, match=r"\.fit: expected X of shape \(N, D\), got \(10,\).*reshape"):
+    with pytest.raises(
+        ValueError, match=r"\.fit: expected X of shape \(N, D\), got \(10,\).*reshape"
+    ):
         make().fit(X[:, 0], y)
     model = make().fit(X, y)
     with pytest.raises(ValueError, match=r"\.predict: expected X of shape \(N, 2\).*got \(4, 3\)"):
@@ -371,18 +413,27 @@ def test_function_input_errors():
         L.LogisticRegression(lam=-1.0).fit(np.ones((2, 1)), [0, 1])
     with pytest.raises(ValueError, match=r"polynomial_features: expected degree"):
         L.polynomial_features(np.ones((3, 1)), 0)
-    with pytest.raises(ValueError, match=r"LogisticRegression.fit: expected exactly 2 classes in y, got 3"):
+    with pytest.raises(
+        ValueError, match=r"LogisticRegression.fit: expected exactly 2 classes in y, got 3"
+    ):
         L.LogisticRegression().fit(np.ones((3, 1)), [0, 1, 2])
-    with pytest.raises(ValueError, match=r"coordinate_descent: expected w0 of shape \(2,\).*got \(3,\)"):
+    with pytest.raises(
+        ValueError, match=r"coordinate_descent: expected w0 of shape \(2,\).*got \(3,\)"
+    ):
         L.coordinate_descent(np.ones((3, 2)), np.ones(3), 1.0, w0=np.zeros(3))
 
 
 def test_pure_functions_do_not_modify_inputs(rng):
     X, y = rng.standard_normal((20, 3)), rng.standard_normal(20)
     X0, y0 = X.copy(), y.copy()
-    for call in (lambda: L.normal_equations(X, y), lambda: L.ridge_closed_form(X, y, 1.0),
-                 lambda: L.coordinate_descent(X, y, 1.0, 1.0), lambda: L.polynomial_features(X, 2),
-                 lambda: L.soft_threshold(X, 0.5), lambda: L.lasso_lambda_max(X, y)):
+    for call in (
+        lambda: L.normal_equations(X, y),
+        lambda: L.ridge_closed_form(X, y, 1.0),
+        lambda: L.coordinate_descent(X, y, 1.0, 1.0),
+        lambda: L.polynomial_features(X, 2),
+        lambda: L.soft_threshold(X, 0.5),
+        lambda: L.lasso_lambda_max(X, y),
+    ):
         call()
         np.testing.assert_array_equal(X, X0)
         np.testing.assert_array_equal(y, y0)

@@ -6,6 +6,7 @@ different outputs on the public cases (so the diagnosis can tell them apart). Th
 depend on the diagnosis engine; tests/test_mistake_feedback.py drives the mistakes through check()
 and the grader.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -44,7 +45,9 @@ def test_every_mistake_names_a_graded_exercise_and_has_words():
     for m in MISTAKES:
         assert m.exercise in known, f"{m.key}: no exercise {m.exercise!r}"
         assert m.kind in KINDS
-        assert len(m.name) >= 8 and len(m.explain) >= 20, f"{m.exercise}.{m.key}: say what the mistake is"
+        assert len(m.name) >= 8 and len(m.explain) >= 20, (
+            f"{m.exercise}.{m.key}: say what the mistake is"
+        )
 
 
 @pytest.mark.parametrize("m", MISTAKES, ids=IDS)
@@ -54,13 +57,18 @@ def test_mistake_takes_the_reference_arguments(m):
     assert len(mine.parameters) == len(ref.parameters), f"{m.key}{mine} vs reference{ref}"
 
 
-@pytest.mark.parametrize("m", [m for m in MISTAKES if m.kind == "values"],
-                         ids=[i for i, m in zip(IDS, MISTAKES) if m.kind == "values"])
+@pytest.mark.parametrize(
+    "m",
+    [m for m in MISTAKES if m.kind == "values"],
+    ids=[i for i, m in zip(IDS, MISTAKES) if m.kind == "values"],
+)
 def test_public_and_hidden_cases_fail_every_wrong_values_mistake(m):
     ex = get(m.exercise)
     assert any(_fails(ex, m.fn, c) for c in ex.public_cases()), "the public cases pass this mistake"
     for seed in SEEDS:
-        assert any(_fails(ex, m.fn, c) for c in ex.hidden_cases(seed)), f"hidden cases (seed {seed}) pass it"
+        assert any(_fails(ex, m.fn, c) for c in ex.hidden_cases(seed)), (
+            f"hidden cases (seed {seed}) pass it"
+        )
 
 
 @pytest.mark.parametrize("exercise_id", sorted({m.exercise for m in MISTAKES}))
@@ -69,7 +77,7 @@ def test_mistakes_of_one_exercise_are_distinguishable_on_the_public_cases(exerci
     items = by_exercise(exercise_id)
     cases = ex.public_cases()
     for i, a in enumerate(items):
-        for b in items[i + 1:]:
+        for b in items[i + 1 :]:
             same = True
             for c in cases:
                 out_a, out_b = _outputs(ex, a.fn, c), _outputs(ex, b.fn, c)

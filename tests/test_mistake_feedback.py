@@ -11,6 +11,7 @@ Most of it calls the grader's own scoring (``grade_exercise``) with the child's 
 this process (run the function, send its outputs through the codec as the child does); one
 submission per chapter goes through the real sandbox.
 """
+
 from __future__ import annotations
 
 import builtins
@@ -59,12 +60,16 @@ class SimulatedSession:
 
     def call(self, ex, case, timeout) -> CallResult:
         args = ex.materialize(case)
-        with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn", under="ignore"):
+        with (
+            warnings.catch_warnings(record=True) as caught,
+            np.errstate(all="warn", under="ignore"),
+        ):
             warnings.simplefilter("always")
             try:
                 got = self.fn(*args.values())
             except Exception as exc:
                 from nnlib.grading.student.diagnose import diagnose_exception
+
                 return CallResult("raised", detail=diagnose_exception(type(exc).__name__, str(exc)))
         after = [case.args[k] if k in ex.rng_args else v for k, v in args.items()]
         data = unpack(pack({"result": got, "after": after}))  # what crosses the pipe
@@ -88,8 +93,13 @@ def check_result(m):
 def named_by_check(m) -> bool:
     result = check_result(m)
     failed = [c.message for c in result.cases if not c.passed]
-    return result.mistake is m and bool(failed) and all(msg == m.message for msg in failed if not
-                                                         msg.startswith(("raised", "did not finish")))
+    return (
+        result.mistake is m
+        and bool(failed)
+        and all(
+            msg == m.message for msg in failed if not msg.startswith(("raised", "did not finish"))
+        )
+    )
 
 
 def named_by_grader(entries: list[dict], m) -> bool:
@@ -104,16 +114,23 @@ def test_the_grader_gives_no_free_credit_and_the_same_score_for_every_seed(m):
     if m.kind == "values":
         assert scores[0] == 0, f"a wrong-values mistake earns {scores[0]} / {ex.points}"
     else:
-        assert 0 < scores[0] < ex.points, f"a {m.kind} mistake should earn partial credit, got {scores[0]}"
+        assert 0 < scores[0] < ex.points, (
+            f"a {m.kind} mistake should earn partial credit, got {scores[0]}"
+        )
         assert scores[0] == round(PARTIAL * ex.points, 4)
 
 
 def test_check_and_the_grader_name_at_least_90_percent_of_the_mistakes():
     unnamed_check = [f"{m.exercise}.{m.key}" for m in MISTAKES if not named_by_check(m)]
-    unnamed_grader = [f"{m.exercise}.{m.key}" for m in MISTAKES
-                      if not named_by_grader([grade(m, seed) for seed in SEEDS], m)]
+    unnamed_grader = [
+        f"{m.exercise}.{m.key}"
+        for m in MISTAKES
+        if not named_by_grader([grade(m, seed) for seed in SEEDS], m)
+    ]
     n = len(MISTAKES)
-    assert n and (n - len(unnamed_check)) / n >= NAMED_RATE, f"check() does not name {unnamed_check}"
+    assert n and (n - len(unnamed_check)) / n >= NAMED_RATE, (
+        f"check() does not name {unnamed_check}"
+    )
     assert (n - len(unnamed_grader)) / n >= NAMED_RATE, f"the grader does not name {unnamed_grader}"
 
 
@@ -125,15 +142,22 @@ def test_check_shows_the_mistake_once_with_a_hint_and_never_raises(m):
     text, page = result.text(), result._repr_html_()
     if result.mistake is m:
         flat = " ".join(text.split())  # the plain text wraps long messages (between words)
-        assert flat.count(m.name) == 1 and page.count(html.escape(m.name)) == 1  # identical rows merged
-        assert "check(" in text and "hint=True" in text                          # the ladder's next rung
-        where = pointer(get(m.exercise), m)                                      # the mistake's section
-        assert (m.section or "Common mistakes")[-8:] in where and "<details" in page and html.escape(where) in page
+        assert (
+            flat.count(m.name) == 1 and page.count(html.escape(m.name)) == 1
+        )  # identical rows merged
+        assert "check(" in text and "hint=True" in text  # the ladder's next rung
+        where = pointer(get(m.exercise), m)  # the mistake's section
+        assert (
+            (m.section or "Common mistakes")[-8:] in where
+            and "<details" in page
+            and html.escape(where) in page
+        )
         with_hint = check(m.fn, m.exercise, verbose=False, hint=True).text()
         assert where in " ".join(with_hint.split())
 
 
 # --- no leaks ----------------------------------------------------------------------------------------
+
 
 def _numbers(value) -> set[str]:
     """The expected values as a student would read them (6 or 4 significant digits), skipping round ones."""
@@ -146,8 +170,14 @@ def _numbers(value) -> set[str]:
             found |= _numbers(v)
     elif isinstance(value, (np.ndarray, float, np.floating)):
         for x in np.ravel(np.asarray(value, dtype=float)):
-            if np.isfinite(x) and abs(x - round(x)) > 1e-3:  # round numbers (0, 1, 0.5) appear in any text
-                found |= {text for text in (f"{abs(x):.6g}", f"{abs(x):.4g}") if sum(ch.isdigit() for ch in text) >= 4}
+            if (
+                np.isfinite(x) and abs(x - round(x)) > 1e-3
+            ):  # round numbers (0, 1, 0.5) appear in any text
+                found |= {
+                    text
+                    for text in (f"{abs(x):.6g}", f"{abs(x):.4g}")
+                    if sum(ch.isdigit() for ch in text) >= 4
+                }
     return found
 
 
@@ -162,7 +192,9 @@ def words(report: dict, results: dict, feedback: str) -> str:
     texts = [e["reason"] for e in report["exercises"]] + report["notes"]
     texts += [c["message"] for e in report["exercises"] for c in e["cases"]]
     texts += [results["output"]] + [t["output"] for t in results["tests"]]
-    texts += [line for line in feedback.splitlines() if not line.startswith(("|", "**Score", "## `"))]
+    texts += [
+        line for line in feedback.splitlines() if not line.startswith(("|", "**Score", "## `"))
+    ]
     return "\n".join(texts)
 
 
@@ -180,9 +212,12 @@ def test_no_expected_value_of_a_hidden_case_reaches_the_feedback():
         def wrong(*args):
             out = fn(*args)
             return nudge(out)
+
         return wrong
 
-    def nudge(out):  # every float a little off: the generic "wrong values" path, which used to print values
+    def nudge(
+        out,
+    ):  # every float a little off: the generic "wrong values" path, which used to print values
         if isinstance(out, np.ndarray) and out.dtype.kind == "f":
             return out * 1.37 + 0.011
         if isinstance(out, float):
@@ -194,20 +229,36 @@ def test_no_expected_value_of_a_hidden_case_reaches_the_feedback():
         return out
 
     checked = 0
-    for m in MISTAKES[::3] + [SimpleNamespace(exercise=ex.id, fn=off_by_a_bit(ex.reference_fn()))
-                              for ex in all_exercises()]:
+    for m in MISTAKES[::3] + [
+        SimpleNamespace(exercise=ex.id, fn=off_by_a_bit(ex.reference_fn()))
+        for ex in all_exercises()
+    ]:
         for seed in SEEDS[:1]:
             entry = grade_uncached(m, seed)
-            report = {"student": "s", "assignment": get(m.exercise).notebook, "status": "ok", "score": entry["score"],
-                      "max_score": entry["points"], "notes": [], "isolation": "none", "exercises": [entry]}
+            report = {
+                "student": "s",
+                "assignment": get(m.exercise).notebook,
+                "status": "ok",
+                "score": entry["score"],
+                "max_score": entry["points"],
+                "notes": [],
+                "isolation": "none",
+                "exercises": [entry],
+            }
             text = _outputs(report)
             leaked = leaks(hidden_expected(m.exercise, seed), text)
-            assert not leaked, (m.exercise, seed, leaked[:5], [c["message"] for c in entry["cases"] if c["hidden"]])
+            assert not leaked, (
+                m.exercise,
+                seed,
+                leaked[:5],
+                [c["message"] for c in entry["cases"] if c["hidden"]],
+            )
             checked += 1
     assert checked
 
 
 # --- the real sandbox: one submission per chapter with one mistake in each of its functions --------
+
 
 def standalone_source(m, name: str) -> str | None:
     """The mistake's code as a student would write it (``def <name>``), or ``None`` if it needs helpers
@@ -217,8 +268,14 @@ def standalone_source(m, name: str) -> str | None:
     start = next(i for i, line in enumerate(lines) if line.startswith("def "))
     body = "\n".join(lines[start:])
     body = body.replace(f"def {m.fn.__name__}(", f"def {name}(", 1)
-    helpers = [n for n in m.fn.__code__.co_names if n in m.fn.__globals__ and n != "np"
-               and not inspect.ismodule(m.fn.__globals__[n]) and not hasattr(builtins, n)]
+    helpers = [
+        n
+        for n in m.fn.__code__.co_names
+        if n in m.fn.__globals__
+        and n != "np"
+        and not inspect.ismodule(m.fn.__globals__[n])
+        and not hasattr(builtins, n)
+    ]
     return None if helpers else body
 
 
@@ -244,23 +301,43 @@ def test_real_submissions_with_one_mistake_per_function(tmp_path):
     (tmp_path / "subs").mkdir()
     for student, notebook in zip(("mira", "noor"), _best_notebooks()):
         plan[student] = notebook, list(_planted(notebook))
-        cells = [c for c in code_sources(ROOT / "solutions" / f"{notebook}.ipynb") if "compare(" not in c]
+        cells = [
+            c for c in code_sources(ROOT / "solutions" / f"{notebook}.ipynb") if "compare(" not in c
+        ]
         cells += ["import numpy as np\n" + source for _, _, source in plan[student][1]]
         (tmp_path / "subs" / f"{student}.ipynb").write_text(json.dumps(make_notebook(cells)))
     scores = {}
     for seed in (0, 1):
         out = tmp_path / f"out{seed}"
-        assert main(["grade", str(tmp_path / "subs"), "--out", str(out), "--no-progress", "--seed", str(seed)]) == 0
+        assert (
+            main(
+                [
+                    "grade",
+                    str(tmp_path / "subs"),
+                    "--out",
+                    str(out),
+                    "--no-progress",
+                    "--seed",
+                    str(seed),
+                ]
+            )
+            == 0
+        )
         for student, (notebook, planted) in plan.items():
             assert planted, notebook
             report = json.loads((out / student / "report.json").read_text())
             folder = out / student
-            files = words(report, json.loads((folder / "results.json").read_text()),
-                          (folder / "feedback.md").read_text())
+            files = words(
+                report,
+                json.loads((folder / "results.json").read_text()),
+                (folder / "feedback.md").read_text(),
+            )
             entries = {e["id"]: e for e in report["exercises"]}
             for ex_id, m, _ in planted:
                 e = entries[ex_id]
-                assert (e["score"] == 0) if m.kind == "values" else (0 < e["score"] < e["points"]), (ex_id, e)
+                assert (
+                    (e["score"] == 0) if m.kind == "values" else (0 < e["score"] < e["points"])
+                ), (ex_id, e)
                 assert e["reason"] == m.message and m.name in files, (ex_id, e["reason"])
                 assert not leaks(hidden_expected(ex_id, seed), files), ex_id
             for ex in by_notebook(notebook):

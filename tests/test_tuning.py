@@ -1,4 +1,5 @@
 """nnlib.tuning: log-uniform sampling, random search, cross-validation."""
+
 import math
 
 import numpy as np
@@ -49,7 +50,9 @@ def test_log_uniform_scalar_and_seeding():
 
 @pytest.mark.parametrize("low, high", [(0.0, 1.0), (-1.0, 1.0), (1.0, 1.0), (2.0, 1.0)])
 def test_log_uniform_rejects_bad_bounds(low, high):
-    with pytest.raises(ValueError, match=rf"log_uniform: expected 0 < low < high, got low={low!r}, high={high!r}"):
+    with pytest.raises(
+        ValueError, match=rf"log_uniform: expected 0 < low < high, got low={low!r}, high={high!r}"
+    ):
         T.log_uniform(low, high, rng=0)
 
 
@@ -74,15 +77,18 @@ def test_sampler_specs():
     assert set(_draw(0.9, n=5)) == {0.9}
 
 
-@pytest.mark.parametrize("spec, match", [
-    ("log_uniform(0, 1)", "expected 0 < low < high"),
-    ("uniform(1, 1)", "expected low < high"),
-    ("int(1.5, 3)", "expected integer bounds"),
-    ("int(3, 1)", "expected integer bounds"),
-    ("normal(0, 1)", "expected 'log_uniform"),
-    ("uniform(a, 1)", "must be numbers"),
-    ([], "non-empty list"),
-])
+@pytest.mark.parametrize(
+    "spec, match",
+    [
+        ("log_uniform(0, 1)", "expected 0 < low < high"),
+        ("uniform(1, 1)", "expected low < high"),
+        ("int(1.5, 3)", "expected integer bounds"),
+        ("int(3, 1)", "expected integer bounds"),
+        ("normal(0, 1)", "expected 'log_uniform"),
+        ("uniform(a, 1)", "must be numbers"),
+        ([], "non-empty list"),
+    ],
+)
 def test_sampler_spec_errors(spec, match):
     with pytest.raises(ValueError, match=match):
         T.make_sampler(spec)
@@ -94,7 +100,7 @@ def test_random_search_finds_the_optimum_of_a_1d_objective():
     calls = []
 
     def score(lr):
-        return -(math.log10(lr) - best_log_lr) ** 2
+        return -((math.log10(lr) - best_log_lr) ** 2)
 
     def objective(lr):
         calls.append(lr)
@@ -118,17 +124,23 @@ def test_random_search_minimize_nan_order_and_seed():
     trials = T.random_search(objective, space, n_trials=40, rng=3, maximize=False)
     scores = np.array([t.score for t in trials])
     n_nan = int(np.isnan(scores).sum())
-    assert 0 < n_nan < 40 and np.all(np.isnan(scores[len(scores) - n_nan:]))  # diverged runs last
+    assert 0 < n_nan < 40 and np.all(np.isnan(scores[len(scores) - n_nan :]))  # diverged runs last
     finite = scores[: len(scores) - n_nan]
     np.testing.assert_array_equal(finite, np.sort(finite))
     again = T.random_search(objective, space, n_trials=40, rng=3, maximize=False)
     assert [t.params for t in again] == [t.params for t in trials]
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"space": {"x": "uniform(0, 1)"}, "n_trials": 0}, "random_search: expected n_trials to be an integer >= 1"),
-    ({"space": {}, "n_trials": 3}, "random_search: expected space to be a non-empty dict"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (
+            {"space": {"x": "uniform(0, 1)"}, "n_trials": 0},
+            "random_search: expected n_trials to be an integer >= 1",
+        ),
+        ({"space": {}, "n_trials": 3}, "random_search: expected space to be a non-empty dict"),
+    ],
+)
 def test_random_search_errors(kwargs, match):
     with pytest.raises(ValueError, match=match):
         T.random_search(lambda **p: 0.0, **kwargs)

@@ -1,18 +1,25 @@
 """The chapter-7 activation explorer: its numbers against PyTorch, and the widget driven headless."""
+
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as tF
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from helpers import GRADCHECK_TOL, ORACLE_TOL, assert_close
 from nnlib.widgets.activations import ELEMENTWISE, PARAMETER, ActivationExplorer, activation_curves
 
+from helpers import GRADCHECK_TOL, ORACLE_TOL, assert_close
+
 TORCH = {
-    "sigmoid": lambda x, p: torch.sigmoid(x), "tanh": lambda x, p: torch.tanh(x),
-    "relu": lambda x, p: torch.relu(x), "leaky_relu": lambda x, p: tF.leaky_relu(x, p),
-    "elu": lambda x, p: tF.elu(x, p), "selu": lambda x, p: tF.selu(x), "softplus": lambda x, p: tF.softplus(x),
-    "swish": lambda x, p: x * torch.sigmoid(p * x), "gelu": lambda x, p: tF.gelu(x),
+    "sigmoid": lambda x, p: torch.sigmoid(x),
+    "tanh": lambda x, p: torch.tanh(x),
+    "relu": lambda x, p: torch.relu(x),
+    "leaky_relu": lambda x, p: tF.leaky_relu(x, p),
+    "elu": lambda x, p: tF.elu(x, p),
+    "selu": lambda x, p: tF.selu(x),
+    "softplus": lambda x, p: tF.softplus(x),
+    "swish": lambda x, p: x * torch.sigmoid(p * x),
+    "gelu": lambda x, p: tF.gelu(x),
 }
 
 
@@ -26,7 +33,9 @@ def fingerprint(explorer):
 @pytest.mark.parametrize("name", ELEMENTWISE)
 @pytest.mark.parametrize("param", [0.3, 1.7])
 def test_curves_match_torch(name, param):
-    state = activation_curves(name, param, xmax=6.0, points=241)  # the grid contains x = 0 (the kinks)
+    state = activation_curves(
+        name, param, xmax=6.0, points=241
+    )  # the grid contains x = 0 (the kinks)
     x = torch.tensor(state["x"], requires_grad=True)
     f = TORCH[name](x, param)
     f.sum().backward()

@@ -1,16 +1,20 @@
 """nnlib.widgets.batchnorm: the cached training runs and the BN on/off explorer."""
+
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from helpers import strict_floats
 from nnlib.layers import BatchNorm, Dense
 from nnlib.model import Sequential
 from nnlib.widgets import batchnorm as bnw
 
+from helpers import strict_floats
+
 
 def fingerprint(explorer) -> str:
-    FigureCanvasAgg(explorer.figure)  # a figure closed by pyplot keeps a bare canvas that cannot render
+    FigureCanvasAgg(
+        explorer.figure
+    )  # a figure closed by pyplot keeps a bare canvas that cannot render
     return explorer.figure_fingerprint()
 
 
@@ -29,7 +33,9 @@ def test_runs_are_cached_whatever_the_call_style():
     assert a is b
     assert a["val_accuracy"].shape == (2,) and not a["diverged"]
     X_dev, y_dev = bnw.digits_split()[1], bnw.digits_split()[4]
-    assert a["model"].evaluate(X_dev, y_dev)["accuracy"] == pytest.approx(a["val_accuracy"][-1], abs=1e-12)
+    assert a["model"].evaluate(X_dev, y_dev)["accuracy"] == pytest.approx(
+        a["val_accuracy"][-1], abs=1e-12
+    )
 
 
 def test_a_diverging_run_is_reported_without_warnings(monkeypatch):

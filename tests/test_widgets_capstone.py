@@ -1,4 +1,5 @@
 """nnlib.widgets.capstone: the prediction explorer, with a fake model and with a trained Sequential."""
+
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -10,7 +11,9 @@ from nnlib.widgets.capstone import PredictionExplorer
 
 
 def fingerprint(explorer) -> str:
-    FigureCanvasAgg(explorer.figure)  # a figure closed by pyplot keeps a bare canvas that cannot render
+    FigureCanvasAgg(
+        explorer.figure
+    )  # a figure closed by pyplot keeps a bare canvas that cannot render
     return explorer.figure_fingerprint()
 
 
@@ -30,8 +33,8 @@ class CountingModel:
 
 def make_data():
     X = np.zeros((6, 64))
-    X[:, 0] = [0, 1, 2, 3, 4, 5]                          # the model predicts 0, 1, ..., 5
-    y = np.array([0, 7, 2, 9, 4, 1])                       # wrong for samples 1, 3 and 5
+    X[:, 0] = [0, 1, 2, 3, 4, 5]  # the model predicts 0, 1, ..., 5
+    y = np.array([0, 7, 2, 9, 4, 1])  # wrong for samples 1, 3 and 5
     return X.reshape(6, 8, 8) / 5, X, y
 
 
@@ -43,11 +46,13 @@ def test_explorer_finds_and_steps_through_the_mistakes():
     assert e.state["sample"] == 0 and e.state["predicted"] == 0 and e.state["true"] == 0
     before = fingerprint(e)
     state = e.update(show="misclassified", index=1)
-    assert (state["sample"], state["true"], state["predicted"]) == (3, 9, 3) and state["pool_size"] == 3
+    assert (state["sample"], state["true"], state["predicted"]) == (3, 9, 3) and state[
+        "pool_size"
+    ] == 3
     np.testing.assert_allclose(state["probs"], model.predict(X[3:4])[0])
     np.testing.assert_allclose(state["image"], images[3])
     assert fingerprint(e) != before
-    assert e.update(index=5)["sample"] == 5               # past the end of a shorter pool: the last one
+    assert e.update(index=5)["sample"] == 5  # past the end of a shorter pool: the last one
     assert e.update(show="all", index=4)["sample"] == 4
 
 
@@ -55,7 +60,7 @@ def test_explorer_predicts_one_sample_per_update():
     images, X, y = make_data()
     model = CountingModel()
     e = PredictionExplorer(model, images, X, y)
-    seen = model.seen                                       # the whole set once, plus the first sample
+    seen = model.seen  # the whole set once, plus the first sample
     assert seen == len(X) + 1
     e.update(index=2)
     e.update(index=3)

@@ -1,4 +1,5 @@
 """nnlib.viz.evaluation: the confusion-matrix plot and the image grid used by chapters 13-15."""
+
 import matplotlib
 import numpy as np
 import pytest
@@ -19,10 +20,16 @@ def test_confusion_matrix_plot_writes_every_count():
     fig, ax = plt.subplots()
     plot_confusion_matrix(C, labels=["a", "b", "c"], ax=ax, title="t")
     written = texts(ax)
-    assert sorted(written) == sorted(str(v) for v in C.ravel() if v)   # nonzero counts (the diagonal is nonzero)
+    assert sorted(written) == sorted(
+        str(v) for v in C.ravel() if v
+    )  # nonzero counts (the diagonal is nonzero)
     np.testing.assert_array_equal(ax.images[0].get_array(), C)
     assert [tick.get_text() for tick in ax.get_xticklabels()] == ["a", "b", "c"]
-    assert ax.get_xlabel() == "predicted class" and ax.get_ylabel() == "true class" and ax.get_title() == "t"
+    assert (
+        ax.get_xlabel() == "predicted class"
+        and ax.get_ylabel() == "true class"
+        and ax.get_title() == "t"
+    )
     plt.close(fig)
 
 
@@ -35,21 +42,30 @@ def test_confusion_matrix_plot_normalizes_rows():
     plt.close(fig)
 
 
-@pytest.mark.parametrize("C, labels, match", [
-    (np.zeros((2, 3)), None, r"plot_confusion_matrix: expected a square matrix \(K, K\), got \(2, 3\)"),
-    (np.zeros((2, 2)), ["a", "b", "c"], "plot_confusion_matrix: expected 2 labels"),
-])
+@pytest.mark.parametrize(
+    "C, labels, match",
+    [
+        (
+            np.zeros((2, 3)),
+            None,
+            r"plot_confusion_matrix: expected a square matrix \(K, K\), got \(2, 3\)",
+        ),
+        (np.zeros((2, 2)), ["a", "b", "c"], "plot_confusion_matrix: expected 2 labels"),
+    ],
+)
 def test_confusion_matrix_plot_rejects_bad_input(C, labels, match):
     with pytest.raises(ValueError, match=match):
         plot_confusion_matrix(C, labels=labels)
 
 
 def test_show_images_draws_one_axes_per_image():
-    images = np.random.default_rng(0).random((5, 64))          # flattened 8x8 images
+    images = np.random.default_rng(0).random((5, 64))  # flattened 8x8 images
     axes = show_images(images, titles=list("abcde"), ncols=3)
     assert len(axes) == 5 and [ax.get_title() for ax in axes] == list("abcde")
     np.testing.assert_allclose(axes[2].images[0].get_array(), images[2].reshape(8, 8))
-    assert len(axes[0].figure.axes) == 6 and not axes[0].figure.axes[5].axison   # the spare cell is hidden
+    assert (
+        len(axes[0].figure.axes) == 6 and not axes[0].figure.axes[5].axison
+    )  # the spare cell is hidden
     plt.close(axes[0].figure)
 
 
@@ -60,10 +76,16 @@ def test_show_images_takes_images_of_different_sizes():
     plt.close(fig)
 
 
-@pytest.mark.parametrize("images, match", [
-    (np.zeros((2, 10)), r"show_images: expected images \(M, H, W\) or square ones flattened"),
-    (np.zeros((2, 3, 4, 4)), r"show_images: expected images of shape \(M, H, W\), got \(2, 3, 4, 4\)"),
-])
+@pytest.mark.parametrize(
+    "images, match",
+    [
+        (np.zeros((2, 10)), r"show_images: expected images \(M, H, W\) or square ones flattened"),
+        (
+            np.zeros((2, 3, 4, 4)),
+            r"show_images: expected images of shape \(M, H, W\), got \(2, 3, 4, 4\)",
+        ),
+    ],
+)
 def test_show_images_rejects_bad_shapes(images, match):
     with pytest.raises(ValueError, match=match):
         show_images(images)

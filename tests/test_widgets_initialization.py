@@ -1,17 +1,25 @@
 """nnlib.widgets.initialization: deep-stack statistics (against PyTorch and the variance algebra) and its explorer."""
+
 import numpy as np
 import pytest
 import torch
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+from nnlib.widgets.initialization import (
+    InitializationExplorer,
+    deep_stack_statistics,
+    scheme_initializer,
+)
+
 from helpers import assert_close, t
-from nnlib.widgets.initialization import InitializationExplorer, deep_stack_statistics, scheme_initializer
 
 SQUARE = [128] * 13  # 12 layers of width 128: fast, and deep enough for geometric trends
 
 
 def fingerprint(explorer) -> str:
-    FigureCanvasAgg(explorer.figure)  # a figure closed by pyplot keeps a bare canvas that cannot render
+    FigureCanvasAgg(
+        explorer.figure
+    )  # a figure closed by pyplot keeps a bare canvas that cannot render
     return explorer.figure_fingerprint()
 
 
@@ -19,7 +27,9 @@ def fingerprint(explorer) -> str:
 def test_statistics_match_torch_autograd(activation):
     s = deep_stack_statistics([16, 12, 20, 8], "Xavier", activation, n=10, seed=3)
     h = t(s["x"], requires_grad=True)
-    act = {"tanh": torch.tanh, "relu": torch.relu, "sigmoid": torch.sigmoid, "linear": lambda z: z}[activation]
+    act = {"tanh": torch.tanh, "relu": torch.relu, "sigmoid": torch.sigmoid, "linear": lambda z: z}[
+        activation
+    ]
     inputs, weights, outs = [], [], []
     for layer in s["layers"]:
         inputs.append(h)
@@ -33,7 +43,9 @@ def test_statistics_match_torch_autograd(activation):
     h.backward(t(s["top_grad"]))
     assert_close(s["act_std"], [o.detach().numpy().std() for o in outs], what="activation std")
     assert_close(s["grad_std"], [x.grad.numpy().std() for x in inputs], what="gradient std")
-    assert_close(s["weight_grad_norm"], [np.linalg.norm(W.grad.numpy()) for W in weights], what="||dW||")
+    assert_close(
+        s["weight_grad_norm"], [np.linalg.norm(W.grad.numpy()) for W in weights], what="||dW||"
+    )
 
 
 def test_he_keeps_relu_signals_while_lecun_halves_the_variance_per_layer():
@@ -41,8 +53,12 @@ def test_he_keeps_relu_signals_while_lecun_halves_the_variance_per_layer():
     lecun = deep_stack_statistics(SQUARE, "LeCun", "relu", n=128, seed=0)
     assert 0.4 < he["act_std"][-1] < 2.5 and 0.4 < he["grad_std"][0] < 2.5
     # the same draws, scaled by 1/sqrt(2): relu is positively homogeneous, so exactly 2^(-L/2)
-    np.testing.assert_allclose(lecun["act_std"] / he["act_std"], 2.0 ** (-np.arange(1, 13) / 2), rtol=1e-10)
-    np.testing.assert_allclose(lecun["grad_std"] / he["grad_std"], 2.0 ** (-np.arange(12, 0, -1) / 2), rtol=1e-10)
+    np.testing.assert_allclose(
+        lecun["act_std"] / he["act_std"], 2.0 ** (-np.arange(1, 13) / 2), rtol=1e-10
+    )
+    np.testing.assert_allclose(
+        lecun["grad_std"] / he["grad_std"], 2.0 ** (-np.arange(12, 0, -1) / 2), rtol=1e-10
+    )
 
 
 def test_fixed_small_scale_vanishes_and_square_xavier_equals_lecun():
@@ -59,7 +75,9 @@ def test_linear_gain_is_fan_in_times_variance_times_scale_squared():
     s = deep_stack_statistics(widths, "LeCun", "linear", scale=m, n=2000, seed=1)
     np.testing.assert_allclose(s["act_std"], m ** np.arange(1, 4), rtol=0.08)
     ratio = np.array(widths[1:]) / np.array(widths[:-1])
-    np.testing.assert_allclose(s["grad_std"], np.sqrt(np.cumprod((m**2 * ratio)[::-1])[::-1]), rtol=0.08)
+    np.testing.assert_allclose(
+        s["grad_std"], np.sqrt(np.cumprod((m**2 * ratio)[::-1])[::-1]), rtol=0.08
+    )
 
 
 def test_scheme_initializer_scales_the_draws():
@@ -68,13 +86,25 @@ def test_scheme_initializer_scales_the_draws():
     np.testing.assert_array_equal(scheme_initializer("He", 3.0)((50, 40), rng=rng_b), 3.0 * base)
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: deep_stack_statistics([64], "He"), r"deep_stack_statistics: expected widths .* got \[64\]"),
-    (lambda: deep_stack_statistics([8, 8], "He", "softmax"), r"deep_stack_statistics: expected activation in"),
-    (lambda: deep_stack_statistics([8, 8], "He", n=1), r"deep_stack_statistics: expected a batch of n >= 2"),
-    (lambda: scheme_initializer("Kaiming"), r"scheme_initializer: unknown scheme 'Kaiming'"),
-    (lambda: scheme_initializer("He", 0.0), r"scheme_initializer: expected scale > 0, got 0.0"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: deep_stack_statistics([64], "He"),
+            r"deep_stack_statistics: expected widths .* got \[64\]",
+        ),
+        (
+            lambda: deep_stack_statistics([8, 8], "He", "softmax"),
+            r"deep_stack_statistics: expected activation in",
+        ),
+        (
+            lambda: deep_stack_statistics([8, 8], "He", n=1),
+            r"deep_stack_statistics: expected a batch of n >= 2",
+        ),
+        (lambda: scheme_initializer("Kaiming"), r"scheme_initializer: unknown scheme 'Kaiming'"),
+        (lambda: scheme_initializer("He", 0.0), r"scheme_initializer: expected scale > 0, got 0.0"),
+    ],
+)
 def test_bad_input_names_the_function(call, message):
     with pytest.raises(ValueError, match=message):
         call()

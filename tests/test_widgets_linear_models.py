@@ -3,26 +3,29 @@
 Oracles: PyTorch float64 (least squares, eigenvalues, gradient-descent trajectories, the gradient of
 the log-posterior) and scikit-learn (ridge and lasso in their own parameterisation).
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import torch
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from sklearn.linear_model import Lasso as SkLasso
 from sklearn.linear_model import Ridge as SkRidge
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-from helpers import assert_close, strict_floats, t
 from nnlib.widgets.encoding import EncodingExplorer, encode, fit_encoding
 from nnlib.widgets.linear_regression import GradientDescentExplorer, experience_salary, gd_path
 from nnlib.widgets.ml_vs_map import MapExplorer, gaussian_posterior
 from nnlib.widgets.regularization_paths import RegularizationPathExplorer, regularization_paths
 
+from helpers import assert_close, strict_floats, t
+
 
 def changes_figure(explorer, **values) -> bool:
     """Whether setting the controls to ``values`` redraws a different figure."""
-    if not hasattr(explorer.figure.canvas, "buffer_rgba"):  # plt.close() left a bare FigureCanvasBase
+    if not hasattr(
+        explorer.figure.canvas, "buffer_rgba"
+    ):  # plt.close() left a bare FigureCanvasBase
         FigureCanvasAgg(explorer.figure)
     before = explorer.figure_fingerprint()
     explorer.update(**values)
@@ -43,7 +46,12 @@ def test_dummy_variable_trap_is_refused_with_the_cause(encoding):
     state = encoding.update(encoding="trap")
     n, c = state["shape"]
     assert c == encoding.k + 1 and state["rank"] == encoding.k < c
-    assert torch.linalg.matrix_rank(t(np.column_stack([np.ones(n), encode(encoding.level, 3, "trap")[0]]))) == 3
+    assert (
+        torch.linalg.matrix_rank(
+            t(np.column_stack([np.ones(n), encode(encoding.level, 3, "trap")[0]]))
+        )
+        == 3
+    )
     assert "dummy-variable trap" in state["error"] and np.all(np.isnan(state["coef"]))
 
 
@@ -91,7 +99,9 @@ def test_encoding_figure_redraws(encoding):
 def test_encoding_bad_input_is_named():
     with pytest.raises(ValueError, match=r"encode: expected encoding in .*got 'dummy'"):
         encode(np.array([0, 1]), 2, "dummy")
-    with pytest.raises(ValueError, match=r"EncodingExplorer: expected one name per effect, got 2 names and 3"):
+    with pytest.raises(
+        ValueError, match=r"EncodingExplorer: expected one name per effect, got 2 names and 3"
+    ):
         EncodingExplorer(names=("a", "b"))
 
 
@@ -116,11 +126,17 @@ def test_curvature_and_conditioning_match_torch(gd):
         eig = torch.linalg.eigvalsh(2.0 / len(A) * t(A).T @ t(A)).numpy()
         assert state["L"] == pytest.approx(eig[-1], rel=1e-12)
         assert state["kappa"] == pytest.approx(eig[-1] / eig[0], rel=1e-9)
-    assert state["kappa"] == pytest.approx(1.0, abs=1e-9) and state["L"] == pytest.approx(2.0, abs=1e-9)
-    assert gd.update(standardise=False)["kappa"] > 50  # raw years of experience: an elongated valley
+    assert state["kappa"] == pytest.approx(1.0, abs=1e-9) and state["L"] == pytest.approx(
+        2.0, abs=1e-9
+    )
+    assert (
+        gd.update(standardise=False)["kappa"] > 50
+    )  # raw years of experience: an elongated valley
 
 
-@pytest.mark.parametrize("factor, diverges", [(0.5, False), (0.99, False), (1.01, True), (1.5, True)])
+@pytest.mark.parametrize(
+    "factor, diverges", [(0.5, False), (0.99, False), (1.01, True), (1.5, True)]
+)
 def test_gd_diverges_exactly_above_two_over_L(gd, factor, diverges):
     lr_max = gd.update(standardise=False, steps=200)["lr_max"]
     with strict_floats():
@@ -149,16 +165,31 @@ def test_gd_path_matches_torch_autograd():
     assert path.shape == (11, 2) and losses.shape == (11,)
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: gd_path(np.ones(3), np.ones(3), 0.1, 1, [0.0]), r"gd_path: expected A of shape \(N, P\), got \(3,\)"),
-    (lambda: gd_path(np.ones((3, 2)), np.ones(4), 0.1, 1, [0.0, 0.0]),
-     r"gd_path: expected y of shape \(3,\) .*got \(4,\)"),
-    (lambda: regularization_paths(np.ones((3, 2)), np.ones(2), [1.0]),
-     r"regularization_paths: expected y of shape \(3,\) .*got \(2,\)"),
-    (lambda: gaussian_posterior(np.ones(3), np.ones(2), 1.0, 0.0, 1.0),
-     r"gaussian_posterior: expected y of shape \(3,\) \(the shape of x\), got \(2,\)"),
-    (lambda: gaussian_posterior(np.ones(3), np.ones(3), 1.0, 0.0, 0.0), r"gaussian_posterior: expected prior_std > 0"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: gd_path(np.ones(3), np.ones(3), 0.1, 1, [0.0]),
+            r"gd_path: expected A of shape \(N, P\), got \(3,\)",
+        ),
+        (
+            lambda: gd_path(np.ones((3, 2)), np.ones(4), 0.1, 1, [0.0, 0.0]),
+            r"gd_path: expected y of shape \(3,\) .*got \(4,\)",
+        ),
+        (
+            lambda: regularization_paths(np.ones((3, 2)), np.ones(2), [1.0]),
+            r"regularization_paths: expected y of shape \(3,\) .*got \(2,\)",
+        ),
+        (
+            lambda: gaussian_posterior(np.ones(3), np.ones(2), 1.0, 0.0, 1.0),
+            r"gaussian_posterior: expected y of shape \(3,\) \(the shape of x\), got \(2,\)",
+        ),
+        (
+            lambda: gaussian_posterior(np.ones(3), np.ones(3), 1.0, 0.0, 0.0),
+            r"gaussian_posterior: expected prior_std > 0",
+        ),
+    ],
+)
 def test_bad_input_names_the_function_and_shapes(call, message):
     with pytest.raises(ValueError, match=message):
         call()
@@ -200,7 +231,9 @@ def test_small_lambda_recovers_ols_and_ols_matches_torch(paths):
 def test_penalised_weights_match_scikit_learn(paths, lam):
     X, y = paths.X, paths.y
     state = paths.update(lam=lam)
-    assert_close(state["coef"]["ridge"], SkRidge(alpha=lam).fit(X, y).coef_, 1e-9, "ridge vs sklearn")
+    assert_close(
+        state["coef"]["ridge"], SkRidge(alpha=lam).fit(X, y).coef_, 1e-9, "ridge vs sklearn"
+    )
     sk = SkLasso(alpha=lam / (2 * len(X)), tol=1e-12, max_iter=100_000).fit(X, y).coef_
     assert np.max(np.abs(state["coef"]["lasso"] - sk)) < 1e-7
     np.testing.assert_array_equal(state["coef"]["lasso"] == 0, sk == 0)
@@ -233,12 +266,16 @@ def test_posterior_mode_zeroes_the_gradient_of_the_log_posterior(map_explorer):
         state = map_explorer.update(prior_std=prior_std, n=n, prior_mean=prior_mean)
         x, y, s = t(map_explorer.x[:n]), t(map_explorer.y[:n]), map_explorer.sigma
         w = torch.tensor(state["w_map"], requires_grad=True)
-        log_post = -torch.sum((y - w * x) ** 2) / (2 * s**2) - (w - prior_mean) ** 2 / (2 * prior_std**2)
+        log_post = -torch.sum((y - w * x) ** 2) / (2 * s**2) - (w - prior_mean) ** 2 / (
+            2 * prior_std**2
+        )
         (grad,) = torch.autograd.grad(log_post, w)
         assert abs(grad.item()) < 1e-9
         w_ml = (torch.sum(x * y) / torch.sum(x * x)).item()
         assert state["w_ml"] == pytest.approx(w_ml, rel=1e-12)
-        assert state["w_map"] == pytest.approx(state["shrink"] * w_ml + (1 - state["shrink"]) * prior_mean)
+        assert state["w_map"] == pytest.approx(
+            state["shrink"] * w_ml + (1 - state["shrink"]) * prior_mean
+        )
 
 
 def test_prior_strength_and_sample_size_move_the_mode(map_explorer):

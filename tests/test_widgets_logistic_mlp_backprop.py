@@ -4,6 +4,7 @@ Headless: each explorer is driven with ``update(...)``; the state must change as
 and the figure must change too. Numbers are checked against PyTorch (float64), never against
 values copied from the implementation.
 """
+
 from __future__ import annotations
 
 import matplotlib
@@ -11,11 +12,12 @@ import numpy as np
 import pytest
 import torch
 
-from helpers import ORACLE_TOL, assert_close, t
 from nnlib.autograd import Value, trace
 from nnlib.viz.graph import graph_layout, plot_graph
 from nnlib.viz.linear import boundary_segment, plot_hyperplane
 from nnlib.widgets import backprop, decision_boundary, logistic, perceptron
+
+from helpers import ORACLE_TOL, assert_close, t
 
 matplotlib.use("Agg")
 
@@ -37,7 +39,9 @@ def changes_figure(explorer, **values):
     """Apply ``values``; assert the picture changed; return the new state."""
     before = fingerprint(explorer)
     state = explorer.update(**values)
-    assert fingerprint(explorer) != before, f"{type(explorer).__name__}: figure unchanged by {values}"
+    assert fingerprint(explorer) != before, (
+        f"{type(explorer).__name__}: figure unchanged by {values}"
+    )
     return state
 
 
@@ -89,7 +93,9 @@ def test_logistic_explorer_descends_and_weights_grow_on_separable_data():
     assert np.all(np.diff(s["losses"]) < 0)
     sep = changes_figure(e, data="separable", step=300)
     assert sep["accuracy"] == 1.0
-    assert np.all(np.diff(sep["norms"][1:]) > 0), "||w|| should grow without bound on separable data"
+    assert np.all(np.diff(sep["norms"][1:]) > 0), (
+        "||w|| should grow without bound on separable data"
+    )
     assert sep["losses"][-1] < 0.01
 
 
@@ -99,8 +105,12 @@ def test_boundary_segment_lies_on_the_line_inside_the_box():
     np.testing.assert_allclose(seg @ w + b, 0.0, atol=1e-12)
     assert np.all((seg[:, 0] >= -3) & (seg[:, 0] <= 3) & (seg[:, 1] >= -2) & (seg[:, 1] <= 2))
     assert boundary_segment(np.zeros(2), 1.0, (0, 1), (0, 1)) is None
-    assert boundary_segment(np.array([1.0, 0.0]), -5.0, (0, 1), (0, 1)) is None  # x = 5 misses the box
-    with pytest.raises(ValueError, match=r"boundary_segment: expected w of shape \(2,\), got \(3,\)"):
+    assert (
+        boundary_segment(np.array([1.0, 0.0]), -5.0, (0, 1), (0, 1)) is None
+    )  # x = 5 misses the box
+    with pytest.raises(
+        ValueError, match=r"boundary_segment: expected w of shape \(2,\), got \(3,\)"
+    ):
         boundary_segment(np.ones(3), 0.0, (0, 1), (0, 1))
     ax = plot_hyperplane(w, b)
     assert len(ax.get_lines()) == 1
@@ -146,8 +156,11 @@ def test_perceptron_learns_and_or_but_never_xor(gate):
 
 
 def test_perceptron_rejects_bad_labels():
-    with pytest.raises(ValueError, match=r"perceptron_trace: expected y of shape \(4,\) with labels 0/1, "
-                                         r"got shape \(3,\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"perceptron_trace: expected y of shape \(4,\) with labels 0/1, "
+        r"got shape \(3,\)",
+    ):
         perceptron.perceptron_trace(np.zeros((4, 2)), np.zeros(3))
 
 
@@ -178,13 +191,19 @@ def test_train_mlp_rejects_bad_settings():
         decision_boundary.train_mlp("circles", 4, "tanh", 10)
     with pytest.raises(ValueError, match="train_mlp: unknown activation 'cube'"):
         decision_boundary.train_mlp("xor", 4, "cube", 10)
-    with pytest.raises(ValueError, match="train_mlp: expected hidden to be a positive integer, got 0"):
+    with pytest.raises(
+        ValueError, match="train_mlp: expected hidden to be a positive integer, got 0"
+    ):
         decision_boundary.train_mlp("xor", 0, "tanh", 10)
 
 
 def test_playground_nonlinearity_is_what_solves_xor():
-    e = decision_boundary.DecisionBoundaryExplorer(dataset="xor", activation="identity", hidden=8, epochs=300)
-    assert e.state["accuracy"] < 0.75  # a composition of affine maps is affine: no line separates XOR
+    e = decision_boundary.DecisionBoundaryExplorer(
+        dataset="xor", activation="identity", hidden=8, epochs=300
+    )
+    assert (
+        e.state["accuracy"] < 0.75
+    )  # a composition of affine maps is affine: no line separates XOR
     s = changes_figure(e, activation="tanh")
     assert s["accuracy"] >= 0.95
     assert s["loss"][-1] < s["loss"][0]
@@ -207,8 +226,14 @@ def torch_221(loss: str):
     y = torch.tensor(p["y"])
     J = 0.5 * (a3 - y) ** 2 if loss == "mse" else torch.nn.functional.binary_cross_entropy(a3, y)
     J.backward()
-    return {"a3": a3.item(), "J": J.item(), "dW1": W1.grad.numpy(), "db1": b1.grad.numpy(),
-            "dW2": W2.grad.numpy(), "db2": b2.grad.item()}
+    return {
+        "a3": a3.item(),
+        "J": J.item(),
+        "dW1": W1.grad.numpy(),
+        "db1": b1.grad.numpy(),
+        "dW2": W2.grad.numpy(),
+        "db2": b2.grad.item(),
+    }
 
 
 @pytest.mark.parametrize("loss", ["mse", "cross_entropy"])
@@ -244,7 +269,9 @@ def test_backprop_stepper_reveals_forward_then_backward():
     before = e.update(step=7)
     assert "-0.0503" in before["formula"]
     ce = changes_figure(e, loss="cross_entropy")
-    assert ce["net"]["d3"] == pytest.approx(ce["net"]["a3"] - 1.0, rel=1e-12)  # sigmoid + BCE: a - y
+    assert ce["net"]["d3"] == pytest.approx(
+        ce["net"]["a3"] - 1.0, rel=1e-12
+    )  # sigmoid + BCE: a - y
     changes_figure(e, step=11)
 
 
@@ -257,4 +284,6 @@ def test_graph_layout_puts_inputs_left_of_their_users():
     assert all(pos[child][0] < pos[parent][0] for child, parent in edges)
     assert pos[root][0] == max(p[0] for p in pos.values())
     ax = plot_graph(root)
-    assert len(ax.texts) == 2 * len(nodes) + len(edges)  # a box and a gradient per node, an arrow per edge
+    assert len(ax.texts) == 2 * len(nodes) + len(
+        edges
+    )  # a box and a gradient per node, an arrow per edge

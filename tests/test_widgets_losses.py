@@ -1,13 +1,14 @@
 """The chapter-8 outlier explorer: exact line fits (checked by PyTorch and scikit-learn) and the widget."""
+
 import numpy as np
 import pytest
-import torch
 import torch.nn.functional as tF
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from sklearn.linear_model import QuantileRegressor
 
-from helpers import t
 from nnlib.widgets.losses import LossExplorer, fit_line, outlier_data
+
+from helpers import t
 
 
 def fingerprint(explorer):
@@ -24,7 +25,10 @@ def data(seed, n=15):
     return x, y
 
 
-TORCH_LOSS = {"mse": lambda p, y, d: tF.mse_loss(p, y), "huber": lambda p, y, d: tF.huber_loss(p, y, delta=d)}
+TORCH_LOSS = {
+    "mse": lambda p, y, d: tF.mse_loss(p, y),
+    "huber": lambda p, y, d: tF.huber_loss(p, y, delta=d),
+}
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -56,7 +60,9 @@ def test_outlier_moves_l2_but_not_l1_or_huber():
     x, _ = outlier_data(0.0)
     A = np.column_stack([x, np.ones_like(x)])
     shift = np.linalg.solve(A.T @ A, A[-1]) * (-16.0 + 8.0)
-    np.testing.assert_allclose(np.subtract(far["fits"]["mse"], near["fits"]["mse"]), shift, atol=1e-10)
+    np.testing.assert_allclose(
+        np.subtract(far["fits"]["mse"], near["fits"]["mse"]), shift, atol=1e-10
+    )
     assert far["fits"]["mse"][0] < near["fits"]["mse"][0] < 1.0 < 1.5 < near["fits"]["mae"][0]
 
 
@@ -77,7 +83,9 @@ def test_explorer_figure_changes():
 
 
 def test_bad_input_names_function_and_shapes():
-    with pytest.raises(ValueError, match=r"fit_line: expected y of shape \(3,\) \(the shape of x\), got \(4,\)"):
+    with pytest.raises(
+        ValueError, match=r"fit_line: expected y of shape \(3,\) \(the shape of x\), got \(4,\)"
+    ):
         fit_line([0.0, 1.0, 2.0], [0.0, 1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="fit_line: expected loss in"):
         fit_line([0.0, 1.0], [0.0, 1.0], "hinge")

@@ -1,21 +1,35 @@
 """nnlib.widgets.methodology: batched polynomial fits, the bias/variance decomposition, grid vs random search."""
+
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from sklearn.linear_model import Ridge as SkRidge
 
 from nnlib.linear import LinearRegression, Ridge, polynomial_features
-from nnlib.widgets.methodology import (BiasVarianceExplorer, SearchExplorer, bias_variance, fit_polynomials,
-                                       grid_points, predict_polynomials, sample_training_sets, search_objective,
-                                       search_scores, true_function)
+from nnlib.widgets.methodology import (
+    BiasVarianceExplorer,
+    SearchExplorer,
+    bias_variance,
+    fit_polynomials,
+    grid_points,
+    predict_polynomials,
+    sample_training_sets,
+    search_objective,
+    search_scores,
+    true_function,
+)
 
 
 def fingerprint(explorer) -> str:
-    FigureCanvasAgg(explorer.figure)  # a figure closed by pyplot keeps a bare canvas that cannot render
+    FigureCanvasAgg(
+        explorer.figure
+    )  # a figure closed by pyplot keeps a bare canvas that cannot render
     return explorer.figure_fingerprint()
 
 
-@pytest.mark.parametrize("degree, lam, n, seed", [(1, 1e-3, 12, 0), (4, 0.1, 20, 1), (7, 1e-6, 30, 2), (5, 10.0, 8, 3)])
+@pytest.mark.parametrize(
+    "degree, lam, n, seed", [(1, 1e-3, 12, 0), (4, 0.1, 20, 1), (7, 1e-6, 30, 2), (5, 10.0, 8, 3)]
+)
 def test_fit_polynomials_matches_ridge_on_polynomial_features(degree, lam, n, seed):
     x, y = sample_training_sets(3, n, seed=seed)
     x_before, y_before = x.copy(), y.copy()
@@ -45,14 +59,14 @@ def test_fit_polynomials_interpolates_when_there_are_more_coefficients_than_poin
     x, y = sample_training_sets(2, 6, seed=5)
     w, b = fit_polynomials(x, y, 9, 0.0)  # 10 coefficients, 6 points: the minimum-norm interpolant
     assert np.all(np.isfinite(w))
-    fitted = np.array([predict_polynomials(w[t:t + 1], b[t:t + 1], x[t])[0] for t in range(2)])
+    fitted = np.array([predict_polynomials(w[t : t + 1], b[t : t + 1], x[t])[0] for t in range(2)])
     np.testing.assert_allclose(fitted, y, atol=1e-6)
 
 
 def test_predict_polynomials_evaluates_the_polynomial():
     w, b = np.array([[1.0, -2.0, 0.5]]), np.array([3.0])
     xs = np.array([-1.0, 0.0, 2.0])
-    expected = 3.0 + xs - 2.0 * xs ** 2 + 0.5 * xs ** 3
+    expected = 3.0 + xs - 2.0 * xs**2 + 0.5 * xs**3
     np.testing.assert_allclose(predict_polynomials(w, b, xs)[0], expected)
 
 
@@ -68,13 +82,17 @@ def test_decomposition_is_an_identity_and_behaves_as_the_theory_says():
         fits, truth = r["fits"], r["truth"]
         assert r["dev_mse"] == pytest.approx(np.mean((fits - truth) ** 2) + 0.09, rel=1e-12)
     np.testing.assert_allclose(low["truth"], true_function(low["grid"]))
-    assert low["bias2"] > 5 * low["variance"]                  # a line cannot follow sin(pi x)
-    assert high["variance"] > 10 * high["bias2"]               # degree 9 on 30 points swings
+    assert low["bias2"] > 5 * low["variance"]  # a line cannot follow sin(pi x)
+    assert high["variance"] > 10 * high["bias2"]  # degree 9 on 30 points swings
     assert mid["dev_mse"] < min(low["dev_mse"], high["dev_mse"])
-    assert low["train_mse"] > mid["train_mse"] > high["train_mse"]  # the training error cannot see variance
-    assert bias_variance(9, n=100)["variance"] < high["variance"] / 10   # more data: less variance
+    assert (
+        low["train_mse"] > mid["train_mse"] > high["train_mse"]
+    )  # the training error cannot see variance
+    assert bias_variance(9, n=100)["variance"] < high["variance"] / 10  # more data: less variance
     ridge = bias_variance(9, lam=1.0)
-    assert ridge["variance"] < high["variance"] and ridge["bias2"] > high["bias2"]  # ridge trades one for the other
+    assert (
+        ridge["variance"] < high["variance"] and ridge["bias2"] > high["bias2"]
+    )  # ridge trades one for the other
 
 
 def test_bias_variance_explorer_follows_the_sliders():
@@ -98,8 +116,8 @@ def test_search_objective_peaks_where_it_says():
     assert float(search_objective(0.62, 0.3)) == pytest.approx(1.0)
     assert float(search_objective(0.2, 0.3, 0.0, peak=(0.2, 0.9))) == pytest.approx(1.0)
     a = np.linspace(0, 1, 101)
-    assert np.ptp(search_objective(0.5, a, weight_b=0.1)) < 0.1       # b barely matters
-    assert np.ptp(search_objective(a, 0.5, weight_b=0.1)) > 0.8       # a matters
+    assert np.ptp(search_objective(0.5, a, weight_b=0.1)) < 0.1  # b barely matters
+    assert np.ptp(search_objective(a, 0.5, weight_b=0.1)) > 0.8  # a matters
 
 
 def test_grid_points_are_cell_centres():

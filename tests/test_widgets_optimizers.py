@@ -1,4 +1,5 @@
 """The chapter-9 optimizer race: surfaces and paths against PyTorch, and the widget driven headless."""
+
 import math
 
 import numpy as np
@@ -6,9 +7,10 @@ import pytest
 import torch
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from helpers import ORACLE_TOL, assert_close, t
 from nnlib import optim
 from nnlib.widgets.optimizers import RACERS, SURFACES, OptimizerRace, run_optimizer
+
+from helpers import ORACLE_TOL, assert_close, t
 
 TORCH_SURFACES = {
     "rosenbrock": lambda w: (1 - w[0]) ** 2 + 100 * (w[1] - w[0] ** 2) ** 2,
@@ -17,8 +19,10 @@ TORCH_SURFACES = {
     "plateau": lambda w: 1 - torch.exp(-(w[0] ** 2 + w[1] ** 2)),
 }
 TORCH_OPTIMIZERS = {
-    "sgd": lambda p, lr: torch.optim.SGD(p, lr=lr), "momentum": lambda p, lr: torch.optim.SGD(p, lr=lr, momentum=0.9),
-    "rmsprop": lambda p, lr: torch.optim.RMSprop(p, lr=lr), "adam": lambda p, lr: torch.optim.Adam(p, lr=lr),
+    "sgd": lambda p, lr: torch.optim.SGD(p, lr=lr),
+    "momentum": lambda p, lr: torch.optim.SGD(p, lr=lr, momentum=0.9),
+    "rmsprop": lambda p, lr: torch.optim.RMSprop(p, lr=lr),
+    "adam": lambda p, lr: torch.optim.Adam(p, lr=lr),
 }
 
 
@@ -72,13 +76,21 @@ def test_gd_escapes_the_saddle_when_predicted_and_not_from_its_stable_line():
     assert not stuck["left"] and np.abs(stuck["path"][-1]).max() < 1e-20  # converges to the saddle
     # y_t = (1 + 2 lr)^t y_0 exactly, so y leaves |y| < 2.5 at the first t with 1.1^t * 1e-3 >= 2.5
     escaped = run_optimizer(s, optim.SGD(lr=lr), 500)
-    assert escaped["left"] and len(escaped["path"]) - 1 == math.ceil(math.log(2.5 / 1e-3) / math.log(1 + 2 * lr))
+    assert escaped["left"] and len(escaped["path"]) - 1 == math.ceil(
+        math.log(2.5 / 1e-3) / math.log(1 + 2 * lr)
+    )
 
 
 def test_adam_leaves_the_plateau_before_sgd():
     s = SURFACES["plateau"]
-    first_below = {name: int(np.argmax(run_optimizer(s, optim.get_optimizer(name, lr=getattr(s, rate)), 400)["loss"] < 0.5))
-                   for name, rate in [("sgd", "lr"), ("adam", "lr_adaptive")]}
+    first_below = {
+        name: int(
+            np.argmax(
+                run_optimizer(s, optim.get_optimizer(name, lr=getattr(s, rate)), 400)["loss"] < 0.5
+            )
+        )
+        for name, rate in [("sgd", "lr"), ("adam", "lr_adaptive")]
+    }
     assert 0 < first_below["adam"] < first_below["sgd"] / 4
 
 
@@ -87,11 +99,18 @@ def test_race_updates_state_and_figure():
     first = fingerprint(e)
     assert set(e.state["runs"]) == set(RACERS)
     state = e.update(surface="saddle")
-    assert (e.values["lr"], e.values["lr_adaptive"]) == (SURFACES["saddle"].lr, SURFACES["saddle"].lr_adaptive)
+    assert (e.values["lr"], e.values["lr_adaptive"]) == (
+        SURFACES["saddle"].lr,
+        SURFACES["saddle"].lr_adaptive,
+    )
     assert all(run["left"] for run in state["runs"].values())  # everyone escapes the saddle
     assert fingerprint(e) != first
     state = e.update(surface="ravine", lr=0.12, steps=200)  # a rate given after the surface is kept
-    assert e.values["lr"] == 0.12 and state["runs"]["SGD"]["left"] and not state["runs"]["Adam"]["left"]
+    assert (
+        e.values["lr"] == 0.12
+        and state["runs"]["SGD"]["left"]
+        and not state["runs"]["Adam"]["left"]
+    )
 
 
 def test_unknown_surface_is_rejected():

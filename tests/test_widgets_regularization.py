@@ -1,15 +1,23 @@
 """nnlib.widgets.regularization: the noisy-label split, the cached runs and the dropout/L2 explorer."""
+
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from nnlib.functional import cross_entropy
 from nnlib.layers import Dropout
-from nnlib.widgets.regularization import RegularizationExplorer, make_overfit_model, overfit_split, train_regularized
+from nnlib.widgets.regularization import (
+    RegularizationExplorer,
+    make_overfit_model,
+    overfit_split,
+    train_regularized,
+)
 
 
 def fingerprint(explorer) -> str:
-    FigureCanvasAgg(explorer.figure)  # a figure closed by pyplot keeps a bare canvas that cannot render
+    FigureCanvasAgg(
+        explorer.figure
+    )  # a figure closed by pyplot keeps a bare canvas that cannot render
     return explorer.figure_fingerprint()
 
 
@@ -31,8 +39,12 @@ def test_measured_curves_are_the_data_term_in_inference_mode(p, l2, l1):
     logits = model.predict(d["X_dev"], logits=True)
     assert run["dev_ce"][-1] == pytest.approx(float(cross_entropy(logits, d["y_dev"])), rel=1e-12)
     train_logits = model.predict(d["X_train"], logits=True)
-    assert run["train_ce"][-1] == pytest.approx(float(cross_entropy(train_logits, d["y_train"])), rel=1e-12)
-    assert run["train_acc"][-1] == pytest.approx(np.mean(train_logits.argmax(axis=1) == d["y_train"]))
+    assert run["train_ce"][-1] == pytest.approx(
+        float(cross_entropy(train_logits, d["y_train"])), rel=1e-12
+    )
+    assert run["train_acc"][-1] == pytest.approx(
+        np.mean(train_logits.argmax(axis=1) == d["y_train"])
+    )
     penalty = run["val_loss"][-1] - run["dev_ce"][-1]
     assert (penalty > 0) == (l2 > 0 or l1 > 0)
 

@@ -14,11 +14,23 @@ function), :mod:`.diagnose` (pure verdicts), :mod:`.codec` (plain-data transport
 (solutions -> exercises: ``from nnlib.grading.authoring.release import release``; not imported here
 because nbformat is slow to import). Command line: ``python -m nnlib.grading --help``.
 """
+
 from .student.check import CheckResult, check
 from .student.diagnose import diagnose, diagnose_exception
 from .student.registry import Case, Exercise, all_exercises, by_notebook, get, notebooks
 from .student.substitute import compare, substitute
 
-__all__ = ["check", "CheckResult", "substitute", "compare", "diagnose", "diagnose_exception", "Case", "Exercise",
-           "all_exercises", "by_notebook", "get", "notebooks"]
-
+__all__ = [
+    "check",
+    "CheckResult",
+    "substitute",
+    "compare",
+    "diagnose",
+    "diagnose_exception",
+    "Case",
+    "Exercise",
+    "all_exercises",
+    "by_notebook",
+    "get",
+    "notebooks",
+]

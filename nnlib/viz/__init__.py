@@ -3,9 +3,10 @@
 Every helper draws into an ``ax`` it is given (or a new one) and returns it, so the chapters and the
 widgets compose them. Topic-specific plots live in the sub-modules of this package.
 """
+
 from __future__ import annotations
 
-from typing import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 
@@ -28,8 +29,15 @@ def _grid(X: np.ndarray, resolution: int, padding: float):
     return xx, yy, np.column_stack([xx.ravel(), yy.ravel()])
 
 
-def plot_decision_boundary(predict: Callable[[np.ndarray], np.ndarray], X, y, ax=None,
-                           resolution: int = 200, padding: float = 0.5, title: str | None = None):
+def plot_decision_boundary(
+    predict: Callable[[np.ndarray], np.ndarray],
+    X,
+    y,
+    ax=None,
+    resolution: int = 200,
+    padding: float = 0.5,
+    title: str | None = None,
+):
     """Shade the regions a 2-D classifier assigns to each class and scatter the data on top.
 
     ``predict`` maps points ``(M, 2)`` to class labels ``(M,)``, to probabilities of the positive
@@ -46,17 +54,39 @@ def plot_decision_boundary(predict: Callable[[np.ndarray], np.ndarray], X, y, ax
     out = np.asarray(predict(points))
     if out.ndim == 2 and out.shape[1] > 1:
         labels = out.argmax(axis=1)
-    elif np.issubdtype(out.dtype, np.floating) and out.size and out.min() >= 0 and out.max() <= 1 \
-            and not np.all(np.isin(out, (0.0, 1.0))):
+    elif (
+        np.issubdtype(out.dtype, np.floating)
+        and out.size
+        and out.min() >= 0
+        and out.max() <= 1
+        and not np.all(np.isin(out, (0.0, 1.0)))
+    ):
         labels = (out.ravel() >= 0.5).astype(int)
     else:
         labels = out.ravel().astype(int)
     n_classes = int(max(labels.max(initial=0), y.max(initial=0))) + 1
     levels = np.arange(n_classes + 1) - 0.5
-    ax.contourf(xx, yy, labels.reshape(xx.shape), levels=levels, cmap="coolwarm" if n_classes == 2 else "tab10",
-                alpha=0.25, vmin=-0.5, vmax=n_classes - 0.5)
-    ax.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm" if n_classes == 2 else "tab10", s=14,
-               edgecolors="k", linewidths=0.3, vmin=-0.5, vmax=n_classes - 0.5)
+    ax.contourf(
+        xx,
+        yy,
+        labels.reshape(xx.shape),
+        levels=levels,
+        cmap="coolwarm" if n_classes == 2 else "tab10",
+        alpha=0.25,
+        vmin=-0.5,
+        vmax=n_classes - 0.5,
+    )
+    ax.scatter(
+        X[:, 0],
+        X[:, 1],
+        c=y,
+        cmap="coolwarm" if n_classes == 2 else "tab10",
+        s=14,
+        edgecolors="k",
+        linewidths=0.3,
+        vmin=-0.5,
+        vmax=n_classes - 0.5,
+    )
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     if title:
@@ -64,8 +94,13 @@ def plot_decision_boundary(predict: Callable[[np.ndarray], np.ndarray], X, y, ax
     return ax
 
 
-def plot_history(history: Mapping[str, Iterable[float]] | object, keys: Iterable[str] | None = None,
-                 ax=None, log: bool = False, title: str | None = None):
+def plot_history(
+    history: Mapping[str, Iterable[float]] | object,
+    keys: Iterable[str] | None = None,
+    ax=None,
+    log: bool = False,
+    title: str | None = None,
+):
     """Training curves from a ``History`` (its ``.history`` dict) or a plain dict name -> values per epoch.
 
     >>> ax = plot_history({"loss": [1.0, 0.5], "val_loss": [1.1, 0.7]})
@@ -74,7 +109,12 @@ def plot_history(history: Mapping[str, Iterable[float]] | object, keys: Iterable
     ax = new_axes(ax)
     for key in keys if keys is not None else curves:
         values = list(curves[key])
-        ax.plot(np.arange(1, len(values) + 1), values, label=key, ls="--" if key.startswith("val_") else "-")
+        ax.plot(
+            np.arange(1, len(values) + 1),
+            values,
+            label=key,
+            ls="--" if key.startswith("val_") else "-",
+        )
     ax.set_xlabel("epoch")
     if log:
         ax.set_yscale("log")
@@ -84,9 +124,17 @@ def plot_history(history: Mapping[str, Iterable[float]] | object, keys: Iterable
     return ax
 
 
-def plot_loss_surface(f: Callable[[np.ndarray, np.ndarray], np.ndarray], xlim=(-2, 2), ylim=(-2, 2),
-                      paths: Mapping[str, np.ndarray] | None = None, ax=None, levels: int = 30,
-                      resolution: int = 150, log_levels: bool = True, title: str | None = None):
+def plot_loss_surface(
+    f: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    xlim=(-2, 2),
+    ylim=(-2, 2),
+    paths: Mapping[str, np.ndarray] | None = None,
+    ax=None,
+    levels: int = 30,
+    resolution: int = 150,
+    log_levels: bool = True,
+    title: str | None = None,
+):
     """Contours of a 2-parameter loss ``f(W1, W2)`` (vectorised over grids) with optimizer paths.
 
     ``paths`` maps a label to an array ``(T, 2)`` of iterates; each is drawn as a line with its end marked.
@@ -104,7 +152,7 @@ def plot_loss_surface(f: Callable[[np.ndarray, np.ndarray], np.ndarray], xlim=(-
     ax.contour(W1, W2, Z, levels=lv, cmap="viridis", linewidths=0.7)
     for label, path in (paths or {}).items():
         path = np.asarray(path, dtype=float)
-        line, = ax.plot(path[:, 0], path[:, 1], ".-", ms=3, lw=1.2, label=label)
+        (line,) = ax.plot(path[:, 0], path[:, 1], ".-", ms=3, lw=1.2, label=label)
         ax.plot(*path[-1], "o", color=line.get_color(), ms=6)
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)

@@ -4,6 +4,7 @@ Nodes are placed in columns by depth (leaves on the left, the root on the right)
 the node's name or operation, its value and, in red, its gradient ``d root / d node``. It is the
 matplotlib twin of :func:`nnlib.autograd.to_dot`, so the book needs no Graphviz.
 """
+
 from __future__ import annotations
 
 from ..autograd import Value, trace
@@ -40,13 +41,17 @@ def graph_layout(root: Value, row_gap: float = 1.0) -> dict[Value, tuple[float, 
     for d in sorted(columns):  # from the root leftwards, so the users are already placed
         column = columns[d]
         if d > 0:
-            column.sort(key=lambda n: sum(pos[u][1] for u in users[n]) / len(users[n]), reverse=True)
+            column.sort(
+                key=lambda n: sum(pos[u][1] for u in users[n]) / len(users[n]), reverse=True
+            )
         for k, node in enumerate(column):
             pos[node] = (float(deepest - d), ((len(column) - 1) / 2.0 - k) * row_gap)
     return pos
 
 
-def plot_graph(root: Value, ax=None, show_grad: bool = True, fontsize: float = 8, title: str | None = None):
+def plot_graph(
+    root: Value, ax=None, show_grad: bool = True, fontsize: float = 8, title: str | None = None
+):
     """Draw the graph that produced ``root``: one box per node, one arrow per edge (child -> parent).
 
     Each box reads ``name or op`` / ``value`` / ``grad`` (after ``root.backward()``). Returns ``ax``.
@@ -58,19 +63,40 @@ def plot_graph(root: Value, ax=None, show_grad: bool = True, fontsize: float = 8
     pos = graph_layout(root, row_gap=1.2)
     ax = new_axes(ax, figsize=(7, 3.5))
     for child, parent in edges:
-        ax.annotate("", xy=pos[parent], xytext=pos[child],
-                    arrowprops=dict(arrowstyle="-|>", color="0.5", lw=0.9, shrinkA=15, shrinkB=17), zorder=1)
+        ax.annotate(
+            "",
+            xy=pos[parent],
+            xytext=pos[child],
+            arrowprops=dict(arrowstyle="-|>", color="0.5", lw=0.9, shrinkA=15, shrinkB=17),
+            zorder=1,
+        )
     for node in nodes:
         name = node.label or node._op
         if node.label and node._op:
             name = f"{node.label} = {node._op}"
-        text = f"{name}\n{node.data:.4g}" if name else f"{node.data:.4g}"  # an unnamed leaf is a constant
+        text = (
+            f"{name}\n{node.data:.4g}" if name else f"{node.data:.4g}"
+        )  # an unnamed leaf is a constant
         is_leaf = not node._prev
-        ax.text(*pos[node], text, ha="center", va="center", fontsize=fontsize,
-                bbox=dict(boxstyle="round,pad=0.3", fc="#e8eef7" if is_leaf else "#fdf1e3", ec="0.4"), zorder=3)
+        ax.text(
+            *pos[node],
+            text,
+            ha="center",
+            va="center",
+            fontsize=fontsize,
+            bbox=dict(boxstyle="round,pad=0.3", fc="#e8eef7" if is_leaf else "#fdf1e3", ec="0.4"),
+            zorder=3,
+        )
         if show_grad:
-            ax.text(pos[node][0], pos[node][1] - 0.38, f"grad {node.grad:+.4g}", ha="center", va="top",
-                    fontsize=fontsize - 1, color="#b2182b")
+            ax.text(
+                pos[node][0],
+                pos[node][1] - 0.38,
+                f"grad {node.grad:+.4g}",
+                ha="center",
+                va="top",
+                fontsize=fontsize - 1,
+                color="#b2182b",
+            )
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
     ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)

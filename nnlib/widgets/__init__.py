@@ -5,6 +5,7 @@ apart from the view (:meth:`Explorer.draw`, matplotlib). In a live kernel the sl
 ``compute`` and redraw; in the built book the widget and its first figure are a static snapshot.
 Tests drive explorers headless with :meth:`Explorer.update`.
 """
+
 from .base import Explorer
 
 __all__ = ["Explorer"]

@@ -4,6 +4,7 @@
 ``nnlib.functional``'s ``*_backward`` returns, plus a centred-difference f' as a check.
 :class:`ActivationExplorer` puts a dropdown and two sliders in front of it.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,8 +22,9 @@ PARAMETER = {"leaky_relu": "alpha", "elu": "alpha", "swish": "beta"}
 _KINKS = {"relu": 0.0, "leaky_relu": 0.0, "elu": 0.0, "selu": 0.0}
 
 
-def activation_curves(name: str, param: float | None = None, xmax: float = 5.0, points: int = 401,
-                      h: float = 1e-5) -> dict:
+def activation_curves(
+    name: str, param: float | None = None, xmax: float = 5.0, points: int = 401, h: float = 1e-5
+) -> dict:
     """f(x), f'(x) (from ``<name>_backward`` with dout = 1) and a centred difference, on [-xmax, xmax].
 
     ``param`` is passed as the function's ``alpha`` or ``beta`` (see ``PARAMETER``); it is ignored by
@@ -46,7 +48,12 @@ def activation_curves(name: str, param: float | None = None, xmax: float = 5.0, 
     df_numeric = (forward(x + h, **kwargs) - forward(x - h, **kwargs)) / (2 * h)
     smooth = np.abs(x - _KINKS[name]) > 2 * h if name in _KINKS else np.ones_like(x, dtype=bool)
     return {
-        "name": name, "kwargs": kwargs, "x": x, "f": f, "df": df, "df_numeric": df_numeric,
+        "name": name,
+        "kwargs": kwargs,
+        "x": x,
+        "f": f,
+        "df": df,
+        "df_numeric": df_numeric,
         "max_gap": float(np.max(np.abs(df - df_numeric)[smooth])),
         "df_max": float(np.max(np.abs(df))),
         "saturated": float(np.mean(np.abs(df) < 0.01)),
@@ -69,10 +76,22 @@ class ActivationExplorer(Explorer):
 
         return {
             "name": w.Dropdown(options=list(ELEMENTWISE), value="sigmoid", description="f"),
-            "param": w.FloatSlider(value=0.1, min=0.0, max=2.0, step=0.05, description="alpha / beta",
-                                   style={"description_width": "initial"}),
-            "xmax": w.FloatSlider(value=6.0, min=1.0, max=20.0, step=0.5, description="|x| up to",
-                                  style={"description_width": "initial"}),
+            "param": w.FloatSlider(
+                value=0.1,
+                min=0.0,
+                max=2.0,
+                step=0.05,
+                description="alpha / beta",
+                style={"description_width": "initial"},
+            ),
+            "xmax": w.FloatSlider(
+                value=6.0,
+                min=1.0,
+                max=20.0,
+                step=0.5,
+                description="|x| up to",
+                style={"description_width": "initial"},
+            ),
         }
 
     def compute(self, name, param, xmax):
@@ -87,9 +106,19 @@ class ActivationExplorer(Explorer):
         ax_f.set_title(f"{label}(x)")
         ax_df.plot(x, state["df"], color="C1", label="backward pass")
         every = max(1, len(x) // 40)
-        ax_df.plot(x[::every], state["df_numeric"][::every], ".", color="k", ms=3, label="finite difference")
-        ax_df.set_title(f"derivative (max |f'| = {state['df_max']:.3g}, "
-                        f"{100 * state['saturated']:.0f}% of inputs have |f'| < 0.01)", fontsize="small")
+        ax_df.plot(
+            x[::every],
+            state["df_numeric"][::every],
+            ".",
+            color="k",
+            ms=3,
+            label="finite difference",
+        )
+        ax_df.set_title(
+            f"derivative (max |f'| = {state['df_max']:.3g}, "
+            f"{100 * state['saturated']:.0f}% of inputs have |f'| < 0.01)",
+            fontsize="small",
+        )
         ax_df.legend(fontsize="small", loc="best")
         for ax in (ax_f, ax_df):
             ax.axhline(0, color="grey", lw=0.6)

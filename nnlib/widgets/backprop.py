@@ -16,6 +16,7 @@ the network, forward pass first, then the backward pass.
 >>> round(net["a3"], 3), round(net["d3"], 4)
 (0.739, -0.0503)
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -28,8 +29,14 @@ from .base import Explorer
 __all__ = ["NOTES_221", "network_221", "STEPS", "BackpropStepper"]
 
 #: the notes' example: input, target and parameters (column layout, W1 is (hidden, input))
-NOTES_221 = {"x": (0.5, 0.8), "y": 1.0, "W1": ((0.2, 0.4), (0.3, 0.7)), "b1": (0.1, 0.2),
-             "W2": (0.5, 0.6), "b2": 0.3}
+NOTES_221 = {
+    "x": (0.5, 0.8),
+    "y": 1.0,
+    "W1": ((0.2, 0.4), (0.3, 0.7)),
+    "b1": (0.1, 0.2),
+    "W2": (0.5, 0.6),
+    "b2": 0.3,
+}
 LOSSES = ("mse", "cross_entropy")
 
 
@@ -51,7 +58,9 @@ def network_221(loss: str = "mse", **overrides) -> dict[str, Any]:
         raise ValueError(f"network_221: unknown loss {loss!r}; choose one of {list(LOSSES)}")
     unknown = set(overrides) - set(NOTES_221)
     if unknown:
-        raise ValueError(f"network_221: unknown parameter(s) {sorted(unknown)}; valid: {sorted(NOTES_221)}")
+        raise ValueError(
+            f"network_221: unknown parameter(s) {sorted(unknown)}; valid: {sorted(NOTES_221)}"
+        )
     p = {**NOTES_221, **overrides}
     x = [Value(float(v), f"x{i + 1}") for i, v in enumerate(p["x"])]
     W1 = [[Value(float(p["W1"][j][i]), f"W1[{j + 1},{i + 1}]") for i in range(2)] for j in range(2)]
@@ -71,17 +80,43 @@ def network_221(loss: str = "mse", **overrides) -> dict[str, Any]:
     J.backward()
 
     def data(vs):
-        return np.array([[v.data for v in row] for row in vs]) if isinstance(vs[0], list) \
+        return (
+            np.array([[v.data for v in row] for row in vs])
+            if isinstance(vs[0], list)
             else np.array([v.data for v in vs])
+        )
 
     def grad(vs):
-        return np.array([[v.grad for v in row] for row in vs]) if isinstance(vs[0], list) \
+        return (
+            np.array([[v.grad for v in row] for row in vs])
+            if isinstance(vs[0], list)
             else np.array([v.grad for v in vs])
+        )
 
-    return {"loss": loss, "x": data(x), "y": y, "W1": data(W1), "b1": data(b1), "W2": data(W2), "b2": b2.data,
-            "z2": data(z2), "a2": data(a2), "z3": z3.data, "a3": a3.data, "J": J.data,
-            "dJ_da3": a3.grad, "d3": z3.grad, "dW2": grad(W2), "db2": b2.grad, "dJ_da2": grad(a2),
-            "d2": grad(z2), "dW1": grad(W1), "db1": grad(b1), "dx": grad(x), "graph": J}
+    return {
+        "loss": loss,
+        "x": data(x),
+        "y": y,
+        "W1": data(W1),
+        "b1": data(b1),
+        "W2": data(W2),
+        "b2": b2.data,
+        "z2": data(z2),
+        "a2": data(a2),
+        "z3": z3.data,
+        "a3": a3.data,
+        "J": J.data,
+        "dJ_da3": a3.grad,
+        "d3": z3.grad,
+        "dW2": grad(W2),
+        "db2": b2.grad,
+        "dJ_da2": grad(a2),
+        "d2": grad(z2),
+        "dW1": grad(W1),
+        "db1": grad(b1),
+        "dx": grad(x),
+        "graph": J,
+    }
 
 
 def _v(a, digits: int = 4) -> str:
@@ -90,39 +125,95 @@ def _v(a, digits: int = 4) -> str:
 
 #: (title, keys revealed by this step, formula as a function of the network dict)
 STEPS = [
-    ("the network: inputs, target and parameters", (), lambda n: (
-        rf"$x = ({_v(n['x'])}),\ y = {n['y']:g}$")),
-    ("forward 1: hidden pre-activations", ("z2",), lambda n: (
-        rf"$z^{{(2)}} = W^{{(1)}} x + b^{{(1)}} = ({_v(n['z2'])})$")),
-    ("forward 2: hidden activations", ("a2",), lambda n: (
-        rf"$a^{{(2)}} = \sigma(z^{{(2)}}) = ({_v(n['a2'])})$")),
-    ("forward 3: output pre-activation", ("z3",), lambda n: (
-        rf"$z^{{(3)}} = W^{{(2)}} a^{{(2)}} + b^{{(2)}} = {n['z3']:.4f}$")),
+    (
+        "the network: inputs, target and parameters",
+        (),
+        lambda n: rf"$x = ({_v(n['x'])}),\ y = {n['y']:g}$",
+    ),
+    (
+        "forward 1: hidden pre-activations",
+        ("z2",),
+        lambda n: rf"$z^{{(2)}} = W^{{(1)}} x + b^{{(1)}} = ({_v(n['z2'])})$",
+    ),
+    (
+        "forward 2: hidden activations",
+        ("a2",),
+        lambda n: rf"$a^{{(2)}} = \sigma(z^{{(2)}}) = ({_v(n['a2'])})$",
+    ),
+    (
+        "forward 3: output pre-activation",
+        ("z3",),
+        lambda n: rf"$z^{{(3)}} = W^{{(2)}} a^{{(2)}} + b^{{(2)}} = {n['z3']:.4f}$",
+    ),
     ("forward 4: output", ("a3",), lambda n: rf"$a^{{(3)}} = \sigma(z^{{(3)}}) = {n['a3']:.4f}$"),
-    ("forward 5: loss", ("J",), lambda n: (
-        rf"$J = \frac{{1}}{{2}}(a^{{(3)}} - y)^2 = {n['J']:.5f}$" if n["loss"] == "mse"
-        else rf"$J = -[y \log a^{{(3)}} + (1 - y) \log(1 - a^{{(3)}})] = {n['J']:.5f}$")),
-    ("backward 1: dJ/da3", ("dJ_da3",), lambda n: (
-        rf"$\partial J/\partial a^{{(3)}} = a^{{(3)}} - y = {n['dJ_da3']:.4f}$" if n["loss"] == "mse"
-        else rf"$\partial J/\partial a^{{(3)}} = \frac{{a^{{(3)}} - y}}{{a^{{(3)}}(1 - a^{{(3)}})}} = "
-             rf"{n['dJ_da3']:.4f}$")),
-    ("backward 2: output delta", ("d3",), lambda n: (
-        rf"$\delta^{{(3)}} = \partial J/\partial a^{{(3)}}\ a^{{(3)}}(1 - a^{{(3)}}) = "
-        rf"{n['dJ_da3']:.4f} \times {n['a3'] * (1 - n['a3']):.4f} = {n['d3']:.4f}$")),
-    ("backward 3: output weights and bias", ("dW2", "db2"), lambda n: (
-        rf"$\partial J/\partial W^{{(2)}} = \delta^{{(3)}} a^{{(2)\top}} = ({_v(n['dW2'], 5)}),\ "
-        rf"\partial J/\partial b^{{(2)}} = \delta^{{(3)}}$")),
-    ("backward 4: back through W2", ("dJ_da2",), lambda n: (
-        rf"$\partial J/\partial a^{{(2)}} = W^{{(2)\top}} \delta^{{(3)}} = ({_v(n['dJ_da2'], 5)})$")),
-    ("backward 5: hidden deltas", ("d2",), lambda n: (
-        rf"$\delta^{{(2)}} = \partial J/\partial a^{{(2)}} \odot a^{{(2)}}(1 - a^{{(2)}}) = ({_v(n['d2'], 5)})$")),
-    ("backward 6: hidden weights and biases", ("dW1", "db1"), lambda n: (
-        rf"$\partial J/\partial W^{{(1)}} = \delta^{{(2)}} x^\top = "
-        rf"[[{_v(n['dW1'][0], 5)}], [{_v(n['dW1'][1], 5)}]]$")),
+    (
+        "forward 5: loss",
+        ("J",),
+        lambda n: (
+            rf"$J = \frac{{1}}{{2}}(a^{{(3)}} - y)^2 = {n['J']:.5f}$"
+            if n["loss"] == "mse"
+            else rf"$J = -[y \log a^{{(3)}} + (1 - y) \log(1 - a^{{(3)}})] = {n['J']:.5f}$"
+        ),
+    ),
+    (
+        "backward 1: dJ/da3",
+        ("dJ_da3",),
+        lambda n: (
+            rf"$\partial J/\partial a^{{(3)}} = a^{{(3)}} - y = {n['dJ_da3']:.4f}$"
+            if n["loss"] == "mse"
+            else rf"$\partial J/\partial a^{{(3)}} = \frac{{a^{{(3)}} - y}}{{a^{{(3)}}(1 - a^{{(3)}})}} = "
+            rf"{n['dJ_da3']:.4f}$"
+        ),
+    ),
+    (
+        "backward 2: output delta",
+        ("d3",),
+        lambda n: (
+            rf"$\delta^{{(3)}} = \partial J/\partial a^{{(3)}}\ a^{{(3)}}(1 - a^{{(3)}}) = "
+            rf"{n['dJ_da3']:.4f} \times {n['a3'] * (1 - n['a3']):.4f} = {n['d3']:.4f}$"
+        ),
+    ),
+    (
+        "backward 3: output weights and bias",
+        ("dW2", "db2"),
+        lambda n: (
+            rf"$\partial J/\partial W^{{(2)}} = \delta^{{(3)}} a^{{(2)\top}} = ({_v(n['dW2'], 5)}),\ "
+            rf"\partial J/\partial b^{{(2)}} = \delta^{{(3)}}$"
+        ),
+    ),
+    (
+        "backward 4: back through W2",
+        ("dJ_da2",),
+        lambda n: (
+            rf"$\partial J/\partial a^{{(2)}} = W^{{(2)\top}} \delta^{{(3)}} = ({_v(n['dJ_da2'], 5)})$"
+        ),
+    ),
+    (
+        "backward 5: hidden deltas",
+        ("d2",),
+        lambda n: (
+            rf"$\delta^{{(2)}} = \partial J/\partial a^{{(2)}} \odot a^{{(2)}}(1 - a^{{(2)}}) = ({_v(n['d2'], 5)})$"
+        ),
+    ),
+    (
+        "backward 6: hidden weights and biases",
+        ("dW1", "db1"),
+        lambda n: (
+            rf"$\partial J/\partial W^{{(1)}} = \delta^{{(2)}} x^\top = "
+            rf"[[{_v(n['dW1'][0], 5)}], [{_v(n['dW1'][1], 5)}]]$"
+        ),
+    ),
 ]
 
 # node positions (inputs, hidden units, output, loss) and circle radius, in data units (equal aspect)
-_POS = {"x1": (0.0, 1.4), "x2": (0.0, 0.0), "h1": (1.8, 1.4), "h2": (1.8, 0.0), "o": (3.5, 0.7), "J": (4.9, 0.7)}
+_POS = {
+    "x1": (0.0, 1.4),
+    "x2": (0.0, 0.0),
+    "h1": (1.8, 1.4),
+    "h2": (1.8, 0.0),
+    "o": (3.5, 0.7),
+    "J": (4.9, 0.7),
+}
 _R = 0.22
 _HOT, _GRAD = "#d95f02", "#b2182b"  # this step's colour, gradients' colour
 
@@ -131,15 +222,30 @@ def _edge(ax, a: str, b: str, label: str, grad: str, active: bool, frac: float) 
     """Arrow from node a to node b, with the weight above it and its gradient (if known) below."""
     p0, p1 = np.array(_POS[a]), np.array(_POS[b])
     u = (p1 - p0) / np.linalg.norm(p1 - p0)
-    ax.annotate("", xy=p1 - _R * u, xytext=p0 + _R * u,
-                arrowprops=dict(arrowstyle="-|>", lw=2.2 if active else 1.0, color=_HOT if active else "0.5"))
+    ax.annotate(
+        "",
+        xy=p1 - _R * u,
+        xytext=p0 + _R * u,
+        arrowprops=dict(
+            arrowstyle="-|>", lw=2.2 if active else 1.0, color=_HOT if active else "0.5"
+        ),
+    )
     tx, ty = p0 + frac * (p1 - p0)
     box = dict(boxstyle="round,pad=0.12", fc="white", ec="none", alpha=0.9)
     if label:
         ax.text(tx, ty + 0.04, label, ha="center", va="bottom", fontsize=7.5, bbox=box)
     if grad:
-        ax.text(tx, ty - 0.04, grad, ha="center", va="top", fontsize=7.5, color=_GRAD, bbox=box,
-                fontweight="bold" if active else "normal")
+        ax.text(
+            tx,
+            ty - 0.04,
+            grad,
+            ha="center",
+            va="top",
+            fontsize=7.5,
+            color=_GRAD,
+            bbox=box,
+            fontweight="bold" if active else "normal",
+        )
 
 
 def _node(ax, name: str, label: str, lines, active: bool, above: bool = False) -> None:
@@ -147,13 +253,29 @@ def _node(ax, name: str, label: str, lines, active: bool, above: bool = False) -
     from matplotlib.patches import Circle
 
     x, y = _POS[name]
-    ax.add_patch(Circle((x, y), _R, fc="#fde0c5" if active else "#e8eef7", ec=_HOT if active else "0.3",
-                        lw=2.0 if active else 1.0, zorder=3))
+    ax.add_patch(
+        Circle(
+            (x, y),
+            _R,
+            fc="#fde0c5" if active else "#e8eef7",
+            ec=_HOT if active else "0.3",
+            lw=2.0 if active else 1.0,
+            zorder=3,
+        )
+    )
     ax.text(x, y, label, ha="center", va="center", fontsize=10, zorder=4)
     sign = 1 if above else -1
     for k, (text, colour) in enumerate(lines if not above else lines[::-1]):
-        ax.text(x, y + sign * (_R + 0.05 + 0.15 * k), text, ha="center", va="bottom" if above else "top",
-                fontsize=7.5, color=colour, zorder=4)
+        ax.text(
+            x,
+            y + sign * (_R + 0.05 + 0.15 * k),
+            text,
+            ha="center",
+            va="bottom" if above else "top",
+            fontsize=7.5,
+            color=colour,
+            zorder=4,
+        )
 
 
 class BackpropStepper(Explorer):
@@ -172,17 +294,29 @@ class BackpropStepper(Explorer):
     def make_controls(self):
         import ipywidgets as w
 
-        return {"step": w.IntSlider(value=0, min=0, max=len(STEPS) - 1, description="step"),
-                "loss": w.Dropdown(options=[("squared error (notes)", "mse"), ("cross-entropy", "cross_entropy")],
-                                   value="mse", description="loss", layout=w.Layout(width="260px"))}
+        return {
+            "step": w.IntSlider(value=0, min=0, max=len(STEPS) - 1, description="step"),
+            "loss": w.Dropdown(
+                options=[("squared error (notes)", "mse"), ("cross-entropy", "cross_entropy")],
+                value="mse",
+                description="loss",
+                layout=w.Layout(width="260px"),
+            ),
+        }
 
     def compute(self, step, loss):
         net = network_221(loss)
         k = int(np.clip(step, 0, len(STEPS) - 1))
         title, active, formula = STEPS[k]
-        shown = {key for _, keys, _ in STEPS[:k + 1] for key in keys}
-        return {"net": net, "step": k, "title": title, "formula": formula(net), "active": active,
-                "shown": shown}
+        shown = {key for _, keys, _ in STEPS[: k + 1] for key in keys}
+        return {
+            "net": net,
+            "step": k,
+            "title": title,
+            "formula": formula(net),
+            "active": active,
+            "shown": shown,
+        }
 
     def draw(self, state, fig):
         ax = fig.add_axes([0.01, 0.1, 0.98, 0.8])
@@ -190,32 +324,77 @@ class BackpropStepper(Explorer):
         net, shown, active = state["net"], state["shown"], set(state["active"])
 
         for j in range(2):
-            for i in range(2):  # the straight edges get their labels mid-way, the crossing ones early
+            for i in range(
+                2
+            ):  # the straight edges get their labels mid-way, the crossing ones early
                 grad = f"{net['dW1'][j, i]:+.5f}" if "dW1" in shown else ""
-                _edge(ax, f"x{i + 1}", f"h{j + 1}", f"{net['W1'][j, i]:g}", grad,
-                      bool(active & {"z2", "dW1"}), 0.5 if i == j else 0.27)
+                _edge(
+                    ax,
+                    f"x{i + 1}",
+                    f"h{j + 1}",
+                    f"{net['W1'][j, i]:g}",
+                    grad,
+                    bool(active & {"z2", "dW1"}),
+                    0.5 if i == j else 0.27,
+                )
             grad = f"{net['dW2'][j]:+.5f}" if "dW2" in shown else ""
-            _edge(ax, f"h{j + 1}", "o", f"{net['W2'][j]:g}", grad, bool(active & {"z3", "dW2", "dJ_da2"}), 0.5)
+            _edge(
+                ax,
+                f"h{j + 1}",
+                "o",
+                f"{net['W2'][j]:g}",
+                grad,
+                bool(active & {"z3", "dW2", "dJ_da2"}),
+                0.5,
+            )
         _edge(ax, "o", "J", "", "", bool(active & {"J", "dJ_da3"}), 0.5)
 
         for i in range(2):
-            _node(ax, f"x{i + 1}", f"$x_{i + 1}$", [(f"x={net['x'][i]:g}", "k")], False, above=i == 0)
+            _node(
+                ax, f"x{i + 1}", f"$x_{i + 1}$", [(f"x={net['x'][i]:g}", "k")], False, above=i == 0
+            )
         for j in range(2):
             lines = [(f"b={net['b1'][j]:g}", "0.4")]
-            lines += [(f"{name}={net[key][j]:{fmt}}", _GRAD if key.startswith("d") else "k")
-                      for key, name, fmt in (("z2", "z", ".4f"), ("a2", "a", ".4f"), ("dJ_da2", "dJ/da", "+.5f"),
-                                             ("d2", "δ", "+.5f")) if key in shown]
+            lines += [
+                (f"{name}={net[key][j]:{fmt}}", _GRAD if key.startswith("d") else "k")
+                for key, name, fmt in (
+                    ("z2", "z", ".4f"),
+                    ("a2", "a", ".4f"),
+                    ("dJ_da2", "dJ/da", "+.5f"),
+                    ("d2", "δ", "+.5f"),
+                )
+                if key in shown
+            ]
             if "db1" in shown:
                 lines.append((f"dJ/db={net['db1'][j]:+.5f}", _GRAD))
-            _node(ax, f"h{j + 1}", f"$h_{j + 1}$", lines, bool(active & {"z2", "a2", "dJ_da2", "d2", "db1"}),
-                  above=j == 0)
+            _node(
+                ax,
+                f"h{j + 1}",
+                f"$h_{j + 1}$",
+                lines,
+                bool(active & {"z2", "a2", "dJ_da2", "d2", "db1"}),
+                above=j == 0,
+            )
         lines = [(f"b={net['b2']:g}", "0.4")]
-        lines += [(f"{name}={net[key]:{fmt}}", _GRAD if key.startswith("d") else "k")
-                  for key, name, fmt in (("z3", "z", ".4f"), ("a3", "a", ".4f"), ("dJ_da3", "dJ/da", "+.4f"),
-                                         ("d3", "δ", "+.4f"), ("db2", "dJ/db", "+.4f")) if key in shown]
+        lines += [
+            (f"{name}={net[key]:{fmt}}", _GRAD if key.startswith("d") else "k")
+            for key, name, fmt in (
+                ("z3", "z", ".4f"),
+                ("a3", "a", ".4f"),
+                ("dJ_da3", "dJ/da", "+.4f"),
+                ("d3", "δ", "+.4f"),
+                ("db2", "dJ/db", "+.4f"),
+            )
+            if key in shown
+        ]
         _node(ax, "o", "$o$", lines, bool(active & {"z3", "a3", "dJ_da3", "d3", "db2"}))
-        _node(ax, "J", "$J$", [(f"y={net['y']:g}", "0.4")] + ([(f"J={net['J']:.5f}", "k")] if "J" in shown else []),
-              "J" in active)
+        _node(
+            ax,
+            "J",
+            "$J$",
+            [(f"y={net['y']:g}", "0.4")] + ([(f"J={net['J']:.5f}", "k")] if "J" in shown else []),
+            "J" in active,
+        )
         ax.set_xlim(-0.45, 5.35)
         ax.set_ylim(-1.15, 2.55)
         ax.set_aspect("equal")

@@ -1,4 +1,5 @@
 """The explorer pattern: controls -> ``compute(**values)`` -> ``state`` -> ``draw(state, fig)``."""
+
 from __future__ import annotations
 
 import hashlib
@@ -73,8 +74,10 @@ class Explorer:
         """Set controls programmatically (as a user would) and return the new state."""
         unknown = set(values) - set(self.controls)
         if unknown:
-            raise ValueError(f"{type(self).__name__}.update: unknown control(s) {sorted(unknown)}; "
-                             f"valid: {sorted(self.controls)}")
+            raise ValueError(
+                f"{type(self).__name__}.update: unknown control(s) {sorted(unknown)}; "
+                f"valid: {sorted(self.controls)}"
+            )
         self._holding = True  # one recompute for several controls, not one each
         try:
             for name, value in values.items():
@@ -93,8 +96,14 @@ class Explorer:
         """The controls above the figure, ready to display."""
         import ipywidgets as widgets
 
-        return widgets.VBox([widgets.HBox(list(self.controls.values()),
-                                          layout=widgets.Layout(flex_flow="row wrap")), self.output])
+        return widgets.VBox(
+            [
+                widgets.HBox(
+                    list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap")
+                ),
+                self.output,
+            ]
+        )
 
     def _ipython_display_(self):
         from IPython.display import display

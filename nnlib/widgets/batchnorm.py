@@ -5,6 +5,7 @@
 the chapter's learning-rate sweep and the explorer share them, and moving the slider back to a
 setting already seen is instant.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -37,8 +38,14 @@ def digits_split():
     return train_dev_test_split(X, y, (0.6, 0.2, 0.2), rng=0)
 
 
-def make_mlp(batchnorm: bool, activation: str = "relu", depth: int = 4, width: int = 32, seed: int = 0,
-             outputs: int = 10) -> Sequential:
+def make_mlp(
+    batchnorm: bool,
+    activation: str = "relu",
+    depth: int = 4,
+    width: int = 32,
+    seed: int = 0,
+    outputs: int = 10,
+) -> Sequential:
     """``depth`` hidden blocks ``Dense(width) [-> BatchNorm] -> activation``, then ``Dense(outputs)`` logits.
 
     With batch norm the hidden ``Dense`` layers have no bias (``beta`` replaces it). Weights: He
@@ -57,8 +64,14 @@ def make_mlp(batchnorm: bool, activation: str = "relu", depth: int = 4, width: i
     return Sequential(layers + [Dense(outputs, kernel_initializer="xavier")], seed=seed)
 
 
-def train_digits_mlp(batchnorm: bool, lr: float, activation: str = "relu", epochs: int = 8,
-                     batch_size: int = 64, seed: int = 0) -> dict:
+def train_digits_mlp(
+    batchnorm: bool,
+    lr: float,
+    activation: str = "relu",
+    epochs: int = 8,
+    batch_size: int = 64,
+    seed: int = 0,
+) -> dict:
     """Train :func:`make_mlp` on the digits with ``SGD(lr)``; return its curves and the model.
 
     Returns ``{"loss", "accuracy", "val_loss", "val_accuracy"}`` (arrays of length ``epochs``, NaN
@@ -69,11 +82,17 @@ def train_digits_mlp(batchnorm: bool, lr: float, activation: str = "relu", epoch
     >>> run["loss"].shape, run["diverged"]
     ((1,), False)
     """
-    return _train(bool(batchnorm), float(lr), str(activation), int(epochs), int(batch_size), int(seed))
+    return _train(
+        bool(batchnorm), float(lr), str(activation), int(epochs), int(batch_size), int(seed)
+    )
 
 
-@lru_cache(maxsize=64)  # keyed on normalised arguments, so positional and keyword calls share entries
-def _train(batchnorm: bool, lr: float, activation: str, epochs: int, batch_size: int, seed: int) -> dict:
+@lru_cache(
+    maxsize=64
+)  # keyed on normalised arguments, so positional and keyword calls share entries
+def _train(
+    batchnorm: bool, lr: float, activation: str, epochs: int, batch_size: int, seed: int
+) -> dict:
     X_train, X_dev, _, y_train, y_dev, _ = digits_split()
     model = make_mlp(batchnorm, activation, seed=seed)
     model.compile(loss="cross_entropy", optimizer=SGD(lr=lr))
@@ -82,15 +101,23 @@ def _train(batchnorm: bool, lr: float, activation: str, epochs: int, batch_size:
     # a diverging run overflows on purpose: report it as diverged instead of printing warnings
     with np.errstate(over="ignore", invalid="ignore"):
         try:
-            model.fit(X_train, y_train, epochs=epochs, batch_size=batch_size, validation_data=(X_dev, y_dev),
-                      callbacks=[log], verbose=0, seed=seed)
+            model.fit(
+                X_train,
+                y_train,
+                epochs=epochs,
+                batch_size=batch_size,
+                validation_data=(X_dev, y_dev),
+                callbacks=[log],
+                verbose=0,
+                seed=seed,
+            )
         except FloatingPointError:
             diverged = True
     curves = {}
     for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
         values = np.full(epochs, np.nan)
         done = log.history.get(key, [])
-        values[:len(done)] = done
+        values[: len(done)] = done
         curves[key] = values
     return {**curves, "diverged": diverged, "model": model}
 
@@ -116,19 +143,33 @@ class BatchNormExplorer(Explorer):
 
         style = {"description_width": "initial"}
         return {
-            "lr": w.SelectionSlider(options=list(LEARNING_RATES), value=self.initial["lr"],
-                                    description="learning rate", style=style),
-            "activation": w.Dropdown(options=["relu", "sigmoid", "tanh"], value=self.initial["activation"],
-                                     description="activation"),
+            "lr": w.SelectionSlider(
+                options=list(LEARNING_RATES),
+                value=self.initial["lr"],
+                description="learning rate",
+                style=style,
+            ),
+            "activation": w.Dropdown(
+                options=["relu", "sigmoid", "tanh"],
+                value=self.initial["activation"],
+                description="activation",
+            ),
         }
 
     def compute(self, lr, activation):
-        return {"lr": lr, "activation": activation,
-                "without": train_digits_mlp(False, lr, activation), "with": train_digits_mlp(True, lr, activation)}
+        return {
+            "lr": lr,
+            "activation": activation,
+            "without": train_digits_mlp(False, lr, activation),
+            "with": train_digits_mlp(True, lr, activation),
+        }
 
     def draw(self, state, fig):
         axes = fig.subplots(1, 2)
-        for label, run, color in (("without BN", state["without"], "C0"), ("with BN", state["with"], "C1")):
+        for label, run, color in (
+            ("without BN", state["without"], "C0"),
+            ("with BN", state["with"], "C1"),
+        ):
             epochs = np.arange(1, len(run["loss"]) + 1)
             suffix = " (diverged)" if run["diverged"] else ""
             axes[0].plot(epochs, run["loss"], "o-", ms=3, color=color, label=label + suffix)
@@ -142,5 +183,7 @@ class BatchNormExplorer(Explorer):
             ax.set_xlabel("epoch")
             ax.grid(alpha=0.3)
         axes[1].legend(fontsize=8, loc="lower right")
-        fig.suptitle(f"4 hidden {state['activation']} layers of 32, SGD lr = {state['lr']:g}", fontsize=10.5)
+        fig.suptitle(
+            f"4 hidden {state['activation']} layers of 32, SGD lr = {state['lr']:g}", fontsize=10.5
+        )
         fig.tight_layout()

@@ -3,6 +3,7 @@
 The model is trained once in the chapter and passed in; the explorer only runs inference
 (``model.predict`` on one image per slider move), so it responds instantly and never retrains.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -40,8 +41,10 @@ class PredictionExplorer(Explorer):
         self.images = np.asarray(images, dtype=np.float64).reshape(len(images), 8, 8)
         self.X, self.y = np.asarray(X), np.asarray(y)
         if not (len(self.images) == len(self.X) == len(self.y)):
-            raise ValueError(f"PredictionExplorer: expected images, X and y with the same number of samples, "
-                             f"got {len(self.images)}, {len(self.X)} and {len(self.y)}")
+            raise ValueError(
+                f"PredictionExplorer: expected images, X and y with the same number of samples, "
+                f"got {len(self.images)}, {len(self.X)} and {len(self.y)}"
+            )
         self.predicted = np.asarray(model.predict(self.X)).argmax(axis=1)
         self.wrong = np.flatnonzero(self.predicted != self.y)
         super().__init__(index=int(index), show=show)
@@ -50,9 +53,12 @@ class PredictionExplorer(Explorer):
         import ipywidgets as w
 
         return {
-            "show": w.ToggleButtons(options=["all", "misclassified"], value=self.initial["show"],
-                                    description="show"),
-            "index": w.IntSlider(value=self.initial["index"], min=0, max=len(self.y) - 1, description="test digit"),
+            "show": w.ToggleButtons(
+                options=["all", "misclassified"], value=self.initial["show"], description="show"
+            ),
+            "index": w.IntSlider(
+                value=self.initial["index"], min=0, max=len(self.y) - 1, description="test digit"
+            ),
         }
 
     def _pool(self, show: str) -> np.ndarray:
@@ -60,10 +66,17 @@ class PredictionExplorer(Explorer):
 
     def compute(self, show, index):
         pool = self._pool(show)
-        i = int(pool[min(index, len(pool) - 1)])   # the slider may point past a shorter pool
-        probs = np.asarray(self.model.predict(self.X[i:i + 1]))[0]
-        return {"sample": i, "image": self.images[i], "probs": probs, "true": int(self.y[i]),
-                "predicted": int(probs.argmax()), "pool_size": len(pool), "show": show}
+        i = int(pool[min(index, len(pool) - 1)])  # the slider may point past a shorter pool
+        probs = np.asarray(self.model.predict(self.X[i : i + 1]))[0]
+        return {
+            "sample": i,
+            "image": self.images[i],
+            "probs": probs,
+            "true": int(self.y[i]),
+            "predicted": int(probs.argmax()),
+            "pool_size": len(pool),
+            "show": show,
+        }
 
     def draw(self, state, fig):
         ax_img, ax_p = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.8]})
@@ -76,14 +89,27 @@ class PredictionExplorer(Explorer):
         colours = ["0.7"] * len(probs)
         colours[state["predicted"]] = "C2" if ok else "C3"
         ax_p.bar(np.arange(len(probs)), probs, color=colours)
-        ax_p.bar([state["true"]], [probs[state["true"]]], fill=False, edgecolor="k", lw=1.5, label="true class")
+        ax_p.bar(
+            [state["true"]],
+            [probs[state["true"]]],
+            fill=False,
+            edgecolor="k",
+            lw=1.5,
+            label="true class",
+        )
         ax_p.set_xticks(np.arange(len(probs)))
         ax_p.set_ylim(0, 1.05)
         ax_p.set_xlabel("class")
         ax_p.set_ylabel("predicted probability")
         ax_p.legend(fontsize=7, loc="upper right")
         verdict = "correct" if ok else "wrong"
-        ax_p.set_title(f"predicted {state['predicted']} ({probs.max():.1%}): {verdict}"
-                       + (f"  [{state['pool_size']} misclassified]" if state["show"] == "misclassified" else ""),
-                       fontsize=9)
+        ax_p.set_title(
+            f"predicted {state['predicted']} ({probs.max():.1%}): {verdict}"
+            + (
+                f"  [{state['pool_size']} misclassified]"
+                if state["show"] == "misclassified"
+                else ""
+            ),
+            fontsize=9,
+        )
         fig.tight_layout()

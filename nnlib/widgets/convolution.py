@@ -10,6 +10,7 @@ deep-learning library) of one 8x8 digit with the kernel::
 a Laplacian. In a CNN nobody designs the kernels: they are learned, and the first layer of a
 trained network often ends up with kernels that look like these.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -60,8 +61,10 @@ def apply_kernel(image, kernel, stride: int = 1, pad: int = 0) -> np.ndarray:
     """
     image, kernel = np.asarray(image, dtype=np.float64), np.asarray(kernel, dtype=np.float64)
     if image.ndim != 2 or kernel.ndim != 2:
-        raise ValueError(f"apply_kernel: expected an image (H, W) and a kernel (kh, kw), "
-                         f"got {image.shape} and {kernel.shape}")
+        raise ValueError(
+            f"apply_kernel: expected an image (H, W) and a kernel (kh, kw), "
+            f"got {image.shape} and {kernel.shape}"
+        )
     return F.conv2d_forward(image[None, None], kernel[None, None], np.zeros(1), stride, pad)[0, 0]
 
 
@@ -80,9 +83,17 @@ class KernelExplorer(Explorer):
 
     figsize = (8, 3.2)
 
-    def __init__(self, preset: str = "vertical edges (Sobel x)", digit: int = 0, stride: int = 1, pad: int = 0):
+    def __init__(
+        self,
+        preset: str = "vertical edges (Sobel x)",
+        digit: int = 0,
+        stride: int = 1,
+        pad: int = 0,
+    ):
         if preset not in KERNELS:
-            raise ValueError(f"KernelExplorer: expected preset in {sorted(KERNELS)}, got {preset!r}")
+            raise ValueError(
+                f"KernelExplorer: expected preset in {sorted(KERNELS)}, got {preset!r}"
+            )
         self._syncing = False
         super().__init__(preset=preset, digit=int(digit), stride=int(stride), pad=int(pad))
 
@@ -91,16 +102,31 @@ class KernelExplorer(Explorer):
 
         style = {"description_width": "initial"}
         controls = {
-            "preset": w.Dropdown(options=[*KERNELS, _CUSTOM], value=self.initial["preset"], description="kernel"),
-            "digit": w.IntSlider(value=self.initial["digit"], min=0, max=99, description="digit #", style=style),
-            "stride": w.IntSlider(value=self.initial["stride"], min=1, max=3, description="stride", style=style),
-            "pad": w.IntSlider(value=self.initial["pad"], min=0, max=2, description="padding", style=style),
+            "preset": w.Dropdown(
+                options=[*KERNELS, _CUSTOM], value=self.initial["preset"], description="kernel"
+            ),
+            "digit": w.IntSlider(
+                value=self.initial["digit"], min=0, max=99, description="digit #", style=style
+            ),
+            "stride": w.IntSlider(
+                value=self.initial["stride"], min=1, max=3, description="stride", style=style
+            ),
+            "pad": w.IntSlider(
+                value=self.initial["pad"], min=0, max=2, description="padding", style=style
+            ),
         }
         kernel = KERNELS[self.initial["preset"]].ravel()
         for name, value in zip(_K, kernel):
-            controls[name] = w.FloatSlider(value=float(value), min=-5.0, max=5.0, step=0.25, description=name,
-                                           readout_format=".2f", style={"description_width": "30px"},
-                                           layout=w.Layout(width="250px"))
+            controls[name] = w.FloatSlider(
+                value=float(value),
+                min=-5.0,
+                max=5.0,
+                step=0.25,
+                description=name,
+                readout_format=".2f",
+                style={"description_width": "30px"},
+                layout=w.Layout(width="250px"),
+            )
         return controls
 
     def widget(self):
@@ -108,7 +134,10 @@ class KernelExplorer(Explorer):
         import ipywidgets as w
 
         top = [self.controls[k] for k in ("preset", "digit", "stride", "pad")]
-        grid = w.GridBox([self.controls[k] for k in _K], layout=w.Layout(grid_template_columns="repeat(3, 260px)"))
+        grid = w.GridBox(
+            [self.controls[k] for k in _K],
+            layout=w.Layout(grid_template_columns="repeat(3, 260px)"),
+        )
         return w.VBox([w.HBox(top, layout=w.Layout(flex_flow="row wrap")), grid, self.output])
 
     def _on_change(self, change):
@@ -134,9 +163,18 @@ class KernelExplorer(Explorer):
         kernel = np.array([weights[k] for k in _K], dtype=np.float64).reshape(3, 3)
         out = apply_kernel(image, kernel, stride, pad)
         size = (8 + 2 * pad - 3) // stride + 1
-        return {"image": image, "label": int(labels[digit]), "padded": np.pad(image, pad), "kernel": kernel,
-                "out": out, "size": size, "stride": stride, "pad": pad, "preset": preset,
-                "formula": f"({8} + 2*{pad} - 3) // {stride} + 1 = {size}"}
+        return {
+            "image": image,
+            "label": int(labels[digit]),
+            "padded": np.pad(image, pad),
+            "kernel": kernel,
+            "out": out,
+            "size": size,
+            "stride": stride,
+            "pad": pad,
+            "preset": preset,
+            "formula": f"({8} + 2*{pad} - 3) // {stride} + 1 = {size}",
+        }
 
     def draw(self, state, fig):
         from matplotlib.patches import Rectangle
@@ -146,24 +184,38 @@ class KernelExplorer(Explorer):
         n = padded.shape[0]
         ax_in.imshow(padded, cmap="gray_r", vmin=0, vmax=1)
         if pad:
-            for (r, c) in np.argwhere(np.pad(np.zeros((8, 8)), pad, constant_values=1) > 0):
-                ax_in.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, hatch="///", lw=0,
-                                          edgecolor="0.75"))
+            for r, c in np.argwhere(np.pad(np.zeros((8, 8)), pad, constant_values=1) > 0):
+                ax_in.add_patch(
+                    Rectangle(
+                        (c - 0.5, r - 0.5), 1, 1, fill=False, hatch="///", lw=0, edgecolor="0.75"
+                    )
+                )
         ax_in.add_patch(Rectangle((-0.5, -0.5), 3, 3, fill=False, edgecolor="C3", lw=2))
         if stride + 3 <= n:
-            ax_in.add_patch(Rectangle((stride - 0.5, -0.5), 3, 3, fill=False, edgecolor="C1", lw=1.5, ls="--"))
+            ax_in.add_patch(
+                Rectangle((stride - 0.5, -0.5), 3, 3, fill=False, edgecolor="C1", lw=1.5, ls="--")
+            )
         ax_in.set_title(f"input: digit {state['label']}, padded to {n}x{n}", fontsize=9)
         k = state["kernel"]
         lim = max(np.abs(k).max(), 1e-12)
         ax_k.imshow(k, cmap="RdBu_r", vmin=-lim, vmax=lim)
         for (r, c), value in np.ndenumerate(k):
-            ax_k.text(c, r, f"{value:.2g}", ha="center", va="center", fontsize=9,
-                      color="white" if abs(value) > 0.6 * lim else "black")
+            ax_k.text(
+                c,
+                r,
+                f"{value:.2g}",
+                ha="center",
+                va="center",
+                fontsize=9,
+                color="white" if abs(value) > 0.6 * lim else "black",
+            )
         ax_k.set_title(state["preset"], fontsize=9)
         out = state["out"]
         lim = max(np.abs(out).max(), 1e-12)
         ax_out.imshow(out, cmap="RdBu_r", vmin=-lim, vmax=lim)
-        ax_out.set_title(f"feature map {out.shape[0]}x{out.shape[1]}\n{state['formula']}", fontsize=9)
+        ax_out.set_title(
+            f"feature map {out.shape[0]}x{out.shape[1]}\n{state['formula']}", fontsize=9
+        )
         for ax in (ax_in, ax_k, ax_out):
             ax.set_xticks([])
             ax.set_yticks([])

@@ -10,6 +10,7 @@ so moving the epochs slider costs only the extra epochs.
 >>> len(run["loss"]), run["accuracy"] > 0.5
 (50, True)
 """
+
 from __future__ import annotations
 
 import copy
@@ -43,7 +44,9 @@ def load_dataset(name: str) -> tuple[np.ndarray, np.ndarray]:
     ((200, 2), [0, 1])
     """
     if name not in DATASETS:
-        raise ValueError(f"load_dataset: unknown data set {name!r}; choose one of {sorted(DATASETS)}")
+        raise ValueError(
+            f"load_dataset: unknown data set {name!r}; choose one of {sorted(DATASETS)}"
+        )
     if name not in _DATA_CACHE:
         make, kwargs = DATASETS[name]
         _DATA_CACHE[name] = make(**kwargs)
@@ -58,10 +61,17 @@ def _new_model(n_classes: int, hidden: int, activation: str, lr: float, seed: in
     # Xavier suits tanh/sigmoid/identity; He suits ReLU (chapter 10).
     init = "he" if activation == "relu" else "xavier"
     out = 1 if n_classes == 2 else n_classes
-    model = Sequential([Dense(hidden, activation=activation, kernel_initializer=init, input_dim=2),
-                        Dense(out, kernel_initializer="xavier")], seed=seed)
-    model.compile(loss="binary_cross_entropy_with_logits" if out == 1 else "cross_entropy",
-                  optimizer=Adam(lr=lr))
+    model = Sequential(
+        [
+            Dense(hidden, activation=activation, kernel_initializer=init, input_dim=2),
+            Dense(out, kernel_initializer="xavier"),
+        ],
+        seed=seed,
+    )
+    model.compile(
+        loss="binary_cross_entropy_with_logits" if out == 1 else "cross_entropy",
+        optimizer=Adam(lr=lr),
+    )
     return model
 
 
@@ -71,8 +81,9 @@ def _accuracy(model, X: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean(pred == y))
 
 
-def train_mlp(dataset: str, hidden: int, activation: str, epochs: int, lr: float = 0.03,
-              seed: int = 0) -> dict[str, Any]:
+def train_mlp(
+    dataset: str, hidden: int, activation: str, epochs: int, lr: float = 0.03, seed: int = 0
+) -> dict[str, Any]:
     """Train a 2-``hidden``-K network full-batch with Adam for ``epochs`` steps (cached).
 
     One epoch is one gradient step on the whole data set. Returns a dict with ``model`` (a
@@ -86,7 +97,9 @@ def train_mlp(dataset: str, hidden: int, activation: str, epochs: int, lr: float
     fn = "train_mlp"
     X, y = load_dataset(dataset)
     if activation not in ACTIVATIONS:
-        raise ValueError(f"{fn}: unknown activation {activation!r}; choose one of {list(ACTIVATIONS)}")
+        raise ValueError(
+            f"{fn}: unknown activation {activation!r}; choose one of {list(ACTIVATIONS)}"
+        )
     if isinstance(hidden, bool) or not isinstance(hidden, (int, np.integer)) or hidden < 1:
         raise ValueError(f"{fn}: expected hidden to be a positive integer, got {hidden!r}")
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
@@ -99,12 +112,16 @@ def train_mlp(dataset: str, hidden: int, activation: str, epochs: int, lr: float
         return runs[epochs]
     start = max((e for e in runs if e < epochs), default=None)
     if start is None:
-        model, losses = _new_model(int(y.max()) + 1, int(hidden), activation, float(lr), int(seed)), []
+        model, losses = (
+            _new_model(int(y.max()) + 1, int(hidden), activation, float(lr), int(seed)),
+            [],
+        )
     else:  # continue the longest shorter run (a copy: the cached one stays as it was)
         model, losses = copy.deepcopy(runs[start]["model"]), list(runs[start]["loss"])
     if epochs > (start or 0):
-        history = model.fit(X, y, epochs=int(epochs) - (start or 0), batch_size=len(X), shuffle=False,
-                            verbose=0)
+        history = model.fit(
+            X, y, epochs=int(epochs) - (start or 0), batch_size=len(X), shuffle=False, verbose=0
+        )
         losses += history.history["loss"]
     runs[epochs] = {"model": model, "loss": losses, "accuracy": _accuracy(model, X, y)}
     return runs[epochs]
@@ -123,40 +140,87 @@ class DecisionBoundaryExplorer(Explorer):
 
     figsize = (8, 3.6)
 
-    def __init__(self, dataset: str = "xor", activation: str = "tanh", hidden: int = 8,
-                 epochs: int = 300, lr: float = 0.03):
-        super().__init__(dataset=dataset, activation=activation, hidden=hidden, epochs=epochs, lr=lr)
+    def __init__(
+        self,
+        dataset: str = "xor",
+        activation: str = "tanh",
+        hidden: int = 8,
+        epochs: int = 300,
+        lr: float = 0.03,
+    ):
+        super().__init__(
+            dataset=dataset, activation=activation, hidden=hidden, epochs=epochs, lr=lr
+        )
 
     def make_controls(self):
         import ipywidgets as w
 
         v, style = self.initial, {"description_width": "initial"}
         return {
-            "dataset": w.Dropdown(options=list(DATASETS), value=v["dataset"], description="data",
-                                  layout=w.Layout(width="150px")),
-            "activation": w.Dropdown(options=list(ACTIVATIONS), value=v["activation"], description="activation",
-                                     style=style, layout=w.Layout(width="190px")),
-            "hidden": w.SelectionSlider(options=[1, 2, 3, 4, 6, 8, 16, 32], value=v["hidden"],
-                                        description="hidden units", style=style, continuous_update=False),
-            "lr": w.SelectionSlider(options=[0.003, 0.01, 0.03, 0.1], value=v["lr"], description="learning rate",
-                                    style=style, continuous_update=False),
-            "epochs": w.IntSlider(value=v["epochs"], min=0, max=500, step=25, description="epochs",
-                                  style=style, continuous_update=False),
+            "dataset": w.Dropdown(
+                options=list(DATASETS),
+                value=v["dataset"],
+                description="data",
+                layout=w.Layout(width="150px"),
+            ),
+            "activation": w.Dropdown(
+                options=list(ACTIVATIONS),
+                value=v["activation"],
+                description="activation",
+                style=style,
+                layout=w.Layout(width="190px"),
+            ),
+            "hidden": w.SelectionSlider(
+                options=[1, 2, 3, 4, 6, 8, 16, 32],
+                value=v["hidden"],
+                description="hidden units",
+                style=style,
+                continuous_update=False,
+            ),
+            "lr": w.SelectionSlider(
+                options=[0.003, 0.01, 0.03, 0.1],
+                value=v["lr"],
+                description="learning rate",
+                style=style,
+                continuous_update=False,
+            ),
+            "epochs": w.IntSlider(
+                value=v["epochs"],
+                min=0,
+                max=500,
+                step=25,
+                description="epochs",
+                style=style,
+                continuous_update=False,
+            ),
         }
 
     def compute(self, dataset, activation, hidden, lr, epochs):
         X, y = load_dataset(dataset)
         run = train_mlp(dataset, hidden, activation, epochs, lr)
-        return {"X": X, "y": y, "dataset": dataset, "activation": activation, "hidden": hidden,
-                "epochs": epochs, **run}
+        return {
+            "X": X,
+            "y": y,
+            "dataset": dataset,
+            "activation": activation,
+            "hidden": hidden,
+            "epochs": epochs,
+            **run,
+        }
 
     def draw(self, state, fig):
         from ..viz import plot_decision_boundary
 
         ax_b, ax_l = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.1, 1]})
-        plot_decision_boundary(state["model"].predict, state["X"], state["y"], ax=ax_b, resolution=120,
-                               title=f"2-{state['hidden']}-{state['model'].output_shape[0]} "
-                                     f"{state['activation']} net: accuracy {state['accuracy']:.2f}")
+        plot_decision_boundary(
+            state["model"].predict,
+            state["X"],
+            state["y"],
+            ax=ax_b,
+            resolution=120,
+            title=f"2-{state['hidden']}-{state['model'].output_shape[0]} "
+            f"{state['activation']} net: accuracy {state['accuracy']:.2f}",
+        )
         ax_b.title.set_fontsize(10)
         loss = state["loss"]
         if loss:
@@ -165,6 +229,9 @@ class DecisionBoundaryExplorer(Explorer):
         ax_l.set_xlim(0, max(len(loss), 1))
         ax_l.set_xlabel("epoch (one full-batch Adam step)")
         ax_l.set_ylabel("training loss")
-        ax_l.set_title(f"{state['dataset']}: training loss"
-                       + (f", last epoch {loss[-1]:.3f}" if loss else " (no training yet)"), fontsize=10)
+        ax_l.set_title(
+            f"{state['dataset']}: training loss"
+            + (f", last epoch {loss[-1]:.3f}" if loss else " (no training yet)"),
+            fontsize=10,
+        )
         fig.tight_layout()

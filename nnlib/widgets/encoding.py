@@ -13,10 +13,12 @@ Four designs, all with the same fitted group means when they have a solution:
 * **K-1 + intercept**: the baseline level's column is dropped; the intercept is the baseline
   group's mean and ``w_k`` is group ``k``'s mean minus the baseline's.
 """
+
 from __future__ import annotations
 
 import textwrap
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -34,7 +36,9 @@ ENCODINGS = {
 }
 
 
-def encode(level: np.ndarray, k: int, encoding: str, baseline: int = 0) -> tuple[np.ndarray, list[int]]:
+def encode(
+    level: np.ndarray, k: int, encoding: str, baseline: int = 0
+) -> tuple[np.ndarray, list[int]]:
     """The columns a design uses: one-hot ``(N, K)``, or ``(N, K-1)`` without the ``baseline`` level.
 
     ``level`` holds integer levels ``0..K-1``, shape ``(N,)``. Returns the matrix and, for every
@@ -45,13 +49,17 @@ def encode(level: np.ndarray, k: int, encoding: str, baseline: int = 0) -> tuple
            [0., 1.]])
     """
     if encoding not in ENCODINGS.values():
-        raise ValueError(f"encode: expected encoding in {sorted(ENCODINGS.values())}, got {encoding!r}")
+        raise ValueError(
+            f"encode: expected encoding in {sorted(ENCODINGS.values())}, got {encoding!r}"
+        )
     levels = [j for j in range(k) if encoding != "k-1" or j != baseline]
     X = (np.asarray(level)[:, None] == np.array(levels)[None, :]).astype(np.float64)
     return X, levels
 
 
-def fit_encoding(level, y, k: int, encoding: str, baseline: int = 0, lam: float = 1.0) -> dict[str, Any]:
+def fit_encoding(
+    level, y, k: int, encoding: str, baseline: int = 0, lam: float = 1.0
+) -> dict[str, Any]:
     r"""Fit a linear model on one encoded categorical feature; return what it learned.
 
     Keys: ``intercept`` (float, NaN without one), ``coef`` ``(K,)`` (NaN for a dropped level),
@@ -66,9 +74,17 @@ def fit_encoding(level, y, k: int, encoding: str, baseline: int = 0, lam: float 
     X, levels = encode(level, k, encoding, baseline)
     with_intercept = encoding != "no-intercept"
     design = np.column_stack([np.ones(len(X)), X]) if with_intercept else X
-    out = {"shape": design.shape, "rank": int(np.linalg.matrix_rank(design)), "error": None,
-           "intercept": np.nan, "coef": np.full(k, np.nan), "group_pred": np.full(k, np.nan)}
-    model = Ridge(lam=lam) if encoding == "ridge" else LinearRegression(fit_intercept=with_intercept)
+    out = {
+        "shape": design.shape,
+        "rank": int(np.linalg.matrix_rank(design)),
+        "error": None,
+        "intercept": np.nan,
+        "coef": np.full(k, np.nan),
+        "group_pred": np.full(k, np.nan),
+    }
+    model = (
+        Ridge(lam=lam) if encoding == "ridge" else LinearRegression(fit_intercept=with_intercept)
+    )
     try:
         model.fit(X, y)
     except SingularMatrixError as exc:
@@ -93,12 +109,20 @@ class EncodingExplorer(Explorer):
 
     figsize = (8, 3.6)
 
-    def __init__(self, names: Sequence[str] = ("bachelor", "master", "PhD"),
-                 effects: Sequence[float] = (50_000.0, 60_000.0, 75_000.0), n: int = 60,
-                 noise: float = 6_000.0, rng=0, encoding: str = "trap"):
+    def __init__(
+        self,
+        names: Sequence[str] = ("bachelor", "master", "PhD"),
+        effects: Sequence[float] = (50_000.0, 60_000.0, 75_000.0),
+        n: int = 60,
+        noise: float = 6_000.0,
+        rng=0,
+        encoding: str = "trap",
+    ):
         if len(names) != len(effects):
-            raise ValueError(f"EncodingExplorer: expected one name per effect, got {len(names)} names "
-                             f"and {len(effects)} effects")
+            raise ValueError(
+                f"EncodingExplorer: expected one name per effect, got {len(names)} names "
+                f"and {len(effects)} effects"
+            )
         self.names = list(names)
         X, self.y = make_categorical(n, effects=effects, noise=noise, rng=rng)
         self.level = X.argmax(axis=1)
@@ -110,18 +134,36 @@ class EncodingExplorer(Explorer):
         import ipywidgets as widgets
 
         return {
-            "encoding": widgets.Dropdown(options=list(ENCODINGS.items()), value=self.initial["encoding"],
-                                         description="design"),
-            "baseline": widgets.Dropdown(options=[(name, j) for j, name in enumerate(self.names)], value=0,
-                                         description="K-1 baseline"),
-            "lam": widgets.FloatLogSlider(value=1.0, base=10, min=-3, max=5, step=0.25,
-                                          description="ridge lam", readout_format=".3g"),
+            "encoding": widgets.Dropdown(
+                options=list(ENCODINGS.items()),
+                value=self.initial["encoding"],
+                description="design",
+            ),
+            "baseline": widgets.Dropdown(
+                options=[(name, j) for j, name in enumerate(self.names)],
+                value=0,
+                description="K-1 baseline",
+            ),
+            "lam": widgets.FloatLogSlider(
+                value=1.0,
+                base=10,
+                min=-3,
+                max=5,
+                step=0.25,
+                description="ridge lam",
+                readout_format=".3g",
+            ),
         }
 
     def compute(self, encoding, baseline, lam):
         state = fit_encoding(self.level, self.y, self.k, encoding, baseline, lam)
-        state.update(encoding=encoding, baseline=baseline, lam=lam, group_mean=self.group_mean,
-                     counts=np.bincount(self.level, minlength=self.k))
+        state.update(
+            encoding=encoding,
+            baseline=baseline,
+            lam=lam,
+            group_mean=self.group_mean,
+            counts=np.bincount(self.level, minlength=self.k),
+        )
         return state
 
     def draw(self, state, fig):
@@ -131,9 +173,17 @@ class EncodingExplorer(Explorer):
         n, c = state["shape"]
         ax_w.set_title(f"X is ({n}, {c}), rank {state['rank']}", fontsize=10)
         if state["error"]:
-            ax_w.text(0.02, 0.98, "\n".join(textwrap.wrap("SingularMatrixError: " + state["error"], 48)[:12]),
-                      va="top", ha="left", fontsize=7, family="monospace", color="firebrick",
-                      transform=ax_w.transAxes)
+            ax_w.text(
+                0.02,
+                0.98,
+                "\n".join(textwrap.wrap("SingularMatrixError: " + state["error"], 48)[:12]),
+                va="top",
+                ha="left",
+                fontsize=7,
+                family="monospace",
+                color="firebrick",
+                transform=ax_w.transAxes,
+            )
             ax_w.set_xticks([])
             ax_w.set_yticks([])
         else:
@@ -145,10 +195,23 @@ class EncodingExplorer(Explorer):
             ax_w.set_ylabel("value (thousands)")
         jitter = np.random.default_rng(0).uniform(-0.15, 0.15, len(self.y))
         ax_y.scatter(self.level + jitter, self.y / 1000, s=8, alpha=0.5, color="C0", label="data")
-        ax_y.scatter(range(self.k), state["group_mean"] / 1000, marker="_", s=600, color="k", label="group mean")
+        ax_y.scatter(
+            range(self.k),
+            state["group_mean"] / 1000,
+            marker="_",
+            s=600,
+            color="k",
+            label="group mean",
+        )
         if not state["error"]:
-            ax_y.scatter(range(self.k), state["group_pred"] / 1000, marker="x", s=60, color="C3",
-                         label="prediction")
+            ax_y.scatter(
+                range(self.k),
+                state["group_pred"] / 1000,
+                marker="x",
+                s=60,
+                color="C3",
+                label="prediction",
+            )
         ax_y.set_xticks(range(self.k), self.names)
         ax_y.set_ylabel("salary (thousands)")
         ax_y.set_title("data, group means, predictions", fontsize=10)

@@ -11,9 +11,10 @@ so each layer multiplies the signal's variance by a gain; ``L`` layers multiply 
 the power ``L``. :func:`deep_stack_statistics` measures both passes layer by layer and
 :class:`InitializationExplorer` plots them.
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -21,11 +22,19 @@ from .. import init
 from ..layers import Dense
 from .base import Explorer
 
-__all__ = ["SCHEMES", "ACTIVATIONS", "scheme_initializer", "deep_stack_statistics", "InitializationExplorer"]
+__all__ = [
+    "SCHEMES",
+    "ACTIVATIONS",
+    "scheme_initializer",
+    "deep_stack_statistics",
+    "InitializationExplorer",
+]
 
 #: the schemes the chapter compares, display name -> nnlib.init initializer
 SCHEMES: dict[str, Callable] = {
-    "normal 0.01": lambda shape, rng=None, dtype=np.float64: init.normal(shape, 0.01, rng=rng, dtype=dtype),
+    "normal 0.01": lambda shape, rng=None, dtype=np.float64: init.normal(
+        shape, 0.01, rng=rng, dtype=dtype
+    ),
     "LeCun": init.lecun_normal,
     "Xavier": init.xavier_normal,
     "He": init.he_normal,
@@ -46,20 +55,25 @@ def scheme_initializer(scheme, scale: float = 1.0) -> Callable:
     """
     if isinstance(scheme, str):
         if scheme not in SCHEMES:
-            raise ValueError(f"scheme_initializer: unknown scheme {scheme!r}; expected one of {list(SCHEMES)}")
+            raise ValueError(
+                f"scheme_initializer: unknown scheme {scheme!r}; expected one of {list(SCHEMES)}"
+            )
         base = SCHEMES[scheme]
     elif callable(scheme):
         base = scheme
     else:
-        raise TypeError(f"scheme_initializer: expected a scheme name or a callable, got {type(scheme).__name__}")
+        raise TypeError(
+            f"scheme_initializer: expected a scheme name or a callable, got {type(scheme).__name__}"
+        )
     scale = float(scale)
     if not scale > 0:
         raise ValueError(f"scheme_initializer: expected scale > 0, got {scale}")
     return lambda shape, rng=None, dtype=np.float64: scale * base(shape, rng=rng, dtype=dtype)
 
 
-def deep_stack_statistics(widths, scheme="He", activation="relu", scale: float = 1.0, n: int = 64,
-                          seed: int = 0) -> dict[str, np.ndarray]:
+def deep_stack_statistics(
+    widths, scheme="He", activation="relu", scale: float = 1.0, n: int = 64, seed: int = 0
+) -> dict[str, np.ndarray]:
     r"""Forward and backward signal sizes, layer by layer, of a freshly initialised dense stack.
 
     ``widths = [D_0, D_1, ..., D_L]``: inputs ``X`` of shape ``(n, D_0)`` with N(0, 1) entries go
@@ -80,7 +94,9 @@ def deep_stack_statistics(widths, scheme="He", activation="relu", scale: float =
     fn = "deep_stack_statistics"
     widths = [int(w) for w in widths]
     if len(widths) < 2 or min(widths) < 1:
-        raise ValueError(f"{fn}: expected widths [D_0, ..., D_L] with L >= 1 positive sizes, got {widths}")
+        raise ValueError(
+            f"{fn}: expected widths [D_0, ..., D_L] with L >= 1 positive sizes, got {widths}"
+        )
     if activation not in ACTIVATIONS:
         raise ValueError(f"{fn}: expected activation in {ACTIVATIONS}, got {activation!r}")
     if int(n) < 2:
@@ -100,8 +116,14 @@ def deep_stack_statistics(widths, scheme="He", activation="relu", scale: float =
         d = layer.backward(d)
         grad_std.append(d.std())
         weight_norm.append(np.linalg.norm(layer.grads["W"]))
-    return {"act_std": np.array(act_std), "grad_std": np.array(grad_std[::-1]),
-            "weight_grad_norm": np.array(weight_norm[::-1]), "layers": layers, "x": x, "top_grad": top}
+    return {
+        "act_std": np.array(act_std),
+        "grad_std": np.array(grad_std[::-1]),
+        "weight_grad_norm": np.array(weight_norm[::-1]),
+        "layers": layers,
+        "x": x,
+        "top_grad": top,
+    }
 
 
 class InitializationExplorer(Explorer):
@@ -118,8 +140,15 @@ class InitializationExplorer(Explorer):
 
     figsize = (8, 3.4)
 
-    def __init__(self, width: int = 256, n: int = 64, seed: int = 0, scheme: str = "He",
-                 activation: str = "relu", depth: int = 30):
+    def __init__(
+        self,
+        width: int = 256,
+        n: int = 64,
+        seed: int = 0,
+        scheme: str = "He",
+        activation: str = "relu",
+        depth: int = 30,
+    ):
         self.width, self.n, self.seed = int(width), int(n), int(seed)
         super().__init__(scheme=scheme, activation=activation, depth=int(depth))
 
@@ -128,24 +157,43 @@ class InitializationExplorer(Explorer):
 
         style = {"description_width": "initial"}
         return {
-            "scheme": w.Dropdown(options=list(SCHEMES), value=self.initial["scheme"], description="scheme"),
-            "activation": w.Dropdown(options=list(ACTIVATIONS), value=self.initial["activation"],
-                                     description="activation"),
-            "depth": w.IntSlider(value=self.initial["depth"], min=2, max=50, step=1, description="depth"),
-            "scale": w.FloatLogSlider(value=1.0, base=2, min=-2, max=2, step=0.25, description="std multiplier",
-                                      style=style, readout_format=".2f"),
+            "scheme": w.Dropdown(
+                options=list(SCHEMES), value=self.initial["scheme"], description="scheme"
+            ),
+            "activation": w.Dropdown(
+                options=list(ACTIVATIONS),
+                value=self.initial["activation"],
+                description="activation",
+            ),
+            "depth": w.IntSlider(
+                value=self.initial["depth"], min=2, max=50, step=1, description="depth"
+            ),
+            "scale": w.FloatLogSlider(
+                value=1.0,
+                base=2,
+                min=-2,
+                max=2,
+                step=0.25,
+                description="std multiplier",
+                style=style,
+                readout_format=".2f",
+            ),
         }
 
     def compute(self, scheme, activation, depth, scale):
-        stats = deep_stack_statistics([self.width] * (depth + 1), scheme, activation, scale, self.n, self.seed)
+        stats = deep_stack_statistics(
+            [self.width] * (depth + 1), scheme, activation, scale, self.n, self.seed
+        )
         return {**stats, "scheme": scheme, "activation": activation, "depth": depth, "scale": scale}
 
     def draw(self, state, fig):
         layers = np.arange(1, state["depth"] + 1)
         axes = fig.subplots(1, 2, sharey=True)
         tiny = 1e-300  # log axes cannot show an exact 0
-        for ax, key, what in ((axes[0], "act_std", "std of activations $H^{(l)}$ (forward)"),
-                              (axes[1], "grad_std", r"std of gradients $\partial L/\partial H^{(l-1)}$ (backward)")):
+        for ax, key, what in (
+            (axes[0], "act_std", "std of activations $H^{(l)}$ (forward)"),
+            (axes[1], "grad_std", r"std of gradients $\partial L/\partial H^{(l-1)}$ (backward)"),
+        ):
             ax.semilogy(layers, np.maximum(state[key], tiny), "o-", ms=3)
             ax.axhline(1.0, color="grey", ls="--", lw=0.8)
             ax.set_xlabel("layer $l$")
@@ -155,7 +203,10 @@ class InitializationExplorer(Explorer):
         hi = max(state["act_std"].max(), state["grad_std"].max(), 10.0)
         axes[0].set_ylim(max(lo, tiny) / 3, hi * 3)
         axes[0].set_ylabel("standard deviation (log scale)")
-        fig.suptitle(f"{state['scheme']} x {state['scale']:.2f}, {state['activation']}, "
-                     f"{state['depth']} layers of {self.width}: last layer std {state['act_std'][-1]:.2g}, "
-                     f"gradient at the input {state['grad_std'][0]:.2g}", fontsize=9.5)
+        fig.suptitle(
+            f"{state['scheme']} x {state['scale']:.2f}, {state['activation']}, "
+            f"{state['depth']} layers of {self.width}: last layer std {state['act_std'][-1]:.2g}, "
+            f"gradient at the input {state['grad_std'][0]:.2g}",
+            fontsize=9.5,
+        )
         fig.tight_layout()

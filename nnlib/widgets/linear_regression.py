@@ -11,6 +11,7 @@ descent converges from every start iff ``0 < lr < 2 / L``, ``L = lam_max(H)``. W
 from zero-mean and unit-variance, ``H`` is badly conditioned (``kappa = lam_max / lam_min`` large):
 long, thin contours, zig-zagging steps. Standardising ``x`` makes ``H = 2 I`` (``kappa = 1``).
 """
+
 from __future__ import annotations
 
 import warnings
@@ -37,7 +38,9 @@ def experience_salary(n: int = 50, rng=0) -> tuple[np.ndarray, np.ndarray]:
     return 5.0 + 5.0 * u[:, 0], y
 
 
-def gd_path(A: np.ndarray, y: np.ndarray, lr: float, steps: int, theta0) -> tuple[np.ndarray, np.ndarray]:
+def gd_path(
+    A: np.ndarray, y: np.ndarray, lr: float, steps: int, theta0
+) -> tuple[np.ndarray, np.ndarray]:
     r"""Gradient descent on ``J(theta) = (1/N) ||A theta - y||^2``, keeping every iterate.
 
     Runs :func:`nnlib.linear.gradient_descent` with ``grad = (2/N) A^T (A theta - y)``. When
@@ -65,7 +68,7 @@ def gd_path(A: np.ndarray, y: np.ndarray, lr: float, steps: int, theta0) -> tupl
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         _, losses = gradient_descent(loss_and_grad, np.asarray(theta0, dtype=np.float64), lr, steps)
-    return np.array(path[:len(losses)]), losses
+    return np.array(path[: len(losses)]), losses
 
 
 class GradientDescentExplorer(Explorer):
@@ -95,8 +98,15 @@ class GradientDescentExplorer(Explorer):
 
         lr, steps = self.initial["lr"], self.initial["steps"]
         return {
-            "lr": widgets.FloatLogSlider(value=lr, base=10, min=-3.5, max=0.5, step=0.02,
-                                         description="lr", readout_format=".4f"),
+            "lr": widgets.FloatLogSlider(
+                value=lr,
+                base=10,
+                min=-3.5,
+                max=0.5,
+                step=0.02,
+                description="lr",
+                readout_format=".4f",
+            ),
             "steps": widgets.IntSlider(value=steps, min=1, max=200, description="steps"),
             "standardise": widgets.Checkbox(value=False, description="standardise x"),
         }
@@ -111,10 +121,21 @@ class GradientDescentExplorer(Explorer):
         path, losses = gd_path(A, self.y, lr, steps, self.theta0)
         j_star = residual @ residual / n
         return {
-            "lr": lr, "steps": steps, "standardise": bool(standardise), "S": S, "c": A.T @ self.y / n,
-            "mean_y2": float(self.y @ self.y / n), "eigenvalues": eig, "L": eig[-1], "lr_max": 2.0 / eig[-1],
-            "kappa": eig[-1] / eig[0], "theta_star": theta_star, "j_star": j_star, "path": path,
-            "losses": losses, "diverged": bool(losses[-1] > losses[0]),
+            "lr": lr,
+            "steps": steps,
+            "standardise": bool(standardise),
+            "S": S,
+            "c": A.T @ self.y / n,
+            "mean_y2": float(self.y @ self.y / n),
+            "eigenvalues": eig,
+            "L": eig[-1],
+            "lr_max": 2.0 / eig[-1],
+            "kappa": eig[-1] / eig[0],
+            "theta_star": theta_star,
+            "j_star": j_star,
+            "path": path,
+            "losses": losses,
+            "diverged": bool(losses[-1] > losses[0]),
             "distance": float(np.linalg.norm(path[-1] - theta_star)),
         }
 
@@ -135,13 +156,23 @@ class GradientDescentExplorer(Explorer):
         S, c, m = state["S"], state["c"], state["mean_y2"]
 
         def loss(W, B):
-            return S[0, 0] * W**2 + 2 * S[0, 1] * W * B + S[1, 1] * B**2 - 2 * (c[0] * W + c[1] * B) + m
+            return (
+                S[0, 0] * W**2
+                + 2 * S[0, 1] * W * B
+                + S[1, 1] * B**2
+                - 2 * (c[0] * W + c[1] * B)
+                + m
+            )
 
         xlim, ylim = self._window(state)
-        plot_loss_surface(loss, xlim, ylim, paths={"GD": state["path"]}, ax=ax_s, levels=20, resolution=80)
+        plot_loss_surface(
+            loss, xlim, ylim, paths={"GD": state["path"]}, ax=ax_s, levels=20, resolution=80
+        )
         ax_s.plot(*state["theta_star"], "*", color="k", ms=11, label="minimum")
         ax_s.set_aspect("equal")
-        ax_s.set_xlabel("$w$ (slope of standardised $x$)" if state["standardise"] else "$w$ (slope)")
+        ax_s.set_xlabel(
+            "$w$ (slope of standardised $x$)" if state["standardise"] else "$w$ (slope)"
+        )
         ax_s.set_ylabel("$b$ (intercept)")
         ax_s.set_title(f"condition number {state['kappa']:.3g}", fontsize=10)
         ax_s.legend(fontsize=7, loc="upper left")
@@ -150,6 +181,9 @@ class GradientDescentExplorer(Explorer):
         ax_l.set_xlabel("step")
         ax_l.set_ylabel(r"$J(\theta_t) - J^*$")
         verdict = "diverges" if state["diverged"] else "converges"
-        ax_l.set_title(f"lr = {state['lr']:.3g}, 2/L = {state['lr_max']:.3g}: {verdict}", fontsize=10,
-                       color="firebrick" if state["diverged"] else "black")
+        ax_l.set_title(
+            f"lr = {state['lr']:.3g}, 2/L = {state['lr_max']:.3g}: {verdict}",
+            fontsize=10,
+            color="firebrick" if state["diverged"] else "black",
+        )
         fig.tight_layout()

@@ -11,9 +11,10 @@ cross-entropy (:func:`nnlib.linear.logistic_gd`, re-exported here), whose gradie
 >>> bool(run["loss"][-1] < run["loss"][0])
 True
 """
+
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
@@ -28,11 +29,13 @@ __all__ = ["logistic_data", "logistic_gd", "HyperplaneExplorer", "LogisticExplor
 _LIM = (-4.0, 4.0)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _data(name: str) -> tuple[np.ndarray, np.ndarray]:
     centres = {"overlapping": [[-1.0, -0.5], [1.0, 0.5]], "separable": [[-2.0, -1.0], [2.0, 1.0]]}
     if name not in centres:
-        raise ValueError(f"logistic_data: unknown data set {name!r}; choose 'overlapping' or 'separable'")
+        raise ValueError(
+            f"logistic_data: unknown data set {name!r}; choose 'overlapping' or 'separable'"
+        )
     return make_blobs(100, centers=centres[name], std=0.8 if name == "overlapping" else 0.5, rng=4)
 
 
@@ -50,10 +53,14 @@ def _summary(X, y, w, b) -> dict[str, Any]:
     """Loss, accuracy and the boundary's distance from the origin for one (w, b)."""
     z = X @ w + b
     norm = float(np.linalg.norm(w))
-    return {"w": np.asarray(w, dtype=float), "b": float(b), "p": F.sigmoid(z),
-            "loss": float(F.binary_cross_entropy_with_logits(z, y.astype(float))),
-            "accuracy": float(np.mean((z >= 0) == (y == 1))),
-            "distance": abs(b) / norm if norm > 0 else np.inf}
+    return {
+        "w": np.asarray(w, dtype=float),
+        "b": float(b),
+        "p": F.sigmoid(z),
+        "loss": float(F.binary_cross_entropy_with_logits(z, y.astype(float))),
+        "accuracy": float(np.mean((z >= 0) == (y == 1))),
+        "distance": abs(b) / norm if norm > 0 else np.inf,
+    }
 
 
 def _draw_probability(ax, state, X, y):
@@ -64,7 +71,9 @@ def _draw_probability(ax, state, X, y):
     xs = np.linspace(*_LIM, 120)
     xx, yy = np.meshgrid(xs, xs)
     p = F.sigmoid(w[0] * xx + w[1] * yy + b)
-    ax.contourf(xx, yy, p, levels=np.linspace(0, 1, 11), cmap="coolwarm", alpha=0.35, vmin=0, vmax=1)
+    ax.contourf(
+        xx, yy, p, levels=np.linspace(0, 1, 11), cmap="coolwarm", alpha=0.35, vmin=0, vmax=1
+    )
     if np.ptp(p) > 0.8:
         cs = ax.contour(xx, yy, p, levels=[0.1, 0.9], colors="k", linewidths=0.7, linestyles=":")
         ax.clabel(cs, fmt={0.1: "p=0.1", 0.9: "p=0.9"}, fontsize=7)
@@ -91,9 +100,11 @@ class HyperplaneExplorer(Explorer):
         import ipywidgets as w
 
         kw = dict(min=-4.0, max=4.0, step=0.1, continuous_update=True)
-        return {"w1": w.FloatSlider(value=1.0, description="w1", **kw),
-                "w2": w.FloatSlider(value=1.0, description="w2", **kw),
-                "b": w.FloatSlider(value=0.0, description="b", **kw)}
+        return {
+            "w1": w.FloatSlider(value=1.0, description="w1", **kw),
+            "w2": w.FloatSlider(value=1.0, description="w2", **kw),
+            "b": w.FloatSlider(value=0.0, description="b", **kw),
+        }
 
     def compute(self, w1, w2, b):
         X, y = logistic_data("overlapping")
@@ -110,8 +121,17 @@ class HyperplaneExplorer(Explorer):
         ax_s.plot(s, F.sigmoid(norm * s), color="k", label=r"$p = \sigma(\|w\|\, d)$")
         if norm > 0:
             d = (state["X"] @ w + b) / norm
-            ax_s.scatter(d, state["y"] + 0.03 * np.sign(state["y"] - 0.5), c=state["y"], cmap="coolwarm",
-                         s=10, vmin=0, vmax=1, edgecolors="k", linewidths=0.3)
+            ax_s.scatter(
+                d,
+                state["y"] + 0.03 * np.sign(state["y"] - 0.5),
+                c=state["y"],
+                cmap="coolwarm",
+                s=10,
+                vmin=0,
+                vmax=1,
+                edgecolors="k",
+                linewidths=0.3,
+            )
         ax_s.axvline(0, color="grey", lw=0.8, ls="--")
         ax_s.set_xlabel("signed distance $d$ to the line")
         ax_s.set_ylabel("p(class 1)")
@@ -141,12 +161,20 @@ class LogisticExplorer(Explorer):
         import ipywidgets as w
 
         style = {"description_width": "initial"}
-        return {"data": w.Dropdown(options=["overlapping", "separable"], value="overlapping",
-                                   description="data", layout=w.Layout(width="200px")),
-                "lr": w.SelectionSlider(options=[0.1, 0.3, 1.0, 3.0], value=1.0, description="learning rate",
-                                        style=style),
-                "step": w.IntSlider(value=20, min=0, max=self.max_steps, step=5, description="GD steps",
-                                    style=style)}
+        return {
+            "data": w.Dropdown(
+                options=["overlapping", "separable"],
+                value="overlapping",
+                description="data",
+                layout=w.Layout(width="200px"),
+            ),
+            "lr": w.SelectionSlider(
+                options=[0.1, 0.3, 1.0, 3.0], value=1.0, description="learning rate", style=style
+            ),
+            "step": w.IntSlider(
+                value=20, min=0, max=self.max_steps, step=5, description="GD steps", style=style
+            ),
+        }
 
     @staticmethod
     @lru_cache(maxsize=16)
@@ -159,15 +187,24 @@ class LogisticExplorer(Explorer):
         run = self._run(data, float(lr), self.max_steps)
         k = int(step)
         # copies: the run is cached, and the state is handed to the caller
-        return {"X": X, "y": y, "data": data, "step": k, "losses": run["loss"].copy(),
-                "norms": np.linalg.norm(run["w"], axis=1),
-                **_summary(X, y, run["w"][k].copy(), run["b"][k])}
+        return {
+            "X": X,
+            "y": y,
+            "data": data,
+            "step": k,
+            "losses": run["loss"].copy(),
+            "norms": np.linalg.norm(run["w"], axis=1),
+            **_summary(X, y, run["w"][k].copy(), run["b"][k]),
+        }
 
     def draw(self, state, fig):
         ax, ax_l = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.1, 1]})
         _draw_probability(ax, state, state["X"], state["y"])
-        ax.set_title(f"step {state['step']}: w = ({state['w'][0]:.2f}, {state['w'][1]:.2f}), "
-                     f"b = {state['b']:.2f}", fontsize=9)
+        ax.set_title(
+            f"step {state['step']}: w = ({state['w'][0]:.2f}, {state['w'][1]:.2f}), "
+            f"b = {state['b']:.2f}",
+            fontsize=9,
+        )
         steps = np.arange(len(state["losses"]))
         ax_l.plot(steps, state["losses"], color="C0", label="mean BCE")
         ax_l.plot(state["step"], state["loss"], "o", color="C0", mec="k")
@@ -179,6 +216,8 @@ class LogisticExplorer(Explorer):
         ax_n.set_ylabel("||w||", color="C3")
         lines = ax_l.get_lines()[:1] + ax_n.get_lines()
         ax_l.legend(lines, [ln.get_label() for ln in lines], fontsize=8, loc="center right")
-        ax_l.set_title(f"{state['data']}: loss {state['loss']:.3f}, accuracy {state['accuracy']:.2f}",
-                       fontsize=9)
+        ax_l.set_title(
+            f"{state['data']}: loss {state['loss']:.3f}, accuracy {state['accuracy']:.2f}",
+            fontsize=9,
+        )
         fig.tight_layout()

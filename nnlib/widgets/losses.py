@@ -3,6 +3,7 @@
 :func:`fit_line` finds the exact minimiser of each loss for a line ``y = w x + b``;
 :class:`LossExplorer` drags one target up and down and shows how far each fitted line follows it.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -63,11 +64,16 @@ def fit_line(x, y, loss: str = "mse", delta: float = 1.0) -> tuple[float, float]
     (2.0, 1.0)
     """
     fn = "fit_line"
-    x, y = as_float_array(x, fn, "x").astype(np.float64), as_float_array(y, fn, "y").astype(np.float64)
+    x, y = (
+        as_float_array(x, fn, "x").astype(np.float64),
+        as_float_array(y, fn, "y").astype(np.float64),
+    )
     check_ndim(x, 1, fn, "x", "(N,)")
     check_same_shape(x, y, fn, "x", "y")
     if len(x) < 2 or np.all(x == x[0]):
-        raise ValueError(f"fit_line: expected at least two different x values, got x of shape {x.shape}")
+        raise ValueError(
+            f"fit_line: expected at least two different x values, got x of shape {x.shape}"
+        )
     if loss == "mse":
         theta = np.linalg.lstsq(_design(x), y, rcond=None)[0]
     elif loss == "mae":
@@ -95,7 +101,11 @@ def outlier_data(outlier_y: float, outlier_x: float = 0.9, n: int = 20, rng=3):
 def _pointwise(name: str, r: np.ndarray, delta: float) -> np.ndarray:
     """Each point's loss rho(r): the mean loss of a one-element array, element by element."""
     a = np.abs(r)
-    return {"mse": r * r, "mae": a, "huber": np.where(a <= delta, 0.5 * r * r, delta * (a - 0.5 * delta))}[name]
+    return {
+        "mse": r * r,
+        "mae": a,
+        "huber": np.where(a <= delta, 0.5 * r * r, delta * (a - 0.5 * delta)),
+    }[name]
 
 
 class LossExplorer(Explorer):
@@ -117,9 +127,18 @@ class LossExplorer(Explorer):
         import ipywidgets as w
 
         return {
-            "outlier_y": w.FloatSlider(value=-8.0, min=-20.0, max=20.0, step=0.5, description="outlier y"),
-            "delta": w.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.1, description="Huber delta",
-                                      style={"description_width": "initial"}),
+            "outlier_y": w.FloatSlider(
+                value=-8.0, min=-20.0, max=20.0, step=0.5, description="outlier y"
+            ),
+            "delta": w.FloatLogSlider(
+                value=1.0,
+                base=10,
+                min=-1,
+                max=1,
+                step=0.1,
+                description="Huber delta",
+                style={"description_width": "initial"},
+            ),
         }
 
     def compute(self, outlier_y, delta):
@@ -131,9 +150,17 @@ class LossExplorer(Explorer):
             outlier_residual[name] = float(pred[-1] - y[-1])
             # rho'(r) of the outlier: the force it pulls the line with (n * the gradient of the mean)
             backward = getattr(F, name + "_backward")
-            outlier_pull[name] = float(len(x) * backward(pred, y, *((delta,) if name == "huber" else ()))[-1])
-        return {"x": x, "y": y, "delta": float(delta), "fits": fits,
-                "outlier_residual": outlier_residual, "outlier_pull": outlier_pull}
+            outlier_pull[name] = float(
+                len(x) * backward(pred, y, *((delta,) if name == "huber" else ()))[-1]
+            )
+        return {
+            "x": x,
+            "y": y,
+            "delta": float(delta),
+            "fits": fits,
+            "outlier_residual": outlier_residual,
+            "outlier_pull": outlier_pull,
+        }
 
     def draw(self, state, fig):
         ax_fit, ax_rho = fig.subplots(1, 2)
@@ -145,14 +172,24 @@ class LossExplorer(Explorer):
         r = np.linspace(-1.1 * r_max, 1.1 * r_max, 401)
         for k, (name, (w, b)) in enumerate(state["fits"].items()):
             color = f"C{k}"
-            ax_fit.plot(grid, w * grid + b, color=color, label=f"{self.labels[name]}: slope {w:.2f}")
-            ax_rho.plot(r, _pointwise(name, r, delta), color=color,
-                        label=f"{self.labels[name]}: outlier pulls with {state['outlier_pull'][name]:+.2f}")
+            ax_fit.plot(
+                grid, w * grid + b, color=color, label=f"{self.labels[name]}: slope {w:.2f}"
+            )
+            ax_rho.plot(
+                r,
+                _pointwise(name, r, delta),
+                color=color,
+                label=f"{self.labels[name]}: outlier pulls with {state['outlier_pull'][name]:+.2f}",
+            )
             r_out = state["outlier_residual"][name]
             ax_rho.plot(r_out, _pointwise(name, np.array(r_out), delta), "o", color=color)
         ax_fit.set(xlabel="$x$", ylabel="$y$", title="fitted lines (true slope 2)")
         ax_fit.legend(fontsize="x-small")
-        ax_rho.set(xlabel="residual $r = \\hat y - y$", ylabel=r"$\rho(r)$",
-                   title="per-point loss; dots: the outlier", ylim=(-0.02 * r_max ** 2, 1.15 * r_max ** 2))
+        ax_rho.set(
+            xlabel="residual $r = \\hat y - y$",
+            ylabel=r"$\rho(r)$",
+            title="per-point loss; dots: the outlier",
+            ylim=(-0.02 * r_max**2, 1.15 * r_max**2),
+        )
         ax_rho.legend(fontsize="x-small", loc="upper center")
         fig.tight_layout()

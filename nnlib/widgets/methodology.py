@@ -17,6 +17,7 @@ vanishes because ``mean_t (f_t - mean_t f_t) = 0``). :func:`bias_variance` compu
 a grid of ``m x m`` trials tries only ``m`` distinct values of the one that matters, while ``m^2``
 random trials try ``m^2``. :func:`search_scores` scores both on a toy objective.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -25,9 +26,20 @@ import numpy as np
 
 from .base import Explorer
 
-__all__ = ["true_function", "sample_training_sets", "fit_polynomials", "predict_polynomials", "bias_variance",
-           "LAMBDAS", "DEGREES", "BiasVarianceExplorer", "search_objective", "grid_points", "search_scores",
-           "SearchExplorer"]
+__all__ = [
+    "true_function",
+    "sample_training_sets",
+    "fit_polynomials",
+    "predict_polynomials",
+    "bias_variance",
+    "LAMBDAS",
+    "DEGREES",
+    "BiasVarianceExplorer",
+    "search_objective",
+    "grid_points",
+    "search_scores",
+    "SearchExplorer",
+]
 
 #: the ridge strengths the bias/variance explorer offers (0 is least squares, minimum-norm if singular)
 LAMBDAS = (0.0, 1e-6, 1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0)
@@ -53,7 +65,9 @@ def sample_training_sets(n_sets: int, n: int, noise: float = 0.3, seed: int = 0)
     ((3, 5), (3, 5))
     """
     if n_sets < 1 or n < 2:
-        raise ValueError(f"sample_training_sets: expected n_sets >= 1 and n >= 2, got {n_sets} and {n}")
+        raise ValueError(
+            f"sample_training_sets: expected n_sets >= 1 and n >= 2, got {n_sets} and {n}"
+        )
     rng = np.random.default_rng(seed)
     x = rng.uniform(-1.0, 1.0, size=(n_sets, n))
     return x, true_function(x) + noise * rng.standard_normal((n_sets, n))
@@ -61,7 +75,9 @@ def sample_training_sets(n_sets: int, n: int, noise: float = 0.3, seed: int = 0)
 
 def _powers(x: np.ndarray, degree: int) -> np.ndarray:
     """Monomial features ``x, x^2, ..., x^degree`` along a new last axis (no constant column)."""
-    return np.cumprod(np.repeat(x[..., None], degree, axis=-1), axis=-1)  # products: far faster than pow
+    return np.cumprod(
+        np.repeat(x[..., None], degree, axis=-1), axis=-1
+    )  # products: far faster than pow
 
 
 def fit_polynomials(x, y, degree: int, lam: float = 0.0):
@@ -80,13 +96,20 @@ def fit_polynomials(x, y, degree: int, lam: float = 0.0):
     >>> w.round(6).tolist(), b.round(6).tolist()
     ([[2.0]], [1.0])
     """
-    x, y = np.atleast_2d(np.asarray(x, dtype=np.float64)), np.atleast_2d(np.asarray(y, dtype=np.float64))
+    x, y = (
+        np.atleast_2d(np.asarray(x, dtype=np.float64)),
+        np.atleast_2d(np.asarray(y, dtype=np.float64)),
+    )
     if x.shape != y.shape:
-        raise ValueError(f"fit_polynomials: expected x and y of the same shape (T, N), got {x.shape} and {y.shape}")
+        raise ValueError(
+            f"fit_polynomials: expected x and y of the same shape (T, N), got {x.shape} and {y.shape}"
+        )
     if degree < 1 or lam < 0:
-        raise ValueError(f"fit_polynomials: expected degree >= 1 and lam >= 0, got {degree} and {lam}")
-    phi = _powers(x, degree)                                   # (T, N, d)
-    phi_mean, y_mean = phi.mean(axis=1), y.mean(axis=1)        # (T, d), (T,)
+        raise ValueError(
+            f"fit_polynomials: expected degree >= 1 and lam >= 0, got {degree} and {lam}"
+        )
+    phi = _powers(x, degree)  # (T, N, d)
+    phi_mean, y_mean = phi.mean(axis=1), y.mean(axis=1)  # (T, d), (T,)
     phi_c, y_c = phi - phi_mean[:, None, :], y - y_mean[:, None]
     if lam == 0:
         w = (np.linalg.pinv(phi_c) @ y_c[..., None])[..., 0]
@@ -107,8 +130,15 @@ def predict_polynomials(w, b, x):
 
 
 @lru_cache(maxsize=512)
-def bias_variance(degree: int, lam: float = 0.0, n: int = 30, noise: float = 0.3, n_sets: int = 100,
-                  seed: int = 0, grid_size: int = 201) -> dict:
+def bias_variance(
+    degree: int,
+    lam: float = 0.0,
+    n: int = 30,
+    noise: float = 0.3,
+    n_sets: int = 100,
+    seed: int = 0,
+    grid_size: int = 201,
+) -> dict:
     """Fit ``n_sets`` training sets of ``n`` points with a degree-``degree`` ridge polynomial; decompose the error.
 
     Returns a dict (cached: treat as read-only) with ``grid (G,)``, ``truth (G,)``, ``fits (T, G)``,
@@ -129,11 +159,22 @@ def bias_variance(degree: int, lam: float = 0.0, n: int = 30, noise: float = 0.3
     fits = predict_polynomials(w, b, grid)
     mean_fit = fits.mean(axis=0)
     residual = np.einsum("td,tnd->tn", w, _powers(x, degree)) + b[:, None] - y
-    return {"degree": degree, "lam": lam, "n": n, "grid": grid, "truth": truth, "fits": fits,
-            "mean_fit": mean_fit, "bias2": float(np.mean((mean_fit - truth) ** 2)),
-            "variance": float(np.mean(fits.var(axis=0))), "noise2": noise ** 2,
-            "train_mse": float(np.mean(residual ** 2)),
-            "dev_mse": float(np.mean((fits - truth) ** 2)) + noise ** 2, "x0": x[0], "y0": y[0]}
+    return {
+        "degree": degree,
+        "lam": lam,
+        "n": n,
+        "grid": grid,
+        "truth": truth,
+        "fits": fits,
+        "mean_fit": mean_fit,
+        "bias2": float(np.mean((mean_fit - truth) ** 2)),
+        "variance": float(np.mean(fits.var(axis=0))),
+        "noise2": noise**2,
+        "train_mse": float(np.mean(residual**2)),
+        "dev_mse": float(np.mean((fits - truth) ** 2)) + noise**2,
+        "x0": x[0],
+        "y0": y[0],
+    }
 
 
 class BiasVarianceExplorer(Explorer):
@@ -159,12 +200,25 @@ class BiasVarianceExplorer(Explorer):
 
         style = {"description_width": "initial"}
         return {
-            "degree": w.IntSlider(value=self.initial["degree"], min=DEGREES[0], max=DEGREES[-1],
-                                  description="degree d", style=style),
-            "lam": w.SelectionSlider(options=list(LAMBDAS), value=self.initial["lam"],
-                                     description="ridge lambda", style=style),
-            "n": w.SelectionSlider(options=[10, 15, 20, 30, 50, 100], value=self.initial["n"],
-                                   description="training points N", style=style),
+            "degree": w.IntSlider(
+                value=self.initial["degree"],
+                min=DEGREES[0],
+                max=DEGREES[-1],
+                description="degree d",
+                style=style,
+            ),
+            "lam": w.SelectionSlider(
+                options=list(LAMBDAS),
+                value=self.initial["lam"],
+                description="ridge lambda",
+                style=style,
+            ),
+            "n": w.SelectionSlider(
+                options=[10, 15, 20, 30, 50, 100],
+                value=self.initial["n"],
+                description="training points N",
+                style=style,
+            ),
         }
 
     def compute(self, degree, lam, n):
@@ -172,8 +226,14 @@ class BiasVarianceExplorer(Explorer):
         keys = ("train_mse", "dev_mse", "bias2", "variance")
         table = {k: np.array([c[k] for c in curves]) for k in keys}
         best = int(DEGREES[int(np.argmin(table["dev_mse"]))])
-        return {"current": curves[DEGREES.index(degree)], "curves": table, "best_degree": best,
-                "degree": degree, "lam": lam, "n": n}
+        return {
+            "current": curves[DEGREES.index(degree)],
+            "curves": table,
+            "best_degree": best,
+            "degree": degree,
+            "lam": lam,
+            "n": n,
+        }
 
     def draw(self, state, fig):
         left, right = fig.subplots(1, 2)
@@ -186,11 +246,17 @@ class BiasVarianceExplorer(Explorer):
         left.set_xlabel("$x$")
         left.set_ylabel("$y$")
         left.legend(fontsize=7, loc="lower right")
-        left.set_title(f"d = {state['degree']}: bias$^2$ {cur['bias2']:.3f}, variance {cur['variance']:.3f}",
-                       fontsize=9)
+        left.set_title(
+            f"d = {state['degree']}: bias$^2$ {cur['bias2']:.3f}, variance {cur['variance']:.3f}",
+            fontsize=9,
+        )
         tab = state["curves"]
-        for key, label, style in (("train_mse", "training error", "C0--"), ("dev_mse", "dev error", "C1-"),
-                                  ("bias2", "bias$^2$", "C2:"), ("variance", "variance", "C4:")):
+        for key, label, style in (
+            ("train_mse", "training error", "C0--"),
+            ("dev_mse", "dev error", "C1-"),
+            ("bias2", "bias$^2$", "C2:"),
+            ("variance", "variance", "C4:"),
+        ):
             right.plot(DEGREES, tab[key], style, marker=".", label=label)
         right.axhline(cur["noise2"], color="grey", lw=0.8, ls=":")
         right.axvline(state["degree"], color="k", lw=0.8)
@@ -199,8 +265,10 @@ class BiasVarianceExplorer(Explorer):
         right.set_xlabel("polynomial degree $d$")
         right.set_ylabel("mean squared error")
         right.legend(fontsize=7, loc="upper left", ncol=2)
-        right.set_title(f"N = {state['n']}, lambda = {state['lam']:g}: best degree {state['best_degree']}",
-                        fontsize=9)
+        right.set_title(
+            f"N = {state['n']}, lambda = {state['lam']:g}: best degree {state['best_degree']}",
+            fontsize=9,
+        )
         fig.tight_layout()
 
 
@@ -217,8 +285,8 @@ def search_objective(a, b, weight_b: float = 0.1, peak=(0.62, 0.3)):
     """
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     peak_a, peak_b = (np.asarray(p, dtype=np.float64) for p in peak)
-    g = np.exp(-((a - peak_a) ** 2) / (2 * 0.05 ** 2))
-    h = np.exp(-((b - peak_b) ** 2) / (2 * 0.3 ** 2))
+    g = np.exp(-((a - peak_a) ** 2) / (2 * 0.05**2))
+    h = np.exp(-((b - peak_b) ** 2) / (2 * 0.3**2))
     return (g + weight_b * h) / (1.0 + weight_b)
 
 
@@ -252,13 +320,21 @@ def search_scores(budget: int, weight_b: float = 0.1, repeats: int = 500, seed: 
     rng = np.random.default_rng(seed)
     peaks = rng.uniform(0.1, 0.9, size=(repeats, 1, 2))
     trials = rng.uniform(size=(repeats, budget, 2))
-    random_best = search_objective(trials[..., 0], trials[..., 1], weight_b,
-                                   (peaks[..., 0], peaks[..., 1])).max(axis=1)
-    grid_best = search_objective(grid[None, :, 0], grid[None, :, 1], weight_b,
-                                 (peaks[..., 0], peaks[..., 1])).max(axis=1)
+    random_best = search_objective(
+        trials[..., 0], trials[..., 1], weight_b, (peaks[..., 0], peaks[..., 1])
+    ).max(axis=1)
+    grid_best = search_objective(
+        grid[None, :, 0], grid[None, :, 1], weight_b, (peaks[..., 0], peaks[..., 1])
+    ).max(axis=1)
     wins = np.mean(random_best > grid_best) + 0.5 * np.mean(random_best == grid_best)
-    return {"grid": grid, "grid_best": grid_best, "random_best": random_best, "random0": trials[0],
-            "peak": tuple(peaks[0, 0]), "p_random_wins": float(wins)}
+    return {
+        "grid": grid,
+        "grid_best": grid_best,
+        "random_best": random_best,
+        "random0": trials[0],
+        "peak": tuple(peaks[0, 0]),
+        "p_random_wins": float(wins),
+    }
 
 
 class SearchExplorer(Explorer):
@@ -283,24 +359,42 @@ class SearchExplorer(Explorer):
 
         style = {"description_width": "initial"}
         return {
-            "budget": w.SelectionSlider(options=[4, 9, 16, 25, 36, 49], value=self.initial["budget"],
-                                        description="trials", style=style),
-            "weight_b": w.SelectionSlider(options=[0.0, 0.1, 0.3, 1.0, 3.0], value=self.initial["weight_b"],
-                                          description="weight of b", style=style),
-            "seed": w.IntSlider(value=self.initial["seed"], min=0, max=20, description="seed", style=style),
+            "budget": w.SelectionSlider(
+                options=[4, 9, 16, 25, 36, 49],
+                value=self.initial["budget"],
+                description="trials",
+                style=style,
+            ),
+            "weight_b": w.SelectionSlider(
+                options=[0.0, 0.1, 0.3, 1.0, 3.0],
+                value=self.initial["weight_b"],
+                description="weight of b",
+                style=style,
+            ),
+            "seed": w.IntSlider(
+                value=self.initial["seed"], min=0, max=20, description="seed", style=style
+            ),
         }
 
     def compute(self, budget, weight_b, seed):
-        return {**search_scores(budget, weight_b, seed=seed), "budget": budget, "weight_b": weight_b}
+        return {
+            **search_scores(budget, weight_b, seed=seed),
+            "budget": budget,
+            "weight_b": weight_b,
+        }
 
     def draw(self, state, fig):
         left, right = fig.subplots(1, 2)
         s = np.linspace(0, 1, 121)
         A, B = np.meshgrid(s, s)
-        left.contourf(A, B, search_objective(A, B, state["weight_b"], state["peak"]), levels=12, cmap="Greens")
+        left.contourf(
+            A, B, search_objective(A, B, state["weight_b"], state["peak"]), levels=12, cmap="Greens"
+        )
         grid, rand = state["grid"], state["random0"]
         left.scatter(grid[:, 0], grid[:, 1], marker="x", color="C3", s=30, label="grid")
-        left.scatter(rand[:, 0], rand[:, 1], color="C0", s=14, edgecolors="k", linewidths=0.3, label="random")
+        left.scatter(
+            rand[:, 0], rand[:, 1], color="C0", s=14, edgecolors="k", linewidths=0.3, label="random"
+        )
         for values, colour, y in ((grid[:, 0], "C3", 1.03), (rand[:, 0], "C0", 1.07)):
             left.plot(values, np.full(len(values), y), "|", color=colour, ms=7, clip_on=False)
         left.set_xlim(0, 1)
@@ -315,6 +409,8 @@ class SearchExplorer(Explorer):
         right.set_xlabel("best score found")
         right.set_ylabel("problems (of 500)")
         right.legend(fontsize=7, loc="upper center")
-        right.set_title(f"{state['budget']} trials: random search wins {state['p_random_wins']:.0%} of problems",
-                        fontsize=9)
+        right.set_title(
+            f"{state['budget']} trials: random search wins {state['p_random_wins']:.0%} of problems",
+            fontsize=9,
+        )
         fig.tight_layout()

@@ -12,6 +12,7 @@ posterior is Gaussian:
 A strong prior (small ``t``, large ``lam``) pulls the estimate to ``mu0``; more data (``Sxx``
 grows with ``N``) pulls it back to ``w_ML``. With ``mu0 = 0`` this is ridge regression.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -53,9 +54,14 @@ def gaussian_posterior(x, y, sigma: float, prior_mean: float, prior_std: float) 
     lam = float(sigma) ** 2 / float(prior_std) ** 2
     sxx = float(X[:, 0] @ X[:, 0])
     w_map = prior_mean + float(ridge_closed_form(X, y - prior_mean * X[:, 0], lam)[0])
-    return {"w_ml": float(normal_equations(X, y)[0]), "w_map": w_map, "lam": lam,
-            "post_std": float(sigma / np.sqrt(sxx + lam)), "like_std": float(sigma / np.sqrt(sxx)),
-            "shrink": sxx / (sxx + lam)}
+    return {
+        "w_ml": float(normal_equations(X, y)[0]),
+        "w_map": w_map,
+        "lam": lam,
+        "post_std": float(sigma / np.sqrt(sxx + lam)),
+        "like_std": float(sigma / np.sqrt(sxx)),
+        "shrink": sxx / (sxx + lam),
+    }
 
 
 class MapExplorer(Explorer):
@@ -70,8 +76,15 @@ class MapExplorer(Explorer):
 
     figsize = (8.5, 3.6)
 
-    def __init__(self, w_true: float = 2.0, sigma: float = 1.0, n_max: int = 200, rng=0,
-                 prior_std: float = 0.5, n: int = 5):
+    def __init__(
+        self,
+        w_true: float = 2.0,
+        sigma: float = 1.0,
+        n_max: int = 200,
+        rng=0,
+        prior_std: float = 0.5,
+        n: int = 5,
+    ):
         X, self.y = make_linear(n_max, d=1, noise=sigma, w=[w_true], b=0.0, rng=rng)
         self.x, self.w_true, self.sigma = X[:, 0], float(w_true), float(sigma)
         super().__init__(prior_std=prior_std, n=n, n_max=n_max)
@@ -81,10 +94,19 @@ class MapExplorer(Explorer):
 
         prior_std, n, n_max = (self.initial[k] for k in ("prior_std", "n", "n_max"))
         return {
-            "prior_std": widgets.FloatLogSlider(value=prior_std, base=10, min=-2, max=1.5, step=0.05,
-                                                description="prior std τ", readout_format=".3g"),
+            "prior_std": widgets.FloatLogSlider(
+                value=prior_std,
+                base=10,
+                min=-2,
+                max=1.5,
+                step=0.05,
+                description="prior std τ",
+                readout_format=".3g",
+            ),
             "n": widgets.IntSlider(value=n, min=1, max=n_max, description="N samples"),
-            "prior_mean": widgets.FloatSlider(value=0.0, min=-3.0, max=3.0, step=0.25, description="prior mean"),
+            "prior_mean": widgets.FloatSlider(
+                value=0.0, min=-3.0, max=3.0, step=0.25, description="prior mean"
+            ),
         }
 
     def compute(self, prior_std, n, prior_mean):
@@ -95,23 +117,30 @@ class MapExplorer(Explorer):
     def draw(self, state, fig):
         ax_d, ax_y = fig.subplots(1, 2)
         ws = np.linspace(-4, 6, 600)
-        curves = [("likelihood", state["w_ml"], state["like_std"], "C0", "--"),
-                  ("prior", state["prior_mean"], state["prior_std"], "C2", ":"),
-                  ("posterior", state["w_map"], state["post_std"], "C3", "-")]
+        curves = [
+            ("likelihood", state["w_ml"], state["like_std"], "C0", "--"),
+            ("prior", state["prior_mean"], state["prior_std"], "C2", ":"),
+            ("posterior", state["w_map"], state["post_std"], "C3", "-"),
+        ]
         for label, mean, sd, color, ls in curves:
             ax_d.plot(ws, _gauss(ws, mean, sd), ls, color=color, label=label)
         ax_d.axvline(self.w_true, color="k", lw=0.8, label="true $w$")
         ax_d.set_ylim(0, 1.1 * max(1.0, _gauss(state["w_map"], state["w_map"], state["post_std"])))
         ax_d.set_xlabel("slope $w$")
         ax_d.set_ylabel("density")
-        ax_d.set_title(rf"$\lambda = \sigma^2/\tau^2$ = {state['lam']:.3g}, weight on ML = {state['shrink']:.2f}",
-                       fontsize=10)
+        ax_d.set_title(
+            rf"$\lambda = \sigma^2/\tau^2$ = {state['lam']:.3g}, weight on ML = {state['shrink']:.2f}",
+            fontsize=10,
+        )
         ax_d.legend(fontsize=7, loc="upper left")
         n = state["n"]
         ax_y.scatter(self.x[:n], self.y[:n], s=12, color="0.4", label=f"data (N={n})")
         xs = np.array([-1.0, 1.0])
-        for label, w, color, ls in [("ML", state["w_ml"], "C0", "--"), ("MAP", state["w_map"], "C3", "-"),
-                                    ("true", self.w_true, "k", ":")]:
+        for label, w, color, ls in [
+            ("ML", state["w_ml"], "C0", "--"),
+            ("MAP", state["w_map"], "C3", "-"),
+            ("true", self.w_true, "k", ":"),
+        ]:
             ax_y.plot(xs, w * xs, ls, color=color, label=f"{label}: w = {w:.2f}")
         ax_y.set_ylim(-5, 5)
         ax_y.set_xlabel("$x$")

@@ -5,10 +5,11 @@ and a plateau), each with its gradient, a start point and sensible learning rate
 :func:`run_optimizer` follows one ``nnlib.optim`` optimizer on one of them, and
 :class:`OptimizerRace` races four, drawing the paths with :func:`nnlib.viz.plot_loss_surface`.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -68,20 +69,64 @@ def _plateau_grad(w):
 #: the surfaces of the race; every gradient is checked against PyTorch's autograd in the tests.
 #: rosenbrock (1 - x)^2 + 100 (y - x^2)^2, minimum (1, 1); saddle x^2 - y^2; ravine x^2/2 + 10 y^2
 #: (curvatures 1 and 20: gradient descent diverges for lr > 0.1); plateau 1 - exp(-(x^2 + y^2)).
-SURFACES: dict[str, Surface] = {s.name: s for s in [
-    Surface("rosenbrock", _rosenbrock, _rosenbrock_grad, (-1.5, 2.0), (-2.0, 2.0), (-1.0, 3.0), (1.0, 1.0),
-            lr=1.5e-3, lr_adaptive=5e-2),
-    Surface("saddle", lambda x, y: x * x - y * y, lambda w: np.array([2 * w[0], -2 * w[1]]), (1.8, 1e-3),
-            (-2.0, 2.0), (-2.0, 2.0), None, lr=5e-2, lr_adaptive=5e-2, bound=2.5),
-    Surface("ravine", lambda x, y: 0.5 * x * x + 10 * y * y, lambda w: np.array([w[0], 20 * w[1]]),
-            (-1.8, 0.8), (-2.0, 2.0), (-1.0, 1.0), (0.0, 0.0), lr=9e-2, lr_adaptive=5e-2),
-    Surface("plateau", _plateau, _plateau_grad, (2.2, 1.5), (-2.5, 2.5), (-2.0, 2.0), (0.0, 0.0),
-            lr=0.2, lr_adaptive=5e-2),
-]}
+SURFACES: dict[str, Surface] = {
+    s.name: s
+    for s in [
+        Surface(
+            "rosenbrock",
+            _rosenbrock,
+            _rosenbrock_grad,
+            (-1.5, 2.0),
+            (-2.0, 2.0),
+            (-1.0, 3.0),
+            (1.0, 1.0),
+            lr=1.5e-3,
+            lr_adaptive=5e-2,
+        ),
+        Surface(
+            "saddle",
+            lambda x, y: x * x - y * y,
+            lambda w: np.array([2 * w[0], -2 * w[1]]),
+            (1.8, 1e-3),
+            (-2.0, 2.0),
+            (-2.0, 2.0),
+            None,
+            lr=5e-2,
+            lr_adaptive=5e-2,
+            bound=2.5,
+        ),
+        Surface(
+            "ravine",
+            lambda x, y: 0.5 * x * x + 10 * y * y,
+            lambda w: np.array([w[0], 20 * w[1]]),
+            (-1.8, 0.8),
+            (-2.0, 2.0),
+            (-1.0, 1.0),
+            (0.0, 0.0),
+            lr=9e-2,
+            lr_adaptive=5e-2,
+        ),
+        Surface(
+            "plateau",
+            _plateau,
+            _plateau_grad,
+            (2.2, 1.5),
+            (-2.5, 2.5),
+            (-2.0, 2.0),
+            (0.0, 0.0),
+            lr=0.2,
+            lr_adaptive=5e-2,
+        ),
+    ]
+}
 
 #: the optimizers that race, and which learning rate each uses
-RACERS = {"SGD": ("sgd", "lr"), "momentum": ("momentum", "lr"), "RMSProp": ("rmsprop", "lr_adaptive"),
-          "Adam": ("adam", "lr_adaptive")}
+RACERS = {
+    "SGD": ("sgd", "lr"),
+    "momentum": ("momentum", "lr"),
+    "RMSProp": ("rmsprop", "lr_adaptive"),
+    "Adam": ("adam", "lr_adaptive"),
+}
 
 
 def run_optimizer(surface: Surface | str, optimizer, steps: int, start=None) -> dict:
@@ -95,7 +140,9 @@ def run_optimizer(surface: Surface | str, optimizer, steps: int, start=None) -> 
     """
     if isinstance(surface, str):
         if surface not in SURFACES:
-            raise ValueError(f"run_optimizer: expected a surface in {sorted(SURFACES)}, got {surface!r}")
+            raise ValueError(
+                f"run_optimizer: expected a surface in {sorted(SURFACES)}, got {surface!r}"
+            )
         surface = SURFACES[surface]
     opt = optim.get_optimizer(optimizer)
     params = {"w": np.array(surface.start if start is None else start, dtype=np.float64)}
@@ -130,11 +177,29 @@ class OptimizerRace(Explorer):
 
         start, wide = SURFACES["rosenbrock"], {"description_width": "initial"}
         controls = {
-            "surface": w.Dropdown(options=list(SURFACES), value="rosenbrock", description="surface"),
-            "lr": w.FloatLogSlider(value=start.lr, base=10, min=-4, max=0, step=0.05, readout_format=".1e",
-                                   description="lr (SGD, momentum)", style=wide),
-            "lr_adaptive": w.FloatLogSlider(value=start.lr_adaptive, base=10, min=-4, max=0, step=0.05,
-                                            readout_format=".1e", description="lr (RMSProp, Adam)", style=wide),
+            "surface": w.Dropdown(
+                options=list(SURFACES), value="rosenbrock", description="surface"
+            ),
+            "lr": w.FloatLogSlider(
+                value=start.lr,
+                base=10,
+                min=-4,
+                max=0,
+                step=0.05,
+                readout_format=".1e",
+                description="lr (SGD, momentum)",
+                style=wide,
+            ),
+            "lr_adaptive": w.FloatLogSlider(
+                value=start.lr_adaptive,
+                base=10,
+                min=-4,
+                max=0,
+                step=0.05,
+                readout_format=".1e",
+                description="lr (RMSProp, Adam)",
+                style=wide,
+            ),
             "steps": w.IntSlider(value=500, min=10, max=1000, step=10, description="steps"),
         }
         controls["surface"].observe(self._surface_defaults, names="value")
@@ -144,35 +209,62 @@ class OptimizerRace(Explorer):
         # Runs before the base class's observer, which then recomputes once for all three changes.
         holding, self._holding = getattr(self, "_holding", False), True
         surface = SURFACES[change["new"]]
-        self.controls["lr"].value, self.controls["lr_adaptive"].value = surface.lr, surface.lr_adaptive
+        self.controls["lr"].value, self.controls["lr_adaptive"].value = (
+            surface.lr,
+            surface.lr_adaptive,
+        )
         self._holding = holding
 
     def compute(self, surface, lr, lr_adaptive, steps):
         rates = {"lr": lr, "lr_adaptive": lr_adaptive}
-        runs = {label: run_optimizer(surface, optim.get_optimizer(name, lr=rates[rate]), steps)
-                for label, (name, rate) in RACERS.items()}
-        return {"surface": surface, "runs": runs, "lr": lr, "lr_adaptive": lr_adaptive, "steps": steps}
+        runs = {
+            label: run_optimizer(surface, optim.get_optimizer(name, lr=rates[rate]), steps)
+            for label, (name, rate) in RACERS.items()
+        }
+        return {
+            "surface": surface,
+            "runs": runs,
+            "lr": lr,
+            "lr_adaptive": lr_adaptive,
+            "steps": steps,
+        }
 
     def draw(self, state, fig):
         surface = SURFACES[state["surface"]]
         ax_path, ax_loss = fig.subplots(1, 2)
         runs = state["runs"]
-        plot_loss_surface(surface.f, surface.xlim, surface.ylim, ax=ax_path, resolution=120,
-                          paths={label: run["path"] for label, run in runs.items()})
+        plot_loss_surface(
+            surface.f,
+            surface.xlim,
+            surface.ylim,
+            ax=ax_path,
+            resolution=120,
+            paths={label: run["path"] for label, run in runs.items()},
+        )
         ax_path.plot(*surface.start, "k^", ms=7)
         if surface.minimum is not None:
             ax_path.plot(*surface.minimum, "k*", ms=10)
-        ax_path.set(xlabel="$w_1$", ylabel="$w_2$", title=f"{surface.name}: paths (triangle = start)")
+        ax_path.set(
+            xlabel="$w_1$", ylabel="$w_2$", title=f"{surface.name}: paths (triangle = start)"
+        )
         floor = surface(np.array(surface.minimum)) if surface.minimum is not None else None
         left = " (diverged)" if floor is not None else " (escaped)"
         for k, (label, run) in enumerate(runs.items()):
             # on a log axis, show 1e-12 for "reached the minimum" (exact zeros have no place there)
             loss = np.maximum(run["loss"] - floor, 1e-12) if floor is not None else run["loss"]
-            ax_loss.plot(np.arange(len(loss)), loss, color=f"C{k}", label=label + (left if run["left"] else ""))
+            ax_loss.plot(
+                np.arange(len(loss)),
+                loss,
+                color=f"C{k}",
+                label=label + (left if run["left"] else ""),
+            )
         if floor is not None:
             ax_loss.set_yscale("log")
-        ax_loss.set(xlabel="step", ylabel="loss" if floor is None else "loss - minimum",
-                    title=f"lr {state['lr']:.1e} (SGD, momentum), {state['lr_adaptive']:.1e} (adaptive)")
+        ax_loss.set(
+            xlabel="step",
+            ylabel="loss" if floor is None else "loss - minimum",
+            title=f"lr {state['lr']:.1e} (SGD, momentum), {state['lr_adaptive']:.1e} (adaptive)",
+        )
         ax_loss.title.set_fontsize("small")
         ax_loss.legend(fontsize="x-small")
         fig.tight_layout()

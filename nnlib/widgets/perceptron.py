@@ -9,8 +9,8 @@ The rule itself (:func:`nnlib.neurons.perceptron_update`) and the run that recor
 >>> t["converged"], int(t["errors"][-1])
 (True, 0)
 """
-from __future__ import annotations
 
+from __future__ import annotations
 
 import numpy as np
 
@@ -39,7 +39,9 @@ def perceptron_data(name: str) -> tuple[np.ndarray, np.ndarray]:
         margin = X @ np.array([0.8, 0.6]) - 0.5
         keep = np.abs(margin) > 0.2
         return X[keep][:40], (margin[keep][:40] > 0).astype(np.int64)
-    raise ValueError(f"perceptron_data: unknown data set {name!r}; choose 'separable' or one of {sorted(GATES)}")
+    raise ValueError(
+        f"perceptron_data: unknown data set {name!r}; choose 'separable' or one of {sorted(GATES)}"
+    )
 
 
 class PerceptronExplorer(Explorer):
@@ -60,10 +62,19 @@ class PerceptronExplorer(Explorer):
         import ipywidgets as w
 
         return {
-            "dataset": w.Dropdown(options=["separable", "AND", "OR", "XOR"], value="separable",
-                                  description="data", layout=w.Layout(width="180px")),
-            "update": w.IntSlider(value=0, min=0, max=40, description="updates",
-                                  style={"description_width": "initial"}),
+            "dataset": w.Dropdown(
+                options=["separable", "AND", "OR", "XOR"],
+                value="separable",
+                description="data",
+                layout=w.Layout(width="180px"),
+            ),
+            "update": w.IntSlider(
+                value=0,
+                min=0,
+                max=40,
+                description="updates",
+                style={"description_width": "initial"},
+            ),
         }
 
     def compute(self, dataset, update):
@@ -71,9 +82,18 @@ class PerceptronExplorer(Explorer):
         trace = perceptron_trace(X, y, max_epochs=20 if dataset == "XOR" else 100)
         n_updates = len(trace["sample"])
         k = min(int(update), n_updates)
-        return {"X": X, "y": y, "dataset": dataset, "trace": trace, "k": k, "n_updates": n_updates,
-                "w": trace["w"][k], "b": float(trace["b"][k]), "errors": int(trace["errors"][k]),
-                "next_sample": int(trace["sample"][k]) if k < n_updates else None}
+        return {
+            "X": X,
+            "y": y,
+            "dataset": dataset,
+            "trace": trace,
+            "k": k,
+            "n_updates": n_updates,
+            "w": trace["w"][k],
+            "b": float(trace["b"][k]),
+            "errors": int(trace["errors"][k]),
+            "next_sample": int(trace["sample"][k]) if k < n_updates else None,
+        }
 
     def draw(self, state, fig):
         from ..viz.linear import plot_hyperplane, plot_labelled_points
@@ -86,11 +106,20 @@ class PerceptronExplorer(Explorer):
         plot_labelled_points(X, state["y"], ax=ax_p)
         if state["next_sample"] is not None:
             x = X[state["next_sample"]]
-            ax_p.scatter(*x, s=260, facecolors="none", edgecolors="gold", linewidths=2.2, zorder=4,
-                         label="next mistake")
+            ax_p.scatter(
+                *x,
+                s=260,
+                facecolors="none",
+                edgecolors="gold",
+                linewidths=2.2,
+                zorder=4,
+                label="next mistake",
+            )
         ax_p.legend(fontsize=7, loc="lower right")
         ax_p.set_aspect("equal")
-        ax_p.set_title(f"after {state['k']} updates: w = ({w[0]:.2f}, {w[1]:.2f}), b = {b:.2f}", fontsize=9)
+        ax_p.set_title(
+            f"after {state['k']} updates: w = ({w[0]:.2f}, {w[1]:.2f}), b = {b:.2f}", fontsize=9
+        )
 
         errors = state["trace"]["errors"]
         ax_e.step(np.arange(len(errors)), errors, where="post", color="C0")

@@ -7,6 +7,7 @@ can memorise every training label, wrong ones included, and that is what hurts o
 penalty ``l2`` (and optionally ``l1``) on both weight matrices, and returns the per-epoch curves.
 Runs are cached per setting, so the chapter and the explorer share them.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -19,8 +20,14 @@ from ..model import Sequential
 from ..optim import Adam
 from .base import Explorer
 
-__all__ = ["L2_VALUES", "DROPOUT_VALUES", "overfit_split", "make_overfit_model", "train_regularized",
-           "RegularizationExplorer"]
+__all__ = [
+    "L2_VALUES",
+    "DROPOUT_VALUES",
+    "overfit_split",
+    "make_overfit_model",
+    "train_regularized",
+    "RegularizationExplorer",
+]
 
 #: the L2 strengths and dropout rates the explorer offers
 L2_VALUES = (0.0, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2)
@@ -41,17 +48,27 @@ def overfit_split(label_noise: float = 0.25, seed: int = 0) -> dict[str, np.ndar
     0.25
     """
     X, y = load_digits()
-    X_train, X_dev, X_test, y_train, y_dev, y_test = train_dev_test_split(X, y, (0.2, 0.3, 0.5), rng=seed)
+    X_train, X_dev, X_test, y_train, y_dev, y_test = train_dev_test_split(
+        X, y, (0.2, 0.3, 0.5), rng=seed
+    )
     rng = np.random.default_rng(seed)
-    wrong = rng.permutation(len(y_train))[:round(label_noise * len(y_train))]
+    wrong = rng.permutation(len(y_train))[: round(label_noise * len(y_train))]
     y_noisy = y_train.copy()
     y_noisy[wrong] = (y_train[wrong] + rng.integers(1, 10, len(wrong))) % 10  # never the true class
-    return {"X_train": X_train, "y_train": y_noisy, "y_train_clean": y_train, "X_dev": X_dev, "y_dev": y_dev,
-            "X_test": X_test, "y_test": y_test}
+    return {
+        "X_train": X_train,
+        "y_train": y_noisy,
+        "y_train_clean": y_train,
+        "X_dev": X_dev,
+        "y_dev": y_dev,
+        "X_test": X_test,
+        "y_test": y_test,
+    }
 
 
-def make_overfit_model(p: float = 0.0, l2: float = 0.0, l1: float = 0.0, hidden: int = 256,
-                       seed: int = 0) -> Sequential:
+def make_overfit_model(
+    p: float = 0.0, l2: float = 0.0, l1: float = 0.0, hidden: int = 256, seed: int = 0
+) -> Sequential:
     """``Dense(hidden, relu, l1, l2) -> Dropout(p) -> Dense(10, l1, l2)``, compiled with Adam(0.01).
 
     >>> make_overfit_model(0.5).layers
@@ -65,8 +82,9 @@ def make_overfit_model(p: float = 0.0, l2: float = 0.0, l1: float = 0.0, hidden:
     return model
 
 
-def train_regularized(p: float = 0.0, l2: float = 0.0, l1: float = 0.0, epochs: int = 40,
-                      seed: int = 0) -> dict:
+def train_regularized(
+    p: float = 0.0, l2: float = 0.0, l1: float = 0.0, epochs: int = 40, seed: int = 0
+) -> dict:
     """Train :func:`make_overfit_model` on :func:`overfit_split` (batches of 32); curves and model.
 
     Returns arrays of length ``epochs``: ``loss``, ``accuracy`` (the ``fit`` logs: training mode,
@@ -97,10 +115,20 @@ def _train(p: float, l2: float, l1: float, epochs: int, seed: int) -> dict:
             measured["train_ce"].append(float(cross_entropy(logits, y_train)))
             measured["train_acc"].append(float(np.mean(logits.argmax(axis=1) == y_train)))
             # val_loss is the dev cross-entropy plus the penalty of the same (end-of-epoch) weights
-            measured["dev_ce"].append(logs["val_loss"] - sum(layer.penalty() for layer in model.layers))
+            measured["dev_ce"].append(
+                logs["val_loss"] - sum(layer.penalty() for layer in model.layers)
+            )
 
-    history = model.fit(X_train, y_train, epochs=epochs, batch_size=32, validation_data=(X_dev, y_dev),
-                        callbacks=[_Measure()], verbose=0, seed=seed)
+    history = model.fit(
+        X_train,
+        y_train,
+        epochs=epochs,
+        batch_size=32,
+        validation_data=(X_dev, y_dev),
+        callbacks=[_Measure()],
+        verbose=0,
+        seed=seed,
+    )
     curves = {**history.history, **measured}
     return {**{k: np.array(v) for k, v in curves.items()}, "model": model}
 
@@ -127,22 +155,37 @@ class RegularizationExplorer(Explorer):
 
         style = {"description_width": "initial"}
         return {
-            "p": w.SelectionSlider(options=list(DROPOUT_VALUES), value=self.initial["p"],
-                                   description="dropout p", style=style),
-            "l2": w.SelectionSlider(options=list(L2_VALUES), value=self.initial["l2"],
-                                    description="L2 lambda", style=style),
+            "p": w.SelectionSlider(
+                options=list(DROPOUT_VALUES),
+                value=self.initial["p"],
+                description="dropout p",
+                style=style,
+            ),
+            "l2": w.SelectionSlider(
+                options=list(L2_VALUES),
+                value=self.initial["l2"],
+                description="L2 lambda",
+                style=style,
+            ),
         }
 
     def compute(self, p, l2):
         run, baseline = train_regularized(p, l2), train_regularized(0.0, 0.0)
-        return {"p": p, "l2": l2, "run": run, "baseline": baseline,
-                "gap": run["train_acc"][-1] - run["val_accuracy"][-1]}
+        return {
+            "p": p,
+            "l2": l2,
+            "run": run,
+            "baseline": baseline,
+            "gap": run["train_acc"][-1] - run["val_accuracy"][-1],
+        }
 
     def draw(self, state, fig):
         axes = fig.subplots(1, 2)
         run, base = state["run"], state["baseline"]
         epochs = np.arange(1, len(run["loss"]) + 1)
-        axes[0].plot(epochs, base["train_ce"], color="grey", lw=0.8, ls="--", label="train, unregularized")
+        axes[0].plot(
+            epochs, base["train_ce"], color="grey", lw=0.8, ls="--", label="train, unregularized"
+        )
         axes[0].plot(epochs, base["dev_ce"], color="grey", lw=1.2, label="dev, unregularized")
         axes[0].plot(epochs, run["train_ce"], "C0--", label="train")
         axes[0].plot(epochs, run["dev_ce"], "C1", label="dev")
@@ -158,6 +201,9 @@ class RegularizationExplorer(Explorer):
             ax.set_xlabel("epoch")
             ax.grid(alpha=0.3)
         axes[0].legend(fontsize=7)
-        fig.suptitle(f"dropout p = {state['p']:g}, L2 lambda = {state['l2']:g}: dev accuracy "
-                     f"{run['val_accuracy'][-1]:.3f} (unregularized {base['val_accuracy'][-1]:.3f})", fontsize=10)
+        fig.suptitle(
+            f"dropout p = {state['p']:g}, L2 lambda = {state['l2']:g}: dev accuracy "
+            f"{run['val_accuracy'][-1]:.3f} (unregularized {base['val_accuracy'][-1]:.3f})",
+            fontsize=10,
+        )
         fig.tight_layout()

@@ -10,19 +10,32 @@ eigenvalues of ``X_c^T X_c``): every weight shrinks, none becomes exactly zero. 
 soft-thresholds: a weight is exactly 0 as soon as ``|2 x_j^T r_j| <= lam`` (``r_j`` the residual
 without feature ``j``), and every weight is 0 for ``lam >= lasso_lambda_max(X, y)``.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
 from .._validate import as_float_array, check_ndim, check_shape
-from ..linear import Lasso, LinearRegression, Ridge, coordinate_descent, lasso_lambda_max, ridge_closed_form
+from ..linear import (
+    Lasso,
+    LinearRegression,
+    Ridge,
+    coordinate_descent,
+    lasso_lambda_max,
+    ridge_closed_form,
+)
 from .base import Explorer
 
 __all__ = ["sparse_regression_data", "regularization_paths", "RegularizationPathExplorer"]
 
 
-def sparse_regression_data(n: int = 50, w=(3.0, -2.0, 0.0, 0.0, 1.5, 0.0, 0.0, 0.0), noise: float = 1.0,
-                           rho: float = 0.5, rng=0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def sparse_regression_data(
+    n: int = 50,
+    w=(3.0, -2.0, 0.0, 0.0, 1.5, 0.0, 0.0, 0.0),
+    noise: float = 1.0,
+    rho: float = 0.5,
+    rng=0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Correlated Gaussian features (``corr(x_i, x_j) = rho^|i-j|``) and ``y = X w + N(0, noise^2)``.
 
     Most true weights are zero, so the lasso has something to find. Shapes: ``X (N, D)``,
@@ -83,7 +96,9 @@ class RegularizationPathExplorer(Explorer):
             X, y, w_true = sparse_regression_data()
         self.X, self.y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
         self.w_true = None if w_true is None else np.asarray(w_true, dtype=np.float64)
-        self.lams = np.geomspace(1e-1, 10**3.5, 50) if lams is None else np.asarray(lams, dtype=np.float64)
+        self.lams = (
+            np.geomspace(1e-1, 10**3.5, 50) if lams is None else np.asarray(lams, dtype=np.float64)
+        )
         self.ridge_path, self.lasso_path = regularization_paths(self.X, self.y, self.lams)
         self.ols = LinearRegression().fit(self.X, self.y).coef_
         self.lam_max = lasso_lambda_max(self.X, self.y)
@@ -93,16 +108,32 @@ class RegularizationPathExplorer(Explorer):
         import ipywidgets as widgets
 
         lo, hi = np.log10(self.lams[[0, -1]])
-        return {"lam": widgets.FloatLogSlider(value=self.initial["lam"], base=10, min=lo, max=hi, step=0.05,
-                                              description="lam", readout_format=".3g")}
+        return {
+            "lam": widgets.FloatLogSlider(
+                value=self.initial["lam"],
+                base=10,
+                min=lo,
+                max=hi,
+                step=0.05,
+                description="lam",
+                readout_format=".3g",
+            )
+        }
 
     def compute(self, lam):
-        coef = {"OLS": self.ols, "ridge": Ridge(lam=lam).fit(self.X, self.y).coef_,
-                "lasso": Lasso(lam=lam).fit(self.X, self.y).coef_ + 0.0}
-        return {"lam": lam, "lam_max": self.lam_max, "coef": coef,
-                "n_zero": {name: int(np.sum(w == 0)) for name, w in coef.items()},
-                "l2_norm": {name: float(np.linalg.norm(w)) for name, w in coef.items()},
-                "l1_norm": {name: float(np.abs(w).sum()) for name, w in coef.items()}}
+        coef = {
+            "OLS": self.ols,
+            "ridge": Ridge(lam=lam).fit(self.X, self.y).coef_,
+            "lasso": Lasso(lam=lam).fit(self.X, self.y).coef_ + 0.0,
+        }
+        return {
+            "lam": lam,
+            "lam_max": self.lam_max,
+            "coef": coef,
+            "n_zero": {name: int(np.sum(w == 0)) for name, w in coef.items()},
+            "l2_norm": {name: float(np.linalg.norm(w)) for name, w in coef.items()},
+            "l1_norm": {name: float(np.abs(w).sum()) for name, w in coef.items()},
+        }
 
     def draw(self, state, fig):
         ax_w, ax_p = fig.subplots(1, 2)
@@ -117,7 +148,9 @@ class RegularizationPathExplorer(Explorer):
         for j, label in enumerate(ax_w.get_xticklabels()):
             label.set_color(f"C{j}")  # the colour of w_j's path on the right
         ax_w.set_ylabel("weight")
-        ax_w.set_title(f"lam = {state['lam']:.3g}: lasso zeroes {state['n_zero']['lasso']} of {d}", fontsize=10)
+        ax_w.set_title(
+            f"lam = {state['lam']:.3g}: lasso zeroes {state['n_zero']['lasso']} of {d}", fontsize=10
+        )
         ax_w.legend(fontsize=7, ncol=2)
         for j in idx:
             ax_p.semilogx(self.lams, self.ridge_path[:, j], "--", color=f"C{j}", lw=1)

@@ -1,4 +1,5 @@
 """Shared pieces of the layer-op tests: the PyTorch comparison and seeded random inputs."""
+
 from __future__ import annotations
 
 import os
@@ -6,8 +7,9 @@ import os
 import numpy as np
 from hypothesis import settings
 
-from helpers import assert_close, torch_vjp
 from nnlib.gradcheck import numerical_gradient_array
+
+from helpers import assert_close, torch_vjp
 
 # Hypothesis budget for the oracle tests: a modest number of cases, no deadline (torch warms up).
 # ORACLE_EXAMPLES=3000 runs a soak test (it passed when these tests were written).

@@ -4,6 +4,7 @@ Oracle ranges: torch computes sigmoid'/tanh' as s(1-s) and 1-tanh^2 and GELU as 
 lose relative precision for large |x| (GELU: x < -4). Against torch we therefore use |x| <= 6
 (GELU: x >= -4); the tails are checked against 50-digit mpmath instead, where nnlib must be exact.
 """
+
 import re
 
 import mpmath
@@ -11,7 +12,6 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as TF
-from helpers import GRADCHECK_TOL, ORACLE_TOL, assert_close, torch_vjp, strict_floats
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -19,6 +19,8 @@ from hypothesis.extra import numpy as hnp
 import nnlib.functional as F
 from nnlib.functional.activations import SELU_ALPHA, SELU_SCALE
 from nnlib.gradcheck import numerical_gradient_array, rel_error
+
+from helpers import GRADCHECK_TOL, ORACLE_TOL, assert_close, strict_floats, torch_vjp
 
 # id: (nnlib name, hyper-parameters, torch reference). Torch's defaults are used where ours
 # should equal them, so a wrong default fails too.
@@ -85,12 +87,15 @@ def check_against_torch(case, x, dout, tol=ORACLE_TOL):
 
 # ------------------------------------------------------------------------------ torch oracle
 
+
 @pytest.mark.parametrize("case", CASES)
 @SETTINGS
 @given(data=st.data(), seed=st.integers(0, 2**32 - 1))
 def test_matches_torch(case, data, seed):
     lo = -4.0 if case == "gelu" else -6.0  # see the module docstring
-    x = data.draw(hnp.arrays(np.float64, SHAPES, elements=st.floats(lo, 6.0, allow_subnormal=False)))
+    x = data.draw(
+        hnp.arrays(np.float64, SHAPES, elements=st.floats(lo, 6.0, allow_subnormal=False))
+    )
     dout = np.random.default_rng(seed).standard_normal(x.shape)
     check_against_torch(case, x, dout)
 
@@ -106,8 +111,12 @@ def test_softmax_any_axis_matches_torch(name, data, seed):
     dout = np.random.default_rng(seed).standard_normal(x.shape)
     expected, (dx_expected,) = torch_vjp(lambda v: getattr(torch, name)(v, axis), [x], dout)
     assert_close(getattr(F, name)(x, axis=axis), expected, ORACLE_TOL, f"{name} axis={axis}")
-    assert_close(getattr(F, name + "_backward")(dout, x, axis=axis), dx_expected, ORACLE_TOL,
-                 f"{name}_backward axis={axis}")
+    assert_close(
+        getattr(F, name + "_backward")(dout, x, axis=axis),
+        dx_expected,
+        ORACLE_TOL,
+        f"{name}_backward axis={axis}",
+    )
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -126,6 +135,7 @@ def test_kink_values_spelled_out():
 
 
 # ------------------------------------------------------------------- centred differences
+
 
 @pytest.mark.parametrize("case", CASES)
 def test_gradcheck(case):
@@ -153,6 +163,7 @@ def test_gradcheck_large_inputs(case):
 
 # --------------------------------------------------------------------- exact tails (mpmath)
 
+
 def _exact_value_and_slope(f, v):
     # sigmoid(300) = 1 - 5e-131: telling its slope from 0 needs well over 131 digits.
     with mpmath.workdps(50 + int(min(abs(v), 800))):
@@ -165,14 +176,17 @@ def test_tails_match_high_precision(case):
     f = _MP[case]
     x = np.array(TAIL_POINTS)
     exact, exact_grad = np.array([_exact_value_and_slope(f, v) for v in TAIL_POINTS]).T
-    for what, got, want in [("value", forward(case, x), exact),
-                            ("gradient", backward(case, np.ones_like(x), x), exact_grad)]:
+    for what, got, want in [
+        ("value", forward(case, x), exact),
+        ("gradient", backward(case, np.ones_like(x), x), exact_grad),
+    ]:
         # Relative error, down to the smallest normal float (beyond it, 0 is the right answer).
         bad = np.abs(got - want) > ORACLE_TOL * np.abs(want) + 1e-300
         assert not bad.any(), f"{case} {what} at x={x[bad]}: got {got[bad]}, exact {want[bad]}"
 
 
 # ---------------------------------------------------------------------------- stability
+
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("case", CASES)
@@ -186,8 +200,10 @@ def test_large_inputs_are_finite_and_silent(case, dtype):
         check_against_torch(case, x, dout)
 
 
-TINY = {np.float64: np.array([-1e-310, -5e-324, 0.0, 5e-324, 1e-310, -1e-300, 2.2e-308]),
-        np.float32: np.array([-1e-40, -1e-45, 0.0, 1e-45, 1e-40, -1e-37, 1.2e-38], dtype=np.float32)}
+TINY = {
+    np.float64: np.array([-1e-310, -5e-324, 0.0, 5e-324, 1e-310, -1e-300, 2.2e-308]),
+    np.float32: np.array([-1e-40, -1e-45, 0.0, 1e-45, 1e-40, -1e-37, 1.2e-38], dtype=np.float32),
+}
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -199,7 +215,12 @@ def test_subnormal_inputs_and_gradients_are_silent(case, dtype):
     with strict_floats():
         out = forward(case, x)
         dx = backward(case, x[::-1].copy(), x)
-    assert out.dtype == dtype and dx.dtype == dtype and np.all(np.isfinite(out)) and np.all(np.isfinite(dx))
+    assert (
+        out.dtype == dtype
+        and dx.dtype == dtype
+        and np.all(np.isfinite(out))
+        and np.all(np.isfinite(dx))
+    )
     if case in ("relu", "identity"):
         np.testing.assert_array_equal(out, np.maximum(x, 0) if case == "relu" else x)
 
@@ -214,6 +235,7 @@ def test_softmax_rows_of_huge_logits():
 
 # --------------------------------------------------------------------------------- dtypes
 
+
 @pytest.mark.parametrize("case", CASES)
 def test_float32_stays_float32(case):
     rng = np.random.default_rng(2)
@@ -223,8 +245,12 @@ def test_float32_stays_float32(case):
     assert out.dtype == np.float32 and dx.dtype == np.float32, (out.dtype, dx.dtype)
     # ... and is the float64 answer rounded, not something else computed in low precision.
     assert_close(out, forward(case, x.astype(np.float64)), 1e-5, f"{case} float32 value")
-    assert_close(dx, backward(case, dout.astype(np.float64), x.astype(np.float64)), 1e-5,
-                 f"{case} float32 gradient")
+    assert_close(
+        dx,
+        backward(case, dout.astype(np.float64), x.astype(np.float64)),
+        1e-5,
+        f"{case} float32 gradient",
+    )
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -235,6 +261,7 @@ def test_integers_promote_to_float64(case):
 
 
 # ------------------------------------------------------------------------------- purity
+
 
 @pytest.mark.parametrize("case", CASES)
 def test_inputs_not_modified_nor_aliased(case):
@@ -248,6 +275,7 @@ def test_inputs_not_modified_nor_aliased(case):
 
 
 # ---------------------------------------------------------------------------- bad input
+
 
 @pytest.mark.parametrize("case", CASES)
 def test_backward_shape_mismatch_names_both_shapes(case):
@@ -282,6 +310,7 @@ def test_softmax_bad_axis(name, axis):
 
 # ------------------------------------------------------------------------------ registry
 
+
 def test_registry_pairs_each_forward_with_its_backward():
     assert {spec[0] for spec in CASES.values()} <= set(F.ACTIVATIONS)
     for name, (fwd, bwd) in F.ACTIVATIONS.items():
@@ -298,8 +327,11 @@ def test_get_activation(name):
 
 
 def test_get_activation_unknown_lists_valid_names():
-    with pytest.raises(ValueError, match=r"unknown activation 'rleu' \(did you mean 'relu'\?\); "
-                                         r"valid names: elu, gelu, identity, ") as info:
+    with pytest.raises(
+        ValueError,
+        match=r"unknown activation 'rleu' \(did you mean 'relu'\?\); "
+        r"valid names: elu, gelu, identity, ",
+    ) as info:
         F.get_activation("rleu")
     assert all(name in str(info.value) for name in F.ACTIVATIONS)
     with pytest.raises(TypeError, match="get_activation: expected the name of activation"):

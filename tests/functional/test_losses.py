@@ -1,18 +1,20 @@
 """nnlib.functional losses: PyTorch oracle (value and gradient), centred differences, kinks,
 stability, dtypes, purity and error messages."""
+
 import re
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as TF
-from helpers import GRADCHECK_TOL, ORACLE_TOL, assert_close, t, strict_floats
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import nnlib.functional as F
 from nnlib.gradcheck import numerical_gradient, rel_error
+
+from helpers import GRADCHECK_TOL, ORACLE_TOL, assert_close, strict_floats, t
 
 
 def _softmax_rows(a):
@@ -57,7 +59,9 @@ def _distributions(rng, shape, scale):
 
 
 def _kl(rng, shape, scale):
-    return _softmax_rows(rng.standard_normal(shape) * 2), _softmax_rows(rng.standard_normal(shape) * 2)
+    return _softmax_rows(rng.standard_normal(shape) * 2), _softmax_rows(
+        rng.standard_normal(shape) * 2
+    )
 
 
 # id: (nnlib name, kwargs, input maker, dims of the input, torch reference(first tensor, second array)).
@@ -65,18 +69,49 @@ CASES = {
     "mse": ("mse", {}, _regression, (1, 3), lambda a, b: TF.mse_loss(a, t(b))),
     "mae": ("mae", {}, _regression, (1, 3), lambda a, b: TF.l1_loss(a, t(b))),
     "huber": ("huber", {}, _regression, (1, 3), lambda a, b: TF.huber_loss(a, t(b))),
-    "huber-0.7": ("huber", {"delta": 0.7}, _regression, (1, 3),
-                  lambda a, b: TF.huber_loss(a, t(b), delta=0.7)),
+    "huber-0.7": (
+        "huber",
+        {"delta": 0.7},
+        _regression,
+        (1, 3),
+        lambda a, b: TF.huber_loss(a, t(b), delta=0.7),
+    ),
     "hinge": ("hinge", {}, _hinge, (1, 3), lambda s, y: torch.relu(1 - t(y) * s).mean()),
-    "bce": ("binary_cross_entropy", {}, _probabilities, (1, 3),
-            lambda p, y: TF.binary_cross_entropy(p, t(y))),
-    "bce_logits": ("binary_cross_entropy_with_logits", {}, _logits, (1, 3),
-                   lambda z, y: TF.binary_cross_entropy_with_logits(z, t(y))),
-    "ce_labels": ("cross_entropy", {}, _labels, (2, 2),
-                  lambda z, y: TF.cross_entropy(z, torch.as_tensor(y))),
-    "ce_probs": ("cross_entropy", {}, _distributions, (2, 2), lambda z, y: TF.cross_entropy(z, t(y))),
-    "kl": ("kl_divergence", {}, _kl, (2, 2),
-           lambda p, q: TF.kl_div(t(q).log(), p, reduction="batchmean")),
+    "bce": (
+        "binary_cross_entropy",
+        {},
+        _probabilities,
+        (1, 3),
+        lambda p, y: TF.binary_cross_entropy(p, t(y)),
+    ),
+    "bce_logits": (
+        "binary_cross_entropy_with_logits",
+        {},
+        _logits,
+        (1, 3),
+        lambda z, y: TF.binary_cross_entropy_with_logits(z, t(y)),
+    ),
+    "ce_labels": (
+        "cross_entropy",
+        {},
+        _labels,
+        (2, 2),
+        lambda z, y: TF.cross_entropy(z, torch.as_tensor(y)),
+    ),
+    "ce_probs": (
+        "cross_entropy",
+        {},
+        _distributions,
+        (2, 2),
+        lambda z, y: TF.cross_entropy(z, t(y)),
+    ),
+    "kl": (
+        "kl_divergence",
+        {},
+        _kl,
+        (2, 2),
+        lambda p, q: TF.kl_div(t(q).log(), p, reduction="batchmean"),
+    ),
 }
 ELEMENTWISE = [case for case, spec in CASES.items() if spec[3] == (1, 3)]
 H = 1e-5  # centred-difference step
@@ -107,6 +142,7 @@ def check_against_torch(case, a, b, tol=ORACLE_TOL):
 
 # ------------------------------------------------------------------------------ torch oracle
 
+
 @pytest.mark.parametrize("case", CASES)
 @SETTINGS
 @given(data=st.data(), seed=st.integers(0, 2**32 - 1))
@@ -119,15 +155,24 @@ def test_matches_torch(case, data, seed):
 def test_kl_of_one_distribution_is_batch_of_one():
     p, q = make("kl", 0, (1, 5))
     assert_close(F.kl_divergence(p[0], q[0]), F.kl_divergence(p, q), what="1-D kl value")
-    assert_close(F.kl_divergence_backward(p[0], q[0]), F.kl_divergence_backward(p, q)[0], what="1-D kl grad")
+    assert_close(
+        F.kl_divergence_backward(p[0], q[0]), F.kl_divergence_backward(p, q)[0], what="1-D kl grad"
+    )
     check_against_torch("kl", p, q)
 
 
 # ------------------------------------------------------------------- centred differences
 
-@pytest.mark.parametrize("case, scale", [(case, 1.0) for case in CASES] + [
-    (case, 10.0) for case in CASES if case not in ("bce", "kl")  # probabilities cannot be large
-])
+
+@pytest.mark.parametrize(
+    "case, scale",
+    [(case, 1.0) for case in CASES]
+    + [
+        (case, 10.0)
+        for case in CASES
+        if case not in ("bce", "kl")  # probabilities cannot be large
+    ],
+)
 def test_gradcheck(case, scale):
     a, b = make(case, 1, scale=scale)
     numeric = numerical_gradient(lambda v: loss(case, v, b), a.copy(), h=H)
@@ -140,6 +185,7 @@ def test_gradcheck(case, scale):
 
 
 # ----------------------------------------------------------------------------------- kinks
+
 
 def test_mae_at_zero_residual_matches_torch():
     pred, target = np.array([1.0, -2.0, 0.5, 3.0]), np.array([1.0, -2.0, 0.0, 4.0])
@@ -206,6 +252,7 @@ def test_huge_inputs_are_finite_silent_and_match_torch(case):
 
 # --------------------------------------------------------------------------------- dtypes
 
+
 @pytest.mark.parametrize("case", CASES)
 def test_float32_stays_float32(case):
     a, b = make(case, 2)
@@ -228,6 +275,7 @@ def test_integer_targets_take_the_dtype_of_the_prediction(case):
 
 # ------------------------------------------------------------------------------- purity
 
+
 @pytest.mark.parametrize("case", CASES)
 def test_inputs_not_modified(case):
     a, b = make(case, 4)
@@ -241,13 +289,19 @@ def test_inputs_not_modified(case):
 
 # ---------------------------------------------------------------------------- bad input
 
+
 @pytest.mark.parametrize("backward", [False, True], ids=["loss", "backward"])
 @pytest.mark.parametrize("case", ELEMENTWISE + ["kl"])
 def test_shape_mismatch_names_function_and_both_shapes(case, backward):
     a, b = make(case, 5, shape=(5, 1))
     fn = CASES[case][0] + ("_backward" if backward else "")
-    msg = re.escape(f"{fn}: expected ") + r"\w+" + re.escape(" of shape (5, 1) (the shape of ") \
-        + r"\w+" + re.escape("), got (5,)")
+    msg = (
+        re.escape(f"{fn}: expected ")
+        + r"\w+"
+        + re.escape(" of shape (5, 1) (the shape of ")
+        + r"\w+"
+        + re.escape("), got (5,)")
+    )
     with pytest.raises(ValueError, match=msg):
         (grad if backward else loss)(case, a, b[:, 0])
 
@@ -260,14 +314,31 @@ def test_complex_input_is_a_type_error(case):
 
 
 @pytest.mark.parametrize("fn", [F.cross_entropy, F.cross_entropy_backward])
-@pytest.mark.parametrize("y, match", [
-    ([0, 3], r"expected integer labels y in \[0, 3\) \(C = logits.shape\[1\] = 3\), got values in \[0, 3\]"),
-    ([-1, 2], r"expected integer labels y in \[0, 3\) .*got values in \[-1, 2\]"),
-    ([0.0, 1.5], r"expected integer labels y in \[0, 3\), got non-integer values in \[0, 1.5\]"),
-    ([0.0, np.inf], r"expected integer labels y in \[0, 3\), got non-integer values in \[0, inf\]"),
-    (np.ones((2, 4)), re.escape("expected y of shape (2,) (integer labels) or (2, 3) "
-                                "(one-hot/probabilities), got (2, 4)")),
-])
+@pytest.mark.parametrize(
+    "y, match",
+    [
+        (
+            [0, 3],
+            r"expected integer labels y in \[0, 3\) \(C = logits.shape\[1\] = 3\), got values in \[0, 3\]",
+        ),
+        ([-1, 2], r"expected integer labels y in \[0, 3\) .*got values in \[-1, 2\]"),
+        (
+            [0.0, 1.5],
+            r"expected integer labels y in \[0, 3\), got non-integer values in \[0, 1.5\]",
+        ),
+        (
+            [0.0, np.inf],
+            r"expected integer labels y in \[0, 3\), got non-integer values in \[0, inf\]",
+        ),
+        (
+            np.ones((2, 4)),
+            re.escape(
+                "expected y of shape (2,) (integer labels) or (2, 3) "
+                "(one-hot/probabilities), got (2, 4)"
+            ),
+        ),
+    ],
+)
 def test_cross_entropy_bad_labels(fn, y, match):
     with pytest.raises(ValueError, match=rf"^{fn.__name__}: {match}"):
         fn(np.zeros((2, 3)), np.asarray(y))
@@ -276,26 +347,59 @@ def test_cross_entropy_bad_labels(fn, y, match):
 def test_cross_entropy_accepts_integral_float_labels_and_rejects_bad_logits():
     z = np.random.default_rng(7).standard_normal((3, 4))
     assert F.cross_entropy(z, np.array([0.0, 3.0, 1.0])) == F.cross_entropy(z, np.array([0, 3, 1]))
-    np.testing.assert_array_equal(F.cross_entropy_backward(z, np.array([True, False, True])),
-                                  F.cross_entropy_backward(z, [1, 0, 1]))  # labels, not a mask
-    with pytest.raises(TypeError, match=r"^cross_entropy: expected integer labels y in \[0, 4\), got dtype <U1"):
+    np.testing.assert_array_equal(
+        F.cross_entropy_backward(z, np.array([True, False, True])),
+        F.cross_entropy_backward(z, [1, 0, 1]),
+    )  # labels, not a mask
+    with pytest.raises(
+        TypeError, match=r"^cross_entropy: expected integer labels y in \[0, 4\), got dtype <U1"
+    ):
         F.cross_entropy(z, np.array(["a", "b", "c"]))
-    with pytest.raises(ValueError, match=re.escape("cross_entropy: expected logits of shape (N, C), got (4,)")):
+    with pytest.raises(
+        ValueError, match=re.escape("cross_entropy: expected logits of shape (N, C), got (4,)")
+    ):
         F.cross_entropy(z[0], np.array([1]))
 
 
-@pytest.mark.parametrize("fn, args, match", [
-    (F.binary_cross_entropy, ([0.5, 1.5], [1, 0]), r"expected p in \[0, 1\] .*got values in \[0.5, 1.5\]"),
-    (F.binary_cross_entropy_backward, ([-0.1, 0.5], [1, 0]), r"expected p in \[0, 1\] .*got values in \[-0.1, 0.5\]"),
-    (F.hinge, ([0.5, 1.5], [1, 0]), r"expected y_pm1 with values in \{-1, \+1\} .*got values in \[0, 1\]"),
-    (F.hinge_backward, ([0.5, 1.5], [1, 2]), r"expected y_pm1 with values in \{-1, \+1\}"),
-    (F.kl_divergence, ([-0.1, 1.1], [0.5, 0.5]), r"expected p >= 0 .*got values in \[-0.1, 1.1\]"),
-    (F.kl_divergence_backward, ([0.5, 0.5], [1.5, -0.5]), r"expected q >= 0 .*got values in \[-0.5, 1.5\]"),
-    (F.kl_divergence, (np.ones((2, 2, 2)), np.ones((2, 2, 2))), re.escape("expected p of shape (C,) or (N, C)")),
-    (F.huber, ([1.0], [2.0], 0.0), r"expected delta > 0, got 0.0"),
-    (F.huber_backward, ([1.0], [2.0], -1.0), r"expected delta > 0, got -1.0"),
-    (F.mse, ([], []), re.escape("expected a non-empty pred, got shape (0,)")),
-])
+@pytest.mark.parametrize(
+    "fn, args, match",
+    [
+        (
+            F.binary_cross_entropy,
+            ([0.5, 1.5], [1, 0]),
+            r"expected p in \[0, 1\] .*got values in \[0.5, 1.5\]",
+        ),
+        (
+            F.binary_cross_entropy_backward,
+            ([-0.1, 0.5], [1, 0]),
+            r"expected p in \[0, 1\] .*got values in \[-0.1, 0.5\]",
+        ),
+        (
+            F.hinge,
+            ([0.5, 1.5], [1, 0]),
+            r"expected y_pm1 with values in \{-1, \+1\} .*got values in \[0, 1\]",
+        ),
+        (F.hinge_backward, ([0.5, 1.5], [1, 2]), r"expected y_pm1 with values in \{-1, \+1\}"),
+        (
+            F.kl_divergence,
+            ([-0.1, 1.1], [0.5, 0.5]),
+            r"expected p >= 0 .*got values in \[-0.1, 1.1\]",
+        ),
+        (
+            F.kl_divergence_backward,
+            ([0.5, 0.5], [1.5, -0.5]),
+            r"expected q >= 0 .*got values in \[-0.5, 1.5\]",
+        ),
+        (
+            F.kl_divergence,
+            (np.ones((2, 2, 2)), np.ones((2, 2, 2))),
+            re.escape("expected p of shape (C,) or (N, C)"),
+        ),
+        (F.huber, ([1.0], [2.0], 0.0), r"expected delta > 0, got 0.0"),
+        (F.huber_backward, ([1.0], [2.0], -1.0), r"expected delta > 0, got -1.0"),
+        (F.mse, ([], []), re.escape("expected a non-empty pred, got shape (0,)")),
+    ],
+)
 def test_bad_values_are_value_errors(fn, args, match):
     with pytest.raises(ValueError, match=rf"^{fn.__name__}: {match}"):
         fn(*args)
@@ -303,14 +407,26 @@ def test_bad_values_are_value_errors(fn, args, match):
 
 # ------------------------------------------------------------------------------ registry
 
-@pytest.mark.parametrize("name, canonical", [
-    ("mse", "mse"), ("mean_squared_error", "mse"), ("MSE", "mse"), ("mae", "mae"),
-    ("mean_absolute_error", "mae"), ("huber", "huber"), ("hinge", "hinge"),
-    ("bce", "binary_cross_entropy"), ("binary_crossentropy", "binary_cross_entropy"),
-    ("bce_with_logits", "binary_cross_entropy_with_logits"),
-    ("cross_entropy", "cross_entropy"), ("categorical_crossentropy", "cross_entropy"),
-    ("sparse_categorical_crossentropy", "cross_entropy"), ("kld", "kl_divergence"),
-])
+
+@pytest.mark.parametrize(
+    "name, canonical",
+    [
+        ("mse", "mse"),
+        ("mean_squared_error", "mse"),
+        ("MSE", "mse"),
+        ("mae", "mae"),
+        ("mean_absolute_error", "mae"),
+        ("huber", "huber"),
+        ("hinge", "hinge"),
+        ("bce", "binary_cross_entropy"),
+        ("binary_crossentropy", "binary_cross_entropy"),
+        ("bce_with_logits", "binary_cross_entropy_with_logits"),
+        ("cross_entropy", "cross_entropy"),
+        ("categorical_crossentropy", "cross_entropy"),
+        ("sparse_categorical_crossentropy", "cross_entropy"),
+        ("kld", "kl_divergence"),
+    ],
+)
 def test_get_loss_aliases(name, canonical):
     assert F.get_loss(name) == (getattr(F, canonical), getattr(F, canonical + "_backward"))
 
@@ -322,28 +438,48 @@ def test_registry_pairs_each_loss_with_its_backward():
 
 
 def test_get_loss_unknown_lists_valid_names():
-    with pytest.raises(ValueError, match=r"^get_loss: unknown loss 'mean_sqaured_error' "
-                                         r"\(did you mean 'mean_squared_error'\?\); valid names: ") as info:
+    with pytest.raises(
+        ValueError,
+        match=r"^get_loss: unknown loss 'mean_sqaured_error' "
+        r"\(did you mean 'mean_squared_error'\?\); valid names: ",
+    ) as info:
         F.get_loss("mean_sqaured_error")
     assert all(name in str(info.value) for name in F.LOSSES)
 
 
 # ------------------------------------------------------------- fused cross-entropy and gradient
 
+
 def _ce_targets(rng, n, c, kind):
     """Targets of every form cross_entropy accepts; kind "labels-*" takes the fast path or not."""
     labels = rng.integers(0, c, n)
-    return {"labels-int64": labels, "labels-uint8": labels.astype(np.uint8), "labels-list": labels.tolist(),
-            "labels-float": labels.astype(float), "labels-bool": labels % 2 == 1,
-            "probs": _softmax_rows(rng.standard_normal((n, c))), "one-hot": np.eye(c)[labels]}[kind]
+    return {
+        "labels-int64": labels,
+        "labels-uint8": labels.astype(np.uint8),
+        "labels-list": labels.tolist(),
+        "labels-float": labels.astype(float),
+        "labels-bool": labels % 2 == 1,
+        "probs": _softmax_rows(rng.standard_normal((n, c))),
+        "one-hot": np.eye(c)[labels],
+    }[kind]
 
 
-CE_KINDS = ["labels-int64", "labels-uint8", "labels-list", "labels-float", "labels-bool", "probs", "one-hot"]
+CE_KINDS = [
+    "labels-int64",
+    "labels-uint8",
+    "labels-list",
+    "labels-float",
+    "labels-bool",
+    "probs",
+    "one-hot",
+]
 
 
 @pytest.mark.parametrize("kind", CE_KINDS)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("n, c, scale", [(1, 2, 1.0), (5, 3, 1.0), (64, 10, 3.0), (40, 33, 1.0), (7, 10, 1e4)])
+@pytest.mark.parametrize(
+    "n, c, scale", [(1, 2, 1.0), (5, 3, 1.0), (64, 10, 3.0), (40, 33, 1.0), (7, 10, 1e4)]
+)
 def test_cross_entropy_with_grad_is_the_pair_bit_for_bit(kind, dtype, n, c, scale):
     rng = np.random.default_rng(n * c)
     z = (rng.standard_normal((n, c)) * scale).astype(dtype)
@@ -384,31 +520,61 @@ def test_cross_entropy_with_grad_of_huge_logits_is_silent_and_pure(case):
     np.testing.assert_array_equal(y, y0)
 
 
-@pytest.mark.parametrize("y, match", [
-    (np.array([0, 3]), r"expected integer labels y in \[0, 3\) \(C = logits.shape\[1\] = 3\), got values in \[0, 3\]"),
-    (np.array([-1, 2]), r"expected integer labels y in \[0, 3\) .*got values in \[-1, 2\]"),
-    (np.array([2**63, 0], dtype=np.uint64), r"expected integer labels y in \[0, 3\) .*got values in"),
-    (np.array([0.0, 1.5]), r"expected integer labels y in \[0, 3\), got non-integer values in \[0, 1.5\]"),
-    (np.zeros(3, int), re.escape("expected y of shape (2,) (integer labels) or (2, 3) (one-hot/probabilities), "
-                                 "got (3,)")),
-])
+@pytest.mark.parametrize(
+    "y, match",
+    [
+        (
+            np.array([0, 3]),
+            r"expected integer labels y in \[0, 3\) \(C = logits.shape\[1\] = 3\), got values in \[0, 3\]",
+        ),
+        (np.array([-1, 2]), r"expected integer labels y in \[0, 3\) .*got values in \[-1, 2\]"),
+        (
+            np.array([2**63, 0], dtype=np.uint64),
+            r"expected integer labels y in \[0, 3\) .*got values in",
+        ),
+        (
+            np.array([0.0, 1.5]),
+            r"expected integer labels y in \[0, 3\), got non-integer values in \[0, 1.5\]",
+        ),
+        (
+            np.zeros(3, int),
+            re.escape(
+                "expected y of shape (2,) (integer labels) or (2, 3) (one-hot/probabilities), "
+                "got (3,)"
+            ),
+        ),
+    ],
+)
 def test_cross_entropy_with_grad_rejects_bad_labels_by_name(y, match):
     with pytest.raises(ValueError, match=rf"^cross_entropy_with_grad: {match}"):
         F.cross_entropy_with_grad(np.zeros((2, 3)), y)
 
 
-@pytest.mark.parametrize("z, y, match", [
-    (np.zeros(3), np.array([1]), re.escape("expected logits of shape (N, C), got (3,)")),
-    (np.zeros((0, 3)), np.zeros(0, int), re.escape("expected logits of shape (N, C) with N, C >= 1, got (0, 3)")),
-    (np.zeros((2, 0)), np.zeros(2, int), re.escape("expected logits of shape (N, C) with N, C >= 1, got (2, 0)")),
-])
+@pytest.mark.parametrize(
+    "z, y, match",
+    [
+        (np.zeros(3), np.array([1]), re.escape("expected logits of shape (N, C), got (3,)")),
+        (
+            np.zeros((0, 3)),
+            np.zeros(0, int),
+            re.escape("expected logits of shape (N, C) with N, C >= 1, got (0, 3)"),
+        ),
+        (
+            np.zeros((2, 0)),
+            np.zeros(2, int),
+            re.escape("expected logits of shape (N, C) with N, C >= 1, got (2, 0)"),
+        ),
+    ],
+)
 def test_cross_entropy_rejects_bad_logits_with_integer_labels(z, y, match):
     for fn in (F.cross_entropy, F.cross_entropy_backward, F.cross_entropy_with_grad):
         with pytest.raises(ValueError, match=rf"^{fn.__name__}: {match}"):
             fn(z, y)
 
 
-@pytest.mark.parametrize("shape", [(1, 3), (16, 10), (300, 10), (64, 32), (64, 33), (5, 200), (3, 4, 5)])
+@pytest.mark.parametrize(
+    "shape", [(1, 3), (16, 10), (300, 10), (64, 32), (64, 33), (5, 200), (3, 4, 5)]
+)
 def test_softmax_and_log_softmax_are_exactly_the_textbook_formula(shape):
     """softmax and log_softmax take the max of short rows by a faster route; the max is exact, so
     the results must equal the plain formulas bit for bit (-inf and nan rows included)."""
@@ -420,10 +586,14 @@ def test_softmax_and_log_softmax_are_exactly_the_textbook_formula(shape):
     e = np.exp(x - m)
     with np.errstate(invalid="ignore"):
         np.testing.assert_array_equal(F.softmax(x), e / e.sum(axis=-1, keepdims=True))
-        np.testing.assert_array_equal(F.log_softmax(x), (x - m) - np.log(np.exp(x - m).sum(axis=-1, keepdims=True)))
+        np.testing.assert_array_equal(
+            F.log_softmax(x), (x - m) - np.log(np.exp(x - m).sum(axis=-1, keepdims=True))
+        )
 
 
-@pytest.mark.parametrize("fn", [F.cross_entropy, F.cross_entropy_backward, F.cross_entropy_with_grad])
+@pytest.mark.parametrize(
+    "fn", [F.cross_entropy, F.cross_entropy_backward, F.cross_entropy_with_grad]
+)
 def test_label_arrays_and_label_lists_give_the_same_bits(fn):
     """An int array of labels takes a shorter validation path than a list; the results are the same."""
     rng = np.random.default_rng(3)

@@ -3,10 +3,12 @@
 import numpy as np
 import pytest
 import torch
-from hypothesis import assume, given, strategies as st
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 import nnlib.functional as F
-from helpers import assert_close, t, torch_vjp, strict_floats
+
+from helpers import assert_close, strict_floats, t, torch_vjp
 from layer_oracle import ORACLE_SETTINGS, assert_vjp_matches_torch
 
 SHAPES = st.one_of(
@@ -20,18 +22,27 @@ def values_per_channel(shape):
 
 
 def torch_bn(eps):
-    return lambda x, g, b: torch.nn.functional.batch_norm(x, None, None, g, b, training=True, eps=eps)
+    return lambda x, g, b: torch.nn.functional.batch_norm(
+        x, None, None, g, b, training=True, eps=eps
+    )
 
 
 def _inputs(rng, shape, scale=1.0):
     c = shape[1]
-    return (rng.standard_normal(shape) * scale + rng.standard_normal() * scale,
-            rng.standard_normal(c), rng.standard_normal(c))
+    return (
+        rng.standard_normal(shape) * scale + rng.standard_normal() * scale,
+        rng.standard_normal(c),
+        rng.standard_normal(c),
+    )
 
 
 @ORACLE_SETTINGS
-@given(shape=SHAPES, eps=st.sampled_from([1e-5, 1e-3, 0.1]), scale=st.sampled_from([1.0, 1e4]),
-       seed=st.integers(0, 2**32 - 1))
+@given(
+    shape=SHAPES,
+    eps=st.sampled_from([1e-5, 1e-3, 0.1]),
+    scale=st.sampled_from([1.0, 1e4]),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_training_mode_matches_torch(shape, eps, scale, seed):
     # With two values per channel dx = gamma s (d1 - d2)/2 * eps/(var + eps) is pure cancellation
     # (at scale 1e4 torch and nnlib are both ~3e-8 away from a long-double reference), so m = 2
@@ -40,15 +51,29 @@ def test_training_mode_matches_torch(shape, eps, scale, seed):
     rng = np.random.default_rng(seed)
     x, gamma, beta = _inputs(rng, shape, scale)
     dout = rng.standard_normal(shape)
-    assert_vjp_matches_torch(F.batchnorm_forward(x, gamma, beta, eps), F.batchnorm_backward(dout, x, gamma, eps),
-                             torch_bn(eps), [x, gamma, beta], dout, f"batchnorm {shape}")
+    assert_vjp_matches_torch(
+        F.batchnorm_forward(x, gamma, beta, eps),
+        F.batchnorm_backward(dout, x, gamma, eps),
+        torch_bn(eps),
+        [x, gamma, beta],
+        dout,
+        f"batchnorm {shape}",
+    )
 
 
 def test_two_values_per_channel_match_torch(rng):
-    x = np.array([[-1.0, 0.5, 3.0], [1.0, 2.0, -2.0]])  # spread >> sqrt(eps): dx is not all cancellation
+    x = np.array(
+        [[-1.0, 0.5, 3.0], [1.0, 2.0, -2.0]]
+    )  # spread >> sqrt(eps): dx is not all cancellation
     gamma, beta, dout = rng.standard_normal(3), rng.standard_normal(3), rng.standard_normal((2, 3))
-    assert_vjp_matches_torch(F.batchnorm_forward(x, gamma, beta, 0.1), F.batchnorm_backward(dout, x, gamma, 0.1),
-                             torch_bn(0.1), [x, gamma, beta], dout, "two values per channel")
+    assert_vjp_matches_torch(
+        F.batchnorm_forward(x, gamma, beta, 0.1),
+        F.batchnorm_backward(dout, x, gamma, 0.1),
+        torch_bn(0.1),
+        [x, gamma, beta],
+        dout,
+        "two values per channel",
+    )
 
 
 def _constant_feature_inputs(rng, shape, scale):
@@ -61,8 +86,14 @@ def _constant_feature_inputs(rng, shape, scale):
 @pytest.mark.parametrize("shape", [(6, 3), (2, 3, 2, 2)])
 def test_constant_feature_matches_torch(shape, rng):
     x, gamma, beta, dout = _constant_feature_inputs(rng, shape, 3.0)
-    assert_vjp_matches_torch(F.batchnorm_forward(x, gamma, beta), F.batchnorm_backward(dout, x, gamma),
-                             torch_bn(1e-5), [x, gamma, beta], dout, "constant feature")
+    assert_vjp_matches_torch(
+        F.batchnorm_forward(x, gamma, beta),
+        F.batchnorm_backward(dout, x, gamma),
+        torch_bn(1e-5),
+        [x, gamma, beta],
+        dout,
+        "constant feature",
+    )
 
 
 @pytest.mark.parametrize("shape", [(6, 3), (2, 3, 2, 2)])
@@ -98,14 +129,21 @@ def test_stats_match_torch_batch_and_running_statistics(shape, rng):
 def test_inference_matches_torch_eval_mode(shape, rng):
     x, gamma, beta = _inputs(rng, shape)
     mean, var = rng.standard_normal(shape[1]), rng.uniform(0.1, 3, shape[1])
-    expected = torch.nn.functional.batch_norm(t(x), t(mean), t(var), t(gamma), t(beta), training=False, eps=1e-3)
-    assert_close(F.batchnorm_inference(x, gamma, beta, mean, var, 1e-3), expected.numpy(), what="inference")
+    expected = torch.nn.functional.batch_norm(
+        t(x), t(mean), t(var), t(gamma), t(beta), training=False, eps=1e-3
+    )
+    assert_close(
+        F.batchnorm_inference(x, gamma, beta, mean, var, 1e-3), expected.numpy(), what="inference"
+    )
 
 
 def test_inference_with_the_batch_statistics_equals_training_mode(rng):
     x, gamma, beta = _inputs(rng, (2, 3, 4, 4))
-    assert_close(F.batchnorm_inference(x, gamma, beta, *F.batchnorm_stats(x)),
-                 F.batchnorm_forward(x, gamma, beta), what="inference(batch stats) vs training")
+    assert_close(
+        F.batchnorm_inference(x, gamma, beta, *F.batchnorm_stats(x)),
+        F.batchnorm_forward(x, gamma, beta),
+        what="inference(batch stats) vs training",
+    )
 
 
 def test_float32_stats_and_inference_stay_float32(rng):

@@ -1,10 +1,13 @@
 """Max and average pooling against torch.nn.functional.max_pool2d / avg_pool2d, including ties."""
+
 import numpy as np
 import pytest
 import torch
-from hypothesis import assume, given, strategies as st
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 import nnlib.functional as F
+
 from layer_oracle import ORACLE_SETTINGS, assert_vjp_matches_torch
 
 TORCH = {"max": torch.nn.functional.max_pool2d, "avg": torch.nn.functional.avg_pool2d}
@@ -14,19 +17,24 @@ def check_pool(kind, x, size, stride, rng):
     forward, backward = getattr(F, f"{kind}pool2d_forward"), getattr(F, f"{kind}pool2d_backward")
     out = forward(x, size, stride)
     dout = rng.standard_normal(out.shape)
-    assert_vjp_matches_torch(out, [backward(dout, x, size, stride)],
-                             lambda xt: TORCH[kind](xt, kernel_size=size, stride=stride), [x], dout,
-                             f"{kind}pool x{x.shape} size={size} stride={stride}")
+    assert_vjp_matches_torch(
+        out,
+        [backward(dout, x, size, stride)],
+        lambda xt: TORCH[kind](xt, kernel_size=size, stride=stride),
+        [x],
+        dout,
+        f"{kind}pool x{x.shape} size={size} stride={stride}",
+    )
 
 
 KINDS = pytest.mark.parametrize("kind", ["max", "avg"])
 GEOMETRIES = [
     ((2, 3, 4, 4), 2, 2),
-    ((1, 2, 5, 7), 2, 2),            # batch 1, odd sizes: the last row/column is dropped
-    ((2, 1, 6, 6), 3, 1),            # overlapping windows accumulate
+    ((1, 2, 5, 7), 2, 2),  # batch 1, odd sizes: the last row/column is dropped
+    ((2, 1, 6, 6), 3, 1),  # overlapping windows accumulate
     ((2, 2, 7, 5), 3, 2),
     ((1, 1, 5, 8), (2, 3), (1, 2)),  # non-square window and stride
-    ((1, 1, 3, 3), 3, 1),            # window = input
+    ((1, 1, 3, 3), 3, 1),  # window = input
 ]
 
 
@@ -58,8 +66,16 @@ def test_overlapping_max_windows_sharing_a_winner_accumulate():
 
 
 @ORACLE_SETTINGS
-@given(kind=st.sampled_from(["max", "avg"]), n=st.integers(1, 3), c=st.integers(1, 3), h=st.integers(1, 7),
-       w=st.integers(1, 7), size=st.integers(1, 4), stride=st.integers(1, 4), seed=st.integers(0, 2**32 - 1))
+@given(
+    kind=st.sampled_from(["max", "avg"]),
+    n=st.integers(1, 3),
+    c=st.integers(1, 3),
+    h=st.integers(1, 7),
+    w=st.integers(1, 7),
+    size=st.integers(1, 4),
+    stride=st.integers(1, 4),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_pool_matches_torch_random_shapes(kind, n, c, h, w, size, stride, seed):
     assume(size <= min(h, w))
     rng = np.random.default_rng(seed)

@@ -1,16 +1,31 @@
 """Pure optimizer steps, clipping and penalties vs torch.optim / torch.nn.utils (float64 oracle)."""
+
 import copy
 import math
 
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from helpers import ORACLE_TOL, GRADCHECK_TOL, assert_close, t, strict_floats
-from nnlib.functional import (adadelta_step, adagrad_step, adam_step, adamw_step, clip_by_norm, clip_by_value,
-                              l1_penalty, l2_penalty, momentum_step, nesterov_step, rmsprop_step, sgd_step)
+from nnlib.functional import (
+    adadelta_step,
+    adagrad_step,
+    adam_step,
+    adamw_step,
+    clip_by_norm,
+    clip_by_value,
+    l1_penalty,
+    l2_penalty,
+    momentum_step,
+    nesterov_step,
+    rmsprop_step,
+    sgd_step,
+)
 from nnlib.gradcheck import numerical_gradient
+
+from helpers import GRADCHECK_TOL, ORACLE_TOL, assert_close, strict_floats, t
 
 STEPS = 100
 SGD, ADAGRAD, ADADELTA = torch.optim.SGD, torch.optim.Adagrad, torch.optim.Adadelta
@@ -20,24 +35,55 @@ RMSPROP, ADAM, ADAMW = torch.optim.RMSprop, torch.optim.Adam, torch.optim.AdamW
 CASES = [
     pytest.param(sgd_step, dict(lr=0.02), SGD, dict(lr=0.02), id="sgd"),
     pytest.param(momentum_step, dict(lr=0.01), SGD, dict(lr=0.01, momentum=0.9), id="momentum"),
-    pytest.param(momentum_step, dict(lr=0.02, beta=0.5), SGD, dict(lr=0.02, momentum=0.5), id="momentum-b.5"),
-    pytest.param(nesterov_step, dict(lr=0.01), SGD, dict(lr=0.01, momentum=0.9, nesterov=True), id="nesterov"),
-    pytest.param(nesterov_step, dict(lr=0.02, beta=0.7), SGD, dict(lr=0.02, momentum=0.7, nesterov=True),
-                 id="nesterov-b.7"),
+    pytest.param(
+        momentum_step, dict(lr=0.02, beta=0.5), SGD, dict(lr=0.02, momentum=0.5), id="momentum-b.5"
+    ),
+    pytest.param(
+        nesterov_step, dict(lr=0.01), SGD, dict(lr=0.01, momentum=0.9, nesterov=True), id="nesterov"
+    ),
+    pytest.param(
+        nesterov_step,
+        dict(lr=0.02, beta=0.7),
+        SGD,
+        dict(lr=0.02, momentum=0.7, nesterov=True),
+        id="nesterov-b.7",
+    ),
     pytest.param(adagrad_step, dict(lr=0.1), ADAGRAD, dict(lr=0.1, eps=1e-8), id="adagrad"),
-    pytest.param(adagrad_step, dict(lr=0.3, eps=1e-3), ADAGRAD, dict(lr=0.3, eps=1e-3), id="adagrad-eps"),
+    pytest.param(
+        adagrad_step, dict(lr=0.3, eps=1e-3), ADAGRAD, dict(lr=0.3, eps=1e-3), id="adagrad-eps"
+    ),
     pytest.param(adadelta_step, dict(), ADADELTA, dict(), id="adadelta"),
-    pytest.param(adadelta_step, dict(rho=0.95, eps=1e-4, lr=0.5), ADADELTA, dict(rho=0.95, eps=1e-4, lr=0.5),
-                 id="adadelta-custom"),
+    pytest.param(
+        adadelta_step,
+        dict(rho=0.95, eps=1e-4, lr=0.5),
+        ADADELTA,
+        dict(rho=0.95, eps=1e-4, lr=0.5),
+        id="adadelta-custom",
+    ),
     pytest.param(rmsprop_step, dict(lr=0.01), RMSPROP, dict(lr=0.01, alpha=0.9), id="rmsprop"),
-    pytest.param(rmsprop_step, dict(lr=0.003, rho=0.99, eps=1e-4), RMSPROP, dict(lr=0.003, alpha=0.99, eps=1e-4),
-                 id="rmsprop-custom"),
+    pytest.param(
+        rmsprop_step,
+        dict(lr=0.003, rho=0.99, eps=1e-4),
+        RMSPROP,
+        dict(lr=0.003, alpha=0.99, eps=1e-4),
+        id="rmsprop-custom",
+    ),
     pytest.param(adam_step, dict(lr=0.01), ADAM, dict(lr=0.01), id="adam"),
-    pytest.param(adam_step, dict(lr=0.02, beta1=0.8, beta2=0.99, eps=1e-4), ADAM,
-                 dict(lr=0.02, betas=(0.8, 0.99), eps=1e-4), id="adam-custom"),
+    pytest.param(
+        adam_step,
+        dict(lr=0.02, beta1=0.8, beta2=0.99, eps=1e-4),
+        ADAM,
+        dict(lr=0.02, betas=(0.8, 0.99), eps=1e-4),
+        id="adam-custom",
+    ),
     pytest.param(adamw_step, dict(lr=0.01), ADAMW, dict(lr=0.01), id="adamw"),
-    pytest.param(adamw_step, dict(lr=0.02, beta1=0.85, beta2=0.95, eps=1e-6, weight_decay=0.1), ADAMW,
-                 dict(lr=0.02, betas=(0.85, 0.95), eps=1e-6, weight_decay=0.1), id="adamw-custom"),
+    pytest.param(
+        adamw_step,
+        dict(lr=0.02, beta1=0.85, beta2=0.95, eps=1e-6, weight_decay=0.1),
+        ADAMW,
+        dict(lr=0.02, betas=(0.85, 0.95), eps=1e-6, weight_decay=0.1),
+        id="adamw-custom",
+    ),
 ]
 STEP_FNS = [pytest.param(p.values[0], p.values[1], id=p.id) for p in CASES if "-" not in p.id]
 
@@ -83,14 +129,21 @@ def w0():
 
 
 def test_rosenbrock_grad_is_right(w0):
-    assert_close(rosenbrock_grad(w0), numerical_gradient(rosenbrock, w0.copy()), GRADCHECK_TOL, "rosenbrock grad")
+    assert_close(
+        rosenbrock_grad(w0),
+        numerical_gradient(rosenbrock, w0.copy()),
+        GRADCHECK_TOL,
+        "rosenbrock grad",
+    )
 
 
 @pytest.mark.parametrize("step, kwargs, torch_cls, torch_kwargs", CASES)
 def test_trajectory_matches_torch(step, kwargs, torch_cls, torch_kwargs, w0):
     ours = nnlib_trajectory(step, kwargs, w0)
     assert_close(ours, torch_trajectory(torch_cls, torch_kwargs, w0), ORACLE_TOL, step.__name__)
-    assert rosenbrock(ours[-1]) < rosenbrock(w0)  # the comparison is not between two standing-still runs
+    assert rosenbrock(ours[-1]) < rosenbrock(
+        w0
+    )  # the comparison is not between two standing-still runs
 
 
 def test_momentum_notes_form_equals_torch_form(w0):
@@ -101,7 +154,9 @@ def test_momentum_notes_form_equals_torch_form(w0):
         v = beta * v - lr * rosenbrock_grad(w)
         w = w + v
         notes.append(w)
-    assert_close(nnlib_trajectory(momentum_step, dict(lr=lr, beta=beta), w0), np.array(notes), ORACLE_TOL)
+    assert_close(
+        nnlib_trajectory(momentum_step, dict(lr=lr, beta=beta), w0), np.array(notes), ORACLE_TOL
+    )
 
 
 def test_nesterov_lookahead_form_equals_torch_form(w0):
@@ -112,7 +167,9 @@ def test_nesterov_lookahead_form_equals_torch_form(w0):
         v = beta * v - lr * rosenbrock_grad(w + beta * v)
         w = w + v
         lookahead.append(w + beta * v)
-    assert_close(nnlib_trajectory(nesterov_step, dict(lr=lr, beta=beta), w0), np.array(lookahead), ORACLE_TOL)
+    assert_close(
+        nnlib_trajectory(nesterov_step, dict(lr=lr, beta=beta), w0), np.array(lookahead), ORACLE_TOL
+    )
 
 
 @pytest.mark.parametrize("eps", [1e-8, 1e-3])
@@ -131,10 +188,12 @@ def _adam_one_liners(w, g, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8, weight
     w = w * (1.0 - lr * weight_decay) if weight_decay else w
     m = beta1 * m + (1.0 - beta1) * g
     v = beta2 * v + (1.0 - beta2) * g * g
-    return w - (lr / (1.0 - beta1 ** t)) * m / (np.sqrt(v) / math.sqrt(1.0 - beta2 ** t) + eps), m, v
+    return w - (lr / (1.0 - beta1**t)) * m / (np.sqrt(v) / math.sqrt(1.0 - beta2**t) + eps), m, v
 
 
-@pytest.mark.parametrize("step, kwargs", [(adam_step, dict(lr=0.01)), (adamw_step, dict(lr=0.02, weight_decay=0.1))])
+@pytest.mark.parametrize(
+    "step, kwargs", [(adam_step, dict(lr=0.01)), (adamw_step, dict(lr=0.02, weight_decay=0.1))]
+)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("shape", [(), (7,), (33, 5)])
 def test_adam_kernel_gives_the_one_line_formulas_bit_for_bit(step, kwargs, dtype, shape):
@@ -185,7 +244,9 @@ def test_float32_stays_float32_for_100_steps(step, kwargs, w0):
 @pytest.mark.parametrize("step, kwargs", STEP_FNS)
 def test_dtype_rules(step, kwargs):
     w32, dw64 = np.ones(3, dtype=np.float32), np.ones(3)
-    assert step(w32, dw64, {}, **kwargs)[0].dtype == np.float32  # dw is cast to the parameter's dtype
+    assert (
+        step(w32, dw64, {}, **kwargs)[0].dtype == np.float32
+    )  # dw is cast to the parameter's dtype
     new_w, state = step(np.array([1, 2, 3]), np.array([1, 0, -1]), {}, **kwargs)  # ints promote
     assert new_w.dtype == np.float64
 
@@ -196,16 +257,23 @@ def test_stable_for_large_and_zero_gradients(step, kwargs, dtype):
     rng = np.random.default_rng(3)
     w, state = rng.uniform(-1e4, 1e4, size=(5, 4)).astype(dtype), {}
     with strict_floats():
-        for dw in [rng.uniform(-1e4, 1e4, size=(5, 4)), np.zeros((5, 4)), rng.uniform(-1e4, 1e4, size=(5, 4))]:
+        for dw in [
+            rng.uniform(-1e4, 1e4, size=(5, 4)),
+            np.zeros((5, 4)),
+            rng.uniform(-1e4, 1e4, size=(5, 4)),
+        ]:
             w, state = step(w, dw.astype(dtype), state, **kwargs)
             assert np.all(np.isfinite(w)), step.__name__
 
 
 # --- bad input ---------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("step, kwargs", STEP_FNS)
 def test_shape_mismatch_names_function_and_shapes(step, kwargs):
-    with pytest.raises(ValueError, match=rf"{step.__name__}: expected dw of shape \(2, 3\).*got \(3, 2\)"):
+    with pytest.raises(
+        ValueError, match=rf"{step.__name__}: expected dw of shape \(2, 3\).*got \(3, 2\)"
+    ):
         step(np.zeros((2, 3)), np.zeros((3, 2)), {}, **kwargs)
 
 
@@ -213,7 +281,9 @@ def test_shape_mismatch_names_function_and_shapes(step, kwargs):
 def test_state_of_another_parameter_is_rejected(step, kwargs):
     _, state = step(np.zeros(4), np.ones(4), {}, **kwargs)
     if state:  # sgd has no state
-        with pytest.raises(ValueError, match=rf"{step.__name__}: expected state\[.*of shape \(2, 3\).*got \(4,\)"):
+        with pytest.raises(
+            ValueError, match=rf"{step.__name__}: expected state\[.*of shape \(2, 3\).*got \(4,\)"
+        ):
             step(np.zeros((2, 3)), np.ones((2, 3)), state, **kwargs)
     with pytest.raises(TypeError, match=f"{step.__name__}: state must be a dict"):
         step(np.zeros(4), np.ones(4), None, **kwargs)
@@ -228,11 +298,20 @@ def test_lr_must_be_positive(step, kwargs, bad):
         step(np.zeros(2), np.ones(2), {}, **{**kwargs, "lr": "0.1"})
 
 
-@pytest.mark.parametrize("step, name, bad", [
-    (momentum_step, "beta", 1.0), (nesterov_step, "beta", -0.1), (rmsprop_step, "rho", 1.5),
-    (adadelta_step, "rho", 1.0), (adam_step, "beta1", 1.0), (adam_step, "beta2", -1e-3),
-    (adam_step, "eps", 0.0), (adagrad_step, "eps", -1e-8), (adamw_step, "weight_decay", -0.1),
-])
+@pytest.mark.parametrize(
+    "step, name, bad",
+    [
+        (momentum_step, "beta", 1.0),
+        (nesterov_step, "beta", -0.1),
+        (rmsprop_step, "rho", 1.5),
+        (adadelta_step, "rho", 1.0),
+        (adam_step, "beta1", 1.0),
+        (adam_step, "beta2", -1e-3),
+        (adam_step, "eps", 0.0),
+        (adagrad_step, "eps", -1e-8),
+        (adamw_step, "weight_decay", -0.1),
+    ],
+)
 def test_bad_hyper_parameters(step, name, bad):
     with pytest.raises(ValueError, match=f"{step.__name__}: expected {name}"):
         step(np.zeros(2), np.ones(2), {}, **{"lr": 0.1, name: bad})
@@ -245,9 +324,13 @@ def test_non_numeric_input():
 
 # --- clipping vs torch.nn.utils ------------------------------------------------------------------------
 
+
 def _random_grads(rng, scale):
-    return {"W": scale * rng.standard_normal((4, 3)), "b": scale * rng.standard_normal(3),
-            "k": scale * rng.standard_normal((2, 1, 3, 3))}
+    return {
+        "W": scale * rng.standard_normal((4, 3)),
+        "b": scale * rng.standard_normal(3),
+        "k": scale * rng.standard_normal((2, 1, 3, 3)),
+    }
 
 
 def _torch_params(grads):
@@ -260,8 +343,11 @@ def _torch_params(grads):
 
 
 @settings(max_examples=30, deadline=None)
-@given(scale=st.sampled_from([0.0, 1e-3, 0.3, 1.0, 10.0, 1e4]), max_norm=st.floats(0.05, 50.0),
-       seed=st.integers(0, 2**31))
+@given(
+    scale=st.sampled_from([0.0, 1e-3, 0.3, 1.0, 10.0, 1e4]),
+    max_norm=st.floats(0.05, 50.0),
+    seed=st.integers(0, 2**31),
+)
 def test_clip_by_norm_matches_torch(scale, max_norm, seed):
     grads = _random_grads(np.random.default_rng(seed), scale)
     saved = copy.deepcopy(grads)
@@ -272,12 +358,16 @@ def test_clip_by_norm_matches_torch(scale, max_norm, seed):
     assert_close(total, torch_total.item(), ORACLE_TOL, "total norm")
     for (name, g), p in zip(clipped.items(), params):
         assert_close(g, p.grad.numpy(), ORACLE_TOL, name)
-    new_norm = np.sqrt(sum(np.sum(g ** 2) for g in clipped.values()))
+    new_norm = np.sqrt(sum(np.sum(g**2) for g in clipped.values()))
     assert new_norm <= max_norm * (1 + 1e-12)
 
 
 @settings(max_examples=30, deadline=None)
-@given(scale=st.sampled_from([0.0, 0.3, 1.0, 1e4]), clip=st.floats(1e-3, 10.0), seed=st.integers(0, 2**31))
+@given(
+    scale=st.sampled_from([0.0, 0.3, 1.0, 1e4]),
+    clip=st.floats(1e-3, 10.0),
+    seed=st.integers(0, 2**31),
+)
 def test_clip_by_value_matches_torch(scale, clip, seed):
     grads = _random_grads(np.random.default_rng(seed), scale)
     saved = copy.deepcopy(grads)
@@ -304,7 +394,7 @@ def test_clipping_keeps_float32_and_rejects_bad_input():
 # --- penalties -------------------------------------------------------------------------------------------
 
 PENALTIES = [
-    pytest.param(l2_penalty, lambda w, lam: 0.5 * lam * (w ** 2).sum(), id="l2"),
+    pytest.param(l2_penalty, lambda w, lam: 0.5 * lam * (w**2).sum(), id="l2"),
     pytest.param(l1_penalty, lambda w, lam: lam * w.abs().sum(), id="l1"),
 ]
 
@@ -328,9 +418,16 @@ def test_penalty_value_and_grad_match_torch(penalty, torch_fn, shape, lam):
 
 @pytest.mark.parametrize("penalty", [l2_penalty, l1_penalty])
 def test_penalty_grad_is_the_numerical_gradient(penalty):
-    w = np.random.default_rng(5).uniform(0.1, 2.0, size=(3, 4)) * np.array([1, -1, 1, -1])  # away from 0
+    w = np.random.default_rng(5).uniform(0.1, 2.0, size=(3, 4)) * np.array(
+        [1, -1, 1, -1]
+    )  # away from 0
     _, grad = penalty(w, 0.3)
-    assert_close(grad, numerical_gradient(lambda v: penalty(v, 0.3)[0], w.copy()), GRADCHECK_TOL, "penalty grad")
+    assert_close(
+        grad,
+        numerical_gradient(lambda v: penalty(v, 0.3)[0], w.copy()),
+        GRADCHECK_TOL,
+        "penalty grad",
+    )
 
 
 def test_l2_convention_is_half_lambda_norm_squared():

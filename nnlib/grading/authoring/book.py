@@ -11,6 +11,7 @@ with them, into ``_build/instructor/_build/html``:
 
 The public files are never modified.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -28,7 +29,7 @@ def _swap(node):
     found = False
     if isinstance(node, dict):
         if isinstance(node.get("file"), str) and node["file"].startswith("exercises/"):
-            node["file"] = "solutions/" + node["file"][len("exercises/"):]
+            node["file"] = "solutions/" + node["file"][len("exercises/") :]
             found = True
         for value in node.values():
             found |= _swap(value)
@@ -42,16 +43,21 @@ def instructor_toc(toc: dict, solutions: list[str]) -> dict:
     """The public table of contents with the solutions in place of (or after) the exercises."""
     if not _swap(toc):
         toc.setdefault("parts", []).append(
-            {"caption": PART, "chapters": [{"file": f"solutions/{name}"} for name in solutions]})
+            {"caption": PART, "chapters": [{"file": f"solutions/{name}"} for name in solutions]}
+        )
     return toc
 
 
 def instructor_config(config: dict) -> dict:
     """The public configuration with the solutions included and executed."""
-    config["exclude_patterns"] = [p for p in config.get("exclude_patterns", []) if p.rstrip("/") != "solutions"]
+    config["exclude_patterns"] = [
+        p for p in config.get("exclude_patterns", []) if p.rstrip("/") != "solutions"
+    ]
     execute = config.get("execute", {})
     if "exclude_patterns" in execute:
-        execute["exclude_patterns"] = [p for p in execute["exclude_patterns"] if not p.startswith("solutions")]
+        execute["exclude_patterns"] = [
+            p for p in execute["exclude_patterns"] if not p.startswith("solutions")
+        ]
     config["title"] = f"{config.get('title', 'Book')} (instructor edition)"
     return config
 
@@ -73,8 +79,19 @@ def write_instructor_files(root: Path) -> tuple[Path, Path]:
 def build_instructor(root: Path, dry_run: bool = False) -> int:
     """Write the instructor files and run ``jupyter-book build``; return its exit code."""
     toc_path, config_path = write_instructor_files(root)
-    command = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(root),
-               "--toc", str(toc_path), "--config", str(config_path), "--path-output", str(root / OUT),
-               "-W", "-n", "--keep-going"]
+    command = [
+        str(Path(sys.executable).with_name("jupyter-book")),
+        "build",
+        str(root),
+        "--toc",
+        str(toc_path),
+        "--config",
+        str(config_path),
+        "--path-output",
+        str(root / OUT),
+        "-W",
+        "-n",
+        "--keep-going",
+    ]
     print(" ".join(command))
     return 0 if dry_run else subprocess.call(command)

@@ -28,6 +28,7 @@ that changes nothing leaves the files byte-identical.
 >>> setup_notebook(nb, source=None) == nb   # idempotent
 True
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,26 +45,32 @@ HIDDEN = {"source_hidden": True, "outputs_hidden": True}
 # Jupyter Book drops the install cell from the HTML pages: a reader of the static book needs no install.
 INSTALL_TAGS = ["remove-cell"]
 
-_PREAMBLE = '''\
+_PREAMBLE = """\
 # Installs nnlib, the library this book teaches, where it is missing (Colab).
 # Where nnlib is installed already (`make lab`, Binder), this cell does nothing.
 import importlib.util
-'''
+"""
 
-_INSTALL = _PREAMBLE + '''\
+_INSTALL = (
+    _PREAMBLE
+    + """\
 import subprocess
 import sys
 
 if importlib.util.find_spec("nnlib") is None:
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
                     {source!r}], check=True)
-    importlib.invalidate_caches()  # so that `import nnlib` sees the new package in this kernel'''
+    importlib.invalidate_caches()  # so that `import nnlib` sees the new package in this kernel"""
+)
 
-_NO_SOURCE = _PREAMBLE + '''
+_NO_SOURCE = (
+    _PREAMBLE
+    + """
 if importlib.util.find_spec("nnlib") is None:
     raise ModuleNotFoundError(
         "nnlib is not installed, and this copy of the book names no repository to install it "
-        "from: run `pip install git+<the book's repository URL>`, or `make lab` in a checkout")'''
+        "from: run `pip install git+<the book's repository URL>`, or `make lab` in a checkout")"""
+)
 
 _SOURCE_IN_CELL = re.compile(r"^\s+('[^']*'|\"[^\"]*\")\], check=True\)$", re.M)
 
@@ -80,8 +87,10 @@ def pip_source(repository: str, branch: str = "main") -> str | None:
     if not repository:
         return None
     if not re.match(r"^https://[\w.-]+/[\w./-]+$", repository):
-        raise ValueError(f"pip_source: expected a repository URL such as https://github.com/OWNER/REPO, "
-                         f"got {repository!r}")
+        raise ValueError(
+            f"pip_source: expected a repository URL such as https://github.com/OWNER/REPO, "
+            f"got {repository!r}"
+        )
     return f"nnlib @ git+{repository}@{branch}"
 
 
@@ -104,9 +113,14 @@ def _text(source) -> str:
 
 
 def _install_cell(source: str | None) -> dict:
-    return {"cell_type": "code", "execution_count": None, "id": INSTALL_ID,
-            "metadata": {"tags": list(INSTALL_TAGS)}, "outputs": [],
-            "source": install_cell_source(source).splitlines(keepends=True)}
+    return {
+        "cell_type": "code",
+        "execution_count": None,
+        "id": INSTALL_ID,
+        "metadata": {"tags": list(INSTALL_TAGS)},
+        "outputs": [],
+        "source": install_cell_source(source).splitlines(keepends=True),
+    }
 
 
 def setup_notebook(nb: dict, source: str | None) -> dict:
@@ -156,16 +170,28 @@ def setup_files(paths, source: str | None, check_only: bool = False) -> list[Pat
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m nnlib.grading.authoring.notebooks",
-                                     description=__doc__.split("\n\n")[0])
-    parser.add_argument("paths", nargs="*", default=["book", "solutions"],
-                        help="notebooks or folders of notebooks (default: book solutions)")
-    parser.add_argument("--repository", default=os.environ.get("BOOK_REPOSITORY", ""),
-                        help="the book's repository URL (default: $BOOK_REPOSITORY; empty: none)")
+    parser = argparse.ArgumentParser(
+        prog="python -m nnlib.grading.authoring.notebooks", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        default=["book", "solutions"],
+        help="notebooks or folders of notebooks (default: book solutions)",
+    )
+    parser.add_argument(
+        "--repository",
+        default=os.environ.get("BOOK_REPOSITORY", ""),
+        help="the book's repository URL (default: $BOOK_REPOSITORY; empty: none)",
+    )
     parser.add_argument("--branch", default=os.environ.get("BOOK_BRANCH") or "main")
-    parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if a notebook would change")
+    parser.add_argument(
+        "--check", action="store_true", help="change nothing; exit 1 if a notebook would change"
+    )
     args = parser.parse_args(argv)
-    changed = setup_files(args.paths, pip_source(args.repository, args.branch), check_only=args.check)
+    changed = setup_files(
+        args.paths, pip_source(args.repository, args.branch), check_only=args.check
+    )
     for path in changed:
         print(f"{'would change' if args.check else 'updated'}: {path}")
     return 1 if args.check and changed else 0

@@ -14,6 +14,7 @@ TeX remained; ``tests/test_book_pdf.py`` checks the PDF and that report.
 
 The Chromium driver is the one the browser tests use (``tests/browser.py``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,8 +27,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
 VIEWPORT = {"width": 1000, "height": 1400, "deviceScaleFactor": 1, "mobile": False}
-FOOTER = ('<div style="font-size: 8px; width: 100%; text-align: center; color: #555;">'
-          '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
+FOOTER = (
+    '<div style="font-size: 8px; width: 100%; text-align: center; color: #555;">'
+    '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
+)
 # The text a reader sees, without code: TeX that MathJax did not typeset would show up here.
 REPORT_JS = r"""(() => {
   const main = document.querySelector('article.bd-article') || document.querySelector('main') || document.body;
@@ -63,7 +66,9 @@ def page_count(pdf: bytes) -> int:
 def printable(html: Path) -> Path:
     """The page to print. ``singlehtml`` writes the book to ``<root docname>.html`` (here in ``book/``)
     with links relative to the site's root, and ``index.html`` redirects there: copy it to the root."""
-    found = re.search(r'http-equiv="Refresh" content="0; url=([^"]+)"', html.read_text(encoding="utf-8"))
+    found = re.search(
+        r'http-equiv="Refresh" content="0; url=([^"]+)"', html.read_text(encoding="utf-8")
+    )
     if not found:
         return html
     target = html.parent / "print.html"
@@ -83,15 +88,32 @@ def print_pdf(html: Path, out: Path, timeout: float = 600.0) -> dict:
     try:
         page = browser.new_page()
         page.goto(f"{server.origin}/{html.name}", VIEWPORT, timeout=timeout)
-        page.poll("!!(window.MathJax && MathJax.startup && MathJax.startup.promise)", timeout, "MathJax to load")
-        page.evaluate("MathJax.startup.promise.then(() => document.fonts.ready).then(() => true)", timeout)
+        page.poll(
+            "!!(window.MathJax && MathJax.startup && MathJax.startup.promise)",
+            timeout,
+            "MathJax to load",
+        )
+        page.evaluate(
+            "MathJax.startup.promise.then(() => document.fonts.ready).then(() => true)", timeout
+        )
         page.wait_network_quiet(timeout=timeout)
         report = page.evaluate(REPORT_JS, timeout)
-        printed = page.send("Page.printToPDF", {
-            "paperWidth": 8.27, "paperHeight": 11.69,  # A4, in inches
-            "marginTop": 0.5, "marginBottom": 0.6, "marginLeft": 0.5, "marginRight": 0.5,
-            "printBackground": True, "displayHeaderFooter": True,
-            "headerTemplate": "<span></span>", "footerTemplate": FOOTER}, timeout)
+        printed = page.send(
+            "Page.printToPDF",
+            {
+                "paperWidth": 8.27,
+                "paperHeight": 11.69,  # A4, in inches
+                "marginTop": 0.5,
+                "marginBottom": 0.6,
+                "marginLeft": 0.5,
+                "marginRight": 0.5,
+                "printBackground": True,
+                "displayHeaderFooter": True,
+                "headerTemplate": "<span></span>",
+                "footerTemplate": FOOTER,
+            },
+            timeout,
+        )
         report["blocked"] = list(page.blocked)
     finally:
         browser.close()
@@ -105,15 +127,24 @@ def print_pdf(html: Path, out: Path, timeout: float = 600.0) -> dict:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m nnlib.grading.authoring.pdf",
-                                     description=__doc__.split("\n\n")[0])
-    parser.add_argument("html", type=Path, help="the single-page build, e.g. _build/singlehtml/index.html")
+    parser = argparse.ArgumentParser(
+        prog="python -m nnlib.grading.authoring.pdf", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "html", type=Path, help="the single-page build, e.g. _build/singlehtml/index.html"
+    )
     parser.add_argument("out", type=Path, help="the PDF to write, e.g. _build/pdf/book.pdf")
     args = parser.parse_args(argv)
     report = print_pdf(args.html, args.out)
-    print(f"wrote {args.out}: {report['pages']} pages, {report['math'] - report['untypeset']} of "
-          f"{report['math']} formulas typeset, {report['images']} figures")
-    problems = {k: report[k] for k in ("rawTex", "untypeset", "mathErrors", "brokenImages", "blocked") if report[k]}
+    print(
+        f"wrote {args.out}: {report['pages']} pages, {report['math'] - report['untypeset']} of "
+        f"{report['math']} formulas typeset, {report['images']} figures"
+    )
+    problems = {
+        k: report[k]
+        for k in ("rawTex", "untypeset", "mathErrors", "brokenImages", "blocked")
+        if report[k]
+    }
     if problems:
         print(f"pdf: the printed page has problems: {problems}", file=sys.stderr)
         return 1

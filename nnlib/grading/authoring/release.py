@@ -17,6 +17,7 @@ def f(x):
     raise NotImplementedError("f: replace this line with your code")
 <BLANKLINE>
 """
+
 from __future__ import annotations
 
 import ast
@@ -74,22 +75,30 @@ def strip_solution(source: str, where: str = "<cell>") -> str:
     try:
         ast.parse(source)
     except SyntaxError as exc:
-        raise MarkerError(f"{where}: the cell does not parse as Python (line {exc.lineno}: {exc.msg})") from None
+        raise MarkerError(
+            f"{where}: the cell does not parse as Python (line {exc.lineno}: {exc.msg})"
+        ) from None
     out: list[str] = []
     begin: int | None = None
     for i, line in enumerate(lines):
         stripped = line.strip()
         if _LOOKS_LIKE_MARKER.match(line) and stripped not in (BEGIN, END):
-            raise MarkerError(f"{where}, line {i + 1}: malformed marker {stripped!r}; write exactly "
-                              f"{BEGIN!r} or {END!r}")
+            raise MarkerError(
+                f"{where}, line {i + 1}: malformed marker {stripped!r}; write exactly "
+                f"{BEGIN!r} or {END!r}"
+            )
         if stripped == BEGIN:
             if begin is not None:
-                raise MarkerError(f"{where}, line {i + 1}: nested {BEGIN!r} (the one on line {begin + 1} "
-                                  f"has no {END!r} yet)")
+                raise MarkerError(
+                    f"{where}, line {i + 1}: nested {BEGIN!r} (the one on line {begin + 1} "
+                    f"has no {END!r} yet)"
+                )
             func = _enclosing(lines, i)
             if func is None:
-                raise MarkerError(f"{where}, line {i + 1}: {BEGIN!r} outside a function; graded code "
-                                  f"must sit inside a def")
+                raise MarkerError(
+                    f"{where}, line {i + 1}: {BEGIN!r} outside a function; graded code "
+                    f"must sit inside a def"
+                )
             begin = i
             indent = line[: len(line) - len(line.lstrip())]
             out.append(indent + placeholder(func[1]))
@@ -97,8 +106,10 @@ def strip_solution(source: str, where: str = "<cell>") -> str:
             if begin is None:
                 raise MarkerError(f"{where}, line {i + 1}: {END!r} without a matching {BEGIN!r}")
             if _enclosing(lines, i) != _enclosing(lines, begin):
-                raise MarkerError(f"{where}, line {i + 1}: {END!r} is not in the same function as the "
-                                  f"{BEGIN!r} on line {begin + 1}")
+                raise MarkerError(
+                    f"{where}, line {i + 1}: {END!r} is not in the same function as the "
+                    f"{BEGIN!r} on line {begin + 1}"
+                )
             begin = None
         elif begin is None:
             out.append(line)
@@ -108,7 +119,9 @@ def strip_solution(source: str, where: str = "<cell>") -> str:
     try:
         ast.parse(result)
     except SyntaxError as exc:
-        raise MarkerError(f"{where}: the exercise cell would not parse (line {exc.lineno}: {exc.msg})") from None
+        raise MarkerError(
+            f"{where}: the exercise cell would not parse (line {exc.lineno}: {exc.msg})"
+        ) from None
     return result
 
 
@@ -123,6 +136,7 @@ def clean_cell(cell) -> None:
 def clean_notebook(nb):
     """A stripped copy of ``nb``: what is committed (solutions) and what students get (exercises)."""
     import nbformat  # slow to import (jsonschema): only when releasing
+
     nb = nbformat.from_dict(nbformat.v4.upgrade(nb) if nb.nbformat < NB_VERSION else nb)
     nb.nbformat_minor = max(nb.get("nbformat_minor", 0), 5)
     for index, cell in enumerate(nb.cells):
@@ -130,17 +144,24 @@ def clean_notebook(nb):
         if not cell.get("id"):  # nbformat would invent a random one: keep the output deterministic
             cell["id"] = f"cell-{index}"
     meta = nb.metadata
-    nb.metadata = nbformat.from_dict({
-        "kernelspec": meta.get("kernelspec", {"display_name": "Python 3", "language": "python", "name": "python3"}),
-        "language_info": {"name": "python"},
-    })
+    nb.metadata = nbformat.from_dict(
+        {
+            "kernelspec": meta.get(
+                "kernelspec", {"display_name": "Python 3", "language": "python", "name": "python3"}
+            ),
+            "language_info": {"name": "python"},
+        }
+    )
     return nb
 
 
 def make_exercise(nb, where: str = "<notebook>"):
     """The exercise version of a solution notebook (a new object; ``nb`` is untouched)."""
     import nbformat  # slow to import (jsonschema): only when releasing
-    nb = clean_notebook(nbformat.from_dict(nbformat.reads(nbformat.writes(nb), as_version=NB_VERSION)))
+
+    nb = clean_notebook(
+        nbformat.from_dict(nbformat.reads(nbformat.writes(nb), as_version=NB_VERSION))
+    )
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "code":
             cell.source = strip_solution(cell.source, f"{where}, cell {index}")
@@ -150,6 +171,7 @@ def make_exercise(nb, where: str = "<notebook>"):
 def to_text(nb) -> str:
     """Deterministic serialisation (sorted keys, one-space indent, trailing newline)."""
     import nbformat  # slow to import (jsonschema): only when releasing
+
     text = nbformat.writes(nb, version=NB_VERSION)
     return text if text.endswith("\n") else text + "\n"
 
@@ -157,6 +179,7 @@ def to_text(nb) -> str:
 def render(solution_path: Path) -> str:
     """The exercise notebook text generated from one solution file."""
     import nbformat  # slow to import (jsonschema): only when releasing
+
     nb = nbformat.read(str(solution_path), as_version=NB_VERSION)
     return to_text(make_exercise(nb, where=str(solution_path)))
 
@@ -167,6 +190,7 @@ def secret_lines(solution_path: Path, min_length: int = 9) -> set[str]:
     Tests use them to prove that no solution body leaks into ``exercises/`` or the student book.
     """
     import nbformat  # slow to import (jsonschema): only when needed
+
     nb = nbformat.read(str(solution_path), as_version=NB_VERSION)
     outside, inside = set(), set()
     for cell in nb.cells:
@@ -183,8 +207,11 @@ def solution_files(solutions: Path) -> list[Path]:
     return sorted(p for p in Path(solutions).glob("[0-9][0-9]_*.ipynb"))
 
 
-def release(solutions: str | Path = "solutions", exercises: str | Path = "exercises",
-            check_only: bool = False) -> list[Path]:
+def release(
+    solutions: str | Path = "solutions",
+    exercises: str | Path = "exercises",
+    check_only: bool = False,
+) -> list[Path]:
     """Write (or with ``check_only``, only compare) every exercise; return the stale/changed paths.
 
     Exercises without a solution are reported as stale too (and deleted unless ``check_only``).
@@ -193,7 +220,9 @@ def release(solutions: str | Path = "solutions", exercises: str | Path = "exerci
     sources = solution_files(solutions)
     if not sources:
         raise FileNotFoundError(f"release: no NN_topic.ipynb notebooks in {solutions}")
-    rendered = {exercises / src.name: render(src) for src in sources}  # all validated before any write
+    rendered = {
+        exercises / src.name: render(src) for src in sources
+    }  # all validated before any write
     changed = []
     for path, text in rendered.items():
         if not path.exists() or path.read_text(encoding="utf-8") != text:

@@ -244,7 +244,7 @@ class Runner:
             if event == "call" and not hits:
                 key = self._key(frame.f_code)
                 if key is not None and key in forbidden:
-                    hits.append("{}:{}".format(key[0], key[2]))
+                    hits.append(f"{key[0]}:{key[2]}")
             return None
 
         with self._catch_warnings(record=True) as caught, self._errstate(all="warn", under="ignore"):

@@ -11,6 +11,7 @@ name, so the parent can still say "returned a Foo" without ever touching a Foo.
 >>> unpack(flat)
 (array([0., 1., 2.]), {'t': 2})
 """
+
 from __future__ import annotations
 
 import json
@@ -24,6 +25,7 @@ TREE = "__tree__"
 @dataclass(frozen=True)
 class Unsupported:
     """Stands for a value of a type that cannot cross the boundary (only its type name does)."""
+
     type_name: str
 
 
@@ -35,7 +37,9 @@ def _encode(value, leaves: dict) -> dict:
         key = f"a{len(leaves)}"
         leaves[key] = value.copy(order="C")  # (ascontiguousarray would turn 0-d into 1-d)
         return {"t": "array", "key": key}
-    if isinstance(value, np.generic) and value.dtype.kind in "biuf":  # first: np.float64 is also a float
+    if (
+        isinstance(value, np.generic) and value.dtype.kind in "biuf"
+    ):  # first: np.float64 is also a float
         return {"t": "npscalar", "dtype": value.dtype.str, "v": value.item()}
     if value is None or isinstance(value, (bool, int, float, str)):
         return {"t": type(value).__name__, "v": value}
@@ -62,7 +66,11 @@ def _decode(node: dict, leaves: dict):
         return np.asarray(leaves[node["key"]])
     if kind in ("NoneType", "bool", "int", "float", "str"):
         v = node["v"]
-        return None if kind == "NoneType" else {"bool": bool, "int": int, "float": float, "str": str}[kind](v)
+        return (
+            None
+            if kind == "NoneType"
+            else {"bool": bool, "int": int, "float": float, "str": str}[kind](v)
+        )
     if kind == "npscalar":
         return np.dtype(node["dtype"]).type(node["v"])
     if kind in ("tuple", "list"):

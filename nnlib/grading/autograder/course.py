@@ -10,6 +10,7 @@ students would see other cases than their classmates.
 >>> seed_for("07_activations")
 202607
 """
+
 from __future__ import annotations
 
 #: seed of the hidden cases per assignment (the notebook name); a test checks every assignment has one
@@ -35,6 +36,8 @@ def seed_for(assignment: str, override: int | None = None) -> int:
     if override is not None:
         return override
     if assignment not in SEEDS:
-        raise KeyError(f"seed_for: no seed for assignment {assignment!r}; add it to "
-                       f"nnlib/grading/autograder/course.py SEEDS")
+        raise KeyError(
+            f"seed_for: no seed for assignment {assignment!r}; add it to "
+            f"nnlib/grading/autograder/course.py SEEDS"
+        )
     return SEEDS[assignment]

@@ -18,6 +18,7 @@ recursion or memory error) becomes a refused submission with the reason.
 >>> identify(Path("Jane Doe_77_assignsubmission_file_/hw6.ipynb")).student
 'Jane_Doe_77'
 """
+
 from __future__ import annotations
 
 import fnmatch
@@ -28,7 +29,9 @@ from pathlib import Path
 
 from .convert import SUFFIXES, Submission, read_submission, student_name
 
-_CANVAS = re.compile(r"^(?P<name>[^_]+)_(?:(?P<late>LATE)_)?(?P<uid>\d+)_(?P<sid>\d+)_(?P<original>.+)$")
+_CANVAS = re.compile(
+    r"^(?P<name>[^_]+)_(?:(?P<late>LATE)_)?(?P<uid>\d+)_(?P<sid>\d+)_(?P<original>.+)$"
+)
 _MOODLE_DIR = re.compile(r"^(?P<name>.+)_(?P<pid>\d+)_assignsubmission_\w*?_?$")
 _MOODLE_FILE = re.compile(r"^(?P<name>.+)_(?P<pid>\d+)_assignsubmission_file_(?P<original>.+)$")
 
@@ -40,24 +43,35 @@ class NoSubmissions(ValueError):
 @dataclass(frozen=True)
 class Found:
     """A submitted file and whose it is. ``student`` names its output folder and gradebook row."""
+
     path: Path
     student: str
-    lms: str = ""              # "canvas", "moodle" or "" (a file named after the student)
-    user_id: str = ""          # Canvas user id / Moodle participant id
-    submission_id: int = -1    # Canvas submission id (orders resubmissions); -1 if unknown
-    name: str = ""             # the student's name as the file gives it ("doejane", "Jane Doe", "ana")
+    lms: str = ""  # "canvas", "moodle" or "" (a file named after the student)
+    user_id: str = ""  # Canvas user id / Moodle participant id
+    submission_id: int = -1  # Canvas submission id (orders resubmissions); -1 if unknown
+    name: str = ""  # the student's name as the file gives it ("doejane", "Jane Doe", "ana")
     late: bool = False
     mtime_ns: int = 0
 
     def newer_than(self, other: Found) -> bool:
         """Latest first by LMS submission id, then file time, then name (so the choice is deterministic)."""
-        return (self.submission_id, self.mtime_ns, self.path.name) > (other.submission_id, other.mtime_ns,
-                                                                     other.path.name)
+        return (self.submission_id, self.mtime_ns, self.path.name) > (
+            other.submission_id,
+            other.mtime_ns,
+            other.path.name,
+        )
 
 
 #: names of the batch's own files: a student folder of that name would collide with them
-BATCH_NAMES = ("gradebook*.csv", "submissions.csv", "canvas.csv", "moodle.csv", "roster-report.csv",
-               "shard.json", "timings.json")
+BATCH_NAMES = (
+    "gradebook*.csv",
+    "submissions.csv",
+    "canvas.csv",
+    "moodle.csv",
+    "roster-report.csv",
+    "shard.json",
+    "timings.json",
+)
 
 
 def _not_reserved(key: str) -> str:
@@ -82,16 +96,36 @@ def identify(path: Path) -> Found:
         mtime = 0
     folder = _MOODLE_DIR.match(path.parent.name)
     if folder:
-        return Found(path, _key(f"{folder['name']}_{folder['pid']}"), "moodle", folder["pid"],
-                     name=folder["name"], mtime_ns=mtime)
+        return Found(
+            path,
+            _key(f"{folder['name']}_{folder['pid']}"),
+            "moodle",
+            folder["pid"],
+            name=folder["name"],
+            mtime_ns=mtime,
+        )
     moodle = _MOODLE_FILE.match(path.name)
     if moodle:
-        return Found(path, _key(f"{moodle['name']}_{moodle['pid']}"), "moodle", moodle["pid"],
-                     name=moodle["name"], mtime_ns=mtime)
+        return Found(
+            path,
+            _key(f"{moodle['name']}_{moodle['pid']}"),
+            "moodle",
+            moodle["pid"],
+            name=moodle["name"],
+            mtime_ns=mtime,
+        )
     canvas = _CANVAS.match(path.name)
     if canvas:
-        return Found(path, _key(f"{canvas['name']}_{canvas['uid']}"), "canvas", canvas["uid"],
-                     int(canvas["sid"]), canvas["name"], bool(canvas["late"]), mtime)
+        return Found(
+            path,
+            _key(f"{canvas['name']}_{canvas['uid']}"),
+            "canvas",
+            canvas["uid"],
+            int(canvas["sid"]),
+            canvas["name"],
+            bool(canvas["late"]),
+            mtime,
+        )
     return Found(path, _not_reserved(student_name(path)), name=path.stem, mtime_ns=mtime)
 
 
@@ -118,21 +152,30 @@ def discover(paths: list[str | Path]) -> list[Path]:
             raise FileNotFoundError(f"grade: no such file or folder: {arg}")
     if not found:
         raise NoSubmissions(_nothing_found(paths))
-    unique: dict[Path, Path] = {}      # a file given twice (a folder and a file in it) counts once;
-    for p in found:                    # absolute, not resolved: a symlink stays a file of its own (refused)
+    unique: dict[Path, Path] = {}  # a file given twice (a folder and a file in it) counts once;
+    for p in found:  # absolute, not resolved: a symlink stays a file of its own (refused)
         unique.setdefault(p.absolute(), p)
     return list(unique.values())
 
 
 def _nothing_found(paths: list[str | Path]) -> str:
-    holders = sorted({p.parent for arg in paths if Path(arg).is_dir()          # two levels down at most:
-                      for pattern in ("*/*", "*/*/*") for p in Path(arg).glob(pattern)  # never walk a whole disk
-                      if _is_submission(p)})
+    holders = sorted(
+        {
+            p.parent
+            for arg in paths
+            if Path(arg).is_dir()  # two levels down at most:
+            for pattern in ("*/*", "*/*/*")
+            for p in Path(arg).glob(pattern)  # never walk a whole disk
+            if _is_submission(p)
+        }
+    )
     where = ", ".join(str(a) for a in paths)
     if holders:
         shown = ", ".join(str(h) for h in holders[:5]) + (" ..." if len(holders) > 5 else "")
-        return (f"grade: no submissions (.ipynb or .py files) directly in {where}, but its subfolders hold some "
-                f"({shown}): is this the parent of the submission folder? Pass the folder itself.")
+        return (
+            f"grade: no submissions (.ipynb or .py files) directly in {where}, but its subfolders hold some "
+            f"({shown}): is this the parent of the submission folder? Pass the folder itself."
+        )
     return f"grade: no submissions (.ipynb or .py files) in {where}: is it the right folder?"
 
 
@@ -163,7 +206,9 @@ def _digest(path: Path) -> str:
         return ""
 
 
-def keep_latest(found: list[Found], key=lambda f: f.student) -> tuple[list[Found], dict[Path, Found]]:
+def keep_latest(
+    found: list[Found], key=lambda f: f.student
+) -> tuple[list[Found], dict[Path, Found]]:
     """One file per ``key`` (the latest, see :meth:`Found.newer_than`); and superseded file -> the kept one."""
     kept: dict[str, Found] = {}
     for f in found:
@@ -188,4 +233,4 @@ def in_shard(students: list[str], k: int, n: int) -> set[str]:
     >>> sorted(in_shard(["a", "b", "c", "d", "e"], 2, 2))
     ['b', 'd']
     """
-    return set(sorted(students)[k - 1::n])
+    return set(sorted(students)[k - 1 :: n])

@@ -13,6 +13,7 @@ driver that sends ``X_train, y_train, X_test`` once and scores the returned labe
 Each report gets ``"leaderboard": [{"name", "value", "order"}]`` (empty when the assignment has none or
 the student's function failed); Gradescope's ``results.json`` carries it at its top level.
 """
+
 from __future__ import annotations
 
 import math
@@ -34,15 +35,19 @@ class DriverError(Exception):
 @dataclass(frozen=True)
 class Leaderboard:
     assignment: str
-    name: str                                  # the leaderboard's column on Gradescope
-    exercise: str                              # the student's function the driver calls
-    driver: Callable[[Callable, int], float]   # driver(call, seed) -> metric; call(*args) -> student's output
-    order: str = "desc"                        # "desc": higher is better
+    name: str  # the leaderboard's column on Gradescope
+    exercise: str  # the student's function the driver calls
+    driver: Callable[
+        [Callable, int], float
+    ]  # driver(call, seed) -> metric; call(*args) -> student's output
+    order: str = "desc"  # "desc": higher is better
 
 
 def _array(value, shape: tuple, what: str) -> np.ndarray:
     if not isinstance(value, (np.ndarray, float, int)) or np.shape(value) != shape:
-        raise DriverError(f"{what} should have shape {shape}, got {type(value).__name__} {np.shape(value)}")
+        raise DriverError(
+            f"{what} should have shape {shape}, got {type(value).__name__} {np.shape(value)}"
+        )
     out = np.asarray(value, dtype=np.float64)
     if not np.all(np.isfinite(out)):
         raise DriverError(f"{what} is not finite")
@@ -68,13 +73,21 @@ def moons_logistic_accuracy(call: Callable, seed: int, steps: int = 30, lr: floa
 
 
 LEADERBOARDS: dict[str, Leaderboard] = {
-    "04_logistic_softmax": Leaderboard("04_logistic_softmax", "held-out accuracy", "logistic_gradient",
-                                       moons_logistic_accuracy),
+    "04_logistic_softmax": Leaderboard(
+        "04_logistic_softmax", "held-out accuracy", "logistic_gradient", moons_logistic_accuracy
+    ),
 }
 
 
-def entries(sub: Submission, assignment: str | None, *, seed: int, limits: Limits, iso: Isolation,
-            hidden: list[str]) -> list[dict]:
+def entries(
+    sub: Submission,
+    assignment: str | None,
+    *,
+    seed: int,
+    limits: Limits,
+    iso: Isolation,
+    hidden: list[str],
+) -> list[dict]:
     """The submission's leaderboard entries (``[]`` if the assignment has none or the function failed)."""
     board = LEADERBOARDS.get(assignment or "")
     if board is None or sub.error or board.exercise not in sub.names:
@@ -84,7 +97,9 @@ def entries(sub: Submission, assignment: str | None, *, seed: int, limits: Limit
     session = Session(sub, limits, iso, list(hidden))
 
     def call(*args):
-        result = session.call(ex, Case("leaderboard", dict(zip(arg_names, args))), limits.timeout or ex.timeout)
+        result = session.call(
+            ex, Case("leaderboard", dict(zip(arg_names, args))), limits.timeout or ex.timeout
+        )
         if result.status != "ok":
             raise DriverError(result.detail or result.status)
         return result.value
@@ -95,4 +110,6 @@ def entries(sub: Submission, assignment: str | None, *, seed: int, limits: Limit
         return []
     finally:
         session.close()
-    return [{"name": board.name, "value": value, "order": board.order}] if math.isfinite(value) else []
+    return (
+        [{"name": board.name, "value": value, "order": board.order}] if math.isfinite(value) else []
+    )

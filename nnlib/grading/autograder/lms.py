@@ -21,6 +21,7 @@ could not match and the students without one.
 >>> norm("Ana María-López")
 'anamaríalópez'
 """
+
 from __future__ import annotations
 
 import csv
@@ -47,14 +48,21 @@ def norm(text: str) -> str:
 @dataclass(frozen=True)
 class Student:
     """One roster row: ``identity`` is what the import file repeats (Canvas: 5 columns; Moodle: the e-mail)."""
+
     identity: tuple[str, ...]
     display: str
-    lms_id: str                  # Canvas ID (matches the user id in download names); Moodle: ""
-    names: frozenset[str]        # normalised "first last" and "last first"
-    logins: frozenset[str]       # normalised logins, ids and e-mails
+    lms_id: str  # Canvas ID (matches the user id in download names); Moodle: ""
+    names: frozenset[str]  # normalised "first last" and "last first"
+    logins: frozenset[str]  # normalised logins, ids and e-mails
 
     def as_json(self) -> list:
-        return [list(self.identity), self.display, self.lms_id, sorted(self.names), sorted(self.logins)]
+        return [
+            list(self.identity),
+            self.display,
+            self.lms_id,
+            sorted(self.names),
+            sorted(self.logins),
+        ]
 
     @classmethod
     def from_json(cls, data: list) -> Student:
@@ -64,7 +72,7 @@ class Student:
 
 @dataclass(frozen=True)
 class Roster:
-    kind: str                      # "canvas" or "moodle"
+    kind: str  # "canvas" or "moodle"
     students: tuple[Student, ...]
 
     def as_json(self) -> dict:
@@ -77,11 +85,13 @@ class Roster:
 
 def _rows(path: Path) -> list[list[str]]:
     try:
-        text = Path(path).read_bytes().decode("utf-8-sig")   # Excel and Canvas add a BOM
+        text = Path(path).read_bytes().decode("utf-8-sig")  # Excel and Canvas add a BOM
     except OSError as exc:
         raise RosterError(f"roster: cannot read {path} ({exc.strerror})") from None
     except UnicodeDecodeError:
-        raise RosterError(f"roster: {path} is not UTF-8 text; export it again as CSV (UTF-8)") from None
+        raise RosterError(
+            f"roster: {path} is not UTF-8 text; export it again as CSV (UTF-8)"
+        ) from None
     try:
         rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
     except csv.Error as exc:
@@ -107,14 +117,16 @@ def _canvas(rows: list[list[str]], path: Path) -> Roster:
     for number, row in enumerate(rows[1:], start=2):
         row = (row + [""] * 5)[:5]
         name, lms_id = row[0].strip(), row[1].strip()
-        if not lms_id:                                   # "Points Possible" and other non-student rows
+        if not lms_id:  # "Points Possible" and other non-student rows
             continue
         if lms_id in seen:
             raise RosterError(f"roster: {path} line {number}: the Canvas ID {lms_id} appears twice")
         seen.add(lms_id)
         last, _, first = name.partition(",")
         names = {norm(first + last), norm(last + first)} - {""}
-        students.append(Student(tuple(row), name, lms_id, frozenset(names), _login_forms(row[2], row[3])))
+        students.append(
+            Student(tuple(row), name, lms_id, frozenset(names), _login_forms(row[2], row[3]))
+        )
     return Roster("canvas", tuple(students))
 
 
@@ -128,8 +140,10 @@ def _moodle(rows: list[list[str]], path: Path) -> Roster:
         first, last = row[col["First name"]].strip(), row[col["Last name"]].strip()
         email = row[col[MOODLE_IDENTIFIER]].strip()
         if not email:
-            raise RosterError(f"roster: {path} line {number}: {first} {last} has no e-mail address, which "
-                              "moodle.csv uses to identify students")
+            raise RosterError(
+                f"roster: {path} line {number}: {first} {last} has no e-mail address, which "
+                "moodle.csv uses to identify students"
+            )
         if email.casefold() in seen:
             raise RosterError(f"roster: {path} line {number}: the e-mail {email} appears twice")
         seen.add(email.casefold())
@@ -149,9 +163,11 @@ def read_roster(path: str | Path) -> Roster:
     elif all(h in header for h in MOODLE_REQUIRED):
         roster = _moodle(rows, path)
     else:
-        raise RosterError(f"roster: {path} is neither a Canvas gradebook export (header starting "
-                          f"{','.join(CANVAS_IDENTITY)}) nor a Moodle grades export (with columns "
-                          f"{', '.join(MOODLE_REQUIRED)}); its header is: {','.join(header)[:200]}")
+        raise RosterError(
+            f"roster: {path} is neither a Canvas gradebook export (header starting "
+            f"{','.join(CANVAS_IDENTITY)}) nor a Moodle grades export (with columns "
+            f"{', '.join(MOODLE_REQUIRED)}); its header is: {','.join(header)[:200]}"
+        )
     if not roster.students:
         raise RosterError(f"roster: {path} lists no students")
     return roster
@@ -172,7 +188,10 @@ def match(roster: Roster, lms: str, lms_id: str, name: str) -> tuple[int | None,
             return hits[0], ""
         if len(hits) > 1:
             who = ", ".join(roster.students[i].display for i in hits)
-            return None, f"the {field} {name!r} fits several students ({who}); rename the file to one login"
+            return (
+                None,
+                f"the {field} {name!r} fits several students ({who}); rename the file to one login",
+            )
     return None, f"no student in the roster has the login or name {name!r}"
 
 
@@ -192,7 +211,9 @@ def canvas_csv(roster: Roster, column: str, points: str, scores: list[str]) -> s
 def moodle_csv(roster: Roster, column: str, scores: list[str], feedback: list[str]) -> str:
     """Moodle's import format: the identifier (e-mail), the grade, the feedback (map them on import)."""
     rows = [[MOODLE_IDENTIFIER, column, "Feedback"]]
-    rows += [[s.identity[0], score, text] for s, score, text in zip(roster.students, scores, feedback)]
+    rows += [
+        [s.identity[0], score, text] for s, score, text in zip(roster.students, scores, feedback)
+    ]
     return _csv(rows)
 
 

@@ -7,6 +7,7 @@ come from one batch (the same plan, each k from 1 to N exactly once), copies the
 and writes the batch's files with the same :func:`~.grader.finish` as an unsharded run: the output
 is byte for byte what one run on one machine writes (``timings.json`` aside).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,13 +29,17 @@ def _manifest(folder: Path) -> dict:
     try:
         data = json.loads((folder / SHARD_FILE).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise MergeError(f"merge: {folder} has no {SHARD_FILE}: is it the --out of a `grade --shard k/N` run "
-                         "that finished?") from None
+        raise MergeError(
+            f"merge: {folder} has no {SHARD_FILE}: is it the --out of a `grade --shard k/N` run "
+            "that finished?"
+        ) from None
     except (OSError, ValueError) as exc:
         raise MergeError(f"merge: cannot read {folder / SHARD_FILE} ({exc})") from None
     keys = {"shard", "plan", "students", "failed"}
     if not isinstance(data, dict) or data.get("format") != 1 or not keys <= set(data):
-        raise MergeError(f"merge: {folder / SHARD_FILE} is not a shard manifest of this grader version")
+        raise MergeError(
+            f"merge: {folder / SHARD_FILE} is not a shard manifest of this grader version"
+        )
     return data
 
 
@@ -44,17 +49,28 @@ def check_shards(manifests: list[tuple[Path, dict]]) -> int:
     n = first["shard"][1]
     for folder, m in manifests[1:]:
         if m["plan"] != first["plan"]:
-            raise MergeError(f"merge: {folder} and {first_dir} were not graded from the same files and settings "
-                             "(their plans differ): run every shard with the same command and folder")
+            raise MergeError(
+                f"merge: {folder} and {first_dir} were not graded from the same files and settings "
+                "(their plans differ): run every shard with the same command and folder"
+            )
         if m["shard"][1] != n:
             raise MergeError(f"merge: {folder} is a shard of {m['shard'][1]}, {first_dir} of {n}")
     ks = sorted(m["shard"][0] for _, m in manifests)
     missing = sorted(set(range(1, n + 1)) - set(ks))
     twice = sorted({k for k in ks if ks.count(k) > 1})
     if missing or twice:
-        raise MergeError(f"merge: expected shards 1..{n} once each; " +
-                         "; ".join(filter(None, [f"missing {missing}" if missing else "",
-                                                 f"given twice {twice}" if twice else ""])))
+        raise MergeError(
+            f"merge: expected shards 1..{n} once each; "
+            + "; ".join(
+                filter(
+                    None,
+                    [
+                        f"missing {missing}" if missing else "",
+                        f"given twice {twice}" if twice else "",
+                    ],
+                )
+            )
+        )
     return n
 
 
@@ -74,10 +90,12 @@ def merge(shards: list[str | Path], out: str | Path) -> int:
             if student in m["failed"]:
                 continue
             (out / student).mkdir(exist_ok=True)
-            for name in FILES:   # report.json last, as when grading
+            for name in FILES:  # report.json last, as when grading
                 source = folder / student / name
                 if not source.exists():
-                    raise MergeError(f"merge: {source} is missing: shard {m['shard'][0]} did not finish")
+                    raise MergeError(
+                        f"merge: {source} is missing: shard {m['shard'][0]} did not finish"
+                    )
                 write_atomic(out / student / name, source.read_bytes())
         try:
             timings.update(json.loads((folder / "timings.json").read_text()))
@@ -87,15 +105,19 @@ def merge(shards: list[str | Path], out: str | Path) -> int:
     finish(out, plan, failed)
     write_atomic(out / "timings.json", json.dumps(dict(sorted(timings.items())), indent=1))
     graded = len(plan.students) - len(failed)
-    print(f"merged {len(manifests)} shards into {out}: {graded} students graded, {len(failed)} not graded")
+    print(
+        f"merged {len(manifests)} shards into {out}: {graded} students graded, {len(failed)} not graded"
+    )
     for student, why in sorted(failed.items()):
         print(f"NOT GRADED {student}: {why}", file=sys.stderr)
     return 1 if failed else 0
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.description = ("Merge the output folders of `grade --shard k/N` (k = 1..N) into one, byte for byte what "
-                     "one unsharded run writes.")
+    p.description = (
+        "Merge the output folders of `grade --shard k/N` (k = 1..N) into one, byte for byte what "
+        "one unsharded run writes."
+    )
     p.add_argument("shards", nargs="+", metavar="OUT_k", help="the --out folder of every shard")
     p.add_argument("--out", required=True, type=Path, help="the merged output folder")
 

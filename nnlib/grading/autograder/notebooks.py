@@ -9,6 +9,7 @@ Example (from the repository root)::
     fns = load_functions("solutions/07_activations.ipynb")
     fns["relu_backward"](np.ones(2), np.array([-1.0, 1.0]))   # array([0., 1.])
 """
+
 from __future__ import annotations
 
 import re
@@ -42,4 +43,6 @@ def load_functions(path: str | Path) -> dict:
 
 def checked_names(path: str | Path) -> list[str]:
     """Names passed to ``check(...)`` in the notebook, in order."""
-    return [m.group(1) for src in code_cells(path) for m in re.finditer(r"^\s*check\((\w+)", src, re.M)]
+    return [
+        m.group(1) for src in code_cells(path) for m in re.finditer(r"^\s*check\((\w+)", src, re.M)
+    ]

@@ -11,6 +11,7 @@ reports: :func:`~.finish.finish` writes them from it, in one run or after ``merg
   go to the first in book order). A file that defines some of its graded functions, or cannot be read,
   is graded as it; a notebook that defines only another assignment's functions is graded as that one.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -34,12 +35,13 @@ class UsageError(ValueError):
 @dataclass
 class Plan:
     """Everything the batch's outputs depend on besides the reports; JSON-able, equal in every shard."""
-    main: str | None                       # the batch's assignment (its gradebook is gradebook.csv)
-    students: list[dict]                   # {"student", "file", "assignment", "roster"} per kept file
-    superseded: list[dict]                 # {"file", "student", "kept"}: an older copy of a kept file
-    unmatched: list[dict]                  # {"file", "student", "reason"}: not found in the roster
-    roster: dict | None = None             # lms.Roster.as_json()
-    options: dict = field(default_factory=dict)   # the settings the outputs depend on
+
+    main: str | None  # the batch's assignment (its gradebook is gradebook.csv)
+    students: list[dict]  # {"student", "file", "assignment", "roster"} per kept file
+    superseded: list[dict]  # {"file", "student", "kept"}: an older copy of a kept file
+    unmatched: list[dict]  # {"file", "student", "reason"}: not found in the roster
+    roster: dict | None = None  # lms.Roster.as_json()
+    options: dict = field(default_factory=dict)  # the settings the outputs depend on
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -59,7 +61,9 @@ def _best(counts: dict[str, int]) -> str | None:
     return best if counts[best] else None
 
 
-def _assign(subs: dict[str, Submission], forced: str | None) -> tuple[str | None, dict[str, str | None]]:
+def _assign(
+    subs: dict[str, Submission], forced: str | None
+) -> tuple[str | None, dict[str, str | None]]:
     """The batch's assignment and each student's: a notebook for another assignment is graded as that one."""
     counts = {k: _counts(s) for k, s in subs.items() if not s.error}
     if forced:
@@ -71,7 +75,7 @@ def _assign(subs: dict[str, Submission], forced: str | None) -> tuple[str | None
     for student in subs:
         c = counts.get(student)
         if c is None or (main and c[main]):
-            chosen[student] = main          # unreadable, or defines some of the batch's functions
+            chosen[student] = main  # unreadable, or defines some of the batch's functions
         else:
             chosen[student] = _best(c) or main
     return main, chosen
@@ -90,26 +94,51 @@ def make_plan(paths: list[str | Path], settings: Settings) -> tuple[Plan, dict[s
         except RosterError as exc:
             raise UsageError(str(exc)) from None
     found = [identify(p) for p in files]
-    matched = {f.path: match(roster, f.lms, f.user_id, f.name) if roster else (None, "") for f in found}
+    matched = {
+        f.path: match(roster, f.lms, f.user_id, f.name) if roster else (None, "") for f in found
+    }
 
-    def group(f):   # one student: the same roster row, else the same name
+    def group(f):  # one student: the same roster row, else the same name
         return f"roster:{matched[f.path][0]}" if matched[f.path][0] is not None else f.student
+
     kept, superseded = keep_latest(found, key=group)
-    kept, clashes = keep_latest(kept, key=lambda f: f.student)   # and one output folder per student, always
+    kept, clashes = keep_latest(
+        kept, key=lambda f: f.student
+    )  # and one output folder per student, always
     superseded.update(clashes)
     subs = {f.student: safe_read(f) for f in kept}
     main, assignment = _assign(subs, settings.assignment)
     plan = Plan(
         main=main,
-        students=[{"student": f.student, "file": _display(f.path), "assignment": assignment[f.student],
-                   "roster": matched[f.path][0]} for f in kept],
-        superseded=sorted(({"file": _display(p), "student": k.student, "kept": _display(k.path)}
-                           for p, k in superseded.items()), key=lambda r: r["file"]),
-        unmatched=[{"file": _display(f.path), "student": f.student, "reason": matched[f.path][1]}
-                   for f in kept if roster and matched[f.path][0] is None],
+        students=[
+            {
+                "student": f.student,
+                "file": _display(f.path),
+                "assignment": assignment[f.student],
+                "roster": matched[f.path][0],
+            }
+            for f in kept
+        ],
+        superseded=sorted(
+            (
+                {"file": _display(p), "student": k.student, "kept": _display(k.path)}
+                for p, k in superseded.items()
+            ),
+            key=lambda r: r["file"],
+        ),
+        unmatched=[
+            {"file": _display(f.path), "student": f.student, "reason": matched[f.path][1]}
+            for f in kept
+            if roster and matched[f.path][0] is None
+        ],
         roster=roster.as_json() if roster else None,
-        options={"lms_column": settings.lms_column, "seed": settings.seed,   # what the outputs depend on:
-                 "hidden_visibility": settings.hidden_visibility,             # shards must agree on it
-                 "timeout": settings.limits.timeout, "memory_mb": settings.limits.memory_mb,
-                 "isolation": settings.isolation})
+        options={
+            "lms_column": settings.lms_column,
+            "seed": settings.seed,  # what the outputs depend on:
+            "hidden_visibility": settings.hidden_visibility,  # shards must agree on it
+            "timeout": settings.limits.timeout,
+            "memory_mb": settings.limits.memory_mb,
+            "isolation": settings.isolation,
+        },
+    )
     return plan, subs

@@ -20,6 +20,7 @@ the entries of :mod:`.leaderboard` (``[]`` for most assignments).
 >>> fmt(0.5), fmt(2.0), fmt(1 / 3)
 ('0.5', '2', '0.3333')
 """
+
 from __future__ import annotations
 
 import csv
@@ -31,8 +32,12 @@ from pathlib import Path
 
 from .scoring import SCORING_RULE
 
-TMP_MARK = ".tmp-"           # temporary files are ".<name>.tmp-<pid>-<thread>"
-FILES = ("results.json", "feedback.md", "report.json")  # report.json last: it marks a finished student
+TMP_MARK = ".tmp-"  # temporary files are ".<name>.tmp-<pid>-<thread>"
+FILES = (
+    "results.json",
+    "feedback.md",
+    "report.json",
+)  # report.json last: it marks a finished student
 
 
 def fmt(x: float) -> str:
@@ -92,7 +97,9 @@ def _failure_lines(exercise: dict) -> list[str]:
             where = [f"{'hidden' if c['hidden'] else 'public'} case '{c['label']}'" for c in cases]
             lines.append(f"failed on {len(cases)} case(s): " + ", ".join(where))
             continue
-        where = ", ".join(f"{'hidden' if c['hidden'] else 'public'} case '{c['label']}'" for c in cases)
+        where = ", ".join(
+            f"{'hidden' if c['hidden'] else 'public'} case '{c['label']}'" for c in cases
+        )
         lines.append(f"{where}: {message}")
     if exercise.get("hint"):
         lines.append(f"Hint: read {exercise['hint']}.")
@@ -101,40 +108,65 @@ def _failure_lines(exercise: dict) -> list[str]:
 
 def _safe(text: str) -> str:
     """Student-controlled text made inert in Markdown (no HTML, no table breaks)."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+    return (
+        str(text)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("|", "\\|")
+    )
 
 
 def feedback_md(report: dict) -> str:
     """The student's feedback: the score, a table of exercises, then what failed and why."""
-    lines = [f"# Feedback for {_safe(report['student'])}: {_safe(report.get('assignment') or 'unknown assignment')}",
-             "", f"**Score: {fmt(report['score'])} / {fmt(report['max_score'])}** (status: {report['status']})", ""]
+    lines = [
+        f"# Feedback for {_safe(report['student'])}: {_safe(report.get('assignment') or 'unknown assignment')}",
+        "",
+        f"**Score: {fmt(report['score'])} / {fmt(report['max_score'])}** (status: {report['status']})",
+        "",
+    ]
     if report["exercises"]:
         lines += ["| exercise | points | cases passed |", "|---|---|---|"]
         for e in report["exercises"]:
-            lines.append(f"| `{e['id']}` | {fmt(e['score'])} / {fmt(e['points'])} | {e['passed']} / {e['total']} |")
+            lines.append(
+                f"| `{e['id']}` | {fmt(e['score'])} / {fmt(e['points'])} | {e['passed']} / {e['total']} |"
+            )
         lines.append("")
     if report["notes"]:
         lines += ["## Notes", ""] + [f"- {_safe(n)}" for n in report["notes"]] + [""]
     for e in report["exercises"]:
         if e["status"] == "passed":
             continue
-        lines += [f"## `{e['id']}`: {fmt(e['score'])} / {fmt(e['points'])}", "", f"{_safe(e['reason'])}", ""]
+        lines += [
+            f"## `{e['id']}`: {fmt(e['score'])} / {fmt(e['points'])}",
+            "",
+            f"{_safe(e['reason'])}",
+            "",
+        ]
         failed = _failure_lines(e)
         lines += [f"- {_safe(line)}" for line in failed] + ([""] if failed else [])
-    lines.append("Hidden cases use other inputs than check(): passing check() does not guarantee full marks. "
-                 + SCORING_RULE)
+    lines.append(
+        "Hidden cases use other inputs than check(): passing check() does not guarantee full marks. "
+        + SCORING_RULE
+    )
     return "\n".join(lines) + "\n"
 
 
-VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")   # Gradescope's values
+VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")  # Gradescope's values
 
 
 def _md_test_output(e: dict, cases: list[dict], label: str) -> str:
     """A Gradescope test's output in Markdown: the count, the reason if it concerns these cases, the failures."""
     failed = [c for c in cases if not c["passed"]]
     lines = [f"{sum(c['passed'] for c in cases)} / {len(cases)} {label} cases passed."]
-    if failed and e["reason"] and any(c["message"] == e["reason"] or c["message"].startswith(("not run", "not counted"))
-                                      for c in failed):
+    if (
+        failed
+        and e["reason"]
+        and any(
+            c["message"] == e["reason"] or c["message"].startswith(("not run", "not counted"))
+            for c in failed
+        )
+    ):
         lines.append(_safe(e["reason"]))
     bullets = [f"- {_safe(line)}" for line in _failure_lines(dict(e, cases=cases))]
     return "\n\n".join(lines + (["\n".join(bullets)] if bullets else []))
@@ -147,24 +179,53 @@ def _tests_of(e: dict, number: int, hidden_visibility: str) -> list[dict]:
     public = [c for c in e["cases"] if not c["hidden"]]
     hidden = [c for c in e["cases"] if c["hidden"]]
     total = len(e["cases"])
-    if not public or not hidden:   # no cases (a refused file) or one kind only: one test
-        return [{"name": e["id"], "number": str(number), "score": e["score"], "max_score": e["points"],
-                 "status": "passed" if e["status"] == "passed" else "failed", "output_format": "md",
-                 "output": (_md_test_output(e, e["cases"], "hidden" if hidden else "public") if e["cases"]
-                            else _safe(e["reason"])),
-                 "visibility": "visible" if not hidden else hidden_visibility}]
+    if not public or not hidden:  # no cases (a refused file) or one kind only: one test
+        return [
+            {
+                "name": e["id"],
+                "number": str(number),
+                "score": e["score"],
+                "max_score": e["points"],
+                "status": "passed" if e["status"] == "passed" else "failed",
+                "output_format": "md",
+                "output": (
+                    _md_test_output(e, e["cases"], "hidden" if hidden else "public")
+                    if e["cases"]
+                    else _safe(e["reason"])
+                ),
+                "visibility": "visible" if not hidden else hidden_visibility,
+            }
+        ]
     pub_max = round(e["points"] * len(public) / total, 4)
     # the exercise's score shared by passed cases (its scoring rule may give less than cases passed / total)
-    pub_score = round(e["score"] * sum(c["passed"] for c in public) / e["passed"], 4) if e["passed"] else 0.0
+    pub_score = (
+        round(e["score"] * sum(c["passed"] for c in public) / e["passed"], 4)
+        if e["passed"]
+        else 0.0
+    )
     tests = []
     for suffix, cases, score, max_score, visibility in (
-            ("", public, pub_score, pub_max, "visible"),
-            (" (hidden cases)", hidden, round(e["score"] - pub_score, 4), round(e["points"] - pub_max, 4),
-             hidden_visibility)):
-        tests.append({"name": e["id"] + suffix, "number": f"{number}.{1 if not suffix else 2}", "score": score,
-                      "max_score": max_score, "status": "passed" if all(c["passed"] for c in cases) else "failed",
-                      "output_format": "md", "output": _md_test_output(e, cases, "hidden" if suffix else "public"),
-                      "visibility": visibility})
+        ("", public, pub_score, pub_max, "visible"),
+        (
+            " (hidden cases)",
+            hidden,
+            round(e["score"] - pub_score, 4),
+            round(e["points"] - pub_max, 4),
+            hidden_visibility,
+        ),
+    ):
+        tests.append(
+            {
+                "name": e["id"] + suffix,
+                "number": f"{number}.{1 if not suffix else 2}",
+                "score": score,
+                "max_score": max_score,
+                "status": "passed" if all(c["passed"] for c in cases) else "failed",
+                "output_format": "md",
+                "output": _md_test_output(e, cases, "hidden" if suffix else "public"),
+                "visibility": visibility,
+            }
+        )
     return tests
 
 
@@ -174,16 +235,29 @@ def gradescope_results(report: dict, hidden_visibility: str = "after_due_date") 
 
     ``execution_time`` is not here (it would differ between runs): ``run_autograder`` adds it."""
     if hidden_visibility not in VISIBILITIES:
-        raise ValueError(f"gradescope_results: hidden_visibility must be one of {VISIBILITIES}, "
-                         f"got {hidden_visibility!r}")
-    tests = [test for number, e in enumerate(report["exercises"], start=1)
-             for test in _tests_of(e, number, hidden_visibility)]
-    header = (f"**Assignment {_safe(report.get('assignment') or 'unknown')}: {fmt(report['score'])} / "
-              f"{fmt(report['max_score'])}** ({report['status']}). Sandbox: {report['isolation']}.")
+        raise ValueError(
+            f"gradescope_results: hidden_visibility must be one of {VISIBILITIES}, "
+            f"got {hidden_visibility!r}"
+        )
+    tests = [
+        test
+        for number, e in enumerate(report["exercises"], start=1)
+        for test in _tests_of(e, number, hidden_visibility)
+    ]
+    header = (
+        f"**Assignment {_safe(report.get('assignment') or 'unknown')}: {fmt(report['score'])} / "
+        f"{fmt(report['max_score'])}** ({report['status']}). Sandbox: {report['isolation']}."
+    )
     notes = "\n".join(f"- {_safe(n)}" for n in report["notes"])
-    results = {"score": report["score"], "max_score": report["max_score"],
-               "output": header + (f"\n\n{notes}" if notes else ""), "output_format": "md",
-               "visibility": "visible", "stdout_visibility": "hidden", "tests": tests}
+    results = {
+        "score": report["score"],
+        "max_score": report["max_score"],
+        "output": header + (f"\n\n{notes}" if notes else ""),
+        "output_format": "md",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }
     if report.get("leaderboard"):
         results["leaderboard"] = report["leaderboard"]
     return results
@@ -194,8 +268,11 @@ def write_student(out: str | Path, report: dict, hidden_visibility: str = "after
     folder = Path(out) / report["student"]
     folder.mkdir(parents=True, exist_ok=True)
     results = gradescope_results(report, hidden_visibility)
-    contents = {"results.json": json.dumps(results, indent=2, ensure_ascii=False) + "\n",
-                "feedback.md": feedback_md(report), "report.json": report_json(report)}
+    contents = {
+        "results.json": json.dumps(results, indent=2, ensure_ascii=False) + "\n",
+        "feedback.md": feedback_md(report),
+        "report.json": report_json(report),
+    }
     for name in FILES:
         write_atomic(folder / name, contents[name])
     return folder
@@ -242,12 +319,32 @@ def reason_of(report: dict) -> str:
     """One line saying why the status is not ok ("" when it is)."""
     status = report.get("status")
     if status == "flagged":
-        return next((f"{e['id']}: {e['reason']}" for e in report["exercises"] if "nnlib's answer" in e["reason"]), "")
+        return next(
+            (
+                f"{e['id']}: {e['reason']}"
+                for e in report["exercises"]
+                if "nnlib's answer" in e["reason"]
+            ),
+            "",
+        )
     if status == "timeout":
-        return next((f"{w}: {m}" if w else m for w, m in _messages(report) if any(t in m for t in _TIMEOUT)), "")
+        return next(
+            (
+                f"{w}: {m}" if w else m
+                for w, m in _messages(report)
+                if any(t in m for t in _TIMEOUT)
+            ),
+            "",
+        )
     if status in ("rejected", "errors"):
-        return next((f"{w}: {m}" if w else m for w, m in _messages(report)
-                     if not m.startswith(("not run", "not counted"))), "")
+        return next(
+            (
+                f"{w}: {m}" if w else m
+                for w, m in _messages(report)
+                if not m.startswith(("not run", "not counted"))
+            ),
+            "",
+        )
     return report.get("reason", "")
 
 
@@ -258,10 +355,20 @@ def gradebook_csv(rows: list[dict], exercise_ids: list[str]) -> str:
     A row without ``score`` (not submitted, not graded) gets blank scores."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["student", "assignment", *exercise_ids, "total", "max_score", "status", "reason"])
+    writer.writerow(
+        ["student", "assignment", *exercise_ids, "total", "max_score", "status", "reason"]
+    )
     for r in sorted(rows, key=lambda r: r["student"]):
         scores = {e["id"]: fmt(e["score"]) for e in r["exercises"]}
         totals = [fmt(r["score"]), fmt(r["max_score"])] if "score" in r else ["", ""]
-        writer.writerow([r["student"], r.get("assignment") or "", *[scores.get(i, "") for i in exercise_ids],
-                         *totals, r["status"], reason_of(r)])
+        writer.writerow(
+            [
+                r["student"],
+                r.get("assignment") or "",
+                *[scores.get(i, "") for i in exercise_ids],
+                *totals,
+                r["status"],
+                reason_of(r),
+            ]
+        )
     return buf.getvalue()

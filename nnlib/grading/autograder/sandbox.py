@@ -100,7 +100,7 @@ def _bwrap_base(root: bool) -> list[str]:
     return args + ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _bwrap_works() -> bool:
     if shutil.which("bwrap") is None:
         return False

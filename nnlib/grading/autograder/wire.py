@@ -14,6 +14,7 @@ importing ``nnlib``.
 >>> decode(frame[12:])["x"]
 array([0., 1., 2.])
 """
+
 from __future__ import annotations
 
 import io
@@ -23,9 +24,9 @@ import struct
 import numpy as np
 
 MAGIC = b"NNLG"
-HEADER = struct.Struct("<4sQ")       # magic, body length
+HEADER = struct.Struct("<4sQ")  # magic, body length
 META = "__meta__"
-MAX_BYTES = 64 << 20                 # default cap on one frame (64 MiB)
+MAX_BYTES = 64 << 20  # default cap on one frame (64 MiB)
 _NAME = struct.Struct("<H")
 _SIZE = struct.Struct("<Q")
 
@@ -60,9 +61,13 @@ def frame_length(header: bytes, max_bytes: int = MAX_BYTES) -> int:
     """The body length announced by a 12-byte frame header (validated)."""
     magic, length = HEADER.unpack(header)
     if magic != MAGIC:
-        raise WireError(f"wire.frame_length: bad magic {magic!r} (something else wrote on the pipe)")
+        raise WireError(
+            f"wire.frame_length: bad magic {magic!r} (something else wrote on the pipe)"
+        )
     if length > max_bytes:
-        raise WireError(f"wire.frame_length: frame of {length} bytes exceeds the limit of {max_bytes}")
+        raise WireError(
+            f"wire.frame_length: frame of {length} bytes exceeds the limit of {max_bytes}"
+        )
     return length
 
 
@@ -88,8 +93,10 @@ def _array(blob: memoryview) -> np.ndarray:
         count *= int(n)
     offset = stream.tell()
     if count * dtype.itemsize != len(blob) - offset:
-        raise WireError(f"wire: array of shape {shape} and dtype {dtype} needs {count * dtype.itemsize} "
-                        f"bytes, got {len(blob) - offset}")
+        raise WireError(
+            f"wire: array of shape {shape} and dtype {dtype} needs {count * dtype.itemsize} "
+            f"bytes, got {len(blob) - offset}"
+        )
     flat = np.frombuffer(blob, dtype=dtype, count=count, offset=offset)
     return flat.reshape(shape, order="F" if fortran else "C").copy()
 
@@ -103,15 +110,17 @@ def decode(body: bytes, max_entries: int = 100_000) -> dict:
             raise WireError(f"wire.decode: more than {max_entries} entries")
         try:
             (n,) = _NAME.unpack_from(view, pos)
-            name = bytes(view[pos + 2:pos + 2 + n]).decode("utf-8")
+            name = bytes(view[pos + 2 : pos + 2 + n]).decode("utf-8")
             pos += 2 + n
             (size,) = _SIZE.unpack_from(view, pos)
         except (struct.error, UnicodeDecodeError) as exc:
             raise WireError(f"wire.decode: truncated or garbled entry ({exc})") from None
         pos += 8
         if size > len(view) - pos:
-            raise WireError(f"wire.decode: entry {name!r} claims {size} bytes, {len(view) - pos} remain")
-        out[name] = _array(view[pos:pos + size])
+            raise WireError(
+                f"wire.decode: entry {name!r} claims {size} bytes, {len(view) - pos} remain"
+            )
+        out[name] = _array(view[pos : pos + size])
         pos += size
     return out
 

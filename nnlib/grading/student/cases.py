@@ -4,9 +4,10 @@ A generator is a function ``rng -> list[Case]``. Every array is drawn from the `
 so the lists are reproducible. The families below cover the usual edge cases: batch size 1,
 zeros, ties, the kink ``x = 0``, and large magnitudes up to ``+-1e4``.
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -42,7 +43,10 @@ def labels01(rng: np.random.Generator, n: int) -> np.ndarray:
 
 # ----------------------------------------------------------------------------- families
 
-def elementwise_backward(extra: dict | None = None, large: bool = True, kink: bool = False) -> dict[str, Gen]:
+
+def elementwise_backward(
+    extra: dict | None = None, large: bool = True, kink: bool = False
+) -> dict[str, Gen]:
     """Cases ``(dout, x, *extra)`` for an activation's backward pass (``public``, ``hidden``).
 
     ``kink=True`` (ReLU-like functions) labels the case with exact zeros in ``x`` as the kink;
@@ -52,29 +56,42 @@ def elementwise_backward(extra: dict | None = None, large: bool = True, kink: bo
     zeros_label = "kink: x = 0 entries" if kink else "exact zeros in x"
 
     def public(rng):
-        cases = [case("random (4, 3)", dout=randn(rng, 4, 3), x=randn(rng, 4, 3, scale=2.0), **extra),
-                 case("batch size 1 (1, 5)", dout=randn(rng, 1, 5), x=randn(rng, 1, 5), **extra),
-                 case(zeros_label, dout=randn(rng, 3, 4), x=with_zeros(rng, 3, 4), **extra)]
+        cases = [
+            case("random (4, 3)", dout=randn(rng, 4, 3), x=randn(rng, 4, 3, scale=2.0), **extra),
+            case("batch size 1 (1, 5)", dout=randn(rng, 1, 5), x=randn(rng, 1, 5), **extra),
+            case(zeros_label, dout=randn(rng, 3, 4), x=with_zeros(rng, 3, 4), **extra),
+        ]
         if large:
-            cases.append(case("large |x| up to 1e4", dout=randn(rng, LARGE.size), x=LARGE.copy(), **extra))
+            cases.append(
+                case("large |x| up to 1e4", dout=randn(rng, LARGE.size), x=LARGE.copy(), **extra)
+            )
         return cases
 
     def hidden(rng):
-        cases = [case("random (7, 2)", dout=randn(rng, 7, 2), x=randn(rng, 7, 2, scale=3.0), **extra),
-                 case("1-D (6,)", dout=randn(rng, 6), x=randn(rng, 6), **extra),
-                 case("3-D (2, 3, 4)", dout=randn(rng, 2, 3, 4), x=randn(rng, 2, 3, 4), **extra),
-                 case("all zeros", dout=randn(rng, 2, 3), x=np.zeros((2, 3)), **extra),
-                 case("zero upstream gradient", dout=np.zeros((3, 2)), x=randn(rng, 3, 2), **extra)]
+        cases = [
+            case("random (7, 2)", dout=randn(rng, 7, 2), x=randn(rng, 7, 2, scale=3.0), **extra),
+            case("1-D (6,)", dout=randn(rng, 6), x=randn(rng, 6), **extra),
+            case("3-D (2, 3, 4)", dout=randn(rng, 2, 3, 4), x=randn(rng, 2, 3, 4), **extra),
+            case("all zeros", dout=randn(rng, 2, 3), x=np.zeros((2, 3)), **extra),
+            case("zero upstream gradient", dout=np.zeros((3, 2)), x=randn(rng, 3, 2), **extra),
+        ]
         if large:
-            cases.append(case("large |x| (5, 9)", dout=randn(rng, 5, LARGE.size),
-                              x=np.tile(LARGE, (5, 1)) * rng.uniform(0.5, 1.0, (5, 1)), **extra))
+            cases.append(
+                case(
+                    "large |x| (5, 9)",
+                    dout=randn(rng, 5, LARGE.size),
+                    x=np.tile(LARGE, (5, 1)) * rng.uniform(0.5, 1.0, (5, 1)),
+                    **extra,
+                )
+            )
         return cases
 
     return {"public": public, "hidden": hidden}
 
 
-def regression_pair(extra: dict | None = None, large: bool = True, ties: bool = True,
-                    kink: bool = False) -> dict[str, Gen]:
+def regression_pair(
+    extra: dict | None = None, large: bool = True, ties: bool = True, kink: bool = False
+) -> dict[str, Gen]:
     """Cases ``(pred, target, *extra)`` for a regression loss or its gradient.
 
     ``ties`` adds a case where some entries have ``pred == target``; ``kink=True`` (MAE's gradient)
@@ -84,25 +101,38 @@ def regression_pair(extra: dict | None = None, large: bool = True, ties: bool = 
     ties_label = "kink: pred = target entries" if kink else "ties: pred = target entries"
 
     def public(rng):
-        cases = [case("random (8,)", pred=randn(rng, 8), target=randn(rng, 8), **extra),
-                 case("2-D (4, 3)", pred=randn(rng, 4, 3, scale=2.0), target=randn(rng, 4, 3), **extra),
-                 case("batch size 1", pred=randn(rng, 1), target=randn(rng, 1), **extra)]
+        cases = [
+            case("random (8,)", pred=randn(rng, 8), target=randn(rng, 8), **extra),
+            case("2-D (4, 3)", pred=randn(rng, 4, 3, scale=2.0), target=randn(rng, 4, 3), **extra),
+            case("batch size 1", pred=randn(rng, 1), target=randn(rng, 1), **extra),
+        ]
         if ties:
             p = randn(rng, 6)
             t = p.copy()
             t[::2] += randn(rng, 3, scale=3.0)
             cases.append(case(ties_label, pred=p, target=t, **extra))
         if large:
-            cases.append(case("large values", pred=LARGE.copy(), target=randn(rng, LARGE.size), **extra))
+            cases.append(
+                case("large values", pred=LARGE.copy(), target=randn(rng, LARGE.size), **extra)
+            )
         return cases
 
     def hidden(rng):
-        cases = [case("random (32,)", pred=randn(rng, 32, scale=3.0), target=randn(rng, 32), **extra),
-                 case("2-D (5, 2)", pred=randn(rng, 5, 2), target=randn(rng, 5, 2), **extra),
-                 case("equal inputs", pred=np.full(4, 0.5), target=np.full(4, 0.5), **extra),
-                 case("zeros", pred=np.zeros(3), target=np.zeros(3), **extra)]
+        cases = [
+            case("random (32,)", pred=randn(rng, 32, scale=3.0), target=randn(rng, 32), **extra),
+            case("2-D (5, 2)", pred=randn(rng, 5, 2), target=randn(rng, 5, 2), **extra),
+            case("equal inputs", pred=np.full(4, 0.5), target=np.full(4, 0.5), **extra),
+            case("zeros", pred=np.zeros(3), target=np.zeros(3), **extra),
+        ]
         if large:
-            cases.append(case("large (2, 9)", pred=np.vstack([LARGE, -LARGE]), target=randn(rng, 2, 9), **extra))
+            cases.append(
+                case(
+                    "large (2, 9)",
+                    pred=np.vstack([LARGE, -LARGE]),
+                    target=randn(rng, 2, 9),
+                    **extra,
+                )
+            )
         return cases
 
     return {"public": public, "hidden": hidden}
@@ -126,8 +156,13 @@ def first_gradient(rng: np.random.Generator, *shape: int) -> np.ndarray:
     return g
 
 
-def state_cases(keys: tuple[str, ...], hyper: dict, nonneg: tuple[str, ...] = (),
-                counter: bool = False, other_hyper: dict | None = None) -> dict[str, Gen]:
+def state_cases(
+    keys: tuple[str, ...],
+    hyper: dict,
+    nonneg: tuple[str, ...] = (),
+    counter: bool = False,
+    other_hyper: dict | None = None,
+) -> dict[str, Gen]:
     """Cases ``(w, dw, state, *hyper)`` for an optimizer step: first steps from ``{}`` and later ones.
 
     ``keys`` are the state's arrays (``nonneg`` ones hold running squares, so they are >= 0);
@@ -145,30 +180,92 @@ def state_cases(keys: tuple[str, ...], hyper: dict, nonneg: tuple[str, ...] = ()
         return s
 
     def public(rng):
-        cases = [case("first step from {}: a 0 and a tiny gradient", w=randn(rng, 4), dw=first_gradient(rng, 4),
-                      state={}, **hyper),
-                 case("later step (3, 2)", w=randn(rng, 3, 2), dw=randn(rng, 3, 2),
-                      state=state(rng, (3, 2), 4), **hyper),
-                 case("zero gradient", w=randn(rng, 5), dw=np.zeros(5), state=state(rng, (5,), 2), **hyper),
-                 case("second step, tiny gradients (2, 3)", w=randn(rng, 2, 3), dw=randn(rng, 2, 3, scale=TINY),
-                      state=state(rng, (2, 3), 1, scale=TINY), **hyper)]
+        cases = [
+            case(
+                "first step from {}: a 0 and a tiny gradient",
+                w=randn(rng, 4),
+                dw=first_gradient(rng, 4),
+                state={},
+                **hyper,
+            ),
+            case(
+                "later step (3, 2)",
+                w=randn(rng, 3, 2),
+                dw=randn(rng, 3, 2),
+                state=state(rng, (3, 2), 4),
+                **hyper,
+            ),
+            case(
+                "zero gradient", w=randn(rng, 5), dw=np.zeros(5), state=state(rng, (5,), 2), **hyper
+            ),
+            case(
+                "second step, tiny gradients (2, 3)",
+                w=randn(rng, 2, 3),
+                dw=randn(rng, 2, 3, scale=TINY),
+                state=state(rng, (2, 3), 1, scale=TINY),
+                **hyper,
+            ),
+        ]
         if other_hyper:
-            cases.append(case("later step, other hyper-parameters", w=randn(rng, 4), dw=randn(rng, 4),
-                              state=state(rng, (4,), 3), **{**hyper, **other_hyper}))
+            cases.append(
+                case(
+                    "later step, other hyper-parameters",
+                    w=randn(rng, 4),
+                    dw=randn(rng, 4),
+                    state=state(rng, (4,), 3),
+                    **{**hyper, **other_hyper},
+                )
+            )
         return cases
 
     def hidden(rng):
-        cases = [case("first step (2, 3)", w=randn(rng, 2, 3), dw=first_gradient(rng, 2, 3), state={}, **hyper),
-                 case("step 10 (6,)", w=randn(rng, 6), dw=randn(rng, 6, scale=5.0), state=state(rng, (6,), 10),
-                      **hyper),
-                 case("single weight (1,)", w=randn(rng, 1), dw=randn(rng, 1), state=state(rng, (1,), 1), **hyper),
-                 case("large gradient", w=randn(rng, 4), dw=randn(rng, 4, scale=1e4), state=state(rng, (4,), 3),
-                      **hyper),
-                 case("second step, tiny gradients (3, 4)", w=randn(rng, 3, 4), dw=randn(rng, 3, 4, scale=TINY),
-                      state=state(rng, (3, 4), 1, scale=TINY), **hyper)]
+        cases = [
+            case(
+                "first step (2, 3)",
+                w=randn(rng, 2, 3),
+                dw=first_gradient(rng, 2, 3),
+                state={},
+                **hyper,
+            ),
+            case(
+                "step 10 (6,)",
+                w=randn(rng, 6),
+                dw=randn(rng, 6, scale=5.0),
+                state=state(rng, (6,), 10),
+                **hyper,
+            ),
+            case(
+                "single weight (1,)",
+                w=randn(rng, 1),
+                dw=randn(rng, 1),
+                state=state(rng, (1,), 1),
+                **hyper,
+            ),
+            case(
+                "large gradient",
+                w=randn(rng, 4),
+                dw=randn(rng, 4, scale=1e4),
+                state=state(rng, (4,), 3),
+                **hyper,
+            ),
+            case(
+                "second step, tiny gradients (3, 4)",
+                w=randn(rng, 3, 4),
+                dw=randn(rng, 3, 4, scale=TINY),
+                state=state(rng, (3, 4), 1, scale=TINY),
+                **hyper,
+            ),
+        ]
         if other_hyper:
-            cases.append(case("step 5, other hyper-parameters (5, 2)", w=randn(rng, 5, 2), dw=randn(rng, 5, 2),
-                              state=state(rng, (5, 2), 5), **{**hyper, **other_hyper}))
+            cases.append(
+                case(
+                    "step 5, other hyper-parameters (5, 2)",
+                    w=randn(rng, 5, 2),
+                    dw=randn(rng, 5, 2),
+                    state=state(rng, (5, 2), 5),
+                    **{**hyper, **other_hyper},
+                )
+            )
         return cases
 
     return {"public": public, "hidden": hidden}

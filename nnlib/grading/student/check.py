@@ -23,6 +23,7 @@ Limits of running in-process (the autograder runs submissions in a separate, san
 * a student function can damage the process (``os._exit``, monkey-patching NumPy); ``check`` is
   feedback, not grading.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -42,7 +43,9 @@ from .registry import Exercise, get
 
 WIDTH = 92  # plain-text lines wrap (between words) at this width
 _CELL = "text-align:left;vertical-align:top;padding:0.15em 0.6em"
-_WORDS = "white-space:normal;word-break:normal;overflow-wrap:normal;min-width:24em"  # no mid-word breaks
+_WORDS = (
+    "white-space:normal;word-break:normal;overflow-wrap:normal;min-width:24em"  # no mid-word breaks
+)
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class CaseResult:
 class CheckResult(ShownOnce):
     """What ``check`` found: ``passed`` of ``total`` cases, one :class:`CaseResult` per case, and the
     catalogued mistake it recognised (``mistake``, or ``None``)."""
+
     id: str
     passed: int = 0
     total: int = 0
@@ -96,16 +100,31 @@ class CheckResult(ShownOnce):
         if self.error:
             return lines[0]
         for passed, msg, labels in self.groups():
-            lines += textwrap.wrap("; ".join(labels), WIDTH, initial_indent=f"  {'ok' if passed else 'FAIL':<4}  ",
-                                   subsequent_indent=" " * 8, break_long_words=False, break_on_hyphens=False)
+            lines += textwrap.wrap(
+                "; ".join(labels),
+                WIDTH,
+                initial_indent=f"  {'ok' if passed else 'FAIL':<4}  ",
+                subsequent_indent=" " * 8,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
             if msg:
-                lines += textwrap.wrap(msg, WIDTH, initial_indent=" " * 8, subsequent_indent=" " * 8,
-                                       break_long_words=False, break_on_hyphens=False)
+                lines += textwrap.wrap(
+                    msg,
+                    WIDTH,
+                    initial_indent=" " * 8,
+                    subsequent_indent=" " * 8,
+                    break_long_words=False,
+                    break_on_hyphens=False,
+                )
         if self.ok:
             lines.append("  All public cases pass. The autograder also runs hidden cases.")
         elif self.hint():
-            lines.append(f"  Hint: read {self.hint()}." if self.show_hint else
-                         f"  Hint: check({self.id}, hint=True) points to the section of the chapter that explains it.")
+            lines.append(
+                f"  Hint: read {self.hint()}."
+                if self.show_hint
+                else f"  Hint: check({self.id}, hint=True) points to the section of the chapter that explains it."
+            )
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
@@ -115,26 +134,41 @@ class CheckResult(ShownOnce):
         colour = "#1b5e20" if self.ok else "#b00020"
         rows = []
         for passed, msg, labels in self.groups():
-            badge = ('<span style="color:#1b5e20">&#10003; ok</span>' if passed else
-                     '<span style="color:#b00020;font-weight:bold">&#10007; FAIL</span>')
+            badge = (
+                '<span style="color:#1b5e20">&#10003; ok</span>'
+                if passed
+                else '<span style="color:#b00020;font-weight:bold">&#10007; FAIL</span>'
+            )
             shade = "" if passed else ' style="background:rgba(176,0,32,0.07)"'
-            rows.append(f'<tr{shade}><td style="{_CELL};white-space:nowrap">{badge}</td>'
-                        f'<td style="{_CELL};white-space:nowrap">{"<br>".join(esc(label) for label in labels)}</td>'
-                        f'<td style="{_CELL};{_WORDS}">{esc(msg)}</td></tr>')
-        note = ("All public cases pass. The autograder also runs hidden cases." if self.ok else "")
-        hint = (f'<details{" open" if self.show_hint else ""} style="margin-top:0.3em"><summary>Hint</summary>'
-                f'Read {esc(self.hint())}.</details>' if self.hint() else "")
-        return (f'<div class="nnlib-check"><div style="font-weight:bold;color:{colour}">{esc(self.headline())}</div>'
-                f'<table style="border-collapse:collapse;margin:0.3em 0">'
-                f'<tr><th style="{_CELL}">result</th><th style="{_CELL}">cases</th>'
-                f'<th style="{_CELL}">what is wrong</th></tr>{"".join(rows)}</table>'
-                f'{f"<div>{note}</div>" if note else ""}{hint}</div>')
+            rows.append(
+                f'<tr{shade}><td style="{_CELL};white-space:nowrap">{badge}</td>'
+                f'<td style="{_CELL};white-space:nowrap">{"<br>".join(esc(label) for label in labels)}</td>'
+                f'<td style="{_CELL};{_WORDS}">{esc(msg)}</td></tr>'
+            )
+        note = "All public cases pass. The autograder also runs hidden cases." if self.ok else ""
+        hint = (
+            f'<details{" open" if self.show_hint else ""} style="margin-top:0.3em"><summary>Hint</summary>'
+            f"Read {esc(self.hint())}.</details>"
+            if self.hint()
+            else ""
+        )
+        return (
+            f'<div class="nnlib-check"><div style="font-weight:bold;color:{colour}">{esc(self.headline())}</div>'
+            f'<table style="border-collapse:collapse;margin:0.3em 0">'
+            f'<tr><th style="{_CELL}">result</th><th style="{_CELL}">cases</th>'
+            f'<th style="{_CELL}">what is wrong</th></tr>{"".join(rows)}</table>'
+            f"{f'<div>{note}</div>' if note else ''}{hint}</div>"
+        )
+
 
 @contextlib.contextmanager
 def _time_limit(seconds: float | None):
     """Raise ``TimeoutError`` in the running Python code after ``seconds`` (main thread, POSIX only)."""
-    usable = (seconds and hasattr(signal, "setitimer")
-              and threading.current_thread() is threading.main_thread())
+    usable = (
+        seconds
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
     if not usable:
         yield
         return
@@ -175,11 +209,19 @@ def _resolve(fn: Any, exercise_id: str | None) -> tuple[Exercise, Callable]:
     try:
         return get(name), fn
     except KeyError as exc:
-        raise LookupError(f"{exc.args[0]} Pass the exercise id: check(my_fn, \"relu_backward\")") from None
+        raise LookupError(
+            f'{exc.args[0]} Pass the exercise id: check(my_fn, "relu_backward")'
+        ) from None
 
 
-def check(fn, exercise_id: str | None = None, *, timeout: float | None = None, verbose: bool = True,
-          hint: bool = False) -> CheckResult:
+def check(
+    fn,
+    exercise_id: str | None = None,
+    *,
+    timeout: float | None = None,
+    verbose: bool = True,
+    hint: bool = False,
+) -> CheckResult:
     """Run the public cases of the exercise named ``fn.__name__`` (or ``exercise_id``) and show a table.
 
     ``fn`` is the student's function (or its name as a string). ``hint=True`` adds where the chapter
@@ -204,12 +246,19 @@ def check(fn, exercise_id: str | None = None, *, timeout: float | None = None, v
                 outcomes.append(run_case(ex, func, case, timeout))
             except KeyboardInterrupt:
                 break
-        result.mistake, messages = explain(ex, outcomes, MistakeRuns(ex, cases[:len(outcomes)]))
+        result.mistake, messages = explain(ex, outcomes, MistakeRuns(ex, cases[: len(outcomes)]))
         result.pointer = pointer(ex, result.mistake) if needs_hint(messages) else ""
-        result.cases = [CaseResult(ex.label(c), m is None, m or "") for c, m in zip(cases, messages)]
+        result.cases = [
+            CaseResult(ex.label(c), m is None, m or "") for c, m in zip(cases, messages)
+        ]
         if len(outcomes) < len(cases):
-            result.cases.append(CaseResult(ex.label(cases[len(outcomes)]), False,
-                                           "interrupted: the remaining cases were skipped"))
+            result.cases.append(
+                CaseResult(
+                    ex.label(cases[len(outcomes)]),
+                    False,
+                    "interrupted: the remaining cases were skipped",
+                )
+            )
         result.passed = sum(c.passed for c in result.cases)
     except Exception as exc:  # never raise in a student's notebook
         result.error = str(exc) or type(exc).__name__

@@ -27,6 +27,7 @@ shapes and the kind of failure stay, numbers of the answer do not.
 >>> diagnose(np.ones(3), np.ones(3)) is None
 True
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -44,19 +45,28 @@ RETURNED_LIST = "returned a Python list: return a NumPy array (np.array(...))"
 SIGN_FLIPPED = "sign flipped: you return the negative of the answer"
 TRANSPOSED = "transposed: you return the transpose of the answer"
 MODIFIED = "modified its input `{name}` in place: work on a copy or build a new array"
-UNSTABLE = ("NaN/inf on large inputs (|input| up to {big:.0e}): the formula overflows, "
-            "use a numerically stable form")
+UNSTABLE = (
+    "NaN/inf on large inputs (|input| up to {big:.0e}): the formula overflows, "
+    "use a numerically stable form"
+)
 NONFINITE = "returned NaN/inf where the answer is finite (a division by zero or log(0)?)"
-KINK = "wrong only at the kink ({where}): there the expected value is {exp:.6g}, you return {got:.6g}"
+KINK = (
+    "wrong only at the kink ({where}): there the expected value is {exp:.6g}, you return {got:.6g}"
+)
 KINK_HIDDEN = "wrong only at the kink ({where}): check which value the convention gives there"
-SCALED = ("off by a constant factor: every entry is the answer times the same number "
-          "(a scale factor such as 1/N, 2 or a learning rate is wrong or missing)")
-WARNED = ("right values, but NumPy warned ({warning}) on large inputs: the formula is unstable, "
-          "use a numerically stable form")
+SCALED = (
+    "off by a constant factor: every entry is the answer times the same number "
+    "(a scale factor such as 1/N, 2 or a learning rate is wrong or missing)"
+)
+WARNED = (
+    "right values, but NumPy warned ({warning}) on large inputs: the formula is unstable, "
+    "use a numerically stable form"
+)
 
 
 class Message(str):
     """A diagnosis: the sentence a student reads, which also knows its kind (see :func:`kind_of`)."""
+
     kind = "values"
 
 
@@ -102,12 +112,15 @@ def diagnose_exception(type_name: str, message: str = "") -> str:
 
 # ----------------------------------------------------------------------------- helpers
 
+
 def _type_name(value) -> str:
     return value.type_name if isinstance(value, Unsupported) else type(value).__name__
 
 
 def _is_scalar(value) -> bool:
-    return isinstance(value, (bool, int, float, np.generic)) or (isinstance(value, np.ndarray) and value.ndim == 0)
+    return isinstance(value, (bool, int, float, np.generic)) or (
+        isinstance(value, np.ndarray) and value.ndim == 0
+    )
 
 
 def _arrays(inputs: Mapping[str, Any] | None):
@@ -146,7 +159,9 @@ def modified_inputs(before: Mapping[str, Any], after: Mapping[str, Any]) -> list
     changed = []
     old = dict(_arrays(before))
     for name, arr in _arrays(after):
-        if name in old and not (old[name].shape == arr.shape and np.array_equal(old[name], arr, equal_nan=True)):
+        if name in old and not (
+            old[name].shape == arr.shape and np.array_equal(old[name], arr, equal_nan=True)
+        ):
             changed.append(name)
     for name, value in (before or {}).items():
         if isinstance(value, dict) and isinstance((after or {}).get(name), dict):
@@ -155,8 +170,9 @@ def modified_inputs(before: Mapping[str, Any], after: Mapping[str, Any]) -> list
     return changed
 
 
-def _factor_message(c: float, n: int | None, size: int | None = None,
-                    hyper: Mapping[str, float] | None = None) -> str | None:
+def _factor_message(
+    c: float, n: int | None, size: int | None = None, hyper: Mapping[str, float] | None = None
+) -> str | None:
     """Name a constant factor ``c = got / expected`` if it means something, else ``None``.
 
     Meaningful factors: 2 and 1/2, the batch size N (``n``) and the number of entries n of the first
@@ -172,24 +188,41 @@ def _factor_message(c: float, n: int | None, size: int | None = None,
     """
     simple = [(2.0, "2", "an extra factor of 2"), (0.5, "1/2", "a missing factor of 2")]
     compound: list[tuple[float, str, str]] = []
-    counts = [(k, sym, why) for k, sym, why in ((n, "N", "a mean over the batch"),
-                                               (size, "n", "a mean over all entries")) if k and k > 1]
+    counts = [
+        (k, sym, why)
+        for k, sym, why in (
+            (n, "N", "a mean over the batch"),
+            (size, "n", "a mean over all entries"),
+        )
+        if k and k > 1
+    ]
     if len(counts) == 2 and counts[0][0] == counts[1][0]:
         counts = counts[:1]
     for k, sym, why in counts:
-        simple += [(float(k), f"{sym} = {k}", f"a missing 1/{sym} ({why})"),
-                   (1.0 / k, f"1/{sym} = 1/{k}", f"an extra 1/{sym} (a mean where a sum is due, or you divided twice)")]
-        compound += [(2.0 * k, f"2{sym} = {2 * k}", f"a missing 1/{sym} and a factor of 2"),
-                     (0.5 / k, f"1/(2{sym}) = 1/{2 * k}", f"an extra 1/{sym} and a missing factor of 2"),
-                     (k / 2.0, f"{sym}/2 = {k / 2:g}", f"a missing 1/{sym} and an extra factor of 2"),
-                     (2.0 / k, f"2/{sym} = 2/{k}", f"an extra 1/{sym} and an extra factor of 2")]
+        simple += [
+            (float(k), f"{sym} = {k}", f"a missing 1/{sym} ({why})"),
+            (
+                1.0 / k,
+                f"1/{sym} = 1/{k}",
+                f"an extra 1/{sym} (a mean where a sum is due, or you divided twice)",
+            ),
+        ]
+        compound += [
+            (2.0 * k, f"2{sym} = {2 * k}", f"a missing 1/{sym} and a factor of 2"),
+            (0.5 / k, f"1/(2{sym}) = 1/{2 * k}", f"an extra 1/{sym} and a missing factor of 2"),
+            (k / 2.0, f"{sym}/2 = {k / 2:g}", f"a missing 1/{sym} and an extra factor of 2"),
+            (2.0 / k, f"2/{sym} = 2/{k}", f"an extra 1/{sym} and an extra factor of 2"),
+        ]
     for name, value in (hyper or {}).items():
         if value not in (1.0, 2.0, 0.5):
-            simple += [(value, f"{name} = {value:g}", f"an extra factor {name} (applied twice?)"),
-                       (1.0 / value, f"1/{name}", f"a missing factor {name}")]
+            simple += [
+                (value, f"{name} = {value:g}", f"an extra factor {name} (applied twice?)"),
+                (1.0 / value, f"1/{name}", f"a missing factor {name}"),
+            ]
     # a simple story first; a compound one (2/N ...) only when no simple one fits
-    matches = [(label, why) for value, label, why in simple if np.isclose(c, value, rtol=1e-6)] or \
-              [(label, why) for value, label, why in compound if np.isclose(c, value, rtol=1e-6)]
+    matches = [(label, why) for value, label, why in simple if np.isclose(c, value, rtol=1e-6)] or [
+        (label, why) for value, label, why in compound if np.isclose(c, value, rtol=1e-6)
+    ]
     if not matches:
         return None
     (label, why), *others = matches
@@ -197,12 +230,18 @@ def _factor_message(c: float, n: int | None, size: int | None = None,
         return f"off by a constant factor of {label}: {why}"
     # one number, several stories (with N = 2, 1/N is 1/2): tell them all rather than guess
     also = ", ".join(other for other, _ in others)
-    return f"off by a constant factor of {label}, which here is also {also}: " + "; or ".join(w for _, w in matches)
+    return f"off by a constant factor of {label}, which here is also {also}: " + "; or ".join(
+        w for _, w in matches
+    )
 
 
 def hyperparameters(inputs: Mapping[str, Any] | None) -> dict[str, float]:
     """The float scalar arguments (learning rate, momentum ...), by name: factors worth naming."""
-    return {k: float(v) for k, v in (inputs or {}).items() if isinstance(v, float) and np.isfinite(v) and v > 0}
+    return {
+        k: float(v)
+        for k, v in (inputs or {}).items()
+        if isinstance(v, float) and np.isfinite(v) and v > 0
+    }
 
 
 def input_size(inputs: Mapping[str, Any] | None) -> int | None:
@@ -214,18 +253,32 @@ def input_size(inputs: Mapping[str, Any] | None) -> int | None:
 
 # ----------------------------------------------------------------------------- array values
 
-def _array_values(expected: np.ndarray, got: np.ndarray, inputs, kink, kink_desc: str,
-                  rtol: float, atol: float, reveal: bool = True) -> str | None:
+
+def _array_values(
+    expected: np.ndarray,
+    got: np.ndarray,
+    inputs,
+    kink,
+    kink_desc: str,
+    rtol: float,
+    atol: float,
+    reveal: bool = True,
+) -> str | None:
     close = np.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=True)
     if close.all():
         return None
     if expected.dtype.kind in "biu":
         bad = np.argwhere(~close)
         idx = tuple(int(i) for i in bad[0])
-        shown = f": expected {expected[idx]}, got {got[idx]}" if reveal else f": you return {got[idx]}"
+        shown = (
+            f": expected {expected[idx]}, got {got[idx]}" if reveal else f": you return {got[idx]}"
+        )
         return f"wrong values at {len(bad)} of {expected.size} entries; first at index {idx}{shown}"
-    if expected.ndim == 2 and expected.shape[0] == expected.shape[1] > 1 and \
-            np.allclose(got.T, expected, rtol=rtol, atol=atol):
+    if (
+        expected.ndim == 2
+        and expected.shape[0] == expected.shape[1] > 1
+        and np.allclose(got.T, expected, rtol=rtol, atol=atol)
+    ):
         return TRANSPOSED
     if kink is not None:
         kink = np.broadcast_to(np.asarray(kink, dtype=bool), expected.shape)
@@ -233,31 +286,44 @@ def _array_values(expected: np.ndarray, got: np.ndarray, inputs, kink, kink_desc
             idx = tuple(int(i) for i in np.argwhere(~close)[0])
             if not reveal:
                 return tagged(KINK_HIDDEN.format(where=kink_desc), "kink")
-            return tagged(KINK.format(where=kink_desc, exp=float(expected[idx]) + 0.0, got=float(got[idx]) + 0.0),
-                          "kink")
+            return tagged(
+                KINK.format(
+                    where=kink_desc, exp=float(expected[idx]) + 0.0, got=float(got[idx]) + 0.0
+                ),
+                "kink",
+            )
     nonzero = np.abs(expected) > atol
     if nonzero.any() and np.allclose(-got, expected, rtol=rtol, atol=atol):
         return SIGN_FLIPPED
     denom = float(np.sum(expected.astype(np.float64) ** 2))
     if denom > 0:
-        with np.errstate(all="ignore"):  # huge entries: the ratio may overflow, then it names nothing
+        with np.errstate(
+            all="ignore"
+        ):  # huge entries: the ratio may overflow, then it names nothing
             c = float(np.sum(got.astype(np.float64) * expected) / denom)
         if np.isfinite(c) and c != 0 and np.allclose(got, c * expected, rtol=rtol, atol=atol):
-            named = _factor_message(c, batch_size(inputs), input_size(inputs), hyperparameters(inputs))
+            named = _factor_message(
+                c, batch_size(inputs), input_size(inputs), hyperparameters(inputs)
+            )
             if named:
                 return named
             if np.count_nonzero(nonzero) >= 2:
                 return SCALED
     err = np.abs(got.astype(np.float64) - expected)
-    idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(np.where(close, -1.0, err))), expected.shape))
+    idx = tuple(
+        int(i) for i in np.unravel_index(int(np.argmax(np.where(close, -1.0, err))), expected.shape)
+    )
     where = f" at index {idx}" if expected.ndim else ""
     if not reveal:
         return f"wrong values at {int((~close).sum())} of {expected.size} entries (largest error{where})"
-    return (f"wrong values at {int((~close).sum())} of {expected.size} entries; largest error{where}: "
-            f"expected {float(expected[idx]) + 0.0:.6g}, got {float(got[idx]) + 0.0:.6g}")  # + 0.0: no "-0"
+    return (
+        f"wrong values at {int((~close).sum())} of {expected.size} entries; largest error{where}: "
+        f"expected {float(expected[idx]) + 0.0:.6g}, got {float(got[idx]) + 0.0:.6g}"
+    )  # + 0.0: no "-0"
 
 
 # ----------------------------------------------------------------------------- one leaf
+
 
 def _nonfinite(expected: np.ndarray, got: np.ndarray, inputs) -> str | None:
     bad = ~np.isfinite(got) & np.isfinite(expected)
@@ -270,7 +336,9 @@ def _nonfinite(expected: np.ndarray, got: np.ndarray, inputs) -> str | None:
 def _leaf(expected, got, inputs, kink, kink_desc, rtol, atol, reveal=True) -> str | None:
     if got is None:
         return RETURNED_NONE
-    if isinstance(got, Unsupported) or not isinstance(got, (np.ndarray, np.generic, bool, int, float, list, tuple)):
+    if isinstance(got, Unsupported) or not isinstance(
+        got, (np.ndarray, np.generic, bool, int, float, list, tuple)
+    ):
         return f"returned a {_type_name(got)}; expected {_describe(expected)}"
     if isinstance(expected, np.ndarray) and expected.ndim > 0:
         return _leaf_array(expected, got, inputs, kink, kink_desc, rtol, atol)
@@ -291,8 +359,10 @@ def _leaf_array(expected, got, inputs, kink, kink_desc, rtol, atol) -> str | Non
     if isinstance(got, (list, tuple)):
         return RETURNED_LIST
     if _is_scalar(got):
-        return (f"returned a single number where the answer has shape {tuple(expected.shape)}: "
-                "did you sum or average over everything?")
+        return (
+            f"returned a single number where the answer has shape {tuple(expected.shape)}: "
+            "did you sum or average over everything?"
+        )
     if got.dtype.kind not in "biuf":
         want = "floats" if expected.dtype.kind == "f" else "integers"
         return f"returned an array of dtype {got.dtype}; expected numbers ({want})"
@@ -335,11 +405,16 @@ def _leaf_scalar(expected, got, inputs, rtol, atol, reveal=True) -> str | None:
     if exp_arr.dtype.kind in "biu":  # counts, sizes, indices, flags: exact
         if got_arr.dtype.kind == "f":
             want = f"the integer {exp_arr.item()}" if reveal else "an integer"
-            return (f"returned the float {got_arr.item():.6g}; expected {want} "
-                    "(use // for integer division, or int(...))")
+            return (
+                f"returned the float {got_arr.item():.6g}; expected {want} "
+                "(use // for integer division, or int(...))"
+            )
         if got_arr.item() != exp_arr.item():
-            return f"wrong value: expected {exp_arr.item()}, got {got_arr.item()}" if reveal else \
-                f"wrong value: you return {got_arr.item()}"
+            return (
+                f"wrong value: expected {exp_arr.item()}, got {got_arr.item()}"
+                if reveal
+                else f"wrong value: you return {got_arr.item()}"
+            )
         return None
     g, e = float(got_arr), float(exp_arr)
     if not np.isfinite(g) and np.isfinite(e):
@@ -350,21 +425,34 @@ def _leaf_scalar(expected, got, inputs, rtol, atol, reveal=True) -> str | None:
     if e != 0 and np.isclose(-g, e, rtol=rtol, atol=atol):
         return SIGN_FLIPPED
     if e != 0 and g != 0:
-        named = _factor_message(g / e, batch_size(inputs), input_size(inputs), hyperparameters(inputs))
+        named = _factor_message(
+            g / e, batch_size(inputs), input_size(inputs), hyperparameters(inputs)
+        )
         if named:
             return named
-    return f"wrong value: expected {e:.6g}, got {g:.6g}" if reveal else f"wrong value: you return {g:.6g}"
+    return (
+        f"wrong value: expected {e:.6g}, got {g:.6g}"
+        if reveal
+        else f"wrong value: you return {g:.6g}"
+    )
 
 
 # ----------------------------------------------------------------------------- structure
 
-def _walk(expected, got, path: str, names: Sequence[str], inputs, kink, kink_desc, rtol, atol, reveal=True):
+
+def _walk(
+    expected, got, path: str, names: Sequence[str], inputs, kink, kink_desc, rtol, atol, reveal=True
+):
     """(path, message) of the first structural or shape problem, or ``None``; values come later."""
     if isinstance(expected, tuple):
         if got is None:
             return path, RETURNED_NONE
         if not isinstance(got, (tuple, list)):
-            want = f"{len(expected)} values ({', '.join(names)})" if names else f"{len(expected)} values"
+            want = (
+                f"{len(expected)} values ({', '.join(names)})"
+                if names
+                else f"{len(expected)} values"
+            )
             return path, f"returned a {_type_name(got)}; expected a tuple of {want}"
         if len(got) != len(expected):
             want = f" ({', '.join(names)})" if names else ""
@@ -379,16 +467,32 @@ def _walk(expected, got, path: str, names: Sequence[str], inputs, kink, kink_des
         if got is None:
             return path, RETURNED_NONE
         if not isinstance(got, dict):
-            return path, f"returned a {_type_name(got)}; expected a dict with keys {sorted(expected)}"
+            return (
+                path,
+                f"returned a {_type_name(got)}; expected a dict with keys {sorted(expected)}",
+            )
         missing = [k for k in expected if k not in got]
         extra = [k for k in got if k not in expected]
         if missing:
             return path, f"the dict is missing key(s) {missing} (expected keys {sorted(expected)})"
         if extra:
-            return path, f"the dict has unexpected key(s) {extra} (expected keys {sorted(expected)})"
+            return (
+                path,
+                f"the dict has unexpected key(s) {extra} (expected keys {sorted(expected)})",
+            )
         for key in expected:
-            found = _walk(expected[key], got[key], _join(path, repr(key)), (), inputs, kink, kink_desc, rtol, atol,
-                          reveal)
+            found = _walk(
+                expected[key],
+                got[key],
+                _join(path, repr(key)),
+                (),
+                inputs,
+                kink,
+                kink_desc,
+                rtol,
+                atol,
+                reveal,
+            )
             if found:
                 return found
         return None
@@ -416,10 +520,21 @@ def _prefix(path: str, msg: str) -> str:
     return tagged(f"{path}: {msg}", kind_of(msg)) if path else msg
 
 
-def diagnose(expected, got, inputs: Mapping[str, Any] | None = None, *, before: Mapping[str, Any] | None = None,
-             rtol: float = 1e-6, atol: float = 1e-8, kink=None, kink_desc: str = "x = 0",
-             output_names: Sequence[str] = (), warnings: Sequence[str] = (), stable: bool = False,
-             reveal: bool = True) -> str | None:
+def diagnose(
+    expected,
+    got,
+    inputs: Mapping[str, Any] | None = None,
+    *,
+    before: Mapping[str, Any] | None = None,
+    rtol: float = 1e-6,
+    atol: float = 1e-8,
+    kink=None,
+    kink_desc: str = "x = 0",
+    output_names: Sequence[str] = (),
+    warnings: Sequence[str] = (),
+    stable: bool = False,
+    reveal: bool = True,
+) -> str | None:
     """``None`` if ``got`` matches ``expected``, else one sentence naming the likely mistake.
 
     expected, got  the reference output and the student's (array, scalar, tuple or dict of them)
@@ -436,7 +551,9 @@ def diagnose(expected, got, inputs: Mapping[str, Any] | None = None, *, before: 
     >>> diagnose(np.ones((4, 3)), np.ones((3, 4)))
     'wrong shape (3, 4), expected (4, 3): transposed (you return the transpose of the answer)'
     """
-    found = _walk(expected, got, "", tuple(output_names), inputs, kink, kink_desc, rtol, atol, reveal)
+    found = _walk(
+        expected, got, "", tuple(output_names), inputs, kink, kink_desc, rtol, atol, reveal
+    )
     if found:
         return _prefix(*found)
     if before is not None:

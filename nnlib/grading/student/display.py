@@ -5,6 +5,7 @@ elsewhere), so a call inside a loop or an assignment is seen too; the same resul
 value then adds nothing (IPython asks ``_ipython_display_`` first, and it stays silent in the cell
 that already showed it).
 """
+
 from __future__ import annotations
 
 import html
@@ -24,6 +25,7 @@ def _ipython():
 class ShownOnce:
     """A result that ``show()`` displays once (no second table, no ``<CheckResult ...>`` line).
     Subclasses give ``text()`` and ``_repr_html_()``."""
+
     _shown_in: Any = None
 
     def text(self) -> str:
@@ -48,6 +50,7 @@ class ShownOnce:
             print(self.text())
             return
         from IPython.display import display
+
         display({"text/html": self._repr_html_(), "text/plain": self.text()}, raw=True)
         self._shown_in = ip.execution_count
 

@@ -25,6 +25,7 @@ reads the mistake's message, in a student's words, and takes its kind (``values`
 >>> named.name
 'Adam without bias correction'
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -47,6 +48,7 @@ from .registry import Case, Exercise, normalize
 class Outcome:
     """What a function did on one case: it returned ``value`` (judged: ``verdict``, ``None`` = right),
     or it did not return (``error``: it raised, timed out, crashed, or was not run)."""
+
     value: Any = None
     verdict: str | None = None
     error: str | None = None
@@ -65,8 +67,15 @@ class Outcome:
         return self.error if self.error is not None else self.verdict
 
 
-def run_in_process(ex: Exercise, fn: Callable, case: Case, expected: Any, *, reveal: bool = True,
-                   limit: Callable[[], Any] = contextlib.nullcontext) -> Outcome:
+def run_in_process(
+    ex: Exercise,
+    fn: Callable,
+    case: Case,
+    expected: Any,
+    *,
+    reveal: bool = True,
+    limit: Callable[[], Any] = contextlib.nullcontext,
+) -> Outcome:
     """Call ``fn`` on fresh copies of the case's arguments here, and judge it against ``expected``.
 
     ``limit()`` is a context manager around the call (``check()`` passes its time limit); warnings
@@ -86,7 +95,9 @@ def run_in_process(ex: Exercise, fn: Callable, case: Case, expected: Any, *, rev
             return Outcome(error=diagnose_exception(type(exc).__name__, str(exc)))
     runtime = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
     try:
-        verdict = ex.judge(case, expected, got, inputs=args, before=before, warnings=runtime, reveal=reveal)
+        verdict = ex.judge(
+            case, expected, got, inputs=args, before=before, warnings=runtime, reveal=reveal
+        )
     except Exception as exc:
         verdict = f"could not compare the output ({type(exc).__name__}: {exc})"
     return Outcome(got, verdict)
@@ -108,8 +119,13 @@ class MistakeRuns:
         with self._lock:
             if i not in self._runs:
                 case = self.cases[i]
-                expected = self._expected[i] if self._expected is not None else self.ex.expected(case)
-                self._runs[i] = [(m, run_in_process(self.ex, m.fn, case, expected)) for m in by_exercise(self.ex.id)]
+                expected = (
+                    self._expected[i] if self._expected is not None else self.ex.expected(case)
+                )
+                self._runs[i] = [
+                    (m, run_in_process(self.ex, m.fn, case, expected))
+                    for m in by_exercise(self.ex.id)
+                ]
             return self._runs[i]
 
 
@@ -130,14 +146,18 @@ def name_mistake(ex: Exercise, student: Sequence[Outcome], runs: MistakeRuns) ->
     failing = [i for i, o in enumerate(student) if o.message is not None]
     if not failing:
         return None
-    order = failing + [i for i in range(len(student)) if i not in failing]  # most mistakes drop out early
+    order = failing + [
+        i for i in range(len(student)) if i not in failing
+    ]  # most mistakes drop out early
     for k, m in enumerate(by_exercise(ex.id)):
         if all(_alike(ex, student[i], runs[i][k][1]) for i in order):
             return m
     return None
 
 
-def explain(ex: Exercise, student: Sequence[Outcome], runs: MistakeRuns) -> tuple[Mistake | None, list[str | None]]:
+def explain(
+    ex: Exercise, student: Sequence[Outcome], runs: MistakeRuns
+) -> tuple[Mistake | None, list[str | None]]:
     """The mistake named (or ``None``) and the final message of every case (``None`` = passed).
 
     A named mistake replaces the message of every failing case (a wrong value, or the same error the
@@ -146,14 +166,18 @@ def explain(ex: Exercise, student: Sequence[Outcome], runs: MistakeRuns) -> tupl
     named = name_mistake(ex, student, runs)
     messages = [o.message for o in student]
     if named is not None:
-        messages = [tagged(named.message, named.kind) if msg is not None else None for msg in messages]
+        messages = [
+            tagged(named.message, named.kind) if msg is not None else None for msg in messages
+        ]
     return named, messages
 
 
 def needs_hint(messages: Sequence[str | None]) -> bool:
     """Whether a chapter pointer helps: something failed, and not only "not implemented yet"."""
     failed = [m for m in messages if m is not None]
-    return bool(failed) and any(m != NOT_IMPLEMENTED and not m.startswith("not run") for m in failed)
+    return bool(failed) and any(
+        m != NOT_IMPLEMENTED and not m.startswith("not run") for m in failed
+    )
 
 
 def pointer(ex: Exercise, named: Mistake | None) -> str:
@@ -164,7 +188,9 @@ def pointer(ex: Exercise, named: Mistake | None) -> str:
     'chapter 7, section “Common mistakes” (book/07_activations.ipynb)'
     """
     section = named.section if named is not None and named.section else "Common mistakes"
-    section = re.sub(r"\\operatorname\{(\w+)\}", r"\1", section).replace("$", "")  # a heading's TeX, as text
+    section = re.sub(r"\\operatorname\{(\w+)\}", r"\1", section).replace(
+        "$", ""
+    )  # a heading's TeX, as text
     return f"chapter {ex.chapter}, section \u201c{section}\u201d (book/{ex.notebook}.ipynb)"
 
 

@@ -8,6 +8,7 @@ Each is the trusted answer for one exercise (see :mod:`nnlib.grading.student.cat
 the computation in another form, the reference delegates to it, so the book and the grader agree.
 The tests check the others against PyTorch, scikit-learn or nnlib's classes.
 """
+
 from __future__ import annotations
 
 import math
@@ -15,14 +16,15 @@ import math
 import numpy as np
 
 from ... import functional as F
+
 # The teaching algorithms are nnlib's own (the book teaches them from the library); the grader
 # compares against them under these names.
 from ...backprop import backprop_221  # noqa: F401
 from ...linear import logistic_gradient  # noqa: F401
 from ...neurons import mcculloch_pitts, mlp_forward, perceptron_update  # noqa: F401
 
-
 # ----------------------------------------------------------------------------- chapter 2
+
 
 def linear_gd_step(w, X, y, lr):
     """One gradient-descent step on J(w) = (1/N) ||X w - y||^2: ``w - lr * (2/N) X^T (X w - y)``.
@@ -46,6 +48,7 @@ def poly_features_1d(x, degree):
 
 # ----------------------------------------------------------------------------- chapter 3
 
+
 def gaussian_nll(y, pred, sigma):
     """Negative log-likelihood of ``y`` under N(pred, sigma^2), summed over the samples.
 
@@ -55,7 +58,7 @@ def gaussian_nll(y, pred, sigma):
     0.918939
     """
     r = y - pred
-    return float(y.size * 0.5 * math.log(2 * math.pi * sigma ** 2) + np.sum(r * r) / (2 * sigma ** 2))
+    return float(y.size * 0.5 * math.log(2 * math.pi * sigma**2) + np.sum(r * r) / (2 * sigma**2))
 
 
 def lasso_cd(X, y, lam, n_sweeps):
@@ -78,6 +81,7 @@ def lasso_cd(X, y, lam, n_sweeps):
 
 # ----------------------------------------------------------------------------- chapter 9
 
+
 def _schedule_value(schedule, t):
     return np.asarray(schedule(np.asarray(t, dtype=np.float64)), dtype=np.float64)
 
@@ -85,22 +89,26 @@ def _schedule_value(schedule, t):
 def time_decay_lr(lr0, k, t):
     """``lr0 / (1 + k t)`` for every step in ``t``. Shapes: t (T,) -> (T,)."""
     from ... import optim
+
     return _schedule_value(optim.time_decay(lr0, k), t)
 
 
 def step_decay_lr(lr0, drop, every, t):
     """``lr0 * drop ** floor(t / every)``. Shapes: t (T,) -> (T,)."""
     from ... import optim
+
     return _schedule_value(optim.step_decay(lr0, drop, every), t)
 
 
 def cosine_lr(lr0, total, t, lr_min=0.0):
     """``lr_min + (lr0 - lr_min) (1 + cos(pi min(t, total) / total)) / 2``. Shapes: t (T,) -> (T,)."""
     from ... import optim
+
     return _schedule_value(optim.cosine(lr0, total, lr_min), t)
 
 
 # ----------------------------------------------------------------------------- chapter 11
+
 
 def update_running_stats(running_mean, running_var, x, momentum=0.1):
     """PyTorch's BatchNorm running averages: ``(1 - m) running + m batch``, batch variance unbiased.
@@ -108,10 +116,13 @@ def update_running_stats(running_mean, running_var, x, momentum=0.1):
     Shapes: running_mean, running_var (D,), x (N, D) -> (new mean (D,), new var (D,)).
     """
     mean, var = F.batchnorm_stats(x, unbiased=True)
-    return (1 - momentum) * running_mean + momentum * mean, (1 - momentum) * running_var + momentum * var
+    return (1 - momentum) * running_mean + momentum * mean, (
+        1 - momentum
+    ) * running_var + momentum * var
 
 
 # ----------------------------------------------------------------------------- chapter 12
+
 
 def early_stopping(val_losses, patience, min_delta=0.0):
     """Replay :class:`nnlib.callbacks.EarlyStopping` (mode "min") over a list of validation losses.
@@ -136,12 +147,14 @@ def early_stopping(val_losses, patience, min_delta=0.0):
 
 # ----------------------------------------------------------------------------- chapter 13
 
+
 def kfold_indices(n, k, fold):
     """``(train_idx, val_idx)`` of fold ``fold`` for unshuffled k-fold CV over ``range(n)``.
 
     The first ``n % k`` folds hold ``n // k + 1`` samples, the others ``n // k`` (scikit-learn).
     """
     from ...data import kfold
+
     train, val = list(kfold(n, k, shuffle=False))[fold]
     return train.astype(np.int64), val.astype(np.int64)
 
@@ -149,13 +162,18 @@ def kfold_indices(n, k, fold):
 def f1_score(y_true, y_pred):
     """Binary F1 of the positive class 1: ``2 TP / (2 TP + FP + FN)``, 0 when that is 0/0."""
     from ...metrics import f1
-    return float(f1(y_true, y_pred, average="binary", pos_label=1, labels=None)) if np.any(
-        (y_true == 1) | (y_pred == 1)) else 0.0
+
+    return (
+        float(f1(y_true, y_pred, average="binary", pos_label=1, labels=None))
+        if np.any((y_true == 1) | (y_pred == 1))
+        else 0.0
+    )
 
 
 def precision_recall(y_true, y_pred):
     """Binary ``(precision, recall)`` of class 1, each 0 when its denominator is 0."""
     from ...metrics import precision_recall_f1
+
     if not np.any((y_true == 1) | (y_pred == 1)):
         return 0.0, 0.0
     p, r, _ = precision_recall_f1(y_true, y_pred, average="binary", pos_label=1)
@@ -165,10 +183,12 @@ def precision_recall(y_true, y_pred):
 def confusion_counts(y_true, y_pred, k):
     """``C[i, j]`` = number of samples of class i predicted as j, for classes ``0..k-1``. (k, k) int."""
     from ...metrics import confusion_matrix
+
     return confusion_matrix(y_true, y_pred, labels=range(k)).astype(np.int64)
 
 
 # ----------------------------------------------------------------------------- chapter 14
+
 
 def conv_output_size(n, k, stride=1, pad=0):
     """``(n + 2 pad - k) // stride + 1``: the output length of a convolution or pooling window.

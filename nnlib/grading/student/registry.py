@@ -20,6 +20,7 @@ Cases are generated from fixed seeds (a CRC of the id), so every process sees id
 >>> ex.notebook, ex.points > 0
 ('07_activations', True)
 """
+
 from __future__ import annotations
 
 import copy
@@ -39,6 +40,7 @@ OUTPUT_KINDS = ("array", "tuple", "scalar", "int", "dict")
 @dataclass(frozen=True)
 class Case:
     """One input to a graded function: a short label for the table and the positional arguments."""
+
     label: str
     args: dict[str, Any]
 
@@ -46,27 +48,30 @@ class Case:
 @dataclass(frozen=True)
 class Exercise:
     """A graded function. ``id`` is the name students give their function."""
+
     id: str
-    notebook: str                      # "07_activations": solutions/<notebook>.ipynb
-    reference: str                     # "nnlib.functional:relu_backward"
+    notebook: str  # "07_activations": solutions/<notebook>.ipynb
+    reference: str  # "nnlib.functional:relu_backward"
     public: Callable[[np.random.Generator], list[Case]]
     hidden: Callable[[np.random.Generator], list[Case]]
-    output: str = "array"              # one of OUTPUT_KINDS: how outputs compare
+    output: str = "array"  # one of OUTPUT_KINDS: how outputs compare
     output_names: tuple[str, ...] = ()  # labels of tuple outputs, e.g. ("dx", "dW", "db")
     points: float = 1.0
     rtol: float = 1e-6
     atol: float = 1e-8
-    check_inplace: bool = True          # fail a call that modifies its inputs
-    stable: bool = False                # an overflow/invalid RuntimeWarning on large inputs fails
-    rng_args: tuple[str, ...] = ()      # args whose case value is a seed -> np.random.default_rng(seed)
+    check_inplace: bool = True  # fail a call that modifies its inputs
+    stable: bool = False  # an overflow/invalid RuntimeWarning on large inputs fails
+    rng_args: tuple[str, ...] = ()  # args whose case value is a seed -> np.random.default_rng(seed)
     kink: Callable[[Mapping[str, Any]], np.ndarray] | None = None
     kink_desc: str = "x = 0"
-    timeout: float = 10.0               # seconds per call (the autograder enforces it; check() tries)
-    summary: str = ""                   # one line for listings
+    timeout: float = 10.0  # seconds per call (the autograder enforces it; check() tries)
+    summary: str = ""  # one line for listings
 
     def __post_init__(self):
         if self.output not in OUTPUT_KINDS:
-            raise ValueError(f"Exercise {self.id}: output must be one of {OUTPUT_KINDS}, got {self.output!r}")
+            raise ValueError(
+                f"Exercise {self.id}: output must be one of {OUTPUT_KINDS}, got {self.output!r}"
+            )
 
     @property
     def chapter(self) -> int:
@@ -94,7 +99,9 @@ class Exercise:
         if seed is None:
             return self.hidden(np.random.default_rng(self._seed(1)))
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise ValueError(f"Exercise.hidden_cases: seed must be an int >= 0 or None, got {seed!r}")
+            raise ValueError(
+                f"Exercise.hidden_cases: seed must be an int >= 0 or None, got {seed!r}"
+            )
         return self.hidden(np.random.default_rng([int(seed), self._seed(1)]))
 
     def materialize(self, case: Case) -> dict[str, Any]:
@@ -115,24 +122,46 @@ class Exercise:
     def kink_mask(self, case: Case) -> np.ndarray | None:
         return None if self.kink is None else np.asarray(self.kink(case.args), dtype=bool)
 
-    def judge(self, case: Case, expected: Any, got: Any, *, inputs=None, before=None,
-              warnings=(), reveal: bool = True) -> str | None:
+    def judge(
+        self,
+        case: Case,
+        expected: Any,
+        got: Any,
+        *,
+        inputs=None,
+        before=None,
+        warnings=(),
+        reveal: bool = True,
+    ) -> str | None:
         """:func:`~nnlib.grading.student.diagnose.diagnose` with this exercise's settings; ``None`` = pass.
 
         ``reveal=False`` (hidden cases) keeps expected values out of the message."""
-        return diagnose(expected, got, inputs if inputs is not None else case.args,
-                        before=before if self.check_inplace else None, rtol=self.rtol, atol=self.atol,
-                        kink=self.kink_mask(case), kink_desc=self.kink_desc, output_names=self.output_names,
-                        warnings=warnings, stable=self.stable, reveal=reveal)
+        return diagnose(
+            expected,
+            got,
+            inputs if inputs is not None else case.args,
+            before=before if self.check_inplace else None,
+            rtol=self.rtol,
+            atol=self.atol,
+            kink=self.kink_mask(case),
+            kink_desc=self.kink_desc,
+            output_names=self.output_names,
+            warnings=warnings,
+            stable=self.stable,
+            reveal=reveal,
+        )
 
     def same_output(self, a: Any, b: Any) -> bool:
         """Whether two outputs agree within this exercise's tolerances (NaN equals NaN)."""
-        return diagnose(a, b, None, rtol=self.rtol, atol=self.atol, output_names=self.output_names) is None
+        return (
+            diagnose(a, b, None, rtol=self.rtol, atol=self.atol, output_names=self.output_names)
+            is None
+        )
 
     def label(self, case: Case) -> str:
         """The case's label as a student reads it: "kink: ..." only for a function that has a kink."""
         if self.kink is None and case.label.startswith("kink: "):
-            return case.label[len("kink: "):]
+            return case.label[len("kink: ") :]
         return case.label
 
 
@@ -151,8 +180,21 @@ def normalize(value):
 
 # ----------------------------------------------------------------------------- the registry
 
-_CHAPTER_MODULES = ("ch02", "ch03", "ch04", "ch05", "ch06", "ch07", "ch08", "ch09", "ch10", "ch11",
-                    "ch12", "ch13", "ch14")
+_CHAPTER_MODULES = (
+    "ch02",
+    "ch03",
+    "ch04",
+    "ch05",
+    "ch06",
+    "ch07",
+    "ch08",
+    "ch09",
+    "ch10",
+    "ch11",
+    "ch12",
+    "ch13",
+    "ch14",
+)
 _REGISTRY: dict[str, Exercise] | None = None
 
 
@@ -179,6 +221,7 @@ def get(exercise_id: str) -> Exercise:
     registry = _load()
     if exercise_id not in registry:
         import difflib
+
         close = difflib.get_close_matches(exercise_id, registry, n=3)
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         raise KeyError(f"no graded exercise named {exercise_id!r}.{hint}")

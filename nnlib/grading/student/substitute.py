@@ -21,6 +21,7 @@ True
 >>> F.relu_backward is original
 True
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -33,8 +34,15 @@ from types import FunctionType, ModuleType
 from .display import ShownOnce
 
 #: modules whose public functions a student may replace, in lookup order
-PLUGGABLE = ("nnlib.functional", "nnlib.optim", "nnlib.init", "nnlib.linear", "nnlib.data",
-             "nnlib.metrics", "nnlib.tuning")
+PLUGGABLE = (
+    "nnlib.functional",
+    "nnlib.optim",
+    "nnlib.init",
+    "nnlib.linear",
+    "nnlib.data",
+    "nnlib.metrics",
+    "nnlib.tuning",
+)
 
 
 def _modules() -> list[ModuleType]:
@@ -51,7 +59,9 @@ def replaceable() -> dict[str, object]:
     """Every name ``substitute`` accepts, mapped to nnlib's function of that name."""
     names: dict[str, object] = {}
     for module in _modules():
-        public = getattr(module, "__all__", None) or [n for n in vars(module) if not n.startswith("_")]
+        public = getattr(module, "__all__", None) or [
+            n for n in vars(module) if not n.startswith("_")
+        ]
         for name in public:
             value = getattr(module, name, None)
             if isinstance(value, FunctionType) and name not in names:
@@ -60,15 +70,26 @@ def replaceable() -> dict[str, object]:
 
 
 def _nnlib_modules() -> list[ModuleType]:
-    return [m for name, m in sorted(sys.modules.items())
-            if m is not None and (name == "nnlib" or name.startswith("nnlib."))
-            and not name.startswith("nnlib.grading")]
+    return [
+        m
+        for name, m in sorted(sys.modules.items())
+        if m is not None
+        and (name == "nnlib" or name.startswith("nnlib."))
+        and not name.startswith("nnlib.grading")
+    ]
 
 
 #: pure optimizer step -> key of its in-place kernel in nnlib.functional.optim_steps.KERNELS
-_KERNEL_OF = {"sgd_step": "sgd", "momentum_step": "momentum", "nesterov_step": "nesterov",
-              "adagrad_step": "adagrad", "adadelta_step": "adadelta", "rmsprop_step": "rmsprop",
-              "adam_step": "adam", "adamw_step": "adamw"}
+_KERNEL_OF = {
+    "sgd_step": "sgd",
+    "momentum_step": "momentum",
+    "nesterov_step": "nesterov",
+    "adagrad_step": "adagrad",
+    "adadelta_step": "adadelta",
+    "rmsprop_step": "rmsprop",
+    "adam_step": "adam",
+    "adamw_step": "adamw",
+}
 
 
 def _tolerant(fn):
@@ -87,16 +108,19 @@ def _tolerant(fn):
         if names is not None:
             kwargs = {k: v for k, v in kwargs.items() if k in names}
         return fn(*args, **kwargs)
+
     return call
 
 
 def _in_place(step):
     """An optimizer kernel ``kernel(w, g, state, **hyper)`` (in place) from a pure ``step`` function."""
+
     def kernel(w, g, state, **hyper):
         new_w, new_state = step(w, g, state, **hyper)
         w[...] = new_w
         state.clear()
         state.update(new_state)
+
     return kernel
 
 
@@ -105,8 +129,11 @@ def _kernel_plan(functions: dict) -> list[tuple[object, str, object, bool]]:
     kernels = getattr(sys.modules.get("nnlib.functional.optim_steps"), "KERNELS", None)
     if not isinstance(kernels, dict):
         return []
-    return [(kernels, _KERNEL_OF[name], _in_place(fn), True)
-            for name, fn in functions.items() if _KERNEL_OF.get(name) in kernels]
+    return [
+        (kernels, _KERNEL_OF[name], _in_place(fn), True)
+        for name, fn in functions.items()
+        if _KERNEL_OF.get(name) in kernels
+    ]
 
 
 def _swap_plan(originals: dict[int, object]) -> list[tuple[object, str, object, bool]]:
@@ -118,7 +145,9 @@ def _swap_plan(originals: dict[int, object]) -> list[tuple[object, str, object, 
                 plan.append((module, key, value, False))
             elif isinstance(value, dict) and not key.startswith("__"):
                 for k, v in value.items():
-                    if id(v) in originals or (isinstance(v, tuple) and any(id(e) in originals for e in v)):
+                    if id(v) in originals or (
+                        isinstance(v, tuple) and any(id(e) in originals for e in v)
+                    ):
                         plan.append((value, k, v, True))
     return plan
 
@@ -128,7 +157,9 @@ def _validated(caller: str, functions: dict) -> dict[str, object]:
     valid = replaceable()
     unknown = sorted(set(functions) - set(valid))
     if unknown:
-        raise ValueError(f"{caller}: unknown name(s) {unknown}; valid names are: {', '.join(sorted(valid))}")
+        raise ValueError(
+            f"{caller}: unknown name(s) {unknown}; valid names are: {', '.join(sorted(valid))}"
+        )
     for name, fn in functions.items():
         if not callable(fn):
             raise TypeError(f"{caller}: {name} must be a function, got {type(fn).__name__}")
@@ -146,11 +177,24 @@ def substitute(**functions):
     wrapped = {name: _tolerant(fn) for name, fn in functions.items()}
     replacement = {id(valid[name]): fn for name, fn in wrapped.items()}
     originals = {id(valid[name]): valid[name] for name in functions}
-    plan = [(container, key, old, is_dict,
-             tuple(replacement.get(id(e), e) for e in old) if isinstance(old, tuple) else replacement[id(old)])
-            for container, key, old, is_dict in _swap_plan(originals)]
-    plan += [(kernels, key, kernels[key], True, new) for kernels, key, new, _ in _kernel_plan(wrapped)]
-    plan.append((fast := import_module("nnlib._fast"), "ENABLED", fast.ENABLED, False, False))  # the textbook path only
+    plan = [
+        (
+            container,
+            key,
+            old,
+            is_dict,
+            tuple(replacement.get(id(e), e) for e in old)
+            if isinstance(old, tuple)
+            else replacement[id(old)],
+        )
+        for container, key, old, is_dict in _swap_plan(originals)
+    ]
+    plan += [
+        (kernels, key, kernels[key], True, new) for kernels, key, new, _ in _kernel_plan(wrapped)
+    ]
+    plan.append(
+        (fast := import_module("nnlib._fast"), "ENABLED", fast.ENABLED, False, False)
+    )  # the textbook path only
     done = []
     try:
         for container, key, old, is_dict, new in plan:
@@ -170,9 +214,11 @@ def substitute(**functions):
 
 # ----------------------------------------------------------------------------- compare
 
+
 class Comparison(ShownOnce):
     """The same run with your functions and with nnlib's own: ``yours`` and ``nnlib`` map each
     reported number's name to its value; ``error`` says why your run failed (then ``yours`` is empty)."""
+
     CLOSE = 1e-3  # results within 0.1 % (relative; absolute below 1) count as the same: a seeded run repeats
 
     def __init__(self, yours: dict, nnlib: dict, error: str = ""):
@@ -181,8 +227,14 @@ class Comparison(ShownOnce):
     @property
     def same(self) -> bool:
         """Whether your functions reproduce nnlib's result (every number within ``CLOSE``)."""
-        return not self.error and set(self.yours) == set(self.nnlib) and all(
-            abs(self.yours[k] - v) <= self.CLOSE * max(1.0, abs(v)) for k, v in self.nnlib.items())
+        return (
+            not self.error
+            and set(self.yours) == set(self.nnlib)
+            and all(
+                abs(self.yours[k] - v) <= self.CLOSE * max(1.0, abs(v))
+                for k, v in self.nnlib.items()
+            )
+        )
 
     def text(self) -> str:
         width = max([len(k) for k in self.nnlib] + [8])
@@ -195,7 +247,9 @@ class Comparison(ShownOnce):
         elif self.same:
             lines.append("Your functions reproduce nnlib's result.")
         else:
-            lines.append("Your functions change the result: look for a silent bug (check() tries only a few cases).")
+            lines.append(
+                "Your functions change the result: look for a silent bug (check() tries only a few cases)."
+            )
         return "\n".join(lines)
 
 
@@ -219,7 +273,9 @@ def compare(run, /, *, verbose: bool = True, **functions) -> Comparison:
     >>> compare(lambda: {"sum": float(F.relu(np.array([-1.0, 2.0])).sum())}, relu=relu, verbose=False).same
     True
     """
-    _validated("compare", functions)  # a misspelt name is the caller's error: say so before training
+    _validated(
+        "compare", functions
+    )  # a misspelt name is the caller's error: say so before training
     reference = _numbers(run())
     try:
         with substitute(**functions):

@@ -2,6 +2,7 @@
 
 Order within a module is the order of the notebook. :mod:`nnlib.grading.student.registry` collects them.
 """
+
 from __future__ import annotations
 
 from functools import partial

@@ -1,4 +1,5 @@
 """Chapter 8, loss functions: MAE's gradient, Huber, hinge and KL divergence, with their gradients."""
+
 import numpy as np
 
 from ..cases import case, randn, regression_pair
@@ -17,18 +18,30 @@ def _hinge_cases(kink: bool):
 
     def public(rng):
         y = _pm1(rng, 8)
-        return [case("random (8,)", scores=randn(rng, 8, scale=2.0), y_pm1=y),
-                case("batch size 1", scores=randn(rng, 1), y_pm1=np.ones(1)),
-                case(margin_label, scores=np.array([1.0, -1.0, 0.5, 2.0]), y_pm1=np.array([1.0, -1.0, 1.0, 1.0]))]
+        return [
+            case("random (8,)", scores=randn(rng, 8, scale=2.0), y_pm1=y),
+            case("batch size 1", scores=randn(rng, 1), y_pm1=np.ones(1)),
+            case(
+                margin_label,
+                scores=np.array([1.0, -1.0, 0.5, 2.0]),
+                y_pm1=np.array([1.0, -1.0, 1.0, 1.0]),
+            ),
+        ]
 
     def hidden(rng):
         y = _pm1(rng, 5)
         margins = rng.permutation([1.0, 1.0, 0.5, 2.5, -0.5])  # y s exactly 1 twice
-        return [case("(5, 3)", scores=randn(rng, 5, 3), y_pm1=_pm1(rng, 5, 3)),
-                case("margins 1, 1, 0.5, 2.5, -0.5 (5,)", scores=y * margins, y_pm1=y),
-                case("all correct with margin", scores=np.array([3.0, -2.0]), y_pm1=np.array([1.0, -1.0])),
-                case("zeros", scores=np.zeros(4), y_pm1=_pm1(rng, 4)),
-                case("large scores", scores=np.array([1e4, -1e4, 1e4]), y_pm1=np.array([-1.0, -1.0, 1.0]))]
+        return [
+            case("(5, 3)", scores=randn(rng, 5, 3), y_pm1=_pm1(rng, 5, 3)),
+            case("margins 1, 1, 0.5, 2.5, -0.5 (5,)", scores=y * margins, y_pm1=y),
+            case(
+                "all correct with margin", scores=np.array([3.0, -2.0]), y_pm1=np.array([1.0, -1.0])
+            ),
+            case("zeros", scores=np.zeros(4), y_pm1=_pm1(rng, 4)),
+            case(
+                "large scores", scores=np.array([1e4, -1e4, 1e4]), y_pm1=np.array([-1.0, -1.0, 1.0])
+            ),
+        ]
 
     return {"public": public, "hidden": hidden}
 
@@ -49,19 +62,31 @@ def _probs(rng, n, c, zeros=False):
 def _kl_cases(zeros_ok: bool):
     def public(rng):
         same = _probs(rng, 2, 4)
-        cases = [case("batch (4, 3)", p=_probs(rng, 4, 3), q=_probs(rng, 4, 3)),
-                 case("one distribution (5,)", p=_probs(rng, 1, 5)[0], q=_probs(rng, 1, 5)[0]),
-                 case("p = q", p=same, q=same.copy())]
+        cases = [
+            case("batch (4, 3)", p=_probs(rng, 4, 3), q=_probs(rng, 4, 3)),
+            case("one distribution (5,)", p=_probs(rng, 1, 5)[0], q=_probs(rng, 1, 5)[0]),
+            case("p = q", p=same, q=same.copy()),
+        ]
         if zeros_ok:
-            cases.append(case("zeros in p (0 log 0 = 0)", p=_probs(rng, 3, 4, zeros=True), q=_probs(rng, 3, 4)))
+            cases.append(
+                case(
+                    "zeros in p (0 log 0 = 0)", p=_probs(rng, 3, 4, zeros=True), q=_probs(rng, 3, 4)
+                )
+            )
         return cases
 
     def hidden(rng):
-        cases = [case("(10, 6)", p=_probs(rng, 10, 6), q=_probs(rng, 10, 6)),
-                 case("batch size 1", p=_probs(rng, 1, 2), q=_probs(rng, 1, 2)),
-                 case("peaked q", p=_probs(rng, 3, 3), q=np.array([[0.98, 0.01, 0.01]] * 3))]
+        cases = [
+            case("(10, 6)", p=_probs(rng, 10, 6), q=_probs(rng, 10, 6)),
+            case("batch size 1", p=_probs(rng, 1, 2), q=_probs(rng, 1, 2)),
+            case("peaked q", p=_probs(rng, 3, 3), q=np.array([[0.98, 0.01, 0.01]] * 3)),
+        ]
         if zeros_ok:
-            cases.append(case("zeros in p (0 log 0 = 0)", p=_probs(rng, 4, 5, zeros=True), q=_probs(rng, 4, 5)))
+            cases.append(
+                case(
+                    "zeros in p (0 log 0 = 0)", p=_probs(rng, 4, 5, zeros=True), q=_probs(rng, 4, 5)
+                )
+            )
         return cases
 
     return {"public": public, "hidden": hidden}
@@ -72,19 +97,60 @@ def _mae_kink(args):
 
 
 EXERCISES = [
-    ex(id="mae_backward", reference=f"{F}:mae_backward", points=1, kink=_mae_kink, kink_desc="pred = target",
-       summary="sign(pred - target) / n", **regression_pair(kink=True)),
-    ex(id="huber", reference=f"{F}:huber", output="scalar", points=1,
-       summary="quadratic within delta, linear outside", **regression_pair({"delta": 1.5})),
-    ex(id="huber_backward", reference=f"{F}:huber_backward", points=1,
-       summary="clip(pred - target, -delta, delta) / n", **regression_pair({"delta": 1.5})),
-    ex(id="hinge", reference=f"{F}:hinge", output="scalar", points=1,
-       summary="mean of max(0, 1 - y s)", **_hinge_cases(kink=False)),
-    ex(id="hinge_backward", reference=f"{F}:hinge_backward", points=2, kink=_hinge_kink,
-       kink_desc="margin y s = 1, where the gradient is 0", summary="-y / n where y s < 1, else 0",
-       **_hinge_cases(kink=True)),
-    ex(id="kl_divergence", reference=f"{F}:kl_divergence", output="scalar", points=2,
-       summary="sum p log(p / q), mean over the batch", **_kl_cases(zeros_ok=True)),
-    ex(id="kl_divergence_backward", reference=f"{F}:kl_divergence_backward", points=1,
-       summary="(log(p / q) + 1) / N", **_kl_cases(zeros_ok=False)),
+    ex(
+        id="mae_backward",
+        reference=f"{F}:mae_backward",
+        points=1,
+        kink=_mae_kink,
+        kink_desc="pred = target",
+        summary="sign(pred - target) / n",
+        **regression_pair(kink=True),
+    ),
+    ex(
+        id="huber",
+        reference=f"{F}:huber",
+        output="scalar",
+        points=1,
+        summary="quadratic within delta, linear outside",
+        **regression_pair({"delta": 1.5}),
+    ),
+    ex(
+        id="huber_backward",
+        reference=f"{F}:huber_backward",
+        points=1,
+        summary="clip(pred - target, -delta, delta) / n",
+        **regression_pair({"delta": 1.5}),
+    ),
+    ex(
+        id="hinge",
+        reference=f"{F}:hinge",
+        output="scalar",
+        points=1,
+        summary="mean of max(0, 1 - y s)",
+        **_hinge_cases(kink=False),
+    ),
+    ex(
+        id="hinge_backward",
+        reference=f"{F}:hinge_backward",
+        points=2,
+        kink=_hinge_kink,
+        kink_desc="margin y s = 1, where the gradient is 0",
+        summary="-y / n where y s < 1, else 0",
+        **_hinge_cases(kink=True),
+    ),
+    ex(
+        id="kl_divergence",
+        reference=f"{F}:kl_divergence",
+        output="scalar",
+        points=2,
+        summary="sum p log(p / q), mean over the batch",
+        **_kl_cases(zeros_ok=True),
+    ),
+    ex(
+        id="kl_divergence_backward",
+        reference=f"{F}:kl_divergence_backward",
+        points=1,
+        summary="(log(p / q) + 1) / N",
+        **_kl_cases(zeros_ok=False),
+    ),
 ]

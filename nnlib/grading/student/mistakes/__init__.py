@@ -27,32 +27,49 @@ partial credit, never full.
 >>> m.exercise, m.kind
 ('adam_step', 'values')
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
-from typing import Callable
 
 KINDS = ("values", "kink", "unstable")
 
-_CHAPTER_MODULES = ("ch02", "ch03", "ch04", "ch05", "ch06", "ch07", "ch08", "ch09", "ch10", "ch11",
-                    "ch12", "ch13", "ch14")
+_CHAPTER_MODULES = (
+    "ch02",
+    "ch03",
+    "ch04",
+    "ch05",
+    "ch06",
+    "ch07",
+    "ch08",
+    "ch09",
+    "ch10",
+    "ch11",
+    "ch12",
+    "ch13",
+    "ch14",
+)
 
 
 @dataclass(frozen=True)
 class Mistake:
     """A wrong implementation of exercise ``exercise`` that students really write."""
-    exercise: str               # the exercise id, e.g. "adam_step"
-    key: str                    # the function's name, unique within the exercise
-    name: str                   # what it is, in a student's words: "Adam without bias correction"
-    explain: str                # why it is wrong / what to change, never the full solution
-    fn: Callable                # the wrong implementation (same signature as the reference)
-    kind: str = "values"        # one of KINDS
-    section: str = ""           # the chapter section that explains it (the hint ladder's pointer)
+
+    exercise: str  # the exercise id, e.g. "adam_step"
+    key: str  # the function's name, unique within the exercise
+    name: str  # what it is, in a student's words: "Adam without bias correction"
+    explain: str  # why it is wrong / what to change, never the full solution
+    fn: Callable  # the wrong implementation (same signature as the reference)
+    kind: str = "values"  # one of KINDS
+    section: str = ""  # the chapter section that explains it (the hint ladder's pointer)
 
     def __post_init__(self):
         if self.kind not in KINDS:
-            raise ValueError(f"Mistake {self.exercise}.{self.key}: kind must be one of {KINDS}, got {self.kind!r}")
+            raise ValueError(
+                f"Mistake {self.exercise}.{self.key}: kind must be one of {KINDS}, got {self.kind!r}"
+            )
 
     @property
     def message(self) -> str:
@@ -62,8 +79,10 @@ class Mistake:
 
 def mistake(exercise: str, name: str, explain: str, *, kind: str = "values", section: str = ""):
     """Decorator: ``fn`` becomes a :class:`Mistake` of ``exercise`` (the module collects them)."""
+
     def wrap(fn: Callable) -> Mistake:
         return Mistake(exercise, fn.__name__, name, explain, fn, kind, section)
+
     return wrap
 
 

@@ -5,6 +5,7 @@ count, a sign, the kink's convention, a piece of a piecewise formula, the neighb
 formula (MSE's gradient, the perceptron criterion, the squared hinge, the cross-entropy), or the
 arguments of an asymmetric divergence swapped.
 """
+
 import numpy as np
 
 from . import mistake
@@ -21,81 +22,121 @@ def _batch(p):
 
 # ----------------------------------------------------------------------------- MAE's gradient
 
-@mistake("mae_backward", "MAE's gradient with sign(0) = 1",
-         "where pred = target you return +1/n (a test like pred >= target); |r| has no slope at r = 0 and "
-         "PyTorch uses sign(0) = 0 there", kind="kink", section=_REGRESSION)
+
+@mistake(
+    "mae_backward",
+    "MAE's gradient with sign(0) = 1",
+    "where pred = target you return +1/n (a test like pred >= target); |r| has no slope at r = 0 and "
+    "PyTorch uses sign(0) = 0 there",
+    kind="kink",
+    section=_REGRESSION,
+)
 def mae_sign_zero_is_one(pred, target):
     return np.where(pred >= target, 1.0, -1.0) / pred.size
 
 
-@mistake("mae_backward", "MAE's gradient without the mean's 1/n",
-         "the loss is a mean over the n entries, so each entry's slope is sign(r)/n; yours is n times too large",
-         section=_REGRESSION)
+@mistake(
+    "mae_backward",
+    "MAE's gradient without the mean's 1/n",
+    "the loss is a mean over the n entries, so each entry's slope is sign(r)/n; yours is n times too large",
+    section=_REGRESSION,
+)
 def mae_no_mean(pred, target):
     return np.sign(pred - target)
 
 
-@mistake("mae_backward", "MAE's gradient with the sign flipped",
-         "the residual is pred - target; with target - pred gradient descent moves the predictions away "
-         "from the targets", section=_REGRESSION)
+@mistake(
+    "mae_backward",
+    "MAE's gradient with the sign flipped",
+    "the residual is pred - target; with target - pred gradient descent moves the predictions away "
+    "from the targets",
+    section=_REGRESSION,
+)
 def mae_sign_flipped(pred, target):
     return np.sign(target - pred) / pred.size
 
 
-@mistake("mae_backward", "the MSE's gradient for the MAE",
-         "2 (pred - target)/n is the squared error's gradient; the absolute error's slope is sign(pred - target)/n, "
-         "bounded by 1/n whatever the size of the residual", section=_REGRESSION)
+@mistake(
+    "mae_backward",
+    "the MSE's gradient for the MAE",
+    "2 (pred - target)/n is the squared error's gradient; the absolute error's slope is sign(pred - target)/n, "
+    "bounded by 1/n whatever the size of the residual",
+    section=_REGRESSION,
+)
 def mae_mse_gradient(pred, target):
     return 2.0 * (pred - target) / pred.size
 
 
-@mistake("mae_backward", "MAE's gradient divided by the number of rows",
-         "the mean runs over all n entries (rows times columns); for a 2-D batch you divided by the rows only",
-         section=_REGRESSION)
+@mistake(
+    "mae_backward",
+    "MAE's gradient divided by the number of rows",
+    "the mean runs over all n entries (rows times columns); for a 2-D batch you divided by the rows only",
+    section=_REGRESSION,
+)
 def mae_rows_only(pred, target):
     return np.sign(pred - target) / pred.shape[0]
 
 
 # ----------------------------------------------------------------------------- Huber
 
+
 def _huber_terms(a, delta):
     return np.where(a <= delta, 0.5 * a * a, delta * (a - 0.5 * delta))
 
 
-@mistake("huber", "Huber without the 1/2 in the quadratic part",
-         "within delta the loss is r^2 / 2; with r^2 the quadratic part is twice too large and the pieces no "
-         "longer meet at |r| = delta", section=_REGRESSION)
+@mistake(
+    "huber",
+    "Huber without the 1/2 in the quadratic part",
+    "within delta the loss is r^2 / 2; with r^2 the quadratic part is twice too large and the pieces no "
+    "longer meet at |r| = delta",
+    section=_REGRESSION,
+)
 def huber_no_half(pred, target, delta=1.0):
     a = np.abs(pred - target)
     return float(np.mean(np.where(a <= delta, a * a, delta * (a - 0.5 * delta))))
 
 
-@mistake("huber", "Huber's linear part without the offset",
-         "beyond delta the loss is delta (|r| - delta / 2); delta |r| is larger by delta^2 / 2, so the "
-         "pieces jump at |r| = delta", section=_REGRESSION)
+@mistake(
+    "huber",
+    "Huber's linear part without the offset",
+    "beyond delta the loss is delta (|r| - delta / 2); delta |r| is larger by delta^2 / 2, so the "
+    "pieces jump at |r| = delta",
+    section=_REGRESSION,
+)
 def huber_linear_no_offset(pred, target, delta=1.0):
     a = np.abs(pred - target)
     return float(np.mean(np.where(a <= delta, 0.5 * a * a, delta * a)))
 
 
-@mistake("huber", "Huber's linear part with delta^2 instead of delta^2 / 2",
-         "delta (|r| - delta / 2) expands to delta |r| - delta^2 / 2; you subtract delta^2, so the linear "
-         "part is too small by delta^2 / 2 and the pieces do not meet", section=_REGRESSION)
+@mistake(
+    "huber",
+    "Huber's linear part with delta^2 instead of delta^2 / 2",
+    "delta (|r| - delta / 2) expands to delta |r| - delta^2 / 2; you subtract delta^2, so the linear "
+    "part is too small by delta^2 / 2 and the pieces do not meet",
+    section=_REGRESSION,
+)
 def huber_full_delta_squared(pred, target, delta=1.0):
     a = np.abs(pred - target)
     return float(np.mean(np.where(a <= delta, 0.5 * a * a, delta * a - delta * delta)))
 
 
-@mistake("huber", "Huber summed instead of averaged",
-         "the loss is the mean over the n entries; a sum is n times larger (and rescales the learning rate)",
-         section=_REGRESSION)
+@mistake(
+    "huber",
+    "Huber summed instead of averaged",
+    "the loss is the mean over the n entries; a sum is n times larger (and rescales the learning rate)",
+    section=_REGRESSION,
+)
 def huber_sum(pred, target, delta=1.0):
     return float(np.sum(_huber_terms(np.abs(pred - target), delta)))
 
 
-@mistake("huber", "Huber's pieces swapped",
-         "the quadratic piece is for small residuals (|r| <= delta) and the linear one for large residuals; "
-         "you test the other way round, which punishes outliers quadratically", section=_REGRESSION)
+@mistake(
+    "huber",
+    "Huber's pieces swapped",
+    "the quadratic piece is for small residuals (|r| <= delta) and the linear one for large residuals; "
+    "you test the other way round, which punishes outliers quadratically",
+    section=_REGRESSION,
+)
 def huber_swapped_pieces(pred, target, delta=1.0):
     a = np.abs(pred - target)
     return float(np.mean(np.where(a > delta, 0.5 * a * a, delta * (a - 0.5 * delta))))
@@ -103,125 +144,194 @@ def huber_swapped_pieces(pred, target, delta=1.0):
 
 # ----------------------------------------------------------------------------- Huber's gradient
 
-@mistake("huber_backward", "Huber's gradient without the mean's 1/n",
-         "the loss is a mean over the n entries, so each slope carries 1/n; yours is n times too large",
-         section=_REGRESSION)
+
+@mistake(
+    "huber_backward",
+    "Huber's gradient without the mean's 1/n",
+    "the loss is a mean over the n entries, so each slope carries 1/n; yours is n times too large",
+    section=_REGRESSION,
+)
 def huber_grad_no_mean(pred, target, delta=1.0):
     return np.clip(pred - target, -delta, delta)
 
 
-@mistake("huber_backward", "Huber's gradient with slope 1 beyond delta",
-         "beyond delta the loss is delta (|r| - delta / 2), whose slope is delta sign(r), not sign(r): the "
-         "gradient is clipped at +-delta", section=_REGRESSION)
+@mistake(
+    "huber_backward",
+    "Huber's gradient with slope 1 beyond delta",
+    "beyond delta the loss is delta (|r| - delta / 2), whose slope is delta sign(r), not sign(r): the "
+    "gradient is clipped at +-delta",
+    section=_REGRESSION,
+)
 def huber_grad_unit_slope(pred, target, delta=1.0):
     r = pred - target
     return np.where(np.abs(r) <= delta, r, np.sign(r)) / pred.size
 
 
-@mistake("huber_backward", "Huber's gradient with the sign flipped",
-         "the residual is pred - target; with target - pred gradient descent moves the predictions away "
-         "from the targets", section=_REGRESSION)
+@mistake(
+    "huber_backward",
+    "Huber's gradient with the sign flipped",
+    "the residual is pred - target; with target - pred gradient descent moves the predictions away "
+    "from the targets",
+    section=_REGRESSION,
+)
 def huber_grad_sign_flipped(pred, target, delta=1.0):
     return np.clip(target - pred, -delta, delta) / pred.size
 
 
-@mistake("huber_backward", "Huber's gradient of r^2 in the quadratic part",
-         "within delta the loss is r^2 / 2, whose slope is r; 2r is the slope of r^2 (and no longer meets "
-         "the linear part's slope delta at |r| = delta)", section=_REGRESSION)
+@mistake(
+    "huber_backward",
+    "Huber's gradient of r^2 in the quadratic part",
+    "within delta the loss is r^2 / 2, whose slope is r; 2r is the slope of r^2 (and no longer meets "
+    "the linear part's slope delta at |r| = delta)",
+    section=_REGRESSION,
+)
 def huber_grad_twice_quadratic(pred, target, delta=1.0):
     r = pred - target
     return np.where(np.abs(r) <= delta, 2.0 * r, delta * np.sign(r)) / pred.size
 
 
-@mistake("huber_backward", "Huber's gradient without the clip (the MSE's, halved)",
-         "r/n is the gradient of the quadratic part only; beyond delta the slope stays at +-delta/n, which "
-         "is what makes Huber robust to outliers", section=_REGRESSION)
+@mistake(
+    "huber_backward",
+    "Huber's gradient without the clip (the MSE's, halved)",
+    "r/n is the gradient of the quadratic part only; beyond delta the slope stays at +-delta/n, which "
+    "is what makes Huber robust to outliers",
+    section=_REGRESSION,
+)
 def huber_grad_not_clipped(pred, target, delta=1.0):
     return (pred - target) / pred.size
 
 
 # ----------------------------------------------------------------------------- hinge
 
-@mistake("hinge", "hinge loss without max(0, .)",
-         "a point with margin y s above 1 must contribute 0; without the max it contributes 1 - y s < 0 and "
-         "rewards ever larger margins", section=_HINGE)
+
+@mistake(
+    "hinge",
+    "hinge loss without max(0, .)",
+    "a point with margin y s above 1 must contribute 0; without the max it contributes 1 - y s < 0 and "
+    "rewards ever larger margins",
+    section=_HINGE,
+)
 def hinge_no_max(scores, y_pm1):
     return float(np.mean(1.0 - y_pm1 * scores))
 
 
-@mistake("hinge", "hinge loss summed instead of averaged",
-         "the loss is the mean over the n points; a sum is n times larger", section=_HINGE)
+@mistake(
+    "hinge",
+    "hinge loss summed instead of averaged",
+    "the loss is the mean over the n points; a sum is n times larger",
+    section=_HINGE,
+)
 def hinge_sum(scores, y_pm1):
     return float(np.sum(np.maximum(0.0, 1.0 - y_pm1 * scores)))
 
 
-@mistake("hinge", "hinge loss without the label",
-         "the margin is y s: a score of -2 is right for y = -1; with 1 - s every negative example is "
-         "punished for being negative", section=_HINGE)
+@mistake(
+    "hinge",
+    "hinge loss without the label",
+    "the margin is y s: a score of -2 is right for y = -1; with 1 - s every negative example is "
+    "punished for being negative",
+    section=_HINGE,
+)
 def hinge_no_label(scores, y_pm1):
     return float(np.mean(np.maximum(0.0, 1.0 - scores)))
 
 
-@mistake("hinge", "the perceptron criterion max(0, -y s) for the hinge",
-         "without the 1 a point on the right side with a small margin costs nothing; the hinge asks for a "
-         "margin of at least 1", section=_HINGE)
+@mistake(
+    "hinge",
+    "the perceptron criterion max(0, -y s) for the hinge",
+    "without the 1 a point on the right side with a small margin costs nothing; the hinge asks for a "
+    "margin of at least 1",
+    section=_HINGE,
+)
 def hinge_no_margin(scores, y_pm1):
     return float(np.mean(np.maximum(0.0, -y_pm1 * scores)))
 
 
-@mistake("hinge", "the squared hinge for the hinge",
-         "you square max(0, 1 - y s); the (plain) hinge loss is linear in the margin", section=_HINGE)
+@mistake(
+    "hinge",
+    "the squared hinge for the hinge",
+    "you square max(0, 1 - y s); the (plain) hinge loss is linear in the margin",
+    section=_HINGE,
+)
 def hinge_squared(scores, y_pm1):
     return float(np.mean(np.maximum(0.0, 1.0 - y_pm1 * scores) ** 2))
 
 
-@mistake("hinge", "hinge with the labels mapped by 2y - 1 a second time",
-         "the labels are already -1 and +1; 2y - 1 is the map for 0/1 labels and turns -1 into -3, "
-         "so negative examples get three times their margin", section=_HINGE)
+@mistake(
+    "hinge",
+    "hinge with the labels mapped by 2y - 1 a second time",
+    "the labels are already -1 and +1; 2y - 1 is the map for 0/1 labels and turns -1 into -3, "
+    "so negative examples get three times their margin",
+    section=_HINGE,
+)
 def hinge_labels_remapped(scores, y_pm1):
     return float(np.mean(np.maximum(0.0, 1.0 - (2 * y_pm1 - 1) * scores)))
 
 
 # ----------------------------------------------------------------------------- hinge's gradient
 
-@mistake("hinge_backward", "hinge's gradient active at a margin of exactly 1",
-         "at y s = 1 you return -y/n (a test y s <= 1); PyTorch's relu(1 - y s) and nnlib use 0 there",
-         kind="kink", section=_HINGE)
+
+@mistake(
+    "hinge_backward",
+    "hinge's gradient active at a margin of exactly 1",
+    "at y s = 1 you return -y/n (a test y s <= 1); PyTorch's relu(1 - y s) and nnlib use 0 there",
+    kind="kink",
+    section=_HINGE,
+)
 def hinge_grad_active_at_one(scores, y_pm1):
     return np.where(y_pm1 * scores <= 1, -y_pm1, 0.0) / scores.size
 
 
-@mistake("hinge_backward", "hinge's gradient without the mean's 1/n",
-         "the loss is a mean over the n points, so the slope of an active point is -y/n; yours is n times "
-         "too large", section=_HINGE)
+@mistake(
+    "hinge_backward",
+    "hinge's gradient without the mean's 1/n",
+    "the loss is a mean over the n points, so the slope of an active point is -y/n; yours is n times "
+    "too large",
+    section=_HINGE,
+)
 def hinge_grad_no_mean(scores, y_pm1):
     return np.where(y_pm1 * scores < 1, -y_pm1, 0.0)
 
 
-@mistake("hinge_backward", "hinge's gradient with the sign flipped",
-         "the derivative of 1 - y s with respect to s is -y; with +y gradient descent shrinks the margins",
-         section=_HINGE)
+@mistake(
+    "hinge_backward",
+    "hinge's gradient with the sign flipped",
+    "the derivative of 1 - y s with respect to s is -y; with +y gradient descent shrinks the margins",
+    section=_HINGE,
+)
 def hinge_grad_sign_flipped(scores, y_pm1):
     return np.where(y_pm1 * scores < 1, y_pm1, 0.0) / scores.size
 
 
-@mistake("hinge_backward", "hinge's gradient without the label",
-         "the slope of 1 - y s is -y, which is +1 for the negative examples; you return -1/n for every active "
-         "point", section=_HINGE)
+@mistake(
+    "hinge_backward",
+    "hinge's gradient without the label",
+    "the slope of 1 - y s is -y, which is +1 for the negative examples; you return -1/n for every active "
+    "point",
+    section=_HINGE,
+)
 def hinge_grad_no_label(scores, y_pm1):
     return np.where(y_pm1 * scores < 1, -1.0, 0.0) / scores.size
 
 
-@mistake("hinge_backward", "hinge's gradient only for misclassified points",
-         "you test y s < 0 (the perceptron's rule); a point on the right side with margin below 1 is still "
-         "inside the margin and gets -y/n", section=_HINGE)
+@mistake(
+    "hinge_backward",
+    "hinge's gradient only for misclassified points",
+    "you test y s < 0 (the perceptron's rule); a point on the right side with margin below 1 is still "
+    "inside the margin and gets -y/n",
+    section=_HINGE,
+)
 def hinge_grad_misclassified_only(scores, y_pm1):
     return np.where(y_pm1 * scores < 0, -y_pm1, 0.0) / scores.size
 
 
-@mistake("hinge_backward", "hinge's gradient with the labels mapped by 2y - 1 a second time",
-         "the labels are already -1 and +1; 2y - 1 is the map for 0/1 labels and turns -1 into -3, which "
-         "changes both which points are inside the margin and their slope", section=_HINGE)
+@mistake(
+    "hinge_backward",
+    "hinge's gradient with the labels mapped by 2y - 1 a second time",
+    "the labels are already -1 and +1; 2y - 1 is the map for 0/1 labels and turns -1 into -3, which "
+    "changes both which points are inside the margin and their slope",
+    section=_HINGE,
+)
 def hinge_grad_labels_remapped(scores, y_pm1):
     y = 2 * y_pm1 - 1
     return np.where(y * scores < 1, -y, 0.0) / scores.size
@@ -229,49 +339,73 @@ def hinge_grad_labels_remapped(scores, y_pm1):
 
 # ----------------------------------------------------------------------------- KL divergence
 
-@mistake("kl_divergence", "KL with its arguments swapped",
-         "you compute KL(q || p) = sum q log(q / p); KL is not symmetric, and this function is "
-         "KL(p || q) = sum p log(p / q)", section=_KL)
+
+@mistake(
+    "kl_divergence",
+    "KL with its arguments swapped",
+    "you compute KL(q || p) = sum q log(q / p); KL is not symmetric, and this function is "
+    "KL(p || q) = sum p log(p / q)",
+    section=_KL,
+)
 def kl_swapped(p, q):
     pos = q > 0
     return float(np.sum(q[pos] * np.log(q[pos] / p[pos])) / _batch(p))
 
 
-@mistake("kl_divergence", "KL summed over the batch instead of averaged",
-         "the divergence is summed over the classes and averaged over the N rows of a batch; you also summed "
-         "over the rows, N times too large", section=_KL)
+@mistake(
+    "kl_divergence",
+    "KL summed over the batch instead of averaged",
+    "the divergence is summed over the classes and averaged over the N rows of a batch; you also summed "
+    "over the rows, N times too large",
+    section=_KL,
+)
 def kl_no_batch_mean(p, q):
     pos = p > 0
     return float(np.sum(p[pos] * np.log(p[pos] / q[pos])))
 
 
-@mistake("kl_divergence", "KL averaged over every entry",
-         "the divergence of one row is a sum over its classes; np.mean over everything also divides by the "
-         "number of classes C", section=_KL)
+@mistake(
+    "kl_divergence",
+    "KL averaged over every entry",
+    "the divergence of one row is a sum over its classes; np.mean over everything also divides by the "
+    "number of classes C",
+    section=_KL,
+)
 def kl_mean_over_entries(p, q):
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0) / q), 0.0)
     return float(np.mean(terms))
 
 
-@mistake("kl_divergence", "KL without the p = 0 convention",
-         "where p = 0, p log(p / q) is 0 * (-inf) = NaN in NumPy; the limit is 0, so leave those terms out",
-         section=_KL)
+@mistake(
+    "kl_divergence",
+    "KL without the p = 0 convention",
+    "where p = 0, p log(p / q) is 0 * (-inf) = NaN in NumPy; the limit is 0, so leave those terms out",
+    section=_KL,
+)
 def kl_no_zero_mask(p, q):
     return float(np.sum(p * np.log(p / q)) / _batch(p))
 
 
-@mistake("kl_divergence", "KL with the ratio upside down",
-         "you compute sum p log(q / p), the negative of the divergence (it is never positive); KL(p || q) "
-         "uses log(p / q)", section=_KL)
+@mistake(
+    "kl_divergence",
+    "KL with the ratio upside down",
+    "you compute sum p log(q / p), the negative of the divergence (it is never positive); KL(p || q) "
+    "uses log(p / q)",
+    section=_KL,
+)
 def kl_ratio_inverted(p, q):
     pos = p > 0
     return float(np.sum(p[pos] * np.log(q[pos] / p[pos])) / _batch(p))
 
 
-@mistake("kl_divergence", "the cross-entropy for the KL divergence",
-         "-sum p log q is the cross-entropy H(p, q) = KL(p || q) + H(p); it is not 0 when q = p unless p is "
-         "one-hot: subtract the entropy of p", section=_KL)
+@mistake(
+    "kl_divergence",
+    "the cross-entropy for the KL divergence",
+    "-sum p log q is the cross-entropy H(p, q) = KL(p || q) + H(p); it is not 0 when q = p unless p is "
+    "one-hot: subtract the entropy of p",
+    section=_KL,
+)
 def kl_cross_entropy(p, q):
     pos = p > 0
     return float(-np.sum(p[pos] * np.log(q[pos])) / _batch(p))
@@ -279,35 +413,53 @@ def kl_cross_entropy(p, q):
 
 # ----------------------------------------------------------------------------- KL's gradient
 
-@mistake("kl_divergence_backward", "KL's gradient without the + 1",
-         "d/dp of p log p is log p + 1; you dropped the 1 (it comes from the product rule)", section=_KL)
+
+@mistake(
+    "kl_divergence_backward",
+    "KL's gradient without the + 1",
+    "d/dp of p log p is log p + 1; you dropped the 1 (it comes from the product rule)",
+    section=_KL,
+)
 def kl_grad_no_one(p, q):
     return np.log(p / q) / _batch(p)
 
 
-@mistake("kl_divergence_backward", "KL's gradient with the ratio upside down",
-         "the derivative of p log(p / q) with respect to p is log(p / q) + 1; you wrote log(q / p) + 1",
-         section=_KL)
+@mistake(
+    "kl_divergence_backward",
+    "KL's gradient with the ratio upside down",
+    "the derivative of p log(p / q) with respect to p is log(p / q) + 1; you wrote log(q / p) + 1",
+    section=_KL,
+)
 def kl_grad_ratio_inverted(p, q):
     return (np.log(q / p) + 1.0) / _batch(p)
 
 
-@mistake("kl_divergence_backward", "KL's gradient without the batch mean",
-         "the loss averages over the N rows of a batch, so the gradient carries 1/N; yours is N times too large",
-         section=_KL)
+@mistake(
+    "kl_divergence_backward",
+    "KL's gradient without the batch mean",
+    "the loss averages over the N rows of a batch, so the gradient carries 1/N; yours is N times too large",
+    section=_KL,
+)
 def kl_grad_no_batch_mean(p, q):
     return np.log(p / q) + 1.0
 
 
-@mistake("kl_divergence_backward", "KL's gradient divided by every entry",
-         "the loss divides by the number of rows N only (a row's classes are summed); you divided by N times C",
-         section=_KL)
+@mistake(
+    "kl_divergence_backward",
+    "KL's gradient divided by every entry",
+    "the loss divides by the number of rows N only (a row's classes are summed); you divided by N times C",
+    section=_KL,
+)
 def kl_grad_mean_over_entries(p, q):
     return (np.log(p / q) + 1.0) / p.size
 
 
-@mistake("kl_divergence_backward", "KL's gradient with respect to q",
-         "-p / q is the derivative with respect to the second argument q; this function differentiates "
-         "with respect to p: log(p / q) + 1", section=_KL)
+@mistake(
+    "kl_divergence_backward",
+    "KL's gradient with respect to q",
+    "-p / q is the derivative with respect to the second argument q; this function differentiates "
+    "with respect to p: log(p / q) + 1",
+    section=_KL,
+)
 def kl_grad_wrt_q(p, q):
     return -p / q / _batch(p)

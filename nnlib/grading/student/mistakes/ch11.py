@@ -4,6 +4,7 @@ inference mode and the running averages.
 Each function below is the worksheet's function with one real bug (see the package docstring).
 Inputs are batches ``x`` of shape (N, D); the statistics are per feature, over the batch (axis 0).
 """
+
 import numpy as np
 
 from . import mistake
@@ -24,63 +25,89 @@ def _parts(dout, x, eps):
 # ----------------------------------------------------------------------------- batchnorm_forward
 
 
-@mistake("batchnorm_forward", "statistics over the wrong axis (per example)",
-         "you take the mean and variance of each row, over the features of one example (axis=1): "
-         "that is layer normalization; batch norm normalises each feature over the examples of the "
-         "batch (axis=0)", section=FORWARD)
+@mistake(
+    "batchnorm_forward",
+    "statistics over the wrong axis (per example)",
+    "you take the mean and variance of each row, over the features of one example (axis=1): "
+    "that is layer normalization; batch norm normalises each feature over the examples of the "
+    "batch (axis=0)",
+    section=FORWARD,
+)
 def bn_forward_wrong_axis(x, gamma, beta, eps=1e-5):
     mu = x.mean(axis=1, keepdims=True)
     var = x.var(axis=1, keepdims=True)
     return gamma * (x - mu) / np.sqrt(var + eps) + beta
 
 
-@mistake("batchnorm_forward", "one mean and variance for the whole batch",
-         "x.mean() and x.var() without an axis pool every feature together; batch norm keeps one "
-         "mean and one variance per feature (axis=0), so features on different scales are each "
-         "brought to mean 0 and variance 1", section=FORWARD)
+@mistake(
+    "batchnorm_forward",
+    "one mean and variance for the whole batch",
+    "x.mean() and x.var() without an axis pool every feature together; batch norm keeps one "
+    "mean and one variance per feature (axis=0), so features on different scales are each "
+    "brought to mean 0 and variance 1",
+    section=FORWARD,
+)
 def bn_forward_whole_batch(x, gamma, beta, eps=1e-5):
     return gamma * (x - x.mean()) / np.sqrt(x.var() + eps) + beta
 
 
-@mistake("batchnorm_forward", "dividing by the variance instead of the standard deviation",
-         "you divide x - mu by var + eps; standardising divides by the square root, "
-         "sqrt(var + eps), otherwise a feature of standard deviation sigma ends with standard "
-         "deviation 1/sigma instead of 1", section=FORWARD)
+@mistake(
+    "batchnorm_forward",
+    "dividing by the variance instead of the standard deviation",
+    "you divide x - mu by var + eps; standardising divides by the square root, "
+    "sqrt(var + eps), otherwise a feature of standard deviation sigma ends with standard "
+    "deviation 1/sigma instead of 1",
+    section=FORWARD,
+)
 def bn_forward_divides_by_variance(x, gamma, beta, eps=1e-5):
     mu = x.mean(axis=0)
     return gamma * (x - mu) / (x.var(axis=0) + eps) + beta
 
 
-@mistake("batchnorm_forward", "eps outside the square root",
-         "you divide by sqrt(var) + eps; batch norm adds eps to the variance, inside the root, "
-         "sqrt(var + eps). The two differ most for a feature whose variance is as small as eps",
-         section=FORWARD)
+@mistake(
+    "batchnorm_forward",
+    "eps outside the square root",
+    "you divide by sqrt(var) + eps; batch norm adds eps to the variance, inside the root, "
+    "sqrt(var + eps). The two differ most for a feature whose variance is as small as eps",
+    section=FORWARD,
+)
 def bn_forward_eps_outside(x, gamma, beta, eps=1e-5):
     mu = x.mean(axis=0)
     return gamma * (x - mu) / (np.sqrt(x.var(axis=0)) + eps) + beta
 
 
-@mistake("batchnorm_forward", "no eps in the denominator",
-         "you divide by sqrt(var) alone: a feature that is constant over the batch gives 0/0 = NaN, "
-         "and a feature with a variance near eps is scaled differently; add eps inside the root",
-         section=FORWARD)
+@mistake(
+    "batchnorm_forward",
+    "no eps in the denominator",
+    "you divide by sqrt(var) alone: a feature that is constant over the batch gives 0/0 = NaN, "
+    "and a feature with a variance near eps is scaled differently; add eps inside the root",
+    section=FORWARD,
+)
 def bn_forward_no_eps(x, gamma, beta, eps=1e-5):
     mu = x.mean(axis=0)
     return gamma * (x - mu) / np.sqrt(x.var(axis=0)) + beta
 
 
-@mistake("batchnorm_forward", "unbiased batch variance (ddof=1)",
-         "you divide the squared deviations by N - 1; the forward pass normalises with the spread "
-         "the batch actually has, the biased variance (divide by N, NumPy's default ddof=0). The "
-         "unbiased one belongs in the running average only", section=FORWARD)
+@mistake(
+    "batchnorm_forward",
+    "unbiased batch variance (ddof=1)",
+    "you divide the squared deviations by N - 1; the forward pass normalises with the spread "
+    "the batch actually has, the biased variance (divide by N, NumPy's default ddof=0). The "
+    "unbiased one belongs in the running average only",
+    section=FORWARD,
+)
 def bn_forward_unbiased(x, gamma, beta, eps=1e-5):
     mu = x.mean(axis=0)
     return gamma * (x - mu) / np.sqrt(x.var(axis=0, ddof=1) + eps) + beta
 
 
-@mistake("batchnorm_forward", "gamma and beta left out",
-         "you return the normalised x-hat; the layer then scales and shifts it, gamma * x_hat + beta, "
-         "so that the network can give each feature the mean and spread it needs", section=GAMMA_BETA)
+@mistake(
+    "batchnorm_forward",
+    "gamma and beta left out",
+    "you return the normalised x-hat; the layer then scales and shifts it, gamma * x_hat + beta, "
+    "so that the network can give each feature the mean and spread it needs",
+    section=GAMMA_BETA,
+)
 def bn_forward_no_scale_shift(x, gamma, beta, eps=1e-5):
     return (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps)
 
@@ -88,67 +115,91 @@ def bn_forward_no_scale_shift(x, gamma, beta, eps=1e-5):
 # ----------------------------------------------------------------------------- batchnorm_backward
 
 
-@mistake("batchnorm_backward", "dx as if the mean and variance were constants",
-         "you return dout * gamma / sqrt(var + eps), which ignores that mu and sigma depend on every "
-         "example of the batch; dx also has the two correction terms (the mean of dout, and x_hat "
-         "times the mean of dout * x_hat)", section=BACKWARD)
+@mistake(
+    "batchnorm_backward",
+    "dx as if the mean and variance were constants",
+    "you return dout * gamma / sqrt(var + eps), which ignores that mu and sigma depend on every "
+    "example of the batch; dx also has the two correction terms (the mean of dout, and x_hat "
+    "times the mean of dout * x_hat)",
+    section=BACKWARD,
+)
 def bn_backward_constant_stats(dout, x, gamma, eps=1e-5):
     _, inv_std, dgamma, dbeta = _parts(dout, x, eps)
     return dout * gamma * inv_std, dgamma, dbeta
 
 
-@mistake("batchnorm_backward", "dx without the variance term",
-         "your dx subtracts the mean of the upstream gradient but not x_hat * dgamma, the path "
-         "through the variance; the gradient then still moves x along x_hat, a direction that "
-         "cannot change the output", section=BACKWARD)
+@mistake(
+    "batchnorm_backward",
+    "dx without the variance term",
+    "your dx subtracts the mean of the upstream gradient but not x_hat * dgamma, the path "
+    "through the variance; the gradient then still moves x along x_hat, a direction that "
+    "cannot change the output",
+    section=BACKWARD,
+)
 def bn_backward_no_variance_term(dout, x, gamma, eps=1e-5):
     xhat, inv_std, dgamma, dbeta = _parts(dout, x, eps)
     n = x.shape[0]
     return gamma * inv_std / n * (n * dout - dbeta), dgamma, dbeta
 
 
-@mistake("batchnorm_backward", "dx without the mean term",
-         "your dx subtracts x_hat * dgamma but not dbeta, the path through the batch mean; the "
-         "entries of dx of one feature should add up to 0 (shifting every x equally changes nothing)",
-         section=BACKWARD)
+@mistake(
+    "batchnorm_backward",
+    "dx without the mean term",
+    "your dx subtracts x_hat * dgamma but not dbeta, the path through the batch mean; the "
+    "entries of dx of one feature should add up to 0 (shifting every x equally changes nothing)",
+    section=BACKWARD,
+)
 def bn_backward_no_mean_term(dout, x, gamma, eps=1e-5):
     xhat, inv_std, dgamma, dbeta = _parts(dout, x, eps)
     n = x.shape[0]
     return gamma * inv_std / n * (n * dout - xhat * dgamma), dgamma, dbeta
 
 
-@mistake("batchnorm_backward", "dgamma and dbeta as means over the batch",
-         "dbeta and dgamma are sums over the examples of the batch (every example contributes to "
-         "the loss); your means are N times too small", section=BACKWARD)
+@mistake(
+    "batchnorm_backward",
+    "dgamma and dbeta as means over the batch",
+    "dbeta and dgamma are sums over the examples of the batch (every example contributes to "
+    "the loss); your means are N times too small",
+    section=BACKWARD,
+)
 def bn_backward_mean_param_grads(dout, x, gamma, eps=1e-5):
     xhat, inv_std, dgamma_sum, dbeta_sum = _parts(dout, x, eps)
     dbeta, dgamma = dbeta_sum / x.shape[0], dgamma_sum / x.shape[0]
     return gamma * inv_std * (dout - dbeta - xhat * dgamma), dgamma, dbeta
 
 
-@mistake("batchnorm_backward", "dx without the factor gamma",
-         "the output is gamma * x_hat + beta, so the gradient reaching x_hat is gamma * dout; your "
-         "dx is the gradient of x_hat alone, wrong by the factor gamma for each feature",
-         section=BACKWARD)
+@mistake(
+    "batchnorm_backward",
+    "dx without the factor gamma",
+    "the output is gamma * x_hat + beta, so the gradient reaching x_hat is gamma * dout; your "
+    "dx is the gradient of x_hat alone, wrong by the factor gamma for each feature",
+    section=BACKWARD,
+)
 def bn_backward_no_gamma(dout, x, gamma, eps=1e-5):
     xhat, inv_std, dgamma, dbeta = _parts(dout, x, eps)
     n = x.shape[0]
     return inv_std / n * (n * dout - dbeta - xhat * dgamma), dgamma, dbeta
 
 
-@mistake("batchnorm_backward", "dgamma and dbeta returned in the wrong order",
-         "return (dx, dgamma, dbeta) in this order; you swapped the two parameter gradients",
-         section=BACKWARD)
+@mistake(
+    "batchnorm_backward",
+    "dgamma and dbeta returned in the wrong order",
+    "return (dx, dgamma, dbeta) in this order; you swapped the two parameter gradients",
+    section=BACKWARD,
+)
 def bn_backward_swapped(dout, x, gamma, eps=1e-5):
     xhat, inv_std, dgamma, dbeta = _parts(dout, x, eps)
     n = x.shape[0]
     return gamma * inv_std / n * (n * dout - dbeta - xhat * dgamma), dbeta, dgamma
 
 
-@mistake("batchnorm_backward", "no eps in the backward pass",
-         "you use 1/sqrt(var) where the forward pass used 1/sqrt(var + eps): a constant feature "
-         "gives NaN, and a feature with a variance near eps gets a gradient of the wrong size",
-         section=BACKWARD)
+@mistake(
+    "batchnorm_backward",
+    "no eps in the backward pass",
+    "you use 1/sqrt(var) where the forward pass used 1/sqrt(var + eps): a constant feature "
+    "gives NaN, and a feature with a variance near eps gets a gradient of the wrong size",
+    section=BACKWARD,
+)
 def bn_backward_no_eps(dout, x, gamma, eps=1e-5):
     n = x.shape[0]
     inv_std = 1.0 / np.sqrt(x.var(axis=0))
@@ -160,38 +211,57 @@ def bn_backward_no_eps(dout, x, gamma, eps=1e-5):
 # ----------------------------------------------------------------------------- batchnorm_inference
 
 
-@mistake("batchnorm_inference", "batch statistics at test time",
-         "you normalise with the mean and variance of the batch you are given (training mode); at "
-         "inference the layer uses the fixed running mean and var, so a prediction does not depend "
-         "on the other examples (with batch statistics a single example always comes out as beta)", section=MODES)
+@mistake(
+    "batchnorm_inference",
+    "batch statistics at test time",
+    "you normalise with the mean and variance of the batch you are given (training mode); at "
+    "inference the layer uses the fixed running mean and var, so a prediction does not depend "
+    "on the other examples (with batch statistics a single example always comes out as beta)",
+    section=MODES,
+)
 def bn_inference_batch_stats(x, gamma, beta, mean, var, eps=1e-5):
     return gamma * (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps) + beta
 
 
-@mistake("batchnorm_inference", "dividing by the variance instead of the standard deviation",
-         "you divide x - mean by var + eps; standardising divides by its square root, "
-         "sqrt(var + eps)", section=MODES)
+@mistake(
+    "batchnorm_inference",
+    "dividing by the variance instead of the standard deviation",
+    "you divide x - mean by var + eps; standardising divides by its square root, sqrt(var + eps)",
+    section=MODES,
+)
 def bn_inference_divides_by_variance(x, gamma, beta, mean, var, eps=1e-5):
     return gamma * (x - mean) / (var + eps) + beta
 
 
-@mistake("batchnorm_inference", "eps outside the square root",
-         "you divide by sqrt(var) + eps; batch norm adds eps inside the root, sqrt(var + eps). "
-         "The two differ most for a variance as small as eps", section=MODES)
+@mistake(
+    "batchnorm_inference",
+    "eps outside the square root",
+    "you divide by sqrt(var) + eps; batch norm adds eps inside the root, sqrt(var + eps). "
+    "The two differ most for a variance as small as eps",
+    section=MODES,
+)
 def bn_inference_eps_outside(x, gamma, beta, mean, var, eps=1e-5):
     return gamma * (x - mean) / (np.sqrt(var) + eps) + beta
 
 
-@mistake("batchnorm_inference", "no eps in the denominator",
-         "you divide by sqrt(var) alone: a running variance of 0 gives a division by zero, and a "
-         "small one is scaled differently from training; add eps inside the root", section=MODES)
+@mistake(
+    "batchnorm_inference",
+    "no eps in the denominator",
+    "you divide by sqrt(var) alone: a running variance of 0 gives a division by zero, and a "
+    "small one is scaled differently from training; add eps inside the root",
+    section=MODES,
+)
 def bn_inference_no_eps(x, gamma, beta, mean, var, eps=1e-5):
     return gamma * (x - mean) / np.sqrt(var) + beta
 
 
-@mistake("batchnorm_inference", "gamma and beta left out",
-         "you return the normalised x; inference mode applies the same learned scale and shift as "
-         "training, gamma * x_hat + beta", section=GAMMA_BETA)
+@mistake(
+    "batchnorm_inference",
+    "gamma and beta left out",
+    "you return the normalised x; inference mode applies the same learned scale and shift as "
+    "training, gamma * x_hat + beta",
+    section=GAMMA_BETA,
+)
 def bn_inference_no_scale_shift(x, gamma, beta, mean, var, eps=1e-5):
     return (x - mean) / np.sqrt(var + eps)
 
@@ -199,43 +269,71 @@ def bn_inference_no_scale_shift(x, gamma, beta, mean, var, eps=1e-5):
 # ----------------------------------------------------------------------------- update_running_stats
 
 
-@mistake("update_running_stats", "a biased running variance",
-         "you feed the running average the biased batch variance (divide by N); it has to estimate "
-         "the population variance, so PyTorch feeds it the unbiased one (ddof=1, divide by N - 1), "
-         "N/(N - 1) times larger", section=MODES)
+@mistake(
+    "update_running_stats",
+    "a biased running variance",
+    "you feed the running average the biased batch variance (divide by N); it has to estimate "
+    "the population variance, so PyTorch feeds it the unbiased one (ddof=1, divide by N - 1), "
+    "N/(N - 1) times larger",
+    section=MODES,
+)
 def running_biased_var(running_mean, running_var, x, momentum=0.1):
-    return ((1 - momentum) * running_mean + momentum * x.mean(axis=0),
-            (1 - momentum) * running_var + momentum * x.var(axis=0))
+    return (
+        (1 - momentum) * running_mean + momentum * x.mean(axis=0),
+        (1 - momentum) * running_var + momentum * x.var(axis=0),
+    )
 
 
-@mistake("update_running_stats", "Keras's momentum in PyTorch's formula",
-         "you weight the old running value by momentum and the new batch by 1 - momentum; in "
-         "PyTorch's convention momentum (0.1) is the weight of the new batch, so your average "
-         "follows every batch almost completely", section=MODES)
+@mistake(
+    "update_running_stats",
+    "Keras's momentum in PyTorch's formula",
+    "you weight the old running value by momentum and the new batch by 1 - momentum; in "
+    "PyTorch's convention momentum (0.1) is the weight of the new batch, so your average "
+    "follows every batch almost completely",
+    section=MODES,
+)
 def running_keras_momentum(running_mean, running_var, x, momentum=0.1):
-    return (momentum * running_mean + (1 - momentum) * x.mean(axis=0),
-            momentum * running_var + (1 - momentum) * x.var(axis=0, ddof=1))
+    return (
+        momentum * running_mean + (1 - momentum) * x.mean(axis=0),
+        momentum * running_var + (1 - momentum) * x.var(axis=0, ddof=1),
+    )
 
 
-@mistake("update_running_stats", "batch statistics over the wrong axis",
-         "you average over the features of each example (axis=1); the running statistics are per "
-         "feature, averaged over the examples of the batch (axis=0)", section=MODES)
+@mistake(
+    "update_running_stats",
+    "batch statistics over the wrong axis",
+    "you average over the features of each example (axis=1); the running statistics are per "
+    "feature, averaged over the examples of the batch (axis=0)",
+    section=MODES,
+)
 def running_wrong_axis(running_mean, running_var, x, momentum=0.1):
-    return ((1 - momentum) * running_mean + momentum * x.mean(axis=1),
-            (1 - momentum) * running_var + momentum * x.var(axis=1, ddof=1))
+    return (
+        (1 - momentum) * running_mean + momentum * x.mean(axis=1),
+        (1 - momentum) * running_var + momentum * x.var(axis=1, ddof=1),
+    )
 
 
-@mistake("update_running_stats", "the standard deviation in the running variance",
-         "you average the batch standard deviation into running_var; it must average the "
-         "(unbiased) variance, because inference divides by sqrt(running_var + eps)", section=MODES)
+@mistake(
+    "update_running_stats",
+    "the standard deviation in the running variance",
+    "you average the batch standard deviation into running_var; it must average the "
+    "(unbiased) variance, because inference divides by sqrt(running_var + eps)",
+    section=MODES,
+)
 def running_std(running_mean, running_var, x, momentum=0.1):
-    return ((1 - momentum) * running_mean + momentum * x.mean(axis=0),
-            (1 - momentum) * running_var + momentum * x.std(axis=0, ddof=1))
+    return (
+        (1 - momentum) * running_mean + momentum * x.mean(axis=0),
+        (1 - momentum) * running_var + momentum * x.std(axis=0, ddof=1),
+    )
 
 
-@mistake("update_running_stats", "no moving average: the batch statistics alone",
-         "you return this batch's mean and variance; the running statistics are exponential moving "
-         "averages, (1 - momentum) * running + momentum * batch, which remember about the last "
-         "1/momentum batches", section=MODES)
+@mistake(
+    "update_running_stats",
+    "no moving average: the batch statistics alone",
+    "you return this batch's mean and variance; the running statistics are exponential moving "
+    "averages, (1 - momentum) * running + momentum * batch, which remember about the last "
+    "1/momentum batches",
+    section=MODES,
+)
 def running_no_average(running_mean, running_var, x, momentum=0.1):
     return x.mean(axis=0), x.var(axis=0, ddof=1)

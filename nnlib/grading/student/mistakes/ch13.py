@@ -3,6 +3,7 @@ recall, F1, the confusion matrix and log-uniform sampling.
 
 Each function below is the worksheet's function with one real bug (see the package docstring).
 """
+
 import numpy as np
 
 from . import mistake
@@ -29,42 +30,61 @@ def _bounds(n, k, fold):
     return start, start + int(sizes[fold])
 
 
-@mistake("kfold_indices", "folds of n // k, the leftover samples never validated",
-         "with folds of n // k samples the last n % k samples are in no fold and are never "
-         "validated; the first n % k folds get one extra sample each", section=CV)
+@mistake(
+    "kfold_indices",
+    "folds of n // k, the leftover samples never validated",
+    "with folds of n // k samples the last n % k samples are in no fold and are never "
+    "validated; the first n % k folds get one extra sample each",
+    section=CV,
+)
 def kfold_floor_sizes(n, k, fold):
     size = n // k
     return _split(n, fold * size, (fold + 1) * size)
 
 
-@mistake("kfold_indices", "the leftover samples all in the last fold",
-         "you give every fold n // k samples and the last one the rest, so the last fold can be up "
-         "to k - 1 samples larger; spread the n % k extra samples over the first folds, one each",
-         section=CV)
+@mistake(
+    "kfold_indices",
+    "the leftover samples all in the last fold",
+    "you give every fold n // k samples and the last one the rest, so the last fold can be up "
+    "to k - 1 samples larger; spread the n % k extra samples over the first folds, one each",
+    section=CV,
+)
 def kfold_remainder_last(n, k, fold):
     size = n // k
     return _split(n, fold * size, n if fold == k - 1 else (fold + 1) * size)
 
 
-@mistake("kfold_indices", "folds of ceil(n / k)",
-         "with folds of ceil(n/k) samples the last folds come out too small (or empty); the first "
-         "n % k folds have n // k + 1 samples and the others n // k", section=CV)
+@mistake(
+    "kfold_indices",
+    "folds of ceil(n / k)",
+    "with folds of ceil(n/k) samples the last folds come out too small (or empty); the first "
+    "n % k folds have n // k + 1 samples and the others n // k",
+    section=CV,
+)
 def kfold_ceil_sizes(n, k, fold):
     size = -(-n // k)
     return _split(n, min(fold * size, n), min((fold + 1) * size, n))
 
 
-@mistake("kfold_indices", "train and validation indices swapped",
-         "return (train_idx, val_idx): the training indices (all the other folds) first, then "
-         "fold number `fold`", section=CV)
+@mistake(
+    "kfold_indices",
+    "train and validation indices swapped",
+    "return (train_idx, val_idx): the training indices (all the other folds) first, then "
+    "fold number `fold`",
+    section=CV,
+)
 def kfold_swapped(n, k, fold):
     train, val = _split(n, *_bounds(n, k, fold))
     return val, train
 
 
-@mistake("kfold_indices", "the fold's end taken as inclusive",
-         "a fold from start to stop covers idx[start:stop], the end excluded; your slice "
-         "idx[start:stop + 1] moves the first sample of the next fold into validation", section=CV)
+@mistake(
+    "kfold_indices",
+    "the fold's end taken as inclusive",
+    "a fold from start to stop covers idx[start:stop], the end excluded; your slice "
+    "idx[start:stop + 1] moves the first sample of the next fold into validation",
+    section=CV,
+)
 def kfold_inclusive_end(n, k, fold):
     start, stop = _bounds(n, k, fold)
     return _split(n, start, stop + 1)
@@ -86,35 +106,48 @@ def _ratio(a, b):
     return a / b if b > 0 else 0.0
 
 
-@mistake("precision_recall", "precision and recall swapped",
-         "precision divides TP by everything predicted positive (TP + FP), recall by everything that "
-         "is positive (TP + FN); you return them the other way round", section=METRIC)
+@mistake(
+    "precision_recall",
+    "precision and recall swapped",
+    "precision divides TP by everything predicted positive (TP + FP), recall by everything that "
+    "is positive (TP + FN); you return them the other way round",
+    section=METRIC,
+)
 def pr_swapped(y_true, y_pred):
     tp, fp, fn = _counts(y_true, y_pred)
     return float(_ratio(tp, tp + fn)), float(_ratio(tp, tp + fp))
 
 
-@mistake("precision_recall", "0/0 when nothing is predicted (or is) positive",
-         "with no predicted positives TP + FP = 0 and precision is 0/0 = NaN (likewise recall when "
-         "there are no positives); define it as 0 there, as scikit-learn's zero_division=0",
-         section=METRIC)
+@mistake(
+    "precision_recall",
+    "0/0 when nothing is predicted (or is) positive",
+    "with no predicted positives TP + FP = 0 and precision is 0/0 = NaN (likewise recall when "
+    "there are no positives); define it as 0 there, as scikit-learn's zero_division=0",
+    section=METRIC,
+)
 def pr_no_zero_division(y_true, y_pred):
     tp, fp, fn = _counts(y_true, y_pred)
     with np.errstate(divide="ignore", invalid="ignore"):
         return float(np.float64(tp) / (tp + fp)), float(np.float64(tp) / (tp + fn))
 
 
-@mistake("precision_recall", "class 0 as the positive class",
-         "you count class 0 as positive; class 1 is the positive class (TP: predicted 1 and truly 1)",
-         section=METRIC)
+@mistake(
+    "precision_recall",
+    "class 0 as the positive class",
+    "you count class 0 as positive; class 1 is the positive class (TP: predicted 1 and truly 1)",
+    section=METRIC,
+)
 def pr_class0(y_true, y_pred):
     tp, fp, fn = _counts(y_true, y_pred, positive=0)
     return float(_ratio(tp, tp + fp)), float(_ratio(tp, tp + fn))
 
 
-@mistake("precision_recall", "integer division //",
-         "tp // (tp + fp) rounds down to 0 unless the score is perfect; divide with /",
-         section=METRIC)
+@mistake(
+    "precision_recall",
+    "integer division //",
+    "tp // (tp + fp) rounds down to 0 unless the score is perfect; divide with /",
+    section=METRIC,
+)
 def pr_integer_division(y_true, y_pred):
     tp, fp, fn = _counts(y_true, y_pred)
     return float(tp // (tp + fp) if tp + fp else 0), float(tp // (tp + fn) if tp + fn else 0)
@@ -123,18 +156,25 @@ def pr_integer_division(y_true, y_pred):
 # ----------------------------------------------------------------------------- f1_score
 
 
-@mistake("f1_score", "the arithmetic mean of precision and recall",
-         "F1 is the harmonic mean 2PR/(P + R), which stays low unless both are high; (P + R)/2 "
-         "gives a classifier with recall 1 and precision near 0 a score near 1/2", section=METRIC)
+@mistake(
+    "f1_score",
+    "the arithmetic mean of precision and recall",
+    "F1 is the harmonic mean 2PR/(P + R), which stays low unless both are high; (P + R)/2 "
+    "gives a classifier with recall 1 and precision near 0 a score near 1/2",
+    section=METRIC,
+)
 def f1_arithmetic_mean(y_true, y_pred):
     tp, fp, fn = _counts(y_true, y_pred)
     return float((_ratio(tp, tp + fp) + _ratio(tp, tp + fn)) / 2)
 
 
-@mistake("f1_score", "F1 from precision and recall without the 0/0 case",
-         "when nothing is predicted positive, precision is 0/0 = NaN and so is 2PR/(P + R); F1 is "
-         "0 there (use 2 TP / (2 TP + FP + FN), which is defined whenever a positive exists)",
-         section=METRIC)
+@mistake(
+    "f1_score",
+    "F1 from precision and recall without the 0/0 case",
+    "when nothing is predicted positive, precision is 0/0 = NaN and so is 2PR/(P + R); F1 is "
+    "0 there (use 2 TP / (2 TP + FP + FN), which is defined whenever a positive exists)",
+    section=METRIC,
+)
 def f1_nan_when_undefined(y_true, y_pred):
     tp, fp, fn = _counts(y_true, y_pred)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -142,26 +182,38 @@ def f1_nan_when_undefined(y_true, y_pred):
         return float(2 * p * r / (p + r))
 
 
-@mistake("f1_score", "TP / (TP + FP + FN) (the Jaccard index)",
-         "F1 counts the true positives twice, 2 TP / (2 TP + FP + FN); without the 2s you compute "
-         "the Jaccard index (intersection over union), which is smaller", section=METRIC)
+@mistake(
+    "f1_score",
+    "TP / (TP + FP + FN) (the Jaccard index)",
+    "F1 counts the true positives twice, 2 TP / (2 TP + FP + FN); without the 2s you compute "
+    "the Jaccard index (intersection over union), which is smaller",
+    section=METRIC,
+)
 def f1_jaccard(y_true, y_pred):
     tp, fp, fn = _counts(y_true, y_pred)
     return float(_ratio(tp, tp + fp + fn))
 
 
-@mistake("f1_score", "2 TP / (TP + FP + FN)",
-         "the denominator counts the true positives twice too, 2 TP + FP + FN; without it F1 can "
-         "exceed 1 (a perfect classifier gets 2)", section=METRIC)
+@mistake(
+    "f1_score",
+    "2 TP / (TP + FP + FN)",
+    "the denominator counts the true positives twice too, 2 TP + FP + FN; without it F1 can "
+    "exceed 1 (a perfect classifier gets 2)",
+    section=METRIC,
+)
 def f1_half_denominator(y_true, y_pred):
     tp, fp, fn = _counts(y_true, y_pred)
     return float(_ratio(2 * tp, tp + fp + fn))
 
 
-@mistake("f1_score", "accuracy instead of F1",
-         "the fraction of right predictions rewards a classifier that never predicts the rare class "
-         "(\"never a 9\" is 91% accurate); F1 = 2 TP / (2 TP + FP + FN) looks at the positive class "
-         "only", section=METRIC)
+@mistake(
+    "f1_score",
+    "accuracy instead of F1",
+    "the fraction of right predictions rewards a classifier that never predicts the rare class "
+    '("never a 9" is 91% accurate); F1 = 2 TP / (2 TP + FP + FN) looks at the positive class '
+    "only",
+    section=METRIC,
+)
 def f1_accuracy(y_true, y_pred):
     return float(np.mean(y_true == y_pred))
 
@@ -169,41 +221,60 @@ def f1_accuracy(y_true, y_pred):
 # ----------------------------------------------------------------------------- confusion_counts
 
 
-@mistake("confusion_counts", "confusion matrix transposed",
-         "rows are the true class and columns the prediction, C[true, predicted]; you count "
-         "C[predicted, true]", section=METRIC)
+@mistake(
+    "confusion_counts",
+    "confusion matrix transposed",
+    "rows are the true class and columns the prediction, C[true, predicted]; you count "
+    "C[predicted, true]",
+    section=METRIC,
+)
 def cm_transposed(y_true, y_pred, k):
     return np.bincount(k * y_pred + y_true, minlength=k * k).reshape(k, k)
 
 
-@mistake("confusion_counts", "C[y_true, y_pred] += 1 counts repeated pairs once",
-         "with fancy indexing, += adds 1 only once for a (true, predicted) pair that occurs several "
-         "times; use np.add.at(C, (y_true, y_pred), 1) or np.bincount", section=METRIC)
+@mistake(
+    "confusion_counts",
+    "C[y_true, y_pred] += 1 counts repeated pairs once",
+    "with fancy indexing, += adds 1 only once for a (true, predicted) pair that occurs several "
+    "times; use np.add.at(C, (y_true, y_pred), 1) or np.bincount",
+    section=METRIC,
+)
 def cm_fancy_index(y_true, y_pred, k):
     counts = np.zeros((k, k), dtype=np.int64)
     counts[y_true, y_pred] += 1
     return counts
 
 
-@mistake("confusion_counts", "the size taken from the labels instead of k",
-         "a class that never occurs still has a row and a column: the matrix is (k, k), not "
-         "(largest label + 1) squared", section=METRIC)
+@mistake(
+    "confusion_counts",
+    "the size taken from the labels instead of k",
+    "a class that never occurs still has a row and a column: the matrix is (k, k), not "
+    "(largest label + 1) squared",
+    section=METRIC,
+)
 def cm_size_from_labels(y_true, y_pred, k):
     m = int(max(y_true.max(), y_pred.max())) + 1
     return np.bincount(m * y_true + y_pred, minlength=m * m).reshape(m, m)
 
 
-@mistake("confusion_counts", "counts stored as floats",
-         "np.zeros((k, k)) is a float array; counts are integers (dtype=int)", section=METRIC)
+@mistake(
+    "confusion_counts",
+    "counts stored as floats",
+    "np.zeros((k, k)) is a float array; counts are integers (dtype=int)",
+    section=METRIC,
+)
 def cm_float_counts(y_true, y_pred, k):
     counts = np.zeros((k, k))
     np.add.at(counts, (y_true, y_pred), 1)
     return counts
 
 
-@mistake("confusion_counts", "fractions instead of counts",
-         "you divide by the number of samples; the confusion matrix counts samples (integers)",
-         section=METRIC)
+@mistake(
+    "confusion_counts",
+    "fractions instead of counts",
+    "you divide by the number of samples; the confusion matrix counts samples (integers)",
+    section=METRIC,
+)
 def cm_normalized(y_true, y_pred, k):
     return np.bincount(k * y_true + y_pred, minlength=k * k).reshape(k, k) / len(y_true)
 
@@ -211,31 +282,45 @@ def cm_normalized(y_true, y_pred, k):
 # ----------------------------------------------------------------------------- log_uniform
 
 
-@mistake("log_uniform", "uniform on the linear scale",
-         "U(low, high) puts 90% of the samples in the last decade (between 1e-2 and 1e-1 for "
-         "1e-4 .. 1e-1); sample the exponent uniformly, u ~ U(log low, log high), and return e^u",
-         section=SEARCH)
+@mistake(
+    "log_uniform",
+    "uniform on the linear scale",
+    "U(low, high) puts 90% of the samples in the last decade (between 1e-2 and 1e-1 for "
+    "1e-4 .. 1e-1); sample the exponent uniformly, u ~ U(log low, log high), and return e^u",
+    section=SEARCH,
+)
 def lu_linear(low, high, rng, size=None):
     return rng.uniform(low, high, size)
 
 
-@mistake("log_uniform", "log10 for the bounds but e^u for the sample",
-         "you sample u between log10(low) and log10(high) but return e^u; the logarithm and its "
-         "inverse must have the same base (np.log with np.exp, or np.log10 with 10**u)",
-         section=SEARCH)
+@mistake(
+    "log_uniform",
+    "log10 for the bounds but e^u for the sample",
+    "you sample u between log10(low) and log10(high) but return e^u; the logarithm and its "
+    "inverse must have the same base (np.log with np.exp, or np.log10 with 10**u)",
+    section=SEARCH,
+)
 def lu_log10_exp(low, high, rng, size=None):
     return np.exp(rng.uniform(np.log10(low), np.log10(high), size))
 
 
-@mistake("log_uniform", "natural log for the bounds but 10**u for the sample",
-         "you sample u between ln(low) and ln(high) but return 10**u; the logarithm and its "
-         "inverse must have the same base (np.log with np.exp)", section=SEARCH)
+@mistake(
+    "log_uniform",
+    "natural log for the bounds but 10**u for the sample",
+    "you sample u between ln(low) and ln(high) but return 10**u; the logarithm and its "
+    "inverse must have the same base (np.log with np.exp)",
+    section=SEARCH,
+)
 def lu_ln_pow10(low, high, rng, size=None):
     return 10.0 ** rng.uniform(np.log(low), np.log(high), size)
 
 
-@mistake("log_uniform", "exp of a uniform sample between low and high",
-         "you return e^u with u ~ U(low, high); the exponent must be drawn between log(low) and "
-         "log(high), so that e^u lands between low and high", section=SEARCH)
+@mistake(
+    "log_uniform",
+    "exp of a uniform sample between low and high",
+    "you return e^u with u ~ U(low, high); the exponent must be drawn between log(low) and "
+    "log(high), so that e^u lands between low and high",
+    section=SEARCH,
+)
 def lu_no_log_bounds(low, high, rng, size=None):
     return np.exp(rng.uniform(low, high, size))

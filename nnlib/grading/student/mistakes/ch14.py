@@ -4,6 +4,7 @@ convolution, max and average pooling and the max-pool backward pass.
 Each function below is the worksheet's function with one real bug (see the package docstring).
 Images are NCHW: ``x`` (N, C, H, W), kernels ``w`` (F, C, kh, kw).
 """
+
 import numpy as np
 
 from . import mistake
@@ -22,37 +23,56 @@ def _size(n, k, stride=1, pad=0):
 # ----------------------------------------------------------------------------- conv_output_size
 
 
-@mistake("conv_output_size", "output size without the + 1",
-         "(n + 2p - k) // s counts the steps between the first and the last window; the number of "
-         "windows is one more, (n + 2p - k) // s + 1", section=SIZE)
+@mistake(
+    "conv_output_size",
+    "output size without the + 1",
+    "(n + 2p - k) // s counts the steps between the first and the last window; the number of "
+    "windows is one more, (n + 2p - k) // s + 1",
+    section=SIZE,
+)
 def size_no_plus_one(n, k, stride=1, pad=0):
     return (n + 2 * pad - k) // stride
 
 
-@mistake("conv_output_size", "padding counted once",
-         "pad zeros are added on both sides, so the padded length is n + 2 pad, not n + pad",
-         section=SIZE)
+@mistake(
+    "conv_output_size",
+    "padding counted once",
+    "pad zeros are added on both sides, so the padded length is n + 2 pad, not n + pad",
+    section=SIZE,
+)
 def size_pad_once(n, k, stride=1, pad=0):
     return (n + pad - k) // stride + 1
 
 
-@mistake("conv_output_size", "padding left out",
-         "the window slides over the padded input, of length n + 2 pad; (n - k) // s + 1 is the "
-         "size without padding", section=SIZE)
+@mistake(
+    "conv_output_size",
+    "padding left out",
+    "the window slides over the padded input, of length n + 2 pad; (n - k) // s + 1 is the "
+    "size without padding",
+    section=SIZE,
+)
 def size_no_padding(n, k, stride=1, pad=0):
     return (n - k) // stride + 1
 
 
-@mistake("conv_output_size", "true division / instead of //",
-         "(n + 2p - k) / s is a float (3.5 windows when s does not divide); the number of windows "
-         "is an int and needs the floor, //", section=SIZE)
+@mistake(
+    "conv_output_size",
+    "true division / instead of //",
+    "(n + 2p - k) / s is a float (3.5 windows when s does not divide); the number of windows "
+    "is an int and needs the floor, //",
+    section=SIZE,
+)
 def size_true_division(n, k, stride=1, pad=0):
     return (n + 2 * pad - k) / stride + 1
 
 
-@mistake("conv_output_size", "rounding up instead of down",
-         "when the stride does not divide n + 2p - k, the last partial window does not fit and is "
-         "dropped: take the floor, not the ceiling", section=SIZE)
+@mistake(
+    "conv_output_size",
+    "rounding up instead of down",
+    "when the stride does not divide n + 2p - k, the last partial window does not fit and is "
+    "dropped: take the floor, not the ceiling",
+    section=SIZE,
+)
 def size_ceil(n, k, stride=1, pad=0):
     return -(-(n + 2 * pad - k) // stride) + 1
 
@@ -66,7 +86,9 @@ def _correlate(xp, w, out_hw, step):
     out = np.zeros((xp.shape[0], w.shape[0], h_out, w_out))
     for p in range(w.shape[2]):
         for q in range(w.shape[3]):
-            patch = xp[:, :, p:p + step * (h_out - 1) + 1:step, q:q + step * (w_out - 1) + 1:step]
+            patch = xp[
+                :, :, p : p + step * (h_out - 1) + 1 : step, q : q + step * (w_out - 1) + 1 : step
+            ]
             out += np.einsum("nchw,fc->nfhw", patch, w[:, :, p, q])
     return out
 
@@ -74,43 +96,63 @@ def _correlate(xp, w, out_hw, step):
 def _conv(x, w, b, stride, pad, *, step=None):
     """The right convolution, except that the windows may move ``step`` apart instead of ``stride``."""
     xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
-    out_hw = (_size(x.shape[2], w.shape[2], stride, pad), _size(x.shape[3], w.shape[3], stride, pad))
+    out_hw = (
+        _size(x.shape[2], w.shape[2], stride, pad),
+        _size(x.shape[3], w.shape[3], stride, pad),
+    )
     return _correlate(xp, w, out_hw, stride if step is None else step) + b[None, :, None, None]
 
 
-@mistake("conv2d_forward", "kernel flipped (a true convolution)",
-         "deep-learning libraries compute a cross-correlation: the kernel is not flipped. Your "
-         "w[:, :, ::-1, ::-1] (or scipy's convolve2d) matches only symmetric kernels",
-         section=CORRELATION)
+@mistake(
+    "conv2d_forward",
+    "kernel flipped (a true convolution)",
+    "deep-learning libraries compute a cross-correlation: the kernel is not flipped. Your "
+    "w[:, :, ::-1, ::-1] (or scipy's convolve2d) matches only symmetric kernels",
+    section=CORRELATION,
+)
 def conv_flipped(x, w, b, stride=1, pad=0):
     return _conv(x, w[:, :, ::-1, ::-1], b, stride, pad)
 
 
-@mistake("conv2d_forward", "bias left out",
-         "every filter f has one bias b[f], added at every position of its output map",
-         section=KERNELS)
+@mistake(
+    "conv2d_forward",
+    "bias left out",
+    "every filter f has one bias b[f], added at every position of its output map",
+    section=KERNELS,
+)
 def conv_no_bias(x, w, b, stride=1, pad=0):
     return _conv(x, w, np.zeros_like(b), stride, pad)
 
 
-@mistake("conv2d_forward", "padding left out",
-         "the input is padded with pad zeros on each side before the kernel slides over it; "
-         "without it the output is smaller and the border pixels are under-used", section=SIZE)
+@mistake(
+    "conv2d_forward",
+    "padding left out",
+    "the input is padded with pad zeros on each side before the kernel slides over it; "
+    "without it the output is smaller and the border pixels are under-used",
+    section=SIZE,
+)
 def conv_no_padding(x, w, b, stride=1, pad=0):
     return _conv(x, w, b, stride, 0)
 
 
-@mistake("conv2d_forward", "stride ignored",
-         "the window moves stride pixels at a time; you always move it by 1, so the output has the "
-         "size of a stride-1 convolution", section=SIZE)
+@mistake(
+    "conv2d_forward",
+    "stride ignored",
+    "the window moves stride pixels at a time; you always move it by 1, so the output has the "
+    "size of a stride-1 convolution",
+    section=SIZE,
+)
 def conv_ignores_stride(x, w, b, stride=1, pad=0):
     return _conv(x, w, b, 1, pad)
 
 
-@mistake("conv2d_forward", "windows 1 apart in an output of the strided size",
-         "your output has the right size, but its windows start 1 pixel apart: output (i, j) reads "
-         "the window at (i * stride, j * stride), so slice the patches with step stride",
-         section=SIZE)
+@mistake(
+    "conv2d_forward",
+    "windows 1 apart in an output of the strided size",
+    "your output has the right size, but its windows start 1 pixel apart: output (i, j) reads "
+    "the window at (i * stride, j * stride), so slice the patches with step stride",
+    section=SIZE,
+)
 def conv_stride_only_in_size(x, w, b, stride=1, pad=0):
     return _conv(x, w, b, stride, pad, step=1)
 
@@ -128,7 +170,9 @@ def _pool(x, size, stride, reduce, *, out_hw=None, step=None):
     out = np.empty(x.shape[:2] + (h_out, w_out))
     for i in range(h_out):
         for j in range(w_out):
-            out[:, :, i, j] = reduce(x[:, :, i * step:i * step + size, j * step:j * step + size])
+            out[:, :, i, j] = reduce(
+                x[:, :, i * step : i * step + size, j * step : j * step + size]
+            )
     return out
 
 
@@ -150,84 +194,131 @@ def _mean(window):
     return window.mean(axis=(2, 3))
 
 
-@mistake("maxpool2d_forward", "stride ignored (windows assumed not to overlap)",
-         "you step by size and make H // size windows; the windows start stride apart, and there "
-         "are (H - size) // stride + 1 of them (overlapping when stride < size)", section=POOLING)
+@mistake(
+    "maxpool2d_forward",
+    "stride ignored (windows assumed not to overlap)",
+    "you step by size and make H // size windows; the windows start stride apart, and there "
+    "are (H - size) // stride + 1 of them (overlapping when stride < size)",
+    section=POOLING,
+)
 def maxpool_ignores_stride(x, size=2, stride=2):
     return _pool(x, size, stride, _max, out_hw=_windows_of_size(x, size), step=size)
 
 
-@mistake("maxpool2d_forward", "maximum started from 0",
-         "you start the running maximum at 0 (np.zeros), so a window of negative values gives 0; "
-         "start from -inf or from the first entry of the window", section=POOLING)
+@mistake(
+    "maxpool2d_forward",
+    "maximum started from 0",
+    "you start the running maximum at 0 (np.zeros), so a window of negative values gives 0; "
+    "start from -inf or from the first entry of the window",
+    section=POOLING,
+)
 def maxpool_zero_init(x, size=2, stride=2):
     return _pool(x, size, stride, lambda window: np.maximum(_max(window), 0.0))
 
 
-@mistake("maxpool2d_forward", "average instead of maximum",
-         "max pooling keeps the largest value of each window; the mean is average pooling",
-         section=POOLING)
+@mistake(
+    "maxpool2d_forward",
+    "average instead of maximum",
+    "max pooling keeps the largest value of each window; the mean is average pooling",
+    section=POOLING,
+)
 def maxpool_average(x, size=2, stride=2):
     return _pool(x, size, stride, _mean)
 
 
-@mistake("maxpool2d_forward", "maximum over the whole batch and all channels",
-         "window.max() without an axis takes one maximum over every image and channel at that "
-         "position; pooling works channel by channel: reduce over the window's two axes only "
-         "(axis=(2, 3))", section=POOLING)
+@mistake(
+    "maxpool2d_forward",
+    "maximum over the whole batch and all channels",
+    "window.max() without an axis takes one maximum over every image and channel at that "
+    "position; pooling works channel by channel: reduce over the window's two axes only "
+    "(axis=(2, 3))",
+    section=POOLING,
+)
 def maxpool_no_axis(x, size=2, stride=2):
     return _pool(x, size, stride, lambda window: window.max())
 
 
-@mistake("maxpool2d_forward", "a partial window kept at the border",
-         "you round the output size up and pool the rows and columns that do not fill a window; "
-         "they are dropped, H_out = (H - size) // stride + 1", section=POOLING)
+@mistake(
+    "maxpool2d_forward",
+    "a partial window kept at the border",
+    "you round the output size up and pool the rows and columns that do not fill a window; "
+    "they are dropped, H_out = (H - size) // stride + 1",
+    section=POOLING,
+)
 def maxpool_ceil(x, size=2, stride=2):
     return _pool(x, size, stride, _max, out_hw=_ceil_hw(x, size, stride))
 
 
-@mistake("maxpool2d_forward", "the NHWC layout (Keras's) read for NCHW",
-         "x is (N, C, H, W), as in nnlib and PyTorch; reading it as (N, H, W, C) pools over the "
-         "channels and the rows instead of the rows and the columns", section=POOLING)
+@mistake(
+    "maxpool2d_forward",
+    "the NHWC layout (Keras's) read for NCHW",
+    "x is (N, C, H, W), as in nnlib and PyTorch; reading it as (N, H, W, C) pools over the "
+    "channels and the rows instead of the rows and the columns",
+    section=POOLING,
+)
 def maxpool_nhwc(x, size=2, stride=2):
     return _pool(x.transpose(0, 3, 1, 2), size, stride, _max).transpose(0, 2, 3, 1)
 
 
-@mistake("avgpool2d_forward", "sum instead of mean",
-         "you add up each window without dividing by its size * size entries", section=POOLING)
+@mistake(
+    "avgpool2d_forward",
+    "sum instead of mean",
+    "you add up each window without dividing by its size * size entries",
+    section=POOLING,
+)
 def avgpool_sum(x, size=2, stride=2):
     return _pool(x, size, stride, lambda window: window.sum(axis=(2, 3)))
 
 
-@mistake("avgpool2d_forward", "divided by size instead of size * size",
-         "a size x size window has size^2 entries; you divide its sum by size", section=POOLING)
+@mistake(
+    "avgpool2d_forward",
+    "divided by size instead of size * size",
+    "a size x size window has size^2 entries; you divide its sum by size",
+    section=POOLING,
+)
 def avgpool_divide_by_size(x, size=2, stride=2):
     return _pool(x, size, stride, lambda window: window.sum(axis=(2, 3)) / size)
 
 
-@mistake("avgpool2d_forward", "stride ignored (windows assumed not to overlap)",
-         "you step by size and make H // size windows; the windows start stride apart, and there "
-         "are (H - size) // stride + 1 of them (overlapping when stride < size)", section=POOLING)
+@mistake(
+    "avgpool2d_forward",
+    "stride ignored (windows assumed not to overlap)",
+    "you step by size and make H // size windows; the windows start stride apart, and there "
+    "are (H - size) // stride + 1 of them (overlapping when stride < size)",
+    section=POOLING,
+)
 def avgpool_ignores_stride(x, size=2, stride=2):
     return _pool(x, size, stride, _mean, out_hw=_windows_of_size(x, size), step=size)
 
 
-@mistake("avgpool2d_forward", "mean over the whole batch and all channels",
-         "window.mean() without an axis averages every image and channel at that position; pool "
-         "channel by channel: reduce over the window's two axes only (axis=(2, 3))", section=POOLING)
+@mistake(
+    "avgpool2d_forward",
+    "mean over the whole batch and all channels",
+    "window.mean() without an axis averages every image and channel at that position; pool "
+    "channel by channel: reduce over the window's two axes only (axis=(2, 3))",
+    section=POOLING,
+)
 def avgpool_no_axis(x, size=2, stride=2):
     return _pool(x, size, stride, lambda window: window.mean())
 
 
-@mistake("avgpool2d_forward", "maximum instead of mean",
-         "average pooling takes the mean of each window; the maximum is max pooling", section=POOLING)
+@mistake(
+    "avgpool2d_forward",
+    "maximum instead of mean",
+    "average pooling takes the mean of each window; the maximum is max pooling",
+    section=POOLING,
+)
 def avgpool_max(x, size=2, stride=2):
     return _pool(x, size, stride, _max)
 
 
-@mistake("avgpool2d_forward", "a partial window kept at the border",
-         "you round the output size up and average the rows and columns that do not fill a window; "
-         "they are dropped, H_out = (H - size) // stride + 1", section=POOLING)
+@mistake(
+    "avgpool2d_forward",
+    "a partial window kept at the border",
+    "you round the output size up and average the rows and columns that do not fill a window; "
+    "they are dropped, H_out = (H - size) // stride + 1",
+    section=POOLING,
+)
 def avgpool_ceil(x, size=2, stride=2):
     return _pool(x, size, stride, _mean, out_hw=_ceil_hw(x, size, stride))
 
@@ -251,31 +342,54 @@ def _first_max(window):
     return (np.arange(flat.shape[-1]) == flat.argmax(axis=-1)[..., None]).reshape(window.shape)
 
 
-@mistake("maxpool2d_backward", "gradient routed to every input of the window",
-         "only the input that won the maximum influenced the output, so it alone receives the "
-         "window's gradient; the other inputs get 0", section=POOLING)
+@mistake(
+    "maxpool2d_backward",
+    "gradient routed to every input of the window",
+    "only the input that won the maximum influenced the output, so it alone receives the "
+    "window's gradient; the other inputs get 0",
+    section=POOLING,
+)
 def maxpool_backward_every_input(dout, x, size=2, stride=2):
     return _route(dout, x, size, stride, lambda window, g: np.broadcast_to(g, window.shape))
 
 
-@mistake("maxpool2d_backward", "average pooling's backward pass",
-         "you spread dout / size^2 over the window, which is the gradient of average pooling; for "
-         "max pooling the whole gradient goes to the window's maximum", section=POOLING)
+@mistake(
+    "maxpool2d_backward",
+    "average pooling's backward pass",
+    "you spread dout / size^2 over the window, which is the gradient of average pooling; for "
+    "max pooling the whole gradient goes to the window's maximum",
+    section=POOLING,
+)
 def maxpool_backward_average(dout, x, size=2, stride=2):
-    return _route(dout, x, size, stride, lambda window, g: np.broadcast_to(g / size ** 2, window.shape))
+    return _route(
+        dout, x, size, stride, lambda window, g: np.broadcast_to(g / size**2, window.shape)
+    )
 
 
-@mistake("maxpool2d_backward", "every tied maximum gets the gradient",
-         "a mask window == window.max() is True at every tied maximum, so each of them receives the "
-         "whole gradient; give it to the first maximum only (argmax), as PyTorch does", section=POOLING)
+@mistake(
+    "maxpool2d_backward",
+    "every tied maximum gets the gradient",
+    "a mask window == window.max() is True at every tied maximum, so each of them receives the "
+    "whole gradient; give it to the first maximum only (argmax), as PyTorch does",
+    section=POOLING,
+)
 def maxpool_backward_all_ties(dout, x, size=2, stride=2):
-    return _route(dout, x, size, stride,
-                  lambda window, g: (window == window.max(axis=(2, 3), keepdims=True)) * g)
+    return _route(
+        dout,
+        x,
+        size,
+        stride,
+        lambda window, g: (window == window.max(axis=(2, 3), keepdims=True)) * g,
+    )
 
 
-@mistake("maxpool2d_backward", "overlapping windows overwrite instead of adding up",
-         "you assign each window's gradient (dx[...] = dout) instead of adding it (+=); an input that "
-         "wins several overlapping windows must receive the sum", section=POOLING)
+@mistake(
+    "maxpool2d_backward",
+    "overlapping windows overwrite instead of adding up",
+    "you assign each window's gradient (dx[...] = dout) instead of adding it (+=); an input that "
+    "wins several overlapping windows must receive the sum",
+    section=POOLING,
+)
 def maxpool_backward_overwrite(dout, x, size=2, stride=2):
     dx = np.zeros(x.shape)
     for i in range(dout.shape[2]):
@@ -287,9 +401,14 @@ def maxpool_backward_overwrite(dout, x, size=2, stride=2):
     return dx
 
 
-@mistake("maxpool2d_backward", "row and column of the maximum swapped",
-         "np.argmax over a flattened window gives p * size + q (row p, column q); you decode it as "
-         "column, row, so the gradient lands on the mirror image of the maximum in its window",
-         section=POOLING)
+@mistake(
+    "maxpool2d_backward",
+    "row and column of the maximum swapped",
+    "np.argmax over a flattened window gives p * size + q (row p, column q); you decode it as "
+    "column, row, so the gradient lands on the mirror image of the maximum in its window",
+    section=POOLING,
+)
 def maxpool_backward_transposed(dout, x, size=2, stride=2):
-    return _route(dout, x, size, stride, lambda window, g: np.swapaxes(_first_max(window), 2, 3) * g)
+    return _route(
+        dout, x, size, stride, lambda window, g: np.swapaxes(_first_max(window), 2, 3) * g
+    )
