@@ -127,10 +127,11 @@ def hostile(out: Path, subs: Path, port: int) -> dict:
         "background_process": (notebook(extra=[
             "import os\nif os.fork() == 0:\n    os.setsid()\n"
             f"    os.execv('/bin/sleep', ['sleep', '{MARKER}'])"]), ".ipynb", FULL, "ok", None),
+        # switching tracers off changes nothing: the reference is a stand-in in the child's nnlib
         "disables_tracing": (notebook("    import sys\n    sys.setprofile(None)\n"
                                       "    mod = __import__('nnlib.functional', fromlist=['_'])\n"
                                       "    return getattr(mod, 'relu' + '_backward')(dout, x)\n"),
-                             ".ipynb", 7, "ok", "call tracing"),
+                             ".ipynb", 7, "flagged", "ran nnlib.functional"),
         "garbles_protocol": (notebook("    import os\n    for fd in range(3, 64):\n        try:\n"
                                       "            os.write(fd, b'NNLG' + b'\\xff' * 64)\n        except OSError:\n"
                                       "            pass\n" + RELU_OK), ".ipynb", 7, "errors", "protocol"),

@@ -19,10 +19,11 @@ from nnlib.grading.autograder.notebooks import load_functions
 from nnlib.grading.student.registry import all_exercises, get, notebooks
 from nnlib.grading.autograder.reports import (fmt, gradebook_csv, gradescope_results, remove_stale_temporaries,
                                    write_atomic)
-from nnlib.grading.autograder.sandbox import SANDBOX_WORKDIR, Limits, bwrap_command
+from nnlib.grading.autograder.sandbox import Limits, bwrap_command
 
 ROOT = Path(__file__).resolve().parents[1]
-MODULES = ["wire", "convert", "integrity", "reports", "sandbox", "scoring", "grader", "gradescope", "child"]
+MODULES = ["wire", "convert", "integrity", "reports", "sandbox", "scoring", "grader", "gradescope", "child", "standins",
+           "budget"]
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -267,14 +268,16 @@ def test_solutions_pass_hidden_cases_of_other_seeds(notebook):
             assert not failures, (ex.id, seed, failures)
 
 
-def test_bwrap_command_hides_outputs_and_binds_only_the_workdir(tmp_path):
-    out = tmp_path / "grades"
-    out.mkdir()
-    args = bwrap_command(str(tmp_path / "w"), [str(out)], root=True)
+def test_bwrap_command_builds_an_empty_root_with_only_the_runtime(tmp_path):
+    args = bwrap_command(True, tmp_path / "copy", disk_mb=5)
     assert args.count("--unshare-net") == 1 and "--unshare-pid" in args and "--die-with-parent" in args
-    assert args[args.index("--ro-bind"):args.index("--ro-bind") + 3] == ["--ro-bind", "/", "/"]
-    tmpfs = [args[i + 1] for i, a in enumerate(args) if a == "--tmpfs"]
-    assert "/tmp" in tmpfs
-    binds = [args[i + 1:i + 3] for i, a in enumerate(args) if a == "--bind"]
-    assert binds == [[str(tmp_path / "w"), SANDBOX_WORKDIR]]
+    assert ["--ro-bind", "/", "/"] not in [args[i:i + 3] for i in range(len(args))]   # no host root
+    mounted = {args[i + 2] for i, a in enumerate(args) if a in ("--ro-bind", "--bind", "--ro-bind-try")}
+    assert not any(m == "/" or m.startswith(("/home", "/work/wt", "/etc/")) and m != "/etc/ld.so.cache"
+                   for m in mounted), mounted
+    assert str(ROOT) not in mounted and str(ROOT / "nnlib") not in mounted      # the course repository
+    assert not [a for a in args if a in ("--bind", "--bind-try")]                # nothing writable from the host
+    size = args.index("--size")
+    assert args[size + 1] == str(5 << 20) and args[size + 2:size + 4] == ["--tmpfs", "/tmp"]
+    assert args[args.index("--remount-ro") + 1] == "/"
     assert Limits(memory_mb=100).rlimits()["as"] == 100 << 20

@@ -8,8 +8,11 @@ registered reference, any nnlib function with the exercise's name, and what a re
 * :func:`static_use` reads the submission's source (AST): the graded function, and the top-level
   functions it calls, must not import a forbidden name from nnlib, read it as an attribute of an
   nnlib module (``F.relu_backward``, ``getattr(F, "relu_backward")``), or be that import itself;
-* :func:`runtime_keys` gives the code objects' ``(path inside nnlib, first line, name)``: the child
-  traces the graded call (``sys.setprofile``) and reports if one of them runs, however it was reached.
+* :func:`runtime_keys` gives the code objects' ``(path inside nnlib, first line, name)``.
+
+At run time nothing needs detecting: the child's copy of nnlib has stand-ins instead of these
+functions (:mod:`.standins`), so it cannot run them however it reaches them; the static check is
+there to *report* the attempt ("flagged", 0 for that function, with the reason).
 
 >>> sorted(forbidden(get("f1_score")))[:2]
 [('nnlib.grading.student.references', 'f1_score'), ('nnlib.metrics', 'f1')]
@@ -34,6 +37,8 @@ EXTRA = {
     # the fused loss-and-gradient hands out both answers
     "cross_entropy": [("nnlib.functional", "cross_entropy_with_grad")],
     "cross_entropy_backward": [("nnlib.functional", "cross_entropy_with_grad")],
+    # AdamW with weight_decay=0 is Adam, step for step (they share one kernel)
+    "adam_step": [("nnlib.functional", "adamw_step")],
 }
 NNLIB = Path(import_module("nnlib").__file__).resolve().parent
 

@@ -16,14 +16,16 @@ the next exercise gets a fresh child.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 
 from .codec import pack, unpack
 from .convert import Submission
 from ..student.diagnose import diagnose_exception
-from .integrity import runtime_keys, static_use
+from .integrity import static_use
 from ..student.registry import Case, Exercise
-from .sandbox import Child, ChildError, ChildTimeout, Isolation, Limits
+from . import budget, standins
+from .sandbox import Child, ChildError, ChildOverBudget, ChildTimeout, Isolation, Limits
 
 DEFAULT_TIMEOUT = 10.0     # seconds per cell when --timeout is not given
 STARTUP_TIMEOUT = 60.0     # Python + NumPy start in the sandbox (generous: loaded CI machines)
@@ -48,35 +50,80 @@ class CallResult:
 
 
 class Session:
-    """The live child of one submission, restarted (skipping guilty cells) after a hang or crash."""
+    """The live child of one submission, restarted (skipping guilty cells) after a hang or crash.
 
-    def __init__(self, sub: Submission, limits: Limits, iso: Isolation, hidden: list[str]):
+    It owns the submission's budgets: one :class:`~.budget.Group` for all its children (memory,
+    processes, CPU), a wall-clock deadline (``limits.wall_s``) and at most ``limits.restarts``
+    restarts. ``exercises`` (the assignment) decides which references the child's copy of nnlib
+    lacks (default: the notebook whose graded functions the submission defines most).
+    """
+
+    def __init__(self, sub: Submission, limits: Limits, iso: Isolation, hidden: list[str],
+                 exercises: list[Exercise] | None = None):
         self.sub, self.limits, self.iso, self.hidden = sub, limits, iso, hidden
+        self.exercises = exercises if exercises is not None else _likely_assignment(sub)
         self.child: Child | None = None
+        self.group: budget.Group | None = None
         self.skip: set[int] = set()
         self.cell_errors: dict[int, str] = {}
         self.names: set[str] = set()
         self.loaded = False
         self.restarts = 0
-        self.max_restarts = len(sub.cells) + 40
+        self.max_restarts = limits.restarts
+        self.deadline = time.monotonic() + limits.wall_s
+        self.spent = ""   # why the submission may not run any more (a budget used up), else ""
 
     @property
     def cell_timeout(self) -> float:
         return self.limits.timeout or DEFAULT_TIMEOUT
 
+    def _left(self, timeout: float) -> float:
+        """``timeout``, shortened to what is left of the submission's wall-clock budget."""
+        return max(0.0, min(timeout, self.deadline - time.monotonic()))
+
+    def _out_of_time(self) -> bool:
+        if not self.spent and time.monotonic() >= self.deadline:
+            self.spent = f"the submission used its {self.limits.wall_s:g} s of wall-clock time"
+        return bool(self.spent)
+
+    def _start(self) -> Child:
+        if self.group is None:
+            kind = self.iso.budget if self.iso.budget in ("cgroup1", "cgroup2") else "rlimits"
+            self.group = budget.Group(self.limits.memory_mb, self.limits.nproc, kind=kind)
+        return Child(list(self.sub.cells), self.limits, self.iso, self.hidden, self.skip, group=self.group,
+                     grading_copy=standins.build(self.exercises))
+
+    def _loaded(self, meta: dict) -> None:
+        """Record the load report (validated: the child is not trusted)."""
+        errors, names = meta.get("errors", {}), meta.get("names", [])
+        if not isinstance(errors, dict) or not isinstance(names, list):
+            raise ChildError("the process sent a malformed load report")
+        if not self.loaded:
+            for key, err in errors.items():
+                if isinstance(key, str) and key.isdigit() and isinstance(err, dict):
+                    self.cell_errors.setdefault(int(key), _fmt_cell_error(int(key), err))
+            self.cell_errors = dict(sorted(self.cell_errors.items()))
+            self.loaded = True
+        self.names = {n for n in names if isinstance(n, str)}
+
     def ensure(self) -> bool:
-        """A loaded child, starting one if needed; ``False`` if restarts are exhausted."""
+        """A loaded child, starting one if needed; ``False`` if restarts or budgets are exhausted."""
         while self.child is None:
             if self.restarts > self.max_restarts:
+                self.spent = self.spent or f"the submission crashed or hung its process {self.restarts} times"
+                return False
+            if self._out_of_time():
                 return False
             child, current = None, None
             try:
-                child = Child(list(self.sub.cells), self.limits, self.iso, self.hidden, self.skip)
+                child = self._start()
                 while True:
-                    meta, _ = child.receive(STARTUP_TIMEOUT if current is None else self.cell_timeout)
-                    if meta.get("event") == "cell" and isinstance(meta.get("index"), int):
+                    wait = STARTUP_TIMEOUT if current is None else self._left(self.cell_timeout)
+                    meta, _ = child.receive(wait)
+                    if meta.get("event") == "cell" and type(meta.get("index")) is int:
                         current = meta["index"]
                     elif meta.get("event") == "loaded":
+                        self._loaded(meta)
                         break
                     else:
                         raise ChildError("the process sent an unexpected message while loading")
@@ -87,17 +134,15 @@ class Session:
                 self.restarts += 1
                 if current is None:  # no student code has run yet: the sandbox is broken
                     raise GraderError(f"the sandbox did not start ({exc.reason}); its stderr: {tail[-800:]}") from None
+                if isinstance(exc, ChildOverBudget):
+                    self.spent = f"cell {current}: {exc.reason}"
+                    self.cell_errors[current] = f"cell {current} was stopped: {exc.reason}"
+                    return False
                 why = (f"did not finish in {self.cell_timeout:g} s" if isinstance(exc, ChildTimeout)
                        else f"ended the process: {exc.reason}")
                 self.cell_errors[current] = f"cell {current} {why}; it was skipped"
                 self.skip.add(current)
                 continue
-            if not self.loaded:
-                for key, err in sorted(meta.get("errors", {}).items(), key=lambda kv: int(kv[0])):
-                    if isinstance(err, dict):
-                        self.cell_errors.setdefault(int(key), _fmt_cell_error(int(key), err))
-                self.loaded = True
-            self.names = {n for n in meta.get("names", []) if isinstance(n, str)}
             self.child = child
         return True
 
@@ -115,43 +160,71 @@ class Session:
                 pass
             self.child.close()
             self.child = None
+        if self.group is not None:
+            self.group.close()
+            self.group = None
 
     def call(self, ex: Exercise, case: Case, timeout: float) -> CallResult:
         if not self.ensure():
-            return CallResult("crash", detail="the submission crashed its process too many times")
-        meta = {"op": "call", "fn": ex.id, "names": list(case.args), "rng_args": list(ex.rng_args),
-                "forbidden": [list(k) for k in runtime_keys(ex)]}
+            return CallResult("crash", detail=self.spent or "the submission could not be loaded")
+        meta = {"op": "call", "fn": ex.id, "names": list(case.args), "rng_args": list(ex.rng_args)}
+        wait = self._left(timeout)
         try:
-            self.child.send(meta, pack(list(case.args.values())), timeout=timeout)
-            reply, flat = self.child.receive(timeout)
+            self.child.send(meta, pack(list(case.args.values())), timeout=max(wait, 0.1))
+            reply, flat = self.child.receive(wait)
         except ChildTimeout:
             self.kill()
+            if self._out_of_time():
+                return CallResult("timeout", detail=self.spent)
             return CallResult("timeout", detail=f"stopped after {timeout:g} s")
+        except ChildOverBudget as exc:
+            self.kill()
+            self.spent = exc.reason
+            return CallResult("crash", detail=f"stopped: {exc.reason}")
         except ChildError as exc:
             self.kill()
             return CallResult("crash", detail=exc.reason)
-        status = reply.get("status")
-        if status == "ok":
-            try:
-                data = unpack(flat)
-                value, after = data["result"], data["after"]
-            except (ValueError, KeyError, TypeError, RecursionError) as exc:
-                self.kill()
-                return CallResult("crash", detail=f"the process sent an unreadable answer ({type(exc).__name__})")
-            warnings = tuple(str(w) for w in reply.get("warnings", []) if isinstance(w, str))
-            return CallResult("ok", value, after, warnings)
-        if status == "raised":
-            return CallResult("raised", detail=diagnose_exception(str(reply.get("type", "Exception")),
-                                                                  str(reply.get("message", ""))))
-        if status == "reference":
-            return CallResult("reference", detail=str(reply.get("what", "")))
-        if status == "unsendable":
-            return CallResult("raised", detail=f"returned a value that cannot be sent back "
-                                               f"({reply.get('type', '?')}): return plain arrays and numbers")
-        if status == "missing":
-            return CallResult("missing")
-        self.kill()
-        return CallResult("crash", detail="the process sent an unexpected reply")
+        try:
+            return _reply(reply, flat)
+        except Exception as exc:  # the child is hostile or broken: that function gets 0, with the reason
+            self.kill()
+            return CallResult("crash", detail=f"the process sent a malformed reply ({_short(exc)})")
+
+
+def _short(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    return text if len(text) <= 200 else text[:200] + "..."
+
+
+def _reply(reply: dict, flat: dict) -> CallResult:
+    """The child's answer to a call, read defensively (any surprise raises; the caller reports it)."""
+    status = reply.get("status")
+    if status == "ok":
+        data = unpack(flat)
+        if not isinstance(data, dict) or "result" not in data or not isinstance(data.get("after"), list):
+            raise ValueError("the answer is not {'result': ..., 'after': [...]}")
+        warnings = reply.get("warnings", [])
+        if not isinstance(warnings, list):
+            raise ValueError("warnings is not a list")
+        return CallResult("ok", data["result"], data["after"], tuple(w for w in warnings if isinstance(w, str)))
+    if status == "raised":
+        return CallResult("raised", detail=diagnose_exception(str(reply.get("type", "Exception")),
+                                                              str(reply.get("message", ""))))
+    if status == "reference":
+        return CallResult("reference", detail=str(reply.get("what", "")))
+    if status == "unsendable":
+        return CallResult("raised", detail=f"returned a value that cannot be sent back "
+                                           f"({reply.get('type', '?')}): return plain arrays and numbers")
+    if status == "missing":
+        return CallResult("missing")
+    raise ValueError(f"unknown status {str(status)[:40]!r}")
+
+
+def _likely_assignment(sub: Submission) -> list[Exercise]:
+    """The exercises of the notebook whose graded functions ``sub`` defines most (none: [])."""
+    from ..student.registry import by_notebook, notebooks
+    best = max(notebooks(), key=lambda nb: sum(ex.id in sub.names for ex in by_notebook(nb)))
+    return by_notebook(best) if any(ex.id in sub.names for ex in by_notebook(best)) else []
 
 
 class References:
@@ -209,7 +282,7 @@ def grade_exercise(ex: Exercise, session: Session, refs: References, seed: int, 
     if flagged:
         return _zero(entry, flagged, "not run: the code uses nnlib's answer")
     if not session.ensure():
-        return _zero(entry, "the submission could not be loaded", "not run")
+        return _zero(entry, session.spent or "the submission could not be loaded", "not run")
     if ex.id not in session.names:
         return _zero(entry, _missing_reason(ex, session), "not run: the function is not defined")
     timeout = limits.timeout or ex.timeout
@@ -258,7 +331,7 @@ def grade_submission(sub: Submission, exercises: list[Exercise], *, seed: int, l
             report["exercises"].append(entry)
         report["status"] = "rejected"
         return _totals(report)
-    session = Session(sub, limits, iso, list(hidden))
+    session = Session(sub, limits, iso, list(hidden), exercises)
     try:
         for ex in exercises:
             report["exercises"].append(grade_exercise(ex, session, refs, seed, limits))
