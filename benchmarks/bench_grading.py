@@ -9,10 +9,14 @@ solution notebooks, then times, on ``--jobs`` workers:
   and hidden case, reports;
 * ``nbclient floor``: ``NotebookClient(nb, timeout=T, allow_errors=True).execute()`` per notebook.
 
-It also measures the grader's fixed costs: an empty sandboxed child (bwrap + Python + NumPy), one
-call round trip, and the grader process's own CPU time per submission. Run by hand::
+It also measures the grader's fixed costs: an empty sandboxed child (bwrap + Python + NumPy, in
+its cgroup, with the grading copy of nnlib), one call round trip, and the grader process's own CPU
+time per submission; and how much a hog slows its neighbours (``--neighbours``): K honest
+submissions graded one after another alone, then beside a submission that spins 8 processes (CPU
+hog) or keeps 1 GB of memory busy across processes (memory hog); the ratio is the slow-down.
+``--batch N`` grades N generated submissions on ``--jobs`` workers (no floor). Run by hand::
 
-    .venv/bin/python benchmarks/bench_grading.py [--n 50] [--jobs 2] [--skip-floor]
+    .venv/bin/python benchmarks/bench_grading.py [--n 50] [--jobs 2] [--skip-floor] [--neighbours 6] [--batch 200]
 """
 from __future__ import annotations
 
@@ -118,33 +122,99 @@ def run_floor(folder: Path, jobs: int, timeout: float) -> tuple[float, dict[str,
 
 def fixed_costs(repeats: int = 7) -> dict[str, float]:
     """Median seconds: an empty sandboxed child until ready; one call round trip."""
+    from nnlib.grading.autograder import budget, standins
     from nnlib.grading.autograder.convert import read_submission
     from nnlib.grading.student.registry import get
     from nnlib.grading.autograder.sandbox import Child, Limits, isolation
     from nnlib.grading.autograder.scoring import Session
     iso = isolation()
     starts, calls = [], []
+    ex = get("relu_backward")
+    copy = standins.build([ex])
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "x.ipynb"
         path.write_text(json.dumps(make_notebook(["import numpy as np",
                                                   "def relu_backward(dout, x):\n    return dout * (x > 0)"])))
         sub = read_submission(path)
-        ex = get("relu_backward")
         case = ex.public_cases()[0]
         for _ in range(repeats):
+            group = budget.Group(1024, 32, kind=iso.budget)
             t = time.perf_counter()
-            child = Child([], Limits(), iso)
+            child = Child([], Limits(), iso, group=group, grading_copy=copy)
             child.receive(60)
             starts.append(time.perf_counter() - t)
             child.close()
-            session = Session(sub, Limits(), iso, [])
+            group.close()
+            session = Session(sub, Limits(), iso, [], [ex])
             session.ensure()
             t = time.perf_counter()
             for _ in range(20):
                 session.call(ex, case, 10)
             calls.append((time.perf_counter() - t) / 20)
             session.close()
-    return {"isolation": iso.name, "child start": statistics.median(starts), "call": statistics.median(calls)}
+    return {"isolation": iso.name, "budget": iso.budget, "child start": statistics.median(starts),
+            "call": statistics.median(calls)}
+
+
+HOGS = {  # relu_backward of a chapter-7 submission that keeps a neighbour's core or memory busy
+    "CPU hog": "    import os, time\n    for _ in range(8):\n        if os.fork() == 0:\n"
+               "            end = time.time() + {s}\n            while time.time() < end:\n                pass\n"
+               "            os._exit(0)\n    time.sleep({s})\n",
+    "memory hog": "    import os, time\n    import numpy as np\n    end = time.time() + {s}\n    kids = set()\n"
+                  "    while time.time() < end:\n        while len(kids) < 4:\n            pid = os.fork()\n"
+                  "            if pid == 0:\n                a = np.zeros(250 << 17)\n"
+                  "                while time.time() < end:\n                    a += 1.0\n                os._exit(0)\n"
+                  "            kids.add(pid)\n        pid, _ = os.wait()\n        kids.discard(pid)\n",
+}
+
+
+def neighbour_ratios(k: int, hog_seconds: float = 30.0) -> dict[str, float]:
+    """Seconds to grade ``k`` honest submissions one by one, alone and beside each hog; the ratios."""
+    from concurrent.futures import ThreadPoolExecutor
+    from nnlib.grading.autograder.convert import read_submission
+    from nnlib.grading.autograder.sandbox import Limits, isolation
+    from nnlib.grading.autograder.scoring import References, grade_submission
+    iso, refs, exercises = isolation(), References(), by_notebook("07_activations")
+    cells = code_sources(ROOT / "solutions" / "07_activations.ipynb")
+    cells = [c for c in cells if "with substitute(" not in c]
+    with tempfile.TemporaryDirectory() as tmp:
+        honest = Path(tmp) / "honest.ipynb"
+        honest.write_text(json.dumps(make_notebook(cells)))
+        sub = read_submission(honest)
+
+        def grade(s, limits=Limits()):
+            return grade_submission(s, exercises, seed=0, limits=limits, iso=iso, refs=refs)
+
+        def honest_run() -> float:
+            start = time.perf_counter()
+            for _ in range(k):
+                grade(sub)
+            return time.perf_counter() - start
+
+        honest_run()  # warm: references computed, the grading copy built
+        alone = honest_run()
+        times = {"alone": alone}
+        for name, body in HOGS.items():
+            path = Path(tmp) / f"{name.replace(' ', '_')}.ipynb"
+            hog_cells = [("def relu_backward(dout, x):\n" + body.format(s=hog_seconds))
+                         if c.startswith("def relu_backward") else c for c in cells]
+            path.write_text(json.dumps(make_notebook(hog_cells)))
+            hog = read_submission(path)
+            with ThreadPoolExecutor(1) as pool:
+                running = pool.submit(grade, hog, Limits(timeout=hog_seconds + 10, cpu_s=10_000))
+                time.sleep(2.0)  # the hog is up
+                times[name] = honest_run()
+                running.result()
+    return {**times, **{f"{name} ratio": times[name] / alone for name in HOGS}}
+
+
+def run_batch(n: int, jobs: int, timeout: float) -> float:
+    with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
+        folder, out = Path(tmp) / "subs", Path(tmp) / "out"
+        folder.mkdir()
+        generate(folder, n)
+        wall, _ = run_grader(folder, out, jobs, timeout)
+    return wall
 
 
 def main(argv=None) -> int:
@@ -153,8 +223,24 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="parallel workers for both (default 2)")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per call / per cell (default 10)")
     parser.add_argument("--skip-floor", action="store_true", help="time the grader only")
+    parser.add_argument("--neighbours", type=int, default=0, metavar="K",
+                        help="also time K honest submissions alone and beside a CPU and a memory hog")
+    parser.add_argument("--batch", type=int, default=0, metavar="N",
+                        help="also grade a batch of N generated submissions on --jobs workers")
+    parser.add_argument("--only-extras", action="store_true", help="skip the floor comparison")
     args = parser.parse_args(argv)
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    if args.neighbours:
+        r = neighbour_ratios(args.neighbours)
+        print(f"{args.neighbours} honest submissions one by one: alone {r['alone']:.1f} s, beside a CPU hog "
+              f"{r['CPU hog']:.1f} s (ratio {r['CPU hog ratio']:.2f}), beside a memory hog {r['memory hog']:.1f} s "
+              f"(ratio {r['memory hog ratio']:.2f}); target: ratios <= 1.5")
+    if args.batch:
+        wall = run_batch(args.batch, args.jobs, args.timeout)
+        print(f"batch of {args.batch} on {args.jobs} workers: {wall:.1f} s, {wall / args.batch:.2f} s per "
+              f"submission; 1,000 would take {wall / args.batch * 1000 / 60:.1f} min at this rate")
+    if args.only_extras:
+        return 0
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
         folder, out = Path(tmp) / "subs", Path(tmp) / "out"
         folder.mkdir()
@@ -183,7 +269,8 @@ def main(argv=None) -> int:
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for r in rows[1:]:
         print("| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |")
-    print(f"\ngrader overhead per submission ({costs['isolation']}): empty sandboxed child ready in "
+    print(f"\ngrader overhead per submission ({costs['isolation']}, budgets: {costs['budget']}): empty sandboxed "
+          f"child ready in "
           f"{costs['child start'] * 1000:.0f} ms, one call round trip {costs['call'] * 1000:.2f} ms, grader "
           f"process CPU {cpu / args.n * 1000:.0f} ms; wall per submission per worker {wall * args.jobs / args.n:.2f} s "
           f"(including the hostile ones' timeouts)")

@@ -72,7 +72,12 @@ class ChildDied(ChildError):
 
 
 class ChildOverBudget(ChildError):
-    """The submission used up one of its budgets (CPU seconds, memory, processes)."""
+    """The submission went over one of its budgets. ``final``: a budget that does not come back
+    (CPU seconds): nothing more of the submission runs. Memory, processes and disk end this child only."""
+
+    def __init__(self, reason: str, final: bool = False):
+        super().__init__(reason)
+        self.final = final
 
 
 @dataclass(frozen=True)
@@ -411,17 +416,17 @@ class Child:
             return ""
 
     # --------------------------------------------------------------- framing
-    def over_budget(self) -> str | None:
-        """A reason if the submission has used up its CPU seconds, memory, processes or disk."""
+    def over_budget(self) -> ChildOverBudget | None:
+        """The error to raise if the submission has used up its CPU seconds, memory, processes or disk."""
         group = self.group
         if group is not None:
             if group.cpu_seconds() > self.limits.cpu_s:
-                return f"it used more than its {self.limits.cpu_s} CPU seconds"
+                return ChildOverBudget(f"it used more than its {self.limits.cpu_s} CPU seconds", final=True)
             why = group.over()
             if why:
-                return why
+                return ChildOverBudget(why)
         if self.iso.name != "bwrap" and _folder_size(self.workdir) > self.limits.disk_mb << 20:
-            return f"it wrote more than {self.limits.disk_mb} MB"
+            return ChildOverBudget(f"it wrote more than {self.limits.disk_mb} MB")
         return None
 
     def _read_exact(self, n: int, deadline: float) -> bytes:
@@ -431,9 +436,9 @@ class Child:
             if remaining <= 0:
                 raise ChildTimeout("timeout")
             if not self._poll_in.poll(max(1, int(min(remaining, BUDGET_CHECK_S) * 1000))):
-                why = self.over_budget()
-                if why:
-                    raise ChildOverBudget(why)
+                over = self.over_budget()
+                if over:
+                    raise over
                 continue
             try:
                 chunk = os.read(self._resp_r, min(n - len(buf), 1 << 20))

@@ -112,7 +112,7 @@ class Session:
             if self.restarts > self.max_restarts:
                 self.spent = self.spent or f"the submission crashed or hung its process {self.restarts} times"
                 return False
-            if self._out_of_time():
+            if self.spent or self._out_of_time():
                 return False
             child, current = None, None
             try:
@@ -134,7 +134,7 @@ class Session:
                 self.restarts += 1
                 if current is None:  # no student code has run yet: the sandbox is broken
                     raise GraderError(f"the sandbox did not start ({exc.reason}); its stderr: {tail[-800:]}") from None
-                if isinstance(exc, ChildOverBudget):
+                if isinstance(exc, ChildOverBudget) and exc.final:
                     self.spent = f"cell {current}: {exc.reason}"
                     self.cell_errors[current] = f"cell {current} was stopped: {exc.reason}"
                     return False
@@ -179,7 +179,8 @@ class Session:
             return CallResult("timeout", detail=f"stopped after {timeout:g} s")
         except ChildOverBudget as exc:
             self.kill()
-            self.spent = exc.reason
+            if exc.final:
+                self.spent = exc.reason
             return CallResult("crash", detail=f"stopped: {exc.reason}")
         except ChildError as exc:
             self.kill()
