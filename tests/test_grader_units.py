@@ -281,3 +281,15 @@ def test_bwrap_command_builds_an_empty_root_with_only_the_runtime(tmp_path):
     assert args[size + 1] == str(5 << 20) and args[size + 2:size + 4] == ["--tmpfs", "/tmp"]
     assert args[args.index("--remount-ro") + 1] == "/"
     assert Limits(memory_mb=100).rlimits()["as"] == 100 << 20
+
+
+def test_budget_flags_parse_and_refuse_nonpositive_values():
+    import argparse
+    from nnlib.grading.autograder.sandbox import add_limit_arguments, limits_from_arguments
+    parser = argparse.ArgumentParser()
+    add_limit_arguments(parser)
+    limits = limits_from_arguments(parser.parse_args(["--wall", "30", "--disk", "8"]), timeout=2.0)
+    assert (limits.wall_s, limits.disk_mb, limits.timeout, limits.restarts) == (30.0, 8, 2.0, Limits().restarts)
+    assert limits.rlimits()["fsize"] == 8 << 20
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--cpu", "0"])

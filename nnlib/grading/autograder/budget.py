@@ -7,8 +7,8 @@ across restarts, their forks, threads). Three back-ends, chosen at run time by :
   ``memory``, ``pids`` and ``cpu`` controllers (``memory.max``, ``memory.swap.max``, ``pids.max``,
   ``cpu.max`` = one CPU) and ``cgroup.kill``;
 * ``cgroup1``: the same limits on the v1 hierarchies (``memory.limit_in_bytes`` (+ ``memsw``),
-  ``pids.max``, ``cpu.cfs_quota_us`` = one CPU, ``cpuacct.usage``), nested under the grader's own
-  group of each controller;
+  ``pids.max``, ``cpu.cfs_quota_us`` = one CPU, ``cpuacct.usage``), made inside the grader's own
+  group of each controller, one ``nnlib-grade-<pid>-<n>`` per submission;
 * ``rlimits``: no cgroup can be made (not root, no delegation, macOS): the per-process rlimits
   stay, and the grader does the accounting itself, summing the resident memory and CPU time of the
   submission's processes (those of its unprivileged uid, else of its session) from ``/proc``.
@@ -61,20 +61,23 @@ def _v2_root() -> Path | None:
 
 
 def _v1_dirs() -> dict[str, Path]:
-    """The folders under which this grader may make v1 groups: ``{controller: folder}``."""
+    """The grader's own v1 groups, where it makes the submissions' groups: ``{controller: folder}``.
+
+    Flat, with no common parent: each submission's group then weighs as much as one process of the
+    host for the CPU scheduler, so a hog takes one share, not half of what all submissions get."""
     out = {}
     for controller in ("memory", "pids", "cpu", "cpuacct"):
         mount = CGROUP / controller
         if not (mount / "cgroup.procs").is_file():
             return {}
-        out[controller] = mount / _own_path(controller).lstrip("/") / PREFIX
+        out[controller] = mount / _own_path(controller).lstrip("/")
     return out
 
 
-def _can_make(folder: Path) -> bool:
-    probe = folder / f"probe-{os.getpid()}"
+def _can_make(folder: Path, parents: bool = False) -> bool:
+    probe = folder / f"{PREFIX}-probe-{os.getpid()}"
     try:
-        folder.mkdir(exist_ok=True)
+        folder.mkdir(exist_ok=True) if parents else None
         probe.mkdir()
         probe.rmdir()
         return True
@@ -92,7 +95,7 @@ def backend() -> str:
             available = set((base / "cgroup.controllers").read_text().split())
         except OSError:
             available = set()
-        if {"memory", "pids", "cpu"} <= available and _can_make(base / PREFIX):
+        if {"memory", "pids", "cpu"} <= available and _can_make(base / PREFIX, parents=True):
             try:  # children of our group get the controllers
                 (base / PREFIX / "cgroup.subtree_control").write_text("+memory +pids +cpu")
                 return "cgroup2"
@@ -143,7 +146,7 @@ class Group:
             _write(root / "pids.max", nproc)
             _write(root / "cpu.max", f"{int(cpus * CPU_PERIOD_US)} {CPU_PERIOD_US}")
         elif self.kind == "cgroup1":
-            folders = {c: d / self.name for c, d in _v1_dirs().items()}
+            folders = {c: d / f"{PREFIX}-{self.name}" for c, d in _v1_dirs().items()}
             for folder in folders.values():  # cpu and cpuacct may be one hierarchy
                 if folder.resolve() not in {d.resolve() for d in self.dirs}:
                     folder.mkdir(exist_ok=True)
@@ -261,15 +264,15 @@ def join_command(group: Group, command: list[str]) -> list[str]:
 
 def clean_stale() -> None:
     """Remove groups left by graders that were killed (their pid no longer exists)."""
-    parents = []
+    pattern, parents = f"{PREFIX}-*-*", []
     if backend() == "cgroup2":
-        parents = [_v2_root() / _own_path(None).lstrip("/") / PREFIX]
+        pattern, parents = "*-*", [_v2_root() / _own_path(None).lstrip("/") / PREFIX]
     elif backend() == "cgroup1":
         parents = list(_v1_dirs().values())
     for parent in parents:
-        for folder in parent.glob("*-*") if parent.is_dir() else []:
+        for folder in parent.glob(pattern) if parent.is_dir() else []:
             try:
-                os.kill(int(folder.name.split("-", 1)[0]), 0)
+                os.kill(int(folder.name.removeprefix(f"{PREFIX}-").split("-", 1)[0]), 0)
             except ProcessLookupError:
                 for pid in (folder / "cgroup.procs").read_text().split() if (folder / "cgroup.procs").exists() else []:
                     try:

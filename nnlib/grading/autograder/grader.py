@@ -24,7 +24,7 @@ from pathlib import Path
 from .convert import SUFFIXES, Submission, read_submission
 from ..student.registry import Exercise, all_exercises, by_notebook, notebooks
 from .reports import fmt, gradebook_csv, read_report, remove_stale_temporaries, write_atomic, write_student
-from .sandbox import Isolation, Limits, clean_stale_workdirs, isolation
+from .sandbox import Isolation, Limits, add_limit_arguments, clean_stale_workdirs, isolation, limits_from_arguments
 from .scoring import GraderError, References, grade_submission
 
 GRADER_VERSION = 1
@@ -236,7 +236,8 @@ failure, listed at the end), 2 bad usage."""
     p.add_argument("--timeout", type=float, default=None, metavar="S",
                    help="wall-clock seconds per notebook cell and per call (default: each exercise's own, 10)")
     p.add_argument("--memory", type=int, default=Limits.memory_mb, metavar="MB",
-                   help=f"address-space limit of a child in MB (default: {Limits.memory_mb})")
+                   help=f"memory of a submission's processes together, in MB (default: {Limits.memory_mb})")
+    add_limit_arguments(p)
     p.add_argument("--seed", type=int, default=0, metavar="S",
                    help="seed of the hidden cases; the same seed gives the same bytes (default: 0)")
     p.add_argument("--force", action="store_true", help="grade again students already graded")
@@ -251,7 +252,7 @@ def run_command(args) -> int:
     if args.jobs < 1 or (args.timeout is not None and args.timeout <= 0) or args.memory < 64 or args.seed < 0:
         print("grade: --jobs >= 1, --timeout > 0, --memory >= 64 and --seed >= 0 are required", file=sys.stderr)
         return 2
-    limits = Limits(timeout=args.timeout, memory_mb=args.memory)
+    limits = limits_from_arguments(args, timeout=args.timeout, memory_mb=args.memory)
     settings = Settings(out=args.out, limits=limits, seed=args.seed, jobs=args.jobs, force=args.force,
                         assignment=args.assignment, isolation=args.isolation, progress=not args.no_progress)
     try:

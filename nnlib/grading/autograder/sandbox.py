@@ -105,18 +105,28 @@ class Limits:
                 "nproc": self.nproc, "nofile": self.nofile, "core": 0}
 
 
+def _positive(kind):
+    def parse(text: str):
+        value = kind(text)
+        if value <= 0:
+            raise ValueError(text)
+        return value
+    parse.__name__ = f"positive {kind.__name__}"  # argparse names the type in its error message
+    return parse
+
+
 def add_limit_arguments(parser) -> None:
     """``--wall``, ``--cpu``, ``--disk``, ``--processes``, ``--restarts`` (``--memory``, ``--timeout``: grader)."""
     d = Limits()
-    parser.add_argument("--wall", type=float, default=d.wall_s, metavar="S",
+    parser.add_argument("--wall", type=_positive(float), default=d.wall_s, metavar="S",
                         help=f"wall-clock seconds per submission (default: {d.wall_s:g})")
-    parser.add_argument("--cpu", type=int, default=d.cpu_s, metavar="S",
+    parser.add_argument("--cpu", type=_positive(int), default=d.cpu_s, metavar="S",
                         help=f"CPU seconds per submission, all its processes (default: {d.cpu_s})")
-    parser.add_argument("--disk", type=int, default=d.disk_mb, metavar="MB",
+    parser.add_argument("--disk", type=_positive(int), default=d.disk_mb, metavar="MB",
                         help=f"size of a submission's writable folder in MB (default: {d.disk_mb})")
-    parser.add_argument("--processes", type=int, default=d.nproc, metavar="N",
+    parser.add_argument("--processes", type=_positive(int), default=d.nproc, metavar="N",
                         help=f"processes and threads of a submission at once (default: {d.nproc})")
-    parser.add_argument("--restarts", type=int, default=d.restarts, metavar="N",
+    parser.add_argument("--restarts", type=_positive(int), default=d.restarts, metavar="N",
                         help=f"restarts of a submission's process after a hang or crash (default: {d.restarts})")
 
 
