@@ -293,3 +293,13 @@ def test_budget_flags_parse_and_refuse_nonpositive_values():
     assert limits.rlimits()["fsize"] == 8 << 20
     with pytest.raises(SystemExit):
         parser.parse_args(["--cpu", "0"])
+
+
+def test_an_nnlib_installed_in_site_packages_is_covered(tmp_path, monkeypatch):
+    from nnlib.grading.autograder import sandbox
+    site = tmp_path / "site-packages"
+    (site / "nnlib").mkdir(parents=True)
+    monkeypatch.setattr(sandbox, "_site_dirs", lambda: [str(site)])
+    args = bwrap_command(True, tmp_path / "copy", disk_mb=5)
+    assert ["--ro-bind", str(site), str(site)] == args[args.index(str(site)) - 1:args.index(str(site)) + 2]
+    assert args[args.index(str(site / "nnlib")) - 1] == "--tmpfs"

@@ -274,7 +274,9 @@ def bwrap_command(root: bool, grading_copy: str | Path, disk_mb: int, hidden: li
     needed = [n for n in _needed() if not any(_under(n, s) for s in SYSTEM)]
     for path in [n for n in needed if not any(_under(n, m) and n != m for m in needed)]:  # outermost only
         args += _folders_to(path, made) + ["--ro-bind", path, path]
-    for folder in hidden:
+    # an nnlib installed into site-packages (not editable) is the real one, references and all
+    installed = [os.path.join(site, "nnlib") for site in _site_dirs() if os.path.isdir(os.path.join(site, "nnlib"))]
+    for folder in [*hidden, *installed]:
         folder = os.path.realpath(folder)
         if any(_under(folder, n) for n in needed + list(SYSTEM)):
             args += ["--tmpfs", folder]
