@@ -208,13 +208,17 @@ def neighbour_ratios(k: int, hog_seconds: float = 30.0) -> dict[str, float]:
     return {**times, **{f"{name} ratio": times[name] / alone for name in HOGS}}
 
 
-def run_batch(n: int, jobs: int, timeout: float) -> float:
+def run_batch(n: int, jobs: int, timeout: float) -> tuple[float, float]:
+    """Wall seconds for ``n`` generated submissions, and the CPU seconds they took (grader and children)."""
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
         folder, out = Path(tmp) / "subs", Path(tmp) / "out"
         folder.mkdir()
         generate(folder, n)
-        wall, _ = run_grader(folder, out, jobs, timeout)
-    return wall
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        wall, own_cpu = run_grader(folder, out, jobs, timeout)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    children = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return wall, own_cpu + children
 
 
 def main(argv=None) -> int:
@@ -236,9 +240,11 @@ def main(argv=None) -> int:
               f"{r['CPU hog']:.1f} s (ratio {r['CPU hog ratio']:.2f}), beside a memory hog {r['memory hog']:.1f} s "
               f"(ratio {r['memory hog ratio']:.2f}); target: ratios <= 1.5")
     if args.batch:
-        wall = run_batch(args.batch, args.jobs, args.timeout)
+        wall, cpu = run_batch(args.batch, args.jobs, args.timeout)
         print(f"batch of {args.batch} on {args.jobs} workers: {wall:.1f} s, {wall / args.batch:.2f} s per "
-              f"submission; 1,000 would take {wall / args.batch * 1000 / 60:.1f} min at this rate")
+              f"submission; 1,000 would take {wall / args.batch * 1000 / 60:.1f} min at this rate. CPU "
+              f"{cpu / args.batch:.2f} s per submission (grader and sandboxes): on {args.jobs} cores of its own, "
+              f"1,000 would need {cpu / args.batch * 1000 / args.jobs / 60:.1f} min of CPU per core")
     if args.only_extras:
         return 0
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:

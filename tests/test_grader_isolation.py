@@ -374,3 +374,17 @@ def test_private_helpers_only_the_reference_uses_are_removed_too():
                      "TABLE = {'k': _core}")
     assert standins.private_helpers(tree, {"graded"}, elsewhere=set()) == {"_core"}
     assert standins.private_helpers(tree, {"graded"}, elsewhere={"_core"}) == set()
+
+
+def test_a_cache_folder_others_can_write_is_not_trusted(tmp_path, monkeypatch):
+    planted = tmp_path / "cache"
+    planted.mkdir()
+    os.chmod(planted, 0o777)              # anyone could have put a copy with the references there
+    monkeypatch.setenv("NNLIB_GRADING_CACHE", str(planted))
+    standins.cache_root.cache_clear()
+    try:
+        fresh = standins.cache_root()
+        assert fresh != planted and fresh.stat().st_uid == os.geteuid()
+        fresh.rmdir()
+    finally:
+        standins.cache_root.cache_clear()

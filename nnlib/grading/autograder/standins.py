@@ -37,6 +37,7 @@ import inspect
 import os
 import re
 import shutil
+import stat
 import tempfile
 from importlib import import_module
 from pathlib import Path
@@ -208,8 +209,13 @@ def filter_source(source: str, module: str, removed: set[str], elsewhere: set[st
 
 
 def _sources() -> dict[str, str]:
-    return {p.relative_to(NNLIB).as_posix(): p.read_text(encoding="utf-8") for p in sorted(NNLIB.rglob("*.py"))
-            if "__pycache__" not in p.parts}
+    """The sources the copy is made of (so editing the grader itself does not make a new copy)."""
+    found = {}
+    for path in sorted(NNLIB.rglob("*.py")):
+        rel = path.relative_to(NNLIB).as_posix()
+        if "__pycache__" not in path.parts and not _absent(rel):
+            found[rel] = path.read_text(encoding="utf-8")
+    return found
 
 
 def _digest(sources: dict[str, str], removed: dict[str, set[str]]) -> str:
@@ -222,19 +228,32 @@ def _digest(sources: dict[str, str], removed: dict[str, set[str]]) -> str:
     return h.hexdigest()[:20]
 
 
+@functools.lru_cache(maxsize=None)
 def cache_root() -> Path:
-    """Where copies are kept: ``$NNLIB_GRADING_CACHE`` or a folder in the temporary directory."""
-    return Path(os.environ.get("NNLIB_GRADING_CACHE") or Path(tempfile.gettempdir()) / "nnlib-grading-cache")
+    """Where copies are kept: ``$NNLIB_GRADING_CACHE``, else ``nnlib-grading-cache-<uid>`` in the temporary
+    directory. A folder there that someone else owns, or others may write, is not trusted (it could hold a
+    planted copy with the references in it): this grader then uses a fresh private folder of its own."""
+    given = os.environ.get("NNLIB_GRADING_CACHE")
+    root = Path(given) if given else Path(tempfile.gettempdir()) / f"nnlib-grading-cache-{os.geteuid()}"
+    try:
+        root.mkdir(mode=0o755, exist_ok=True)
+        info = os.lstat(root)
+        trusted = stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid() and not info.st_mode & 0o022
+    except OSError:
+        trusted = False
+    if trusted:
+        return root
+    fresh = Path(tempfile.mkdtemp(prefix="nnlib-grading-cache-"))
+    os.chmod(fresh, 0o755)  # the child's unprivileged uid reads the copy (rlimits mode, no bind mount)
+    return fresh
 
 
 def _write_copy(dest: Path, sources: dict[str, str], removed: dict[str, set[str]]) -> None:
     lib = dest / "lib" / "nnlib"
     for rel, text in sources.items():
-        if _absent(rel):
-            continue
         if rel in removed:
             module = "nnlib." + rel[:-3].replace("/", ".").removesuffix(".__init__")
-            elsewhere = {w for r, t in sources.items() if r != rel and not _absent(r) for w in re.findall(r"\w+", t)}
+            elsewhere = {w for r, t in sources.items() if r != rel for w in re.findall(r"\w+", t)}
             text = filter_source(text, module.removeprefix("nnlib."), removed[rel], elsewhere)
         target = lib / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -263,8 +282,6 @@ def _build(ids: tuple[str, ...]) -> Path:
     dest = root / _digest(sources, removed)
     if (dest / "runner" / "child.py").is_file():
         return dest
-    root.mkdir(parents=True, exist_ok=True)
-    os.chmod(root, 0o755)
     work = Path(tempfile.mkdtemp(prefix=".build-", dir=root))
     try:
         _write_copy(work, sources, removed)
