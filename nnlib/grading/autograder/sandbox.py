@@ -399,7 +399,12 @@ class Child:
         self._poll_in.register(self._resp_r, select.POLLIN)
         self._poll_out = select.poll()
         self._poll_out.register(self._req_w, select.POLLOUT)
-        self.send({"op": "load", "cells": cells, "skip": sorted(skip)}, timeout=60.0)
+        try:
+            self.send({"op": "load", "cells": cells, "skip": sorted(skip)}, timeout=60.0)
+        except ChildError as exc:  # it died at once: keep its stderr for the caller's message
+            self.startup_error = f"{exc.reason}; its stderr: {self.stderr_tail()[-800:]}"
+            self.close()
+            raise ChildDied(self.startup_error) from None
 
     # --------------------------------------------------------------- status
     def exit_reason(self) -> str:
