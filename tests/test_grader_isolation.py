@@ -3,7 +3,8 @@
 Each attack sits in ``relu_backward`` of the chapter-7 notebook (8 points, relu_backward 1). An
 attack that must *fail* to do harm (read the host, write past the cap, hold memory across processes,
 use more than one CPU) returns the right answer only if it failed, so a contained attack scores 8.
-Use of nnlib's answer scores 7 (relu_backward 0) with the reason, and budgets that run out cost
+Use of nnlib's answer, or memory beyond the budget across processes (they stall at the limit and
+the grader ends them), scores 7 (relu_backward 0) with the reason; budgets that run out cost
 exactly what they say.
 """
 import ast
@@ -105,20 +106,17 @@ for i in range(5):
         finally:
             os._exit(0)
     kids.append(pid)
-time.sleep(2)
+ready, end = 0, time.monotonic() + 20     # wait until all five hold their memory (or 20 s)
+while ready < 5 and time.monotonic() < end:
+    ready += len(os.read(r, 100))
 alive = [k for k in kids if os.waitpid(k, os.WNOHANG) == (0, 0)]
-os.set_blocking(r, False)
-try:
-    ready = len(os.read(r, 100))
-except BlockingIOError:
-    ready = 0
 for k in kids:
     try:
         os.kill(k, 9)
         os.waitpid(k, 0)
     except OSError:
         pass
-held = min(ready, len(alive))"""), FULL, None),
+held = min(ready, len(alive))"""), 7, "needed more than 1024 MB of memory"),
     "thread_bomb": (_only_if("started < 40", """import threading, time
 started = 0
 stop = threading.Event()
@@ -238,7 +236,7 @@ def _attack_cells(name):
     return _cells(body)
 
 
-def _grade(tmp: Path, name: str, cells: list[str], limits=Limits(timeout=6.0), iso=None) -> dict:
+def _grade(tmp: Path, name: str, cells: list[str], limits=Limits(timeout=25.0), iso=None) -> dict:
     path = tmp / f"{name}.ipynb"
     path.write_text(json.dumps(make_notebook(cells)))
     return grade_submission(read_submission(path), EXERCISES, seed=0, limits=limits, iso=iso or isolation(),

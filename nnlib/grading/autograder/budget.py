@@ -148,6 +148,7 @@ class Group:
             self.dirs = [root]
             _write(root / "memory.max", self.memory)
             _write(root / "memory.swap.max", 0)
+            _write(root / "memory.oom.group", 1)  # an OOM kill ends the whole submission at once
             _write(root / "pids.max", nproc)
             _write(root / "cpu.max", f"{int(cpus * CPU_PERIOD_US)} {CPU_PERIOD_US}")
         elif self.kind == "cgroup1":
@@ -158,6 +159,11 @@ class Group:
                     self.dirs.append(folder)
             _write(folders["memory"] / "memory.limit_in_bytes", self.memory)
             _write(folders["memory"] / "memory.memsw.limit_in_bytes", self.memory)  # no swap (if accounted)
+            # At the limit its processes wait instead of being OOM-killed one by one (a hog that forks
+            # again after every kill keeps the kernel's OOM path busy for everyone); the grader sees
+            # under_oom and ends the whole submission with the reason.
+            self._oom = folders["memory"] / "memory.oom_control"
+            _write(self._oom, 1)
             _write(folders["pids"] / "pids.max", nproc)
             _write(folders["cpu"] / "cpu.cfs_period_us", CPU_PERIOD_US)
             _write(folders["cpu"] / "cpu.cfs_quota_us", int(cpus * CPU_PERIOD_US))
@@ -201,12 +207,18 @@ class Group:
         return sum(rss for _, (_, rss) in _proc_stats(self.uid, self.sessions))
 
     def over(self) -> str | None:
-        """For ``rlimits`` only (the kernel enforces cgroups): a reason if the submission is over budget."""
+        """A reason if the submission is over its memory or process budget (cgroups: stalled at the limit)."""
+        if self.kind == "cgroup1":
+            try:
+                stalled = "under_oom 1" in self._oom.read_text()
+            except OSError:
+                stalled = False
+            return f"its processes together needed more than {self.memory >> 20} MB of memory" if stalled else None
         if self.kind != "rlimits":
             return None
         stats = _proc_stats(self.uid, self.sessions)
         if sum(rss for _, (_, rss) in stats) > self.memory:
-            return f"its processes together used more than {self.memory >> 20} MB of memory"
+            return f"its processes together needed more than {self.memory >> 20} MB of memory"
         if len(stats) > self.nproc:
             return f"it ran more than {self.nproc} processes"
         return None
