@@ -149,6 +149,7 @@ class Group:
             _write(root / "memory.max", self.memory)
             _write(root / "memory.swap.max", 0)
             _write(root / "memory.oom.group", 1)  # an OOM kill ends the whole submission at once
+            self._oom_kills = 0
             _write(root / "pids.max", nproc)
             _write(root / "cpu.max", f"{int(cpus * CPU_PERIOD_US)} {CPU_PERIOD_US}")
         elif self.kind == "cgroup1":
@@ -207,18 +208,21 @@ class Group:
         return sum(rss for _, (_, rss) in _proc_stats(self.uid, self.sessions))
 
     def over(self) -> str | None:
-        """A reason if the submission is over its memory or process budget (cgroups: stalled at the limit)."""
-        if self.kind == "cgroup1":
-            try:
-                stalled = "under_oom 1" in self._oom.read_text()
-            except OSError:
-                stalled = False
-            return f"its processes together needed more than {self.memory >> 20} MB of memory" if stalled else None
-        if self.kind != "rlimits":
+        """A reason if the submission is over its memory or process budget (cgroups: at the memory limit)."""
+        too_much = f"its processes together needed more than {self.memory >> 20} MB of memory"
+        try:
+            if self.kind == "cgroup1":  # stalled at the limit (oom_kill_disable)
+                return too_much if "under_oom 1" in self._oom.read_text() else None
+            if self.kind == "cgroup2":  # killed together at the limit (memory.oom.group)
+                events = dict(line.split() for line in (self.dirs[0] / "memory.events").read_text().splitlines())
+                kills = int(events.get("oom_kill", 0))
+                new, self._oom_kills = kills > self._oom_kills, kills  # each kill is reported once
+                return too_much if new else None
+        except (OSError, ValueError):
             return None
         stats = _proc_stats(self.uid, self.sessions)
         if sum(rss for _, (_, rss) in stats) > self.memory:
-            return f"its processes together needed more than {self.memory >> 20} MB of memory"
+            return too_much
         if len(stats) > self.nproc:
             return f"it ran more than {self.nproc} processes"
         return None

@@ -415,6 +415,9 @@ class Child:
             return "the process stopped answering"
         if code == budget.JOIN_FAILED and self.group is not None:
             return "the process could not join its cgroup"
+        over = self.group.over() if self.group is not None else None
+        if over:  # killed at its memory budget (cgroups v2 kill the whole group)
+            return over
         if code < 0 or (self.iso.name == "bwrap" and code > 128):
             sig = -code if code < 0 else code - 128
             hint = " (memory, CPU or file-size limit?)" if sig in (signal.SIGKILL, signal.SIGXCPU,
