@@ -1,4 +1,5 @@
 """The grader's pure parts: the wire format, notebook conversion, reference detection, reports, seeds."""
+
 import doctest
 import importlib
 import io
@@ -10,19 +11,42 @@ import numpy as np
 import pytest
 
 from nnlib.grading.autograder import child, wire
-from nnlib.grading.student.check import run_case
 from nnlib.grading.autograder.codec import Unsupported, pack, unpack
-from nnlib.grading.autograder.convert import (code_sources, make_notebook, neutralise, read_submission, strip_demos,
-                                   student_name)
+from nnlib.grading.autograder.convert import (
+    code_sources,
+    make_notebook,
+    neutralise,
+    read_submission,
+    strip_demos,
+    student_name,
+)
 from nnlib.grading.autograder.integrity import forbidden, runtime_keys, static_use
 from nnlib.grading.autograder.notebooks import load_functions
+from nnlib.grading.autograder.reports import (
+    fmt,
+    gradebook_csv,
+    gradescope_results,
+    remove_stale_temporaries,
+    write_atomic,
+)
+from nnlib.grading.autograder.sandbox import Limits, bwrap_command
+from nnlib.grading.student.check import run_case
 from nnlib.grading.student.registry import all_exercises, get, notebooks
-from nnlib.grading.autograder.reports import (fmt, gradebook_csv, gradescope_results, remove_stale_temporaries,
-                                   write_atomic)
-from nnlib.grading.autograder.sandbox import SANDBOX_WORKDIR, Limits, bwrap_command
 
 ROOT = Path(__file__).resolve().parents[1]
-MODULES = ["wire", "convert", "integrity", "reports", "sandbox", "scoring", "grader", "gradescope", "child"]
+MODULES = [
+    "wire",
+    "convert",
+    "integrity",
+    "reports",
+    "sandbox",
+    "scoring",
+    "grader",
+    "gradescope",
+    "child",
+    "standins",
+    "budget",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -33,10 +57,17 @@ def test_docstring_examples(name):
 
 # ----------------------------------------------------------------------------- wire
 
+
 def test_wire_round_trip_keeps_dtype_shape_and_order():
-    value = (np.arange(6, dtype=np.float32).reshape(2, 3).T, {"t": 3, "m": np.zeros((0, 2))}, None, "s", 2.5)
+    value = (
+        np.arange(6, dtype=np.float32).reshape(2, 3).T,
+        {"t": 3, "m": np.zeros((0, 2))},
+        None,
+        "s",
+        2.5,
+    )
     frame = wire.message({"op": "call"}, pack(value))
-    meta, flat = wire.split(wire.decode(frame[wire.HEADER.size:]))
+    meta, flat = wire.split(wire.decode(frame[wire.HEADER.size :]))
     got = unpack(flat)
     assert meta == {"op": "call"}
     assert got[0].dtype == np.float32 and np.array_equal(got[0], value[0])
@@ -49,17 +80,22 @@ def _entry(name: bytes, blob: bytes) -> bytes:
 
 def _npy_header(descr: str, shape: tuple) -> bytes:
     buf = io.BytesIO()
-    np.lib.format.write_array_header_1_0(buf, {"descr": descr, "fortran_order": False, "shape": shape})
+    np.lib.format.write_array_header_1_0(
+        buf, {"descr": descr, "fortran_order": False, "shape": shape}
+    )
     return buf.getvalue()
 
 
-@pytest.mark.parametrize("body, match", [
-    (_entry(b"x", _npy_header("|O", (1,)) + b"\x80\x04N."), "refused dtype"),                 # a pickle
-    (_entry(b"x", _npy_header("<f8", (10**12,)) + b"\x00" * 8), "needs"),                      # size lie
-    (_entry(b"x", b"not an npy file at all"), "header"),
-    (_entry(b"x", b"\x00" * 4)[:-2], "claims"),                                                 # truncated
-    (struct.pack("<H", 200) + b"abc", "truncated"),
-])
+@pytest.mark.parametrize(
+    "body, match",
+    [
+        (_entry(b"x", _npy_header("|O", (1,)) + b"\x80\x04N."), "refused dtype"),  # a pickle
+        (_entry(b"x", _npy_header("<f8", (10**12,)) + b"\x00" * 8), "needs"),  # size lie
+        (_entry(b"x", b"not an npy file at all"), "header"),
+        (_entry(b"x", b"\x00" * 4)[:-2], "claims"),  # truncated
+        (struct.pack("<H", 200) + b"abc", "truncated"),
+    ],
+)
 def test_wire_rejects_hostile_bodies(body, match):
     with pytest.raises(wire.WireError, match=match):
         wire.decode(body)
@@ -81,24 +117,34 @@ def test_child_cleans_values_to_exact_plain_types():
     class F(float):
         pass
 
-    clean = child._clean([np.ones(2), np.ones(2).view(Sub), F(1.0), {"k": (1, None)}, {1: 2}, object()])
+    clean = child._clean(
+        [np.ones(2), np.ones(2).view(Sub), F(1.0), {"k": (1, None)}, {1: 2}, object()]
+    )
     got = unpack(pack(clean))
     assert isinstance(got[0], np.ndarray) and got[3] == {"k": (1, None)}
     assert [g.type_name for g in got[1:3] + got[4:]] == [
-        "Sub (a subclass of ndarray)", "F (a subclass of float)", "dict with non-string keys", "object"]
+        "Sub (a subclass of ndarray)",
+        "F (a subclass of float)",
+        "dict with non-string keys",
+        "object",
+    ]
     assert isinstance(got[1], Unsupported)
 
 
 # ----------------------------------------------------------------------------- convert
 
-@pytest.mark.parametrize("source, expected", [
-    ("%matplotlib inline\nx = 1", "pass  # %matplotlib inline\nx = 1"),
-    ("if True:\n    !pip install x\ny = 2", "if True:\n    pass  # !pip install x\ny = 2"),
-    ("files = !ls\nz = 3", "files = None  # files = !ls\nz = 3"),
-    ("x = (7\n% 2)", "x = (7\n% 2)"),                                     # valid Python is left alone
-    ("%%time\nx = 1", "pass  # %%time\nx = 1"),
-    ("%%bash\nrm -rf /", "pass  # cell magic %%bash not run"),
-])
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("%matplotlib inline\nx = 1", "pass  # %matplotlib inline\nx = 1"),
+        ("if True:\n    !pip install x\ny = 2", "if True:\n    pass  # !pip install x\ny = 2"),
+        ("files = !ls\nz = 3", "files = None  # files = !ls\nz = 3"),
+        ("x = (7\n% 2)", "x = (7\n% 2)"),  # valid Python is left alone
+        ("%%time\nx = 1", "pass  # %%time\nx = 1"),
+        ("%%bash\nrm -rf /", "pass  # cell magic %%bash not run"),
+    ],
+)
 def test_neutralise_magics_and_shell_lines(source, expected):
     assert neutralise(source) == expected
     compile(neutralise(source), "<cell>", "exec")
@@ -112,18 +158,24 @@ def test_strip_demos_keeps_definitions_and_line_numbers():
     demo = "import numpy as np\nX = load()\ntry:\n    with substitute(f=f):\n        fit()\nexcept Exception:\n    pass"
     kept = [line for line in strip_demos(demo).split("\n") if line and not line.startswith("pass")]
     assert kept == ["import numpy as np"]
-    assert strip_demos("x = 1; check(f)") == "x = 1"                       # shared line: rebuilt
+    assert strip_demos("x = 1; check(f)") == "x = 1"  # shared line: rebuilt
 
 
 def test_read_submission_converts_and_refuses(tmp_path):
     ok = tmp_path / "Ana María.ipynb"
-    ok.write_text(json.dumps(make_notebook(["import numpy as np", "def relu_backward(d, x):\n    return d"])))
+    ok.write_text(
+        json.dumps(make_notebook(["import numpy as np", "def relu_backward(d, x):\n    return d"]))
+    )
     sub = read_submission(ok)
     assert sub.student == "Ana_María" and not sub.error and "relu_backward" in sub.names
     assert [c["index"] for c in sub.cells] == [1, 2]
-    for content, why in [("{", "does not parse"), ("[1, 2]", "no list of cells"), ('{"cells": "x"}', "no list"),
-                         ('{"cells": [{"cell_type": "code", "source": 5}]}', "source of type int"),
-                         ('{"cells": []}', "no code")]:
+    for content, why in [
+        ("{", "does not parse"),
+        ("[1, 2]", "no list of cells"),
+        ('{"cells": "x"}', "no list"),
+        ('{"cells": [{"cell_type": "code", "source": 5}]}', "source of type int"),
+        ('{"cells": []}', "no code"),
+    ]:
         bad = tmp_path / "bad.ipynb"
         bad.write_text(content)
         assert why in read_submission(bad).error
@@ -137,12 +189,23 @@ def test_read_submission_converts_and_refuses(tmp_path):
     link.symlink_to("/etc/hostname")
     assert "symbolic link" in read_submission(link).error
     v3 = tmp_path / "old.ipynb"
-    v3.write_text(json.dumps({"nbformat": 3, "worksheets": [{"cells": [{"cell_type": "code", "input": "y = 1"}]}]}))
+    v3.write_text(
+        json.dumps(
+            {"nbformat": 3, "worksheets": [{"cells": [{"cell_type": "code", "input": "y = 1"}]}]}
+        )
+    )
     assert read_submission(v3).cells[0]["source"] == "y = 1"
 
 
-@pytest.mark.parametrize("name, expected", [("../../etc/passwd", "passwd"), (".hidden", "_.hidden"),
-                                            ("gradebook.csv.ipynb", "_gradebook.csv"), ("a b", "a_b")])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("../../etc/passwd", "passwd"),
+        (".hidden", "_.hidden"),
+        ("gradebook.csv.ipynb", "_gradebook.csv"),
+        ("a b", "a_b"),
+    ],
+)
 def test_student_names_are_safe_folder_names(name, expected):
     assert student_name(name) == expected
 
@@ -163,22 +226,45 @@ def test_forbidden_includes_what_references_delegate_to():
 def test_solutions_are_never_flagged(notebook):
     sources = code_sources(ROOT / "solutions" / f"{notebook}.ipynb")
     assert [static_use(sources, ex) for ex in EXERCISES if ex.notebook == notebook] == [None] * sum(
-        ex.notebook == notebook for ex in EXERCISES)
+        ex.notebook == notebook for ex in EXERCISES
+    )
 
 
-@pytest.mark.parametrize("code, fragment", [
-    ("from nnlib.functional import relu_backward", "imported from nnlib.functional"),
-    ("import nnlib\ndef relu_backward(d, x):\n    return nnlib.functional.relu_backward(d, x)", "uses nnlib.functional"),
-    ("from nnlib import functional as F\ndef relu_backward(d, x):\n    return F.relu_backward(d, x)", "uses F."),
-    ("def relu_backward(d, x):\n    from nnlib.functional import relu_backward as r\n    return r(d, x)", "imports"),
-    ("from nnlib.functional import relu_backward as r\ndef relu_backward(d, x):\n    return r(d, x)", "calls"),
-    ("import nnlib.functional as F\ndef relu_backward(d, x):\n    return getattr(F, 'relu_backward')(d, x)",
-     "by name"),
-    ("import nnlib.functional as F\ndef relu_backward(d, x):\n    return F.__getattribute__('relu_backward')(d, x)",
-     "by name"),
-    ("import nnlib.functional as F\ndef helper(d, x):\n    return F.relu_backward(d, x)\n"
-     "def relu_backward(d, x):\n    return helper(d, x)", "through helper"),
-])
+@pytest.mark.parametrize(
+    "code, fragment",
+    [
+        ("from nnlib.functional import relu_backward", "imported from nnlib.functional"),
+        (
+            "import nnlib\ndef relu_backward(d, x):\n    return nnlib.functional.relu_backward(d, x)",
+            "uses nnlib.functional",
+        ),
+        (
+            "from nnlib import functional as F\ndef relu_backward(d, x):\n    return F.relu_backward(d, x)",
+            "uses F.",
+        ),
+        (
+            "def relu_backward(d, x):\n    from nnlib.functional import relu_backward as r\n    return r(d, x)",
+            "imports",
+        ),
+        (
+            "from nnlib.functional import relu_backward as r\ndef relu_backward(d, x):\n    return r(d, x)",
+            "calls",
+        ),
+        (
+            "import nnlib.functional as F\ndef relu_backward(d, x):\n    return getattr(F, 'relu_backward')(d, x)",
+            "by name",
+        ),
+        (
+            "import nnlib.functional as F\ndef relu_backward(d, x):\n    return F.__getattribute__('relu_backward')(d, x)",  # noqa: E501
+            "by name",
+        ),
+        (
+            "import nnlib.functional as F\ndef helper(d, x):\n    return F.relu_backward(d, x)\n"
+            "def relu_backward(d, x):\n    return helper(d, x)",
+            "through helper",
+        ),
+    ],
+)
 def test_static_check_catches_reference_use(code, fragment):
     why = static_use([code], get("relu_backward"))
     assert why is not None and fragment in why and why.endswith("0 points")
@@ -193,41 +279,82 @@ def test_static_check_catches_the_fused_cross_entropy(exercise, index):
 
 
 def test_static_check_allows_other_nnlib_helpers():
-    code = "import nnlib.functional as F\ndef softmax_backward(dout, x):\n    s = F.softmax(x)\n" \
-           "    return s * (dout - (dout * s).sum(-1, keepdims=True))"
+    code = (
+        "import nnlib.functional as F\ndef softmax_backward(dout, x):\n    s = F.softmax(x)\n"
+        "    return s * (dout - (dout * s).sum(-1, keepdims=True))"
+    )
     assert static_use([code], get("softmax_backward")) is None
-    assert static_use(["def relu_backward(d, x):\n    return F.relu_backward("], get("relu_backward")) is None
-    own = "from nnlib.grading import check\ndef f1_score(t, p):\n    s = {'f1': 0.0}\n    print('f1')\n    return s['f1']"
+    assert (
+        static_use(["def relu_backward(d, x):\n    return F.relu_backward("], get("relu_backward"))
+        is None
+    )
+    own = "from nnlib.grading import check\ndef f1_score(t, p):\n    s = {'f1': 0.0}\n    print('f1')\n    return s['f1']"  # noqa: E501
     assert static_use([own], get("f1_score")) is None
 
 
 # ----------------------------------------------------------------------------- reports
 
-REPORT = {"student": "ana", "assignment": "07_activations", "status": "ok", "score": 1.5, "max_score": 3.0,
-          "isolation": "bwrap", "notes": ["cell 2: raised NameError: x <b>"],
-          "exercises": [{"id": "a", "points": 1.0, "score": 1.0, "passed": 2, "total": 2, "status": "passed",
-                         "reason": "", "cases": []},
-                        {"id": "b", "points": 2.0, "score": 0.5, "passed": 1, "total": 4, "status": "partial",
-                         "reason": "wrong | <values>", "cases": [
-                             {"label": "c1", "hidden": True, "passed": False, "message": "wrong | <values>"},
-                             {"label": "c2", "hidden": False, "passed": False, "message": "other"}]}]}
+REPORT = {
+    "student": "ana",
+    "assignment": "07_activations",
+    "status": "ok",
+    "score": 1.5,
+    "max_score": 3.0,
+    "isolation": "bwrap",
+    "notes": ["cell 2: raised NameError: x <b>"],
+    "exercises": [
+        {
+            "id": "a",
+            "points": 1.0,
+            "score": 1.0,
+            "passed": 2,
+            "total": 2,
+            "status": "passed",
+            "reason": "",
+            "cases": [],
+        },
+        {
+            "id": "b",
+            "points": 2.0,
+            "score": 0.5,
+            "passed": 1,
+            "total": 4,
+            "status": "partial",
+            "reason": "wrong | <values>",
+            "cases": [
+                {"label": "c1", "hidden": True, "passed": False, "message": "wrong | <values>"},
+                {"label": "c2", "hidden": False, "passed": False, "message": "other"},
+            ],
+        },
+    ],
+}
 
 
 def test_gradescope_results_schema():
     res = gradescope_results(REPORT)
     assert res["score"] == 1.5 and res["max_score"] == 3.0
-    assert [(t["name"], t["score"], t["max_score"], t["status"], t["visibility"]) for t in res["tests"]] == [
-        ("a", 1.0, 1.0, "passed", "visible"), ("b", 0.0, 1.0, "failed", "visible"),
-        ("b (hidden cases)", 0.5, 1.0, "failed", "after_due_date")]   # b's hidden case is shown after the due date
+    assert [
+        (t["name"], t["score"], t["max_score"], t["status"], t["visibility"]) for t in res["tests"]
+    ] == [
+        ("a", 1.0, 1.0, "passed", "visible"),
+        ("b", 0.0, 1.0, "failed", "visible"),
+        ("b (hidden cases)", 0.5, 1.0, "failed", "after_due_date"),
+    ]  # b's hidden case is shown after the due date
     assert "public case 'c2': other" in res["tests"][1]["output"]
     json.dumps(res)
 
 
 def test_gradebook_and_feedback_text():
-    csv = gradebook_csv([REPORT, dict(REPORT, student="zed", exercises=REPORT["exercises"][:1])], ["a", "b"])
-    assert csv.splitlines() == ["student,assignment,a,b,total,max_score,status,reason",
-                                "ana,07_activations,1,0.5,1.5,3,ok,", "zed,07_activations,1,,1.5,3,ok,"]
+    csv = gradebook_csv(
+        [REPORT, dict(REPORT, student="zed", exercises=REPORT["exercises"][:1])], ["a", "b"]
+    )
+    assert csv.splitlines() == [
+        "student,assignment,a,b,total,max_score,status,reason",
+        "ana,07_activations,1,0.5,1.5,3,ok,",
+        "zed,07_activations,1,,1.5,3,ok,",
+    ]
     from nnlib.grading.autograder.reports import feedback_md
+
     text = feedback_md(REPORT)
     assert "**Score: 1.5 / 3**" in text and "&lt;values&gt;" in text and "<b>" not in text
     assert fmt(2 / 3) == "0.6667" and fmt(-0.0) == "0"
@@ -238,7 +365,9 @@ def test_write_atomic_replaces_and_stale_temporaries_are_removed(tmp_path):
     target.parent.mkdir()
     write_atomic(target, "one")
     write_atomic(target, b"two")
-    assert target.read_text() == "two" and [p.name for p in target.parent.iterdir()] == ["report.json"]
+    assert target.read_text() == "two" and [p.name for p in target.parent.iterdir()] == [
+        "report.json"
+    ]
     (tmp_path / ".gradebook.csv.tmp-1-2").write_text("partial")
     (target.parent / ".report.json.tmp-9-9").write_text("partial")
     assert remove_stale_temporaries(tmp_path) == 2 and target.exists()
@@ -246,12 +375,16 @@ def test_write_atomic_replaces_and_stale_temporaries_are_removed(tmp_path):
 
 # ----------------------------------------------------------------------------- seeds and sandbox
 
+
 def test_hidden_cases_follow_the_seed():
     ex = get("relu_backward")
     a, b, c = ex.hidden_cases(1), ex.hidden_cases(1), ex.hidden_cases(2)
     assert all(np.array_equal(x.args["x"], y.args["x"]) for x, y in zip(a, b))
     assert not all(np.array_equal(x.args["x"], y.args["x"]) for x, y in zip(a, c))
-    assert all(np.array_equal(x.args["x"], y.args["x"]) for x, y in zip(ex.hidden_cases(), ex.hidden_cases(None)))
+    assert all(
+        np.array_equal(x.args["x"], y.args["x"])
+        for x, y in zip(ex.hidden_cases(), ex.hidden_cases(None))
+    )
     for bad in (-1, 1.5, "3", True):
         with pytest.raises(ValueError, match="hidden_cases: seed"):
             ex.hidden_cases(bad)
@@ -262,19 +395,64 @@ def test_solutions_pass_hidden_cases_of_other_seeds(notebook):
     fns = load_functions(ROOT / "solutions" / f"{notebook}.ipynb")
     for ex in (e for e in EXERCISES if e.notebook == notebook):
         for seed in (1, 7):
-            failures = [(c.label, r.message) for c in ex.hidden_cases(seed)
-                        if not (r := run_case(ex, fns[ex.id], c)).passed]
+            failures = [
+                (c.label, r.message)
+                for c in ex.hidden_cases(seed)
+                if not (r := run_case(ex, fns[ex.id], c)).passed
+            ]
             assert not failures, (ex.id, seed, failures)
 
 
-def test_bwrap_command_hides_outputs_and_binds_only_the_workdir(tmp_path):
-    out = tmp_path / "grades"
-    out.mkdir()
-    args = bwrap_command(str(tmp_path / "w"), [str(out)], root=True)
-    assert args.count("--unshare-net") == 1 and "--unshare-pid" in args and "--die-with-parent" in args
-    assert args[args.index("--ro-bind"):args.index("--ro-bind") + 3] == ["--ro-bind", "/", "/"]
-    tmpfs = [args[i + 1] for i, a in enumerate(args) if a == "--tmpfs"]
-    assert "/tmp" in tmpfs
-    binds = [args[i + 1:i + 3] for i, a in enumerate(args) if a == "--bind"]
-    assert binds == [[str(tmp_path / "w"), SANDBOX_WORKDIR]]
+def test_bwrap_command_builds_an_empty_root_with_only_the_runtime(tmp_path):
+    args = bwrap_command(True, tmp_path / "copy", disk_mb=5)
+    assert (
+        args.count("--unshare-net") == 1 and "--unshare-pid" in args and "--die-with-parent" in args
+    )
+    assert ["--ro-bind", "/", "/"] not in [
+        args[i : i + 3] for i in range(len(args))
+    ]  # no host root
+    mounted = {
+        args[i + 2] for i, a in enumerate(args) if a in ("--ro-bind", "--bind", "--ro-bind-try")
+    }
+    assert not any(
+        m == "/" or m.startswith(("/home", "/work/wt", "/etc/")) and m != "/etc/ld.so.cache"
+        for m in mounted
+    ), mounted
+    assert str(ROOT) not in mounted and str(ROOT / "nnlib") not in mounted  # the course repository
+    assert not [a for a in args if a in ("--bind", "--bind-try")]  # nothing writable from the host
+    size = args.index("--size")
+    assert args[size + 1] == str(5 << 20) and args[size + 2 : size + 4] == ["--tmpfs", "/tmp"]
+    assert args[args.index("--remount-ro") + 1] == "/"
     assert Limits(memory_mb=100).rlimits()["as"] == 100 << 20
+
+
+def test_budget_flags_parse_and_refuse_nonpositive_values():
+    import argparse
+
+    from nnlib.grading.autograder.sandbox import add_limit_arguments, limits_from_arguments
+
+    parser = argparse.ArgumentParser()
+    add_limit_arguments(parser)
+    limits = limits_from_arguments(parser.parse_args(["--wall", "30", "--disk", "8"]), timeout=2.0)
+    assert (limits.wall_s, limits.disk_mb, limits.timeout, limits.restarts) == (
+        30.0,
+        8,
+        2.0,
+        Limits().restarts,
+    )
+    assert limits.rlimits()["fsize"] == 8 << 20
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--cpu", "0"])
+
+
+def test_an_nnlib_installed_in_site_packages_is_covered(tmp_path, monkeypatch):
+    from nnlib.grading.autograder import sandbox
+
+    site = tmp_path / "site-packages"
+    (site / "nnlib").mkdir(parents=True)
+    monkeypatch.setattr(sandbox, "_site_dirs", lambda: [str(site)])
+    args = bwrap_command(True, tmp_path / "copy", disk_mb=5)
+    assert ["--ro-bind", str(site), str(site)] == args[
+        args.index(str(site)) - 1 : args.index(str(site)) + 2
+    ]
+    assert args[args.index(str(site / "nnlib")) - 1] == "--tmpfs"

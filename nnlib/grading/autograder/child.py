@@ -3,24 +3,27 @@
 :mod:`nnlib.grading.autograder.sandbox` starts it as ``python -S -s -B [-P] child.py CONFIG`` (CONFIG is
 JSON, see :func:`main`). Before any student code runs it imports NumPy, loads :mod:`wire` and
 :mod:`codec` by file path (``nnlib`` itself is not imported), drops root privileges if asked,
-lowers its rlimits and sends stdout/stderr to a sink. ``nnlib`` stays importable, through a finder
-for its folder, because students may use its helpers.
+lowers its rlimits, makes its working folder and sends stdout/stderr to a sink. ``import nnlib``
+finds the grading copy of nnlib (:mod:`nnlib.grading.autograder.standins`): the assignment's graded
+references are stand-ins there, so nothing in this process can compute nnlib's answer.
 
 Messages (frames of :mod:`nnlib.grading.autograder.wire` on two inherited pipe fds, never stdout)::
 
+    parent: {"op": "load", "cells": [{"index", "source"}], "skip": [...]}
     child:  {"event": "cell", "index": i}                      before executing cell i
     child:  {"event": "loaded", "errors": {i: error}, "names": [...]}
-    parent: {"op": "call", "fn": f, "names": [...], "rng_args": [...], "forbidden": [...]} + pack(args)
+    parent: {"op": "call", "fn": f, "names": [...], "rng_args": [...]} + pack(args)
     child:  {"status": "ok", "warnings": [...]} + pack({"result": value, "after": [args after]})
             {"status": "raised", "type": T, "message": M}  |  {"status": "missing"}
-            {"status": "reference", "what": "nnlib/functional.py:relu_backward"}
+            {"status": "reference", "what": "functional.activations.relu_backward"}
             {"status": "unsendable", "type": T}
     parent: {"op": "exit"}
 
-The child is not trusted: the parent validates every frame and judges every value itself. The call
-tracing here (``sys.setprofile``) only reports use of nnlib's reference for the graded function;
-a student who breaks it breaks their own child, which the parent sees as a failed case.
+The child is not trusted: the parent validates every frame and judges every value itself. The
+``reference`` status only *reports* that the student's code reached a stand-in; what keeps the
+answer out of reach is that the code is not in the child at all.
 """
+
 import builtins
 import importlib.util
 import io
@@ -52,6 +55,7 @@ def _load_module(name, path):
 
 class _NnlibFinder:
     """Makes ``import nnlib`` find the grader's own copy (the child runs without site-packages .pth)."""
+
     folder = ""
 
     @classmethod
@@ -59,7 +63,10 @@ class _NnlibFinder:
         if name != "nnlib":
             return None
         return importlib.util.spec_from_file_location(
-            "nnlib", os.path.join(cls.folder, "__init__.py"), submodule_search_locations=[cls.folder])
+            "nnlib",
+            os.path.join(cls.folder, "__init__.py"),
+            submodule_search_locations=[cls.folder],
+        )
 
 
 def _drop_privileges(uid, gid):
@@ -70,8 +77,15 @@ def _drop_privileges(uid, gid):
 
 def _set_limits(limits):
     import resource
-    table = {"as": resource.RLIMIT_AS, "cpu": resource.RLIMIT_CPU, "fsize": resource.RLIMIT_FSIZE,
-             "nproc": resource.RLIMIT_NPROC, "nofile": resource.RLIMIT_NOFILE, "core": resource.RLIMIT_CORE}
+
+    table = {
+        "as": resource.RLIMIT_AS,
+        "cpu": resource.RLIMIT_CPU,
+        "fsize": resource.RLIMIT_FSIZE,
+        "nproc": resource.RLIMIT_NPROC,
+        "nofile": resource.RLIMIT_NOFILE,
+        "core": resource.RLIMIT_CORE,
+    }
     for key, value in limits.items():
         if value is None or key not in table:
             continue
@@ -84,10 +98,11 @@ def _prctl(death_signal):
     """No new privileges (no setuid binaries); die with the parent (a killed grader leaves no child)."""
     try:
         import ctypes
+
         libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(38, 1, 0, 0, 0)                   # PR_SET_NO_NEW_PRIVS
+        libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS
         if death_signal:
-            libc.prctl(1, 9, 0, 0, 0)                # PR_SET_PDEATHSIG = SIGKILL
+            libc.prctl(1, 9, 0, 0, 0)  # PR_SET_PDEATHSIG = SIGKILL
     except Exception:  # not Linux: the sandbox relies on its other layers
         pass
 
@@ -112,8 +127,17 @@ def _text(value, limit=2000):
 def _describe_exception(exc, filename=None):
     if isinstance(exc, SyntaxError):
         return {"type": type(exc).__name__, "message": _text(exc.msg), "line": exc.lineno}
-    return {"type": type(exc).__name__, "message": _text(exc),
-            "line": _error_line(exc, filename) if filename else None}
+    return {
+        "type": type(exc).__name__,
+        "message": _text(exc),
+        "line": _error_line(exc, filename) if filename else None,
+    }
+
+
+def _reference_name(exc):
+    """``functional.activations.relu_backward`` from a stand-in's message (``nnlib.<what> is ...``)."""
+    words = _text(exc, 300).split()
+    return words[0].removeprefix("nnlib.") if words else "?"
 
 
 def _marker(label):
@@ -124,6 +148,7 @@ def _marker(label):
 def _clean(value, depth=0):
     """Plain data only (exact types); anything else becomes a marker naming its type."""
     import numpy as np
+
     kind = type(value)
     if depth > 50:
         return _marker("deeply nested value")
@@ -153,25 +178,22 @@ class Runner:
     def __init__(self, config, wire, codec, np):
         self.req, self.resp = config["req"], config["resp"]
         self.wire, self.codec, self.np = wire, codec, np
-        self.nnlib_dir = os.path.realpath(config["nnlib"]) + os.sep
         # Student code may patch os/json/warnings: keep the originals the protocol needs.
         self._read, self._write = os.read, os.write
-        self._setprofile, self._getprofile = sys.setprofile, sys.getprofile
-        import threading
         import warnings
-        self._threading_setprofile = threading.setprofile
+
         self._catch_warnings, self._simplefilter = warnings.catch_warnings, warnings.simplefilter
         self._errstate = np.errstate
         module = types.ModuleType("__main__")
         module.__dict__.update({"__builtins__": builtins, "display": lambda *a, **k: None})
+        sys.modules["__main__"] = module  # where the stand-ins look for the student's functions
         self.namespace = module.__dict__
-        self._keys = {}
 
     # --------------------------------------------------------------- framing
     def send(self, meta, flat=None):
         data = memoryview(self.wire.message(meta, flat))
         while data:
-            data = data[self._write(self.resp, data):]
+            data = data[self._write(self.resp, data) :]
 
     def _exactly(self, n):
         chunks, got = [], 0
@@ -188,9 +210,10 @@ class Runner:
         return self.wire.split(self.wire.decode(self._exactly(length)))
 
     # --------------------------------------------------------------- loading
-    def load(self, script, skip):
-        with open(script, encoding="utf-8") as fh:
-            cells = json.load(fh)["cells"]
+    def load(self):
+        """Receive the cells and execute them in order (a failing cell does not stop the rest)."""
+        meta, _ = self.receive()
+        cells, skip = meta.get("cells", []), set(meta.get("skip", []))
         errors = {}
         for cell in cells:
             index = cell["index"]
@@ -204,7 +227,9 @@ class Runner:
             except BaseException as exc:  # SystemExit and KeyboardInterrupt too: keep loading
                 errors[str(index)] = _describe_exception(exc, filename)
             self._restore_streams()
-        names = sorted(k for k, v in list(self.namespace.items()) if callable(v) and not k.startswith("__"))
+        names = sorted(
+            k for k, v in list(self.namespace.items()) if callable(v) and not k.startswith("__")
+        )
         self.send({"event": "loaded", "errors": errors, "names": names[:MAX_NAMES]})
 
     def _restore_streams(self):
@@ -212,25 +237,11 @@ class Runner:
         sys.stdin = io.StringIO("")
 
     # --------------------------------------------------------------- calls
-    def _key(self, code):
-        """(path inside nnlib, first line, name) of a code object from nnlib's folder, else None."""
-        key = self._keys.get(code, 0)
-        if key == 0:
-            path = os.path.realpath(code.co_filename) if code.co_filename.startswith(("/", ".")) else ""
-            key = (path[len(self.nnlib_dir):].replace(os.sep, "/"), code.co_firstlineno, code.co_name) \
-                if path.startswith(self.nnlib_dir) else None
-            self._keys[code] = key
-        return key
-
     def call(self, meta, flat):
         np = self.np
         fn = self.namespace.get(meta["fn"])
         if fn is None or not callable(fn):
             return self.send({"status": "missing", "type": type(fn).__name__})
-        forbidden = {tuple(k) for k in meta.get("forbidden", [])}
-        code = getattr(fn, "__code__", None)
-        if isinstance(code, types.CodeType) and self._key(code) in forbidden:
-            return self.send({"status": "reference", "what": "{}:{}".format(*self._key(code)[::2])})
         values = list(self.codec.unpack(flat))
         names = meta["names"]
         seeds = {}
@@ -238,36 +249,20 @@ class Runner:
             if name in meta.get("rng_args", []):
                 seeds[i] = values[i]
                 values[i] = np.random.default_rng(int(values[i]))
-        hits = []
-
-        def tracer(frame, event, arg):
-            if event == "call" and not hits:
-                key = self._key(frame.f_code)
-                if key is not None and key in forbidden:
-                    hits.append(f"{key[0]}:{key[2]}")
-            return None
-
-        with self._catch_warnings(record=True) as caught, self._errstate(all="warn", under="ignore"):
+        with (
+            self._catch_warnings(record=True) as caught,
+            self._errstate(all="warn", under="ignore"),
+        ):
             self._simplefilter("always")
-            self._threading_setprofile(tracer)
-            self._setprofile(tracer)
             try:
                 got = fn(*values)
             except BaseException as exc:
-                self._setprofile(None)
-                self._threading_setprofile(None)
-                if hits:
-                    return self.send({"status": "reference", "what": hits[0]})
+                if type(exc).__name__ == "ReferenceUnavailable":
+                    return self.send({"status": "reference", "what": _reference_name(exc)})
                 return self.send({"status": "raised", **_describe_exception(exc)})
-            intact = self._getprofile() is tracer
-            self._setprofile(None)
-            self._threading_setprofile(None)
-        if hits:
-            return self.send({"status": "reference", "what": hits[0]})
-        if not intact:
-            return self.send({"status": "raised", "type": "GraderTampering",
-                              "message": "the function replaced the grader's call tracing (sys.setprofile)"})
-        warned = [_text(w.message, 200) for w in caught[:5] if issubclass(w.category, RuntimeWarning)]
+        warned = [
+            _text(w.message, 200) for w in caught[:5] if issubclass(w.category, RuntimeWarning)
+        ]
         after = [seeds.get(i, v) for i, v in enumerate(values)]
         try:
             packed = self.codec.pack({"result": _clean(got), "after": _clean(after)})
@@ -284,13 +279,23 @@ class Runner:
                 os._exit(0)
 
 
+def _quiet_fds():
+    """Point fds 1 and 2 at /dev/null: what students print never reaches the grader's disk."""
+    sink = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(sink, 1)
+    os.dup2(sink, 2)
+    os.close(sink)
+
+
 def main(argv=None):
-    """Run the child. CONFIG keys: req, resp (fds), paths (extra sys.path entries), nnlib (folder),
-    lib (the folder of wire.py/codec.py), script (cells JSON), skip (cell indices), uid/gid (drop
-    to them if not None) and limits ({"as", "cpu", "fsize", "nproc", "nofile", "core"})."""
+    """Run the child. CONFIG keys: req, resp (fds), paths (extra sys.path entries), nnlib (the folder
+    of the grading copy of nnlib), lib (the folder of wire.py/codec.py), cwd (the working folder,
+    made if missing), uid/gid (drop to them if not None), limits ({"as", "cpu", "fsize", "nproc",
+    "nofile", "core"}), pdeathsig and parent (die with the grader when there is no bwrap)."""
     config = json.loads((argv or sys.argv)[1])
     sys.path[:0] = [p for p in config.get("paths", []) if p not in sys.path]
     import numpy as np
+
     wire = _load_module("_grader_wire", os.path.join(config["lib"], "wire.py"))
     codec = _load_module("_grader_codec", os.path.join(config["lib"], "codec.py"))
     _NnlibFinder.folder = config["nnlib"]
@@ -302,9 +307,12 @@ def main(argv=None):
     if config.get("pdeathsig") and os.getppid() != config.get("parent"):
         os._exit(0)  # the grader died before prctl took effect
     _set_limits(config.get("limits", {}))
-    os.chdir(config.get("cwd") or os.getcwd())
+    cwd = config.get("cwd") or os.getcwd()
+    os.makedirs(cwd, mode=0o700, exist_ok=True)
+    os.chdir(cwd)
+    _quiet_fds()
     runner._restore_streams()
-    runner.load(config["script"], set(config.get("skip", [])))
+    runner.load()
     runner.serve()
 
 

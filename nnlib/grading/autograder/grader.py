@@ -20,6 +20,7 @@ A batch runs in three steps:
 Exit status: 0 when every submission got a row; 1 when the sandbox failed for some student (the
 grader's fault: listed, retried on a re-run); 2 for bad arguments or a folder without submissions.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,21 +48,48 @@ from .reports import (
     write_atomic,
     write_student,
 )
-from .sandbox import Isolation, Limits, clean_stale_workdirs, isolation
+from .sandbox import (
+    Isolation,
+    Limits,
+    add_limit_arguments,
+    clean_stale_workdirs,
+    isolation,
+    limits_from_arguments,
+)
 from .scoring import GraderError, References, grade_submission
 
-GRADER_VERSION = 2
-REPORT_KEYS = ("student", "assignment", "submission", "sha256", "status", "score", "max_score", "seed",
-               "isolation", "notes", "exercises", "leaderboard", "grader")
+GRADER_VERSION = 3
+REPORT_KEYS = (
+    "student",
+    "assignment",
+    "submission",
+    "sha256",
+    "status",
+    "score",
+    "max_score",
+    "seed",
+    "isolation",
+    "notes",
+    "exercises",
+    "leaderboard",
+    "grader",
+)
 SHARD_FILE = "shard.json"
-__all__ = ["Settings", "UsageError", "run", "grade_one", "add_arguments", "run_command"]  # UsageError: from plan
+__all__ = [
+    "Settings",
+    "UsageError",
+    "run",
+    "grade_one",
+    "add_arguments",
+    "run_command",
+]  # UsageError: from plan
 
 
 @dataclass
 class Settings:
     out: Path
     limits: Limits = field(default_factory=Limits)
-    seed: int | None = None            # None: each assignment's seed from course.SEEDS
+    seed: int | None = None  # None: each assignment's seed from course.SEEDS
     jobs: int = 2
     force: bool = False
     assignment: str | None = None
@@ -69,52 +97,97 @@ class Settings:
     progress: bool = True
     shard: tuple[int, int] = (1, 1)
     roster: Path | None = None
-    lms_column: str | None = None      # the assignment's column title in the LMS (default: its name)
+    lms_column: str | None = None  # the assignment's column title in the LMS (default: its name)
     hidden_visibility: str = "after_due_date"
 
 
 # ----------------------------------------------------------------------------- 2. grade (1: plan.py, 3: finish.py)
 
-def fingerprint(sub: Submission, assignment: str | None, seed: int, settings: Settings, iso: Isolation) -> dict:
+
+def fingerprint(
+    sub: Submission, assignment: str | None, seed: int, settings: Settings, iso: Isolation
+) -> dict:
     """What a finished report must match to be reused on a re-run (else the student is graded again)."""
     exercises = [[ex.id, ex.points] for ex in (by_notebook(assignment) if assignment else [])]
-    return {"version": GRADER_VERSION, "sha256": sub.sha256, "assignment": assignment, "exercises": exercises,
-            "seed": seed, "timeout": settings.limits.timeout, "memory_mb": settings.limits.memory_mb,
-            "isolation": iso.name, "hidden_visibility": settings.hidden_visibility}
+    return {
+        "version": GRADER_VERSION,
+        "sha256": sub.sha256,
+        "assignment": assignment,
+        "exercises": exercises,
+        "seed": seed,
+        "timeout": settings.limits.timeout,
+        "memory_mb": settings.limits.memory_mb,
+        "isolation": iso.name,
+        "hidden_visibility": settings.hidden_visibility,
+    }
 
 
-def _zero_row(sub: Submission, exercises: list[Exercise], seed: int, iso: Isolation, status: str, why: str) -> dict:
+def _zero_row(
+    sub: Submission, exercises: list[Exercise], seed: int, iso: Isolation, status: str, why: str
+) -> dict:
     """A report scoring 0 for every exercise, with one reason (a refused file, a grading that stopped)."""
-    rows = [{"id": ex.id, "points": ex.points, "score": 0.0, "passed": 0, "total": 0, "status": "failed",
-             "reason": why, "cases": []} for ex in exercises]
-    return {"student": sub.student, "submission": sub.path.name, "sha256": sub.sha256, "isolation": iso.name,
-            "seed": seed, "notes": [why], "exercises": rows, "status": status, "score": 0.0,
-            "max_score": round(sum(ex.points for ex in exercises), 4)}
+    rows = [
+        {
+            "id": ex.id,
+            "points": ex.points,
+            "score": 0.0,
+            "passed": 0,
+            "total": 0,
+            "status": "failed",
+            "reason": why,
+            "cases": [],
+        }
+        for ex in exercises
+    ]
+    return {
+        "student": sub.student,
+        "submission": sub.path.name,
+        "sha256": sub.sha256,
+        "isolation": iso.name,
+        "seed": seed,
+        "notes": [why],
+        "exercises": rows,
+        "status": status,
+        "score": 0.0,
+        "max_score": round(sum(ex.points for ex in exercises), 4),
+    }
 
 
-def grade_one(sub: Submission, assignment: str | None, settings: Settings, iso: Isolation, refs: References,
-              hidden: list[str]) -> dict:
+def grade_one(
+    sub: Submission,
+    assignment: str | None,
+    settings: Settings,
+    iso: Isolation,
+    refs: References,
+    hidden: list[str],
+) -> dict:
     """Grade one submission and write its files; returns its report. Only a sandbox failure raises."""
     exercises: list[Exercise] = by_notebook(assignment) if assignment else []
     seed = seed_for(assignment, settings.seed) if assignment else (settings.seed or 0)
     stamp = fingerprint(sub, assignment, seed, settings, iso)
     try:
         if not exercises:
-            why = sub.error or ("could not tell which assignment this is: it defines none of the graded "
-                                "functions (use --assignment)")
+            why = sub.error or (
+                "could not tell which assignment this is: it defines none of the graded "
+                "functions (use --assignment)"
+            )
             report = _zero_row(sub, [], seed, iso, "rejected", why)
         else:
-            report = grade_submission(sub, exercises, seed=seed, limits=settings.limits, iso=iso, refs=refs,
-                                      hidden=hidden)
-            report["leaderboard"] = leaderboard_entries(sub, assignment, seed=seed, limits=settings.limits,
-                                                        iso=iso, hidden=hidden)
+            report = grade_submission(
+                sub, exercises, seed=seed, limits=settings.limits, iso=iso, refs=refs, hidden=hidden
+            )
+            report["leaderboard"] = leaderboard_entries(
+                sub, assignment, seed=seed, limits=settings.limits, iso=iso, hidden=hidden
+            )
         report["status"] = status_of(report)
     except GraderError:
         raise
     except Exception as exc:  # noqa: BLE001 - RecursionError, MemoryError, a protocol violation: this student only
-        why = f"grading stopped on this submission ({type(exc).__name__}: {str(exc)[:200]}); 0 points"
+        why = (
+            f"grading stopped on this submission ({type(exc).__name__}: {str(exc)[:200]}); 0 points"
+        )
         report = _zero_row(sub, exercises, seed, iso, "errors", why)
-        stamp = dict(stamp, retry=True)   # never reused: a re-run tries this student again
+        stamp = dict(stamp, retry=True)  # never reused: a re-run tries this student again
     report.setdefault("leaderboard", [])
     report["assignment"], report["grader"] = assignment, stamp
     ordered = {key: report[key] for key in REPORT_KEYS}
@@ -122,8 +195,9 @@ def grade_one(sub: Submission, assignment: str | None, settings: Settings, iso: 
     return ordered
 
 
-def _grade_all(todo: list[Submission], assignment: dict, settings: Settings, iso: Isolation,
-               hidden: list[str]) -> tuple[dict, dict, dict]:
+def _grade_all(
+    todo: list[Submission], assignment: dict, settings: Settings, iso: Isolation, hidden: list[str]
+) -> tuple[dict, dict, dict]:
     """Grade ``todo`` on ``--jobs`` threads: (reports, seconds, failed) by student."""
     from tqdm import tqdm
 
@@ -134,8 +208,13 @@ def _grade_all(todo: list[Submission], assignment: dict, settings: Settings, iso
         report = grade_one(sub, assignment[sub.student], settings, iso, refs, hidden)
         return report, time.perf_counter() - start
 
-    bar = tqdm(total=len(todo), desc="grading", unit="submission", disable=not settings.progress or not todo,
-               file=sys.stderr)
+    bar = tqdm(
+        total=len(todo),
+        desc="grading",
+        unit="submission",
+        disable=not settings.progress or not todo,
+        file=sys.stderr,
+    )
     pool = ThreadPoolExecutor(max_workers=max(1, settings.jobs), thread_name_prefix="grader")
     try:
         futures = {pool.submit(task, sub): sub for sub in todo}
@@ -150,7 +229,10 @@ def _grade_all(todo: list[Submission], assignment: dict, settings: Settings, iso
             bar.update(1)
     except KeyboardInterrupt:
         bar.close()
-        print("\ninterrupted: finished students are saved; run the same command again to resume", file=sys.stderr)
+        print(
+            "\ninterrupted: finished students are saved; run the same command again to resume",
+            file=sys.stderr,
+        )
         os._exit(130)  # children die with us (PR_SET_PDEATHSIG / --die-with-parent)
     pool.shutdown()
     bar.close()
@@ -159,24 +241,42 @@ def _grade_all(todo: list[Submission], assignment: dict, settings: Settings, iso
 
 # ----------------------------------------------------------------------------- the batch
 
-def _summary(rows: dict[str, dict], times: dict[str, float], plan: Plan, iso: Isolation, skipped: int,
-             failed: dict) -> str:
+
+def _summary(
+    rows: dict[str, dict],
+    times: dict[str, float],
+    plan: Plan,
+    iso: Isolation,
+    skipped: int,
+    failed: dict,
+) -> str:
     table = [("student", "assignment", "score", "status", "time")]
     for student, r in sorted(rows.items()):
         score = f"{fmt(r['score'])} / {fmt(r['max_score'])}" if "score" in r else "-"
         t = times.get(student)
-        table.append((student, r.get("assignment") or "-", score, r["status"].upper() if r["status"] == NOT_GRADED
-                      else r["status"], f"{t:.2f} s" if t is not None else "-"))
+        table.append(
+            (
+                student,
+                r.get("assignment") or "-",
+                score,
+                r["status"].upper() if r["status"] == NOT_GRADED else r["status"],
+                f"{t:.2f} s" if t is not None else "-",
+            )
+        )
     widths = [max(len(row[i]) for row in table) for i in range(5)]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in table]
     lines.insert(1, "  ".join("-" * w for w in widths))
     for d in plan.superseded:
-        lines.append(f"superseded: {d['file']} (kept {d['kept']}, the later submission of {d['student']})")
+        lines.append(
+            f"superseded: {d['file']} (kept {d['kept']}, the later submission of {d['student']})"
+        )
     for u in plan.unmatched:
         lines.append(f"not in the roster: {u['file']}: {u['reason']}")
     graded = list(times.values())
-    lines.append(f"\n{len(graded) + skipped} graded ({skipped} resumed from an earlier run), {len(failed)} not graded; "
-                 f"isolation: {iso.description}")
+    lines.append(
+        f"\n{len(graded) + skipped} graded ({skipped} resumed from an earlier run), {len(failed)} not graded; "
+        f"isolation: {iso.description}"
+    )
     if graded:
         lines.append(f"mean {sum(graded) / len(graded):.2f} s per submission graded now")
     return "\n".join(lines)
@@ -186,7 +286,9 @@ def run(paths: list[str | Path], settings: Settings) -> int:
     """Grade a batch (or one shard of it); returns the exit status (see the module docstring)."""
     iso = isolation(settings.isolation)
     if settings.assignment is not None and settings.assignment not in notebooks():
-        raise UsageError(f"grade: unknown assignment {settings.assignment!r}; one of {', '.join(notebooks())}")
+        raise UsageError(
+            f"grade: unknown assignment {settings.assignment!r}; one of {', '.join(notebooks())}"
+        )
     plan, subs = make_plan(paths, settings)
     out = settings.out = Path(settings.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -206,15 +308,32 @@ def run(paths: list[str | Path], settings: Settings) -> int:
         else:
             todo.append(sub)
     reports, times, failed = _grade_all(todo, assignment, settings, iso, hidden)
-    write_atomic(out / "timings.json", json.dumps({k_: round(v, 3) for k_, v in sorted(times.items())}, indent=1))
+    write_atomic(
+        out / "timings.json",
+        json.dumps({k_: round(v, 3) for k_, v in sorted(times.items())}, indent=1),
+    )
     if n == 1:
         rows = finish(out, plan, failed)
     else:
-        manifest = {"format": 1, "shard": [k, n], "students": mine, "failed": failed, "plan": plan.as_json()}
-        write_atomic(out / SHARD_FILE, json.dumps(manifest, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
-        rows = {s: reports.get(s) or read_report(out, s) or {"status": NOT_GRADED, "exercises": []} for s in mine}
-        print(f"shard {k}/{n}: {len(mine)} of {len(plan.students)} students; "
-              f"finish with: python -m nnlib.grading merge OUT_1 ... OUT_{n} --out OUT")
+        manifest = {
+            "format": 1,
+            "shard": [k, n],
+            "students": mine,
+            "failed": failed,
+            "plan": plan.as_json(),
+        }
+        write_atomic(
+            out / SHARD_FILE,
+            json.dumps(manifest, indent=1, ensure_ascii=False, sort_keys=True) + "\n",
+        )
+        rows = {
+            s: reports.get(s) or read_report(out, s) or {"status": NOT_GRADED, "exercises": []}
+            for s in mine
+        }
+        print(
+            f"shard {k}/{n}: {len(mine)} of {len(plan.students)} students; "
+            f"finish with: python -m nnlib.grading merge OUT_1 ... OUT_{n} --out OUT"
+        )
     print(_summary(rows, times, plan, iso, skipped, failed))
     for student, why in sorted(failed.items()):
         print(f"NOT GRADED {student}: {why}", file=sys.stderr)
@@ -222,6 +341,7 @@ def run(paths: list[str | Path], settings: Settings) -> int:
 
 
 # ----------------------------------------------------------------------------- command line
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.formatter_class = argparse.RawDescriptionHelpFormatter
@@ -262,47 +382,112 @@ byte-identical files. --shard k/N grades every N-th student from the k-th and wr
 `python -m nnlib.grading merge OUT_1 ... OUT_N --out OUT` then writes what one run would.
 Exit status: 0 every submission got a row; 1 the sandbox failed for some student (listed at the
 end; a re-run retries them); 2 bad usage, a bad roster, or no submissions in the folder."""
-    p.add_argument("submissions", nargs="+", metavar="SUBMISSION_OR_DIR",
-                   help="notebooks/.py files, or folders holding them")
+    p.add_argument(
+        "submissions",
+        nargs="+",
+        metavar="SUBMISSION_OR_DIR",
+        help="notebooks/.py files, or folders holding them",
+    )
     p.add_argument("--out", required=True, type=Path, help="output folder (created if needed)")
-    p.add_argument("--jobs", type=int, default=2, help="submissions graded in parallel (default: 2)")
-    p.add_argument("--timeout", type=float, default=None, metavar="S",
-                   help="wall-clock seconds per notebook cell and per call (default: each exercise's own, 10)")
-    p.add_argument("--memory", type=int, default=Limits.memory_mb, metavar="MB",
-                   help=f"address-space limit of a child in MB (default: {Limits.memory_mb})")
-    p.add_argument("--seed", type=int, default=None, metavar="S",
-                   help="seed of the hidden cases (default: the assignment's, from course.py)")
+    p.add_argument(
+        "--jobs", type=int, default=2, help="submissions graded in parallel (default: 2)"
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="S",
+        help="wall-clock seconds per notebook cell and per call (default: each exercise's own, 10)",
+    )
+    p.add_argument(
+        "--memory",
+        type=int,
+        default=Limits.memory_mb,
+        metavar="MB",
+        help=f"memory of a submission's processes together, in MB (default: {Limits.memory_mb})",
+    )
+    add_limit_arguments(p)
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        metavar="S",
+        help="seed of the hidden cases (default: the assignment's, from course.py)",
+    )
     p.add_argument("--force", action="store_true", help="grade again students already graded")
-    p.add_argument("--assignment", default=None, metavar="NOTEBOOK",
-                   help="the batch's assignment, e.g. 07_activations (default: the one most files are for)")
-    p.add_argument("--isolation", choices=("auto", "bwrap", "rlimits"), default="auto",
-                   help="auto: bwrap if it works here, else rlimits only (default: auto)")
-    p.add_argument("--roster", type=Path, default=None, metavar="CSV",
-                   help="a Canvas or Moodle gradebook export: match students, write canvas.csv or moodle.csv")
-    p.add_argument("--lms-column", default=None, metavar="TITLE",
-                   help="the assignment's column in the LMS import file, e.g. 'Homework 6 (4242)' "
-                        "(default: the assignment's name)")
-    p.add_argument("--shard", default="1/1", metavar="k/N", help="grade only the k-th of N slices (default: 1/1)")
-    p.add_argument("--hidden-visibility", choices=VISIBILITIES, default="after_due_date",
-                   help="Gradescope visibility of the hidden-case tests (default: after_due_date)")
+    p.add_argument(
+        "--assignment",
+        default=None,
+        metavar="NOTEBOOK",
+        help="the batch's assignment, e.g. 07_activations (default: the one most files are for)",
+    )
+    p.add_argument(
+        "--isolation",
+        choices=("auto", "bwrap", "rlimits"),
+        default="auto",
+        help="auto: bwrap if it works here, else rlimits only (default: auto)",
+    )
+    p.add_argument(
+        "--roster",
+        type=Path,
+        default=None,
+        metavar="CSV",
+        help="a Canvas or Moodle gradebook export: match students, write canvas.csv or moodle.csv",
+    )
+    p.add_argument(
+        "--lms-column",
+        default=None,
+        metavar="TITLE",
+        help="the assignment's column in the LMS import file, e.g. 'Homework 6 (4242)' "
+        "(default: the assignment's name)",
+    )
+    p.add_argument(
+        "--shard",
+        default="1/1",
+        metavar="k/N",
+        help="grade only the k-th of N slices (default: 1/1)",
+    )
+    p.add_argument(
+        "--hidden-visibility",
+        choices=VISIBILITIES,
+        default="after_due_date",
+        help="Gradescope visibility of the hidden-case tests (default: after_due_date)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
 def run_command(args) -> int:
-    if args.jobs < 1 or (args.timeout is not None and args.timeout <= 0) or args.memory < 64 or (
-            args.seed is not None and args.seed < 0):
-        print("grade: --jobs >= 1, --timeout > 0, --memory >= 64 and --seed >= 0 are required", file=sys.stderr)
+    if (
+        args.jobs < 1
+        or (args.timeout is not None and args.timeout <= 0)
+        or args.memory < 64
+        or (args.seed is not None and args.seed < 0)
+    ):
+        print(
+            "grade: --jobs >= 1, --timeout > 0, --memory >= 64 and --seed >= 0 are required",
+            file=sys.stderr,
+        )
         return 2
     try:
         shard = parse_shard(args.shard)
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 2
-    limits = Limits(timeout=args.timeout, memory_mb=args.memory)
-    settings = Settings(out=args.out, limits=limits, seed=args.seed, jobs=args.jobs, force=args.force,
-                        assignment=args.assignment, isolation=args.isolation, progress=not args.no_progress,
-                        shard=shard, roster=args.roster, lms_column=args.lms_column,
-                        hidden_visibility=args.hidden_visibility)
+    limits = limits_from_arguments(args, timeout=args.timeout, memory_mb=args.memory)
+    settings = Settings(
+        out=args.out,
+        limits=limits,
+        seed=args.seed,
+        jobs=args.jobs,
+        force=args.force,
+        assignment=args.assignment,
+        isolation=args.isolation,
+        progress=not args.no_progress,
+        shard=shard,
+        roster=args.roster,
+        lms_column=args.lms_column,
+        hidden_visibility=args.hidden_visibility,
+    )
     try:
         return run(args.submissions, settings)
     except (UsageError, RuntimeError) as exc:

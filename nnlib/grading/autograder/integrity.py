@@ -8,12 +8,16 @@ registered reference, any nnlib function with the exercise's name, and what a re
 * :func:`static_use` reads the submission's source (AST): the graded function, and the top-level
   functions it calls, must not import a forbidden name from nnlib, read it as an attribute of an
   nnlib module (``F.relu_backward``, ``getattr(F, "relu_backward")``), or be that import itself;
-* :func:`runtime_keys` gives the code objects' ``(path inside nnlib, first line, name)``: the child
-  traces the graded call (``sys.setprofile``) and reports if one of them runs, however it was reached.
+* :func:`runtime_keys` gives the code objects' ``(path inside nnlib, first line, name)``.
+
+At run time nothing needs detecting: the child's copy of nnlib has stand-ins instead of these
+functions (:mod:`.standins`), so it cannot run them however it reaches them; the static check is
+there to *report* the attempt ("flagged", 0 for that function, with the reason).
 
 >>> sorted(forbidden(get("f1_score")))[:2]
 [('nnlib.grading.student.references', 'f1_score'), ('nnlib.metrics', 'f1')]
 """
+
 from __future__ import annotations
 
 import ast
@@ -26,14 +30,27 @@ from pathlib import Path
 from ..student.registry import Exercise, get
 
 #: modules searched for a function named like the exercise
-SEARCHED = ("nnlib.functional", "nnlib.optim", "nnlib.init", "nnlib.linear", "nnlib.data", "nnlib.metrics",
-            "nnlib.tuning", "nnlib.callbacks", "nnlib.neurons", "nnlib.backprop", "nnlib.grading.student.references")
+SEARCHED = (
+    "nnlib.functional",
+    "nnlib.optim",
+    "nnlib.init",
+    "nnlib.linear",
+    "nnlib.data",
+    "nnlib.metrics",
+    "nnlib.tuning",
+    "nnlib.callbacks",
+    "nnlib.neurons",
+    "nnlib.backprop",
+    "nnlib.grading.student.references",
+)
 #: delegations that are classes rather than imports inside the reference
 EXTRA = {
     "early_stopping": [("nnlib.callbacks", "EarlyStopping")],
     # the fused loss-and-gradient hands out both answers
     "cross_entropy": [("nnlib.functional", "cross_entropy_with_grad")],
     "cross_entropy_backward": [("nnlib.functional", "cross_entropy_with_grad")],
+    # AdamW with weight_decay=0 is Adam, step for step (they share one kernel)
+    "adam_step": [("nnlib.functional", "adamw_step")],
 }
 NNLIB = Path(import_module("nnlib").__file__).resolve().parent
 
@@ -60,12 +77,16 @@ def _delegates(module: str, name: str) -> list[tuple[str, str]]:
                 except ImportError:
                     found.append((source, alias.name))
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules:
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in modules
+        ):
             found.append((modules[node.value.id], node.attr))
     return found
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def forbidden(ex: Exercise) -> frozenset:
     """``(module, name)`` pairs the submission must not use for ``ex``."""
     module, _, name = ex.reference.partition(":")
@@ -79,7 +100,9 @@ def forbidden(ex: Exercise) -> frozenset:
 def _codes(obj) -> list[types.CodeType]:
     """Code objects of a function, or of a class's methods, with their nested code (closures)."""
     if isinstance(obj, type):
-        return [c for v in vars(obj).values() for c in _codes(inspect.unwrap(v) if callable(v) else v)]
+        return [
+            c for v in vars(obj).values() for c in _codes(inspect.unwrap(v) if callable(v) else v)
+        ]
     code = getattr(inspect.unwrap(obj), "__code__", None) if callable(obj) else None
     if not isinstance(code, types.CodeType):
         return []
@@ -91,7 +114,7 @@ def _codes(obj) -> list[types.CodeType]:
     return out
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def runtime_keys(ex: Exercise) -> tuple:
     """``[path inside nnlib, first line, name]`` of every forbidden code object (sent to the child)."""
     keys = set()
@@ -104,6 +127,7 @@ def runtime_keys(ex: Exercise) -> tuple:
 
 
 # ----------------------------------------------------------------------------- static check
+
 
 def _nnlib_module(name: str | None) -> bool:
     return bool(name) and (name == "nnlib" or name.startswith("nnlib."))
@@ -141,8 +165,13 @@ def _looked_up(node: ast.AST) -> str | None:
     if not isinstance(node, ast.Call):
         return None
     f, args = node.func, node.args
-    arg = (args[1] if isinstance(f, ast.Name) and f.id == "getattr" and len(args) >= 2 else
-           args[0] if isinstance(f, ast.Attribute) and f.attr == "__getattribute__" and args else None)
+    arg = (
+        args[1]
+        if isinstance(f, ast.Name) and f.id == "getattr" and len(args) >= 2
+        else args[0]
+        if isinstance(f, ast.Attribute) and f.attr == "__getattribute__" and args
+        else None
+    )
     return arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else None
 
 
@@ -157,9 +186,17 @@ def _function_use(fn: ast.AST, scope: _Scope) -> str | None:
                 if bad:
                     return f"imports {bad[0]} from {node.module}"
     for node in ast.walk(fn):
-        if isinstance(node, ast.Attribute) and node.attr in scope.bad and _root_name(node) in local.modules:
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr in scope.bad
+            and _root_name(node) in local.modules
+        ):
             return f"uses {ast.unparse(node)}"
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in local.objects:
+        if (
+            isinstance(node, ast.Name)
+            and isinstance(node.ctx, ast.Load)
+            and node.id in local.objects
+        ):
             return f"calls {local.objects[node.id]} (imported as {node.id})"
         name = _looked_up(node)
         if name in scope.bad:
@@ -201,10 +238,12 @@ def static_use(sources: list[str], ex: Exercise) -> str | None:
                 if node.name == ex.id:
                     binding = node
             elif isinstance(node, (ast.Import, ast.ImportFrom)) and any(
-                    (a.asname or a.name.split(".")[0]) == ex.id for a in node.names):
+                (a.asname or a.name.split(".")[0]) == ex.id for a in node.names
+            ):
                 binding = node
-            elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == ex.id
-                                                      for t in node.targets):
+            elif isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == ex.id for t in node.targets
+            ):
                 binding = node
     if binding is None:
         return None

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..student.registry import Case, get
+from ..student.registry import Case, by_notebook, get
 from .convert import Submission
 from .sandbox import Isolation, Limits
 from .scoring import Session
@@ -94,7 +94,7 @@ def entries(
         return []
     ex = get(board.exercise)
     arg_names = list(ex.public_cases()[0].args)
-    session = Session(sub, limits, iso, list(hidden))
+    session = Session(sub, limits, iso, list(hidden), by_notebook(board.assignment))
 
     def call(*args):
         result = session.call(
