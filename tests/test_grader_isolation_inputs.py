@@ -27,7 +27,7 @@ FULL = 8.0
 
 
 def _solution_cells() -> list[str]:
-    return [c for c in code_sources(SOLUTION) if "with substitute(" not in c]
+    return [c for c in code_sources(SOLUTION) if "substitute(" not in c and "compare(" not in c]
 
 
 def _grade(path: Path) -> dict:
@@ -51,7 +51,8 @@ def _nbconvert_script() -> str:
     from nbconvert import PythonExporter
 
     cells = ["%matplotlib inline\n!echo hello", *_solution_cells()]
-    cells[2] = "%%time\n" + cells[2]  # a cell magic around a definition
+    first_def = next(i for i, c in enumerate(cells) if c.lstrip().startswith("def "))
+    cells[first_def] = "%%time\n" + cells[first_def]  # a cell magic around a definition
     nb = nbformat.v4.new_notebook(
         cells=[nbformat.v4.new_markdown_cell("# Chapter 7")]
         + [nbformat.v4.new_code_cell(c) for c in cells]
