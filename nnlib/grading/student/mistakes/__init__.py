@@ -34,23 +34,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
 
-KINDS = ("values", "kink", "unstable")
+from ..registry import CHAPTER_MODULES
 
-_CHAPTER_MODULES = (
-    "ch02",
-    "ch03",
-    "ch04",
-    "ch05",
-    "ch06",
-    "ch07",
-    "ch08",
-    "ch09",
-    "ch10",
-    "ch11",
-    "ch12",
-    "ch13",
-    "ch14",
-)
+KINDS = ("values", "kink", "unstable")
 
 
 @dataclass(frozen=True)
@@ -93,7 +79,7 @@ def _load() -> dict[str, list[Mistake]]:
     global _BY_EXERCISE
     if _BY_EXERCISE is None:
         found: dict[str, list[Mistake]] = {}
-        for name in _CHAPTER_MODULES:
+        for name in CHAPTER_MODULES:
             try:
                 module = import_module(f"{__name__}.{name}")
             except ModuleNotFoundError as exc:
