@@ -456,3 +456,16 @@ def test_an_nnlib_installed_in_site_packages_is_covered(tmp_path, monkeypatch):
         args.index(str(site)) - 1 : args.index(str(site)) + 2
     ]
     assert args[args.index(str(site / "nnlib")) - 1] == "--tmpfs"
+
+
+def test_a_runtime_under_tmp_is_bound_on_top_of_the_childs_tmp(tmp_path, monkeypatch):
+    """CI clones (and their .venv) may live in /tmp: the child's own /tmp must not hide them."""
+    from nnlib.grading.autograder import sandbox
+
+    venv = "/tmp/some-checkout/.venv"
+    monkeypatch.setattr(sandbox, "_needed", lambda: [venv])
+    args = bwrap_command(True, tmp_path / "copy", disk_mb=5)
+    tmpfs = [i for i in range(len(args) - 1) if args[i : i + 2] == ["--tmpfs", "/tmp"]]
+    binds = [i for i in range(len(args) - 2) if args[i : i + 3] == ["--ro-bind", venv, venv]]
+    assert len(tmpfs) == 1 and len(binds) == 1 and tmpfs[0] < binds[0]
+    assert "/tmp/some-checkout" in args  # its parent is made (0755) inside the child's /tmp

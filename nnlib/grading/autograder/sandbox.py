@@ -372,7 +372,10 @@ def bwrap_command(
 
     ``hidden`` folders are covered by an empty tmpfs if they happen to lie inside what is mounted."""
     args = _bwrap_base(root) + _system_binds()
-    made: set[str] = set()
+    # The child's writable, size-capped /tmp comes first: a runtime that lives under /tmp (a
+    # checkout's .venv in /tmp, as CI clones are) is then bound on top of it, not hidden by it.
+    args += ["--perms", "1777", "--size", str(disk_mb << 20), "--tmpfs", "/tmp"]
+    made: set[str] = {"/tmp"}
     needed = [n for n in _needed() if not any(_under(n, s) for s in SYSTEM)]
     for path in [
         n for n in needed if not any(_under(n, m) and n != m for m in needed)
@@ -404,12 +407,6 @@ def bwrap_command(
         "/dev",
         "--proc",
         "/proc",
-        "--perms",
-        "1777",
-        "--size",
-        str(disk_mb << 20),
-        "--tmpfs",
-        "/tmp",
         "--remount-ro",
         "/",
         "--chdir",
