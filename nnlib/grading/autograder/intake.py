@@ -94,17 +94,8 @@ def identify(path: Path) -> Found:
         mtime = path.stat().st_mtime_ns
     except OSError:
         mtime = 0
-    folder = _MOODLE_DIR.match(path.parent.name)
-    if folder:
-        return Found(
-            path,
-            _key(f"{folder['name']}_{folder['pid']}"),
-            "moodle",
-            folder["pid"],
-            name=folder["name"],
-            mtime_ns=mtime,
-        )
-    moodle = _MOODLE_FILE.match(path.name)
+    # Moodle: a folder per student (``Name_pid_assignsubmission_file_/``), else the same in the file name
+    moodle = _MOODLE_DIR.match(path.parent.name) or _MOODLE_FILE.match(path.name)
     if moodle:
         return Found(
             path,

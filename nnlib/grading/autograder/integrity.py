@@ -3,12 +3,12 @@
 Students may import ``nnlib`` (its helpers, ``check``, ``substitute``) but not the reference of
 the exercise at hand. :func:`forbidden` lists, per exercise, nnlib's implementations of it: the
 registered reference, any nnlib function with the exercise's name, and what a reference in
-:mod:`nnlib.grading.student.references` delegates to (``from ...metrics import f1``). Two checks use it:
+:mod:`nnlib.grading.student.references` delegates to (``from ...metrics import f1``). Two places use it:
 
 * :func:`static_use` reads the submission's source (AST): the graded function, and the top-level
   functions it calls, must not import a forbidden name from nnlib, read it as an attribute of an
   nnlib module (``F.relu_backward``, ``getattr(F, "relu_backward")``), or be that import itself;
-* :func:`runtime_keys` gives the code objects' ``(path inside nnlib, first line, name)``.
+* :mod:`.standins` replaces every forbidden function in the child's copy of nnlib.
 
 At run time nothing needs detecting: the child's copy of nnlib has stand-ins instead of these
 functions (:mod:`.standins`), so it cannot run them however it reaches them; the static check is
@@ -23,7 +23,6 @@ from __future__ import annotations
 import ast
 import functools
 import inspect
-import types
 from importlib import import_module
 from pathlib import Path
 
@@ -95,35 +94,6 @@ def forbidden(ex: Exercise) -> frozenset:
         if callable(getattr(import_module(mod), ex.id, None)):
             pairs.add((mod, ex.id))
     return frozenset(pairs)
-
-
-def _codes(obj) -> list[types.CodeType]:
-    """Code objects of a function, or of a class's methods, with their nested code (closures)."""
-    if isinstance(obj, type):
-        return [
-            c for v in vars(obj).values() for c in _codes(inspect.unwrap(v) if callable(v) else v)
-        ]
-    code = getattr(inspect.unwrap(obj), "__code__", None) if callable(obj) else None
-    if not isinstance(code, types.CodeType):
-        return []
-    stack, out = [code], []
-    while stack:
-        c = stack.pop()
-        out.append(c)
-        stack += [k for k in c.co_consts if isinstance(k, types.CodeType)]
-    return out
-
-
-@functools.cache
-def runtime_keys(ex: Exercise) -> tuple:
-    """``[path inside nnlib, first line, name]`` of every forbidden code object (sent to the child)."""
-    keys = set()
-    for module, name in forbidden(ex):
-        for code in _codes(getattr(import_module(module), name, None)):
-            path = Path(code.co_filename).resolve()
-            if NNLIB in path.parents:
-                keys.add((path.relative_to(NNLIB).as_posix(), code.co_firstlineno, code.co_name))
-    return tuple(sorted(keys))
 
 
 # ----------------------------------------------------------------------------- static check
@@ -265,4 +235,4 @@ def static_use(sources: list[str], ex: Exercise) -> str | None:
     return None
 
 
-__all__ = ["forbidden", "runtime_keys", "static_use", "get"]
+__all__ = ["forbidden", "static_use", "get"]

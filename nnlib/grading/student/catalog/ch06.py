@@ -3,25 +3,9 @@
 import numpy as np
 
 from ..cases import case, elementwise_backward, randn
-from ..registry import Case
 from . import REF, F, chapter
 
 ex = chapter("06_backpropagation")
-
-
-def _no_kink(family):
-    """The family's generators with its "kink" label renamed: the sigmoid is smooth at x = 0."""
-
-    def relabel(gen):
-        def cases(rng):
-            return [
-                Case("exact zeros in x", c.args) if c.label.startswith("kink") else c
-                for c in gen(rng)
-            ]
-
-        return cases
-
-    return {name: relabel(gen) for name, gen in family.items()}
 
 
 def _dense_public(rng):
@@ -96,7 +80,7 @@ EXERCISES = [
         points=1,
         stable=True,
         summary="dout * s (1 - s) with s = sigmoid(x)",
-        **_no_kink(elementwise_backward()),
+        **elementwise_backward(),  # smooth at 0: no kink label
     ),
     ex(
         id="dense_backward",
