@@ -19,6 +19,7 @@ from nnlib.grading.__main__ import main
 from nnlib.grading.autograder.convert import code_sources, make_notebook
 from nnlib.grading.autograder.course import SEEDS
 from nnlib.grading.autograder.gradescope import build_zip
+from nnlib.grading.autograder.leaderboard import LEADERBOARDS
 from nnlib.grading.student.diagnose import NOT_IMPLEMENTED
 from nnlib.grading.student.registry import by_notebook, notebooks
 
@@ -89,7 +90,7 @@ def test_solutions_score_full_marks_and_untouched_exercises_zero(tmp_path, folde
         results = json.loads((out / nb / "results.json").read_text())
         assert [t["name"] for t in results["tests"]] == _test_names(nb)
         assert results["score"] == float(row["total"])
-        assert ("leaderboard" in results) == (nb == "04_logistic_softmax" and folder == "solutions")
+        assert ("leaderboard" in results) == (nb in LEADERBOARDS and folder == "solutions")
     summary = capsys.readouterr().out
     assert "isolation: bwrap" in summary and f"{len(notebooks())} graded" in summary
 

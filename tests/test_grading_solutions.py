@@ -51,8 +51,8 @@ def test_notebook_checks_exactly_its_registered_functions_in_order(notebook):
         assert set(registered) <= set(functions(folder, notebook))
 
 
-def test_every_chapter_2_to_14_has_a_notebook_and_45_plus_exercises():
+def test_every_chapter_1_to_15_has_a_notebook_and_45_plus_exercises():
     chapters = sorted({ex.chapter for ex in EXERCISES})
-    assert chapters == list(range(2, 15))
+    assert chapters == list(range(1, 16))
     assert len(EXERCISES) >= 45
     assert sorted(p.stem for p in (ROOT / "solutions").glob("*.ipynb")) == notebooks()

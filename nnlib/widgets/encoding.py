@@ -117,6 +117,7 @@ class EncodingExplorer(Explorer):
         noise: float = 6_000.0,
         rng=0,
         encoding: str = "trap",
+        dummy_encoder=None,
     ):
         if len(names) != len(effects):
             raise ValueError(
@@ -128,6 +129,8 @@ class EncodingExplorer(Explorer):
         self.level = X.argmax(axis=1)
         self.k = len(names)
         self.group_mean = np.array([self.y[self.level == j].mean() for j in range(self.k)])
+        # worksheet 1: the student's dummy_encode(labels, categories, baseline), compared with encode()
+        self.dummy_encoder = dummy_encoder
         super().__init__(encoding=encoding)
 
     def make_controls(self):
@@ -163,8 +166,30 @@ class EncodingExplorer(Explorer):
             lam=lam,
             group_mean=self.group_mean,
             counts=np.bincount(self.level, minlength=self.k),
+            yours=self._judge_student(baseline) if self.dummy_encoder else "",
         )
         return state
+
+    def _judge_student(self, baseline: int) -> str:
+        """One line on the student's K-1 encoder at this baseline (never raises)."""
+        labels = [self.names[j] for j in self.level]
+        try:
+            got = np.asarray(self.dummy_encoder(labels, list(self.names), self.names[baseline]))
+        except NotImplementedError:
+            return "your dummy_encode is not written yet: the reference alone is shown"
+        except Exception as exc:  # the student's code: report, never raise
+            return f"your dummy_encode raised {type(exc).__name__}: {exc}"[:90]
+        want = encode(self.level, self.k, "k-1", baseline)[0]
+        if got.shape != want.shape:
+            rank = (
+                np.linalg.matrix_rank(np.column_stack([np.ones(len(got)), got]))
+                if got.ndim == 2
+                else "?"
+            )
+            return f"your dummy_encode: shape {got.shape}, expected {want.shape}; rank of [1 | X] {rank}"
+        if not np.allclose(got, want):
+            return "your dummy_encode: right shape, other columns than K-1 without the baseline"
+        return "your dummy_encode gives these columns exactly"
 
     def draw(self, state, fig):
         ax_w, ax_y = fig.subplots(1, 2)
@@ -216,4 +241,6 @@ class EncodingExplorer(Explorer):
         ax_y.set_ylabel("salary (thousands)")
         ax_y.set_title("data, group means, predictions", fontsize=10)
         ax_y.legend(fontsize=7, loc="upper left")
+        if state.get("yours"):
+            fig.suptitle(state["yours"], fontsize=8)
         fig.tight_layout()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 #: seed of the hidden cases per assignment (the notebook name); a test checks every assignment has one
 SEEDS: dict[str, int] = {
+    "01_learning_from_data": 202601,
     "02_linear_regression": 202602,
     "03_ml_vs_map": 202603,
     "04_logistic_softmax": 202604,
@@ -28,6 +29,7 @@ SEEDS: dict[str, int] = {
     "12_regularization": 202612,
     "13_methodology": 202613,
     "14_conv_pool": 202614,
+    "15_capstone": 202615,
 }
 
 

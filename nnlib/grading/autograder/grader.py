@@ -37,6 +37,7 @@ from .convert import Submission
 from .course import seed_for
 from .finish import NOT_GRADED, finish
 from .intake import in_shard, parse_shard
+from .leaderboard import apply_bands
 from .leaderboard import entries as leaderboard_entries
 from .plan import Plan, UsageError, make_plan
 from .reports import (
@@ -179,6 +180,7 @@ def grade_one(
             report["leaderboard"] = leaderboard_entries(
                 sub, assignment, seed=seed, limits=settings.limits, iso=iso, hidden=hidden
             )
+            report = apply_bands(report, assignment)  # a leaderboard with score bands gives points
         report["status"] = status_of(report)
     except GraderError:
         raise

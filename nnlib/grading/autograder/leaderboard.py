@@ -6,9 +6,13 @@ sandbox (plain arrays in, plain arrays out, like any graded call), then computes
 the child never sees. The student's code never runs here, and the held-out labels never leave.
 
 Declared for ``04_logistic_softmax``: logistic regression on the moons data, trained by gradient
-descent with the student's ``logistic_gradient``, scored by held-out accuracy. A capstone would declare
-its own, e.g. ``Leaderboard("15_capstone", "held-out accuracy", "train_and_predict", driver)`` with a
-driver that sends ``X_train, y_train, X_test`` once and scores the returned labels against ``y_test``.
+descent with the student's ``logistic_gradient``, scored by held-out accuracy. Declared for
+``15_capstone``: :func:`digits_heldout_accuracy` sends the digits' ``X_train, y_train, X_test`` once to
+the student's ``train_and_predict`` and scores the returned labels against ``y_test``.
+
+A leaderboard with ``bands`` also gives points: :func:`apply_bands` turns the metric into a fraction
+of its exercise's points (full points at the first threshold reached, and so on), added to the
+report as one more hidden case of that exercise. The capstone's bands are stated in its worksheet.
 
 Each report gets ``"leaderboard": [{"name", "value", "order"}]`` (empty when the assignment has none or
 the student's function failed); Gradescope's ``results.json`` carries it at its top level.
@@ -41,6 +45,9 @@ class Leaderboard:
         [Callable, int], float
     ]  # driver(call, seed) -> metric; call(*args) -> student's output
     order: str = "desc"  # "desc": higher is better
+    bands: tuple[
+        tuple[float, float], ...
+    ] = ()  # ((threshold, fraction of the points), ...), best first
 
 
 def _array(value, shape: tuple, what: str) -> np.ndarray:
@@ -72,11 +79,98 @@ def moons_logistic_accuracy(call: Callable, seed: int, steps: int = 30, lr: floa
     return round(float(np.mean((X_test @ w + b >= 0) == y_test)), 4)
 
 
+def digits_heldout_accuracy(call: Callable, seed: int) -> float:
+    """Held-out accuracy of the student's ``train_and_predict`` on the digits: one call, 80/20 split.
+
+    The split is drawn from ``seed`` (the course's seed of the assignment); the child receives the
+    training images, their labels and the test images, never the test labels."""
+    from nnlib.data import load_digits, train_dev_test_split
+
+    X, y = load_digits()
+    X_train, _, X_test, y_train, _, y_test = train_dev_test_split(X, y, (0.8, 0.0, 0.2), rng=seed)
+    labels = call(X_train, y_train, X_test)
+    if not isinstance(labels, np.ndarray) or labels.shape != y_test.shape:
+        raise DriverError(
+            f"train_and_predict should return labels of shape {y_test.shape}, got "
+            f"{type(labels).__name__} {np.shape(labels)}"
+        )
+    if labels.dtype.kind not in "iu":
+        raise DriverError(
+            f"train_and_predict should return integer labels, got dtype {labels.dtype}"
+        )
+    return round(float(np.mean(labels == y_test)), 4)
+
+
+#: the capstone's score bands (its worksheet states them): full points from a plain MLP's accuracy
+CAPSTONE_BANDS = ((0.96, 1.0), (0.93, 0.5))
+
 LEADERBOARDS: dict[str, Leaderboard] = {
     "04_logistic_softmax": Leaderboard(
         "04_logistic_softmax", "held-out accuracy", "logistic_gradient", moons_logistic_accuracy
     ),
+    "15_capstone": Leaderboard(
+        "15_capstone",
+        "held-out accuracy",
+        "train_and_predict",
+        digits_heldout_accuracy,
+        bands=CAPSTONE_BANDS,
+    ),
 }
+
+
+def band_fraction(bands, value: float | None) -> float:
+    """The fraction of the points ``value`` earns: that of the first band whose threshold it reaches.
+
+    >>> band_fraction(CAPSTONE_BANDS, 0.97), band_fraction(CAPSTONE_BANDS, 0.95), band_fraction(CAPSTONE_BANDS, 0.5)
+    (1.0, 0.5, 0.0)
+    """
+    if value is None or not math.isfinite(value):
+        return 0.0
+    return next((fraction for threshold, fraction in bands if value >= threshold), 0.0)
+
+
+def apply_bands(report: dict, assignment: str | None) -> dict:
+    """Score the leaderboard's exercise by its metric, when the leaderboard declares ``bands``.
+
+    The metric becomes one more hidden case of the exercise. Its points: 0 unless every other case
+    passed (the interface works), else the band's fraction of the points. Totals are updated."""
+    board = LEADERBOARDS.get(assignment or "")
+    entry = next(
+        (e for e in report.get("exercises", []) if board and e["id"] == board.exercise), None
+    )
+    if board is None or not board.bands or entry is None:
+        return report
+    value = next(
+        (e["value"] for e in report.get("leaderboard", []) if e["name"] == board.name), None
+    )
+    fraction = band_fraction(board.bands, value)
+    bands = ", ".join(f"{f:g} of the points from {t:g}" for t, f in board.bands)
+    interface_ok = entry["status"] == "passed"
+    if not interface_ok:
+        message = "not scored: the cases above must pass first"
+    elif value is None:
+        message = (
+            "training or predicting on the digits failed (an error, a time-out or wrong labels)"
+        )
+    else:
+        message = f"{board.name} {value:.4f}: {fraction:g} of the points ({bands})"
+    passed = interface_ok and fraction == 1.0
+    entry["cases"].append(
+        {
+            "label": board.name + " on the digits",
+            "hidden": True,
+            "passed": passed,
+            "message": "" if passed else message,
+        }
+    )
+    entry["total"] += 1
+    entry["passed"] += int(passed)
+    entry["score"] = round(entry["points"] * fraction, 4) if interface_ok else 0.0
+    entry["status"] = "passed" if passed else "partial" if entry["score"] else "failed"
+    if not passed and interface_ok:
+        entry["reason"] = message
+    report["score"] = round(sum(e["score"] for e in report["exercises"]), 4)
+    return report
 
 
 def entries(

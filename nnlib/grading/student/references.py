@@ -23,6 +23,66 @@ from ...backprop import backprop_221  # noqa: F401
 from ...linear import logistic_gradient  # noqa: F401
 from ...neurons import mcculloch_pitts, mlp_forward, perceptron_update  # noqa: F401
 
+# ----------------------------------------------------------------------------- chapter 1
+# Plain NumPy, not delegated to nnlib.data: worksheet 1 draws its data and its explorer with
+# nnlib.data, which the grader must leave working (tests/test_worksheets_01_15.py checks agreement).
+
+
+def one_hot_encode(labels, categories):
+    """``(N, K)`` floats: ``Y[i, k] = 1`` where ``labels[i] == categories[k]``; columns in ``categories`` order.
+
+    >>> one_hot_encode(["b", "a"], ["a", "b", "c"]).tolist()
+    [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]
+    """
+    return (np.asarray(labels)[:, None] == np.asarray(categories)[None, :]).astype(np.float64)
+
+
+def dummy_encode(labels, categories, baseline):
+    """K-1 encoding: :func:`one_hot_encode` without the column of the ``baseline`` category. ``(N, K-1)``."""
+    keep = [k for k, c in enumerate(categories) if c != baseline]
+    return one_hot_encode(labels, categories)[:, keep]
+
+
+def has_dummy_trap(X):
+    """Whether ``[1 | X]`` (an intercept column beside the features ``X``, ``(N, D)``) is rank-deficient."""
+    design = np.column_stack([np.ones(len(X)), X])
+    return bool(np.linalg.matrix_rank(design) < design.shape[1])
+
+
+def train_test_split(X, y, test_fraction, rng):
+    """Shuffle with ``rng.permutation(N)``; the last ``round(test_fraction * N)`` of that order are the test set.
+
+    Returns ``(X_train, X_test, y_train, y_test)``; the same as
+    ``nnlib.data.train_dev_test_split(X, y, (1 - f, 0, f), rng)`` without its empty dev part.
+    """
+    order = rng.permutation(len(X))
+    n_train = len(X) - int(round(test_fraction * len(X)))
+    train, test = order[:n_train], order[n_train:]
+    return X[train], X[test], y[train], y[test]
+
+
+# ----------------------------------------------------------------------------- chapter 15
+
+
+def per_class_accuracy(y_true, y_pred, k):
+    """``(k,)``: the fraction of class ``c``'s samples predicted as ``c`` (its recall); 0 for an absent class."""
+    hits = np.bincount(y_true[y_pred == y_true], minlength=k).astype(np.float64)
+    counts = np.bincount(y_true, minlength=k)
+    return np.divide(hits, counts, out=np.zeros(k), where=counts > 0)
+
+
+def train_and_predict(X_train, y_train, X_test):
+    """A trusted, simple classifier for the capstone's interface cases: the nearest class mean.
+
+    The cases (well separated classes) have one right answer that any working classifier finds;
+    the capstone's accuracy is measured on the digits by its leaderboard driver instead.
+    """
+    classes = np.unique(y_train)
+    means = np.stack([X_train[y_train == c].mean(axis=0) for c in classes])
+    distances = ((X_test[:, None, :] - means[None, :, :]) ** 2).sum(axis=2)
+    return classes[distances.argmin(axis=1)].astype(np.int64)
+
+
 # ----------------------------------------------------------------------------- chapter 2
 
 

@@ -181,7 +181,7 @@ def normalize(value):
 # ----------------------------------------------------------------------------- the registry
 
 #: one module per chapter with graded functions, in book order (catalog/ and mistakes/ alike)
-CHAPTER_MODULES = tuple(f"ch{n:02d}" for n in range(2, 15))
+CHAPTER_MODULES = tuple(f"ch{n:02d}" for n in range(1, 16))
 _REGISTRY: dict[str, Exercise] | None = None
 
 
