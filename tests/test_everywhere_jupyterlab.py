@@ -199,3 +199,34 @@ def test_jupyterlab_renders_myst_and_hides_the_assertions(tab, interface, chapte
     if (ROOT / chapter).read_text(encoding="utf-8") != committed:
         failures.append("JupyterLab changed the notebook on disk")
     assert not failures, f"{chapter} in {interface} (see {shot}):\n  " + "\n  ".join(failures)
+
+
+
+SELF_CHECK_JS = r"""(() => {
+  const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  if (!panel) return null;
+  const d = [...panel.querySelectorAll('.jp-MarkdownCell details.self-check')];
+  const text = [...panel.querySelectorAll('.jp-MarkdownCell.jp-mod-rendered .jp-InputArea')]
+    .map(m => m.innerText).join('\n');
+  return {n: d.length, open: d.filter(x => x.open).length, raw: /<\/?(details|summary)\b/.test(text)};
+})()"""
+CLICK_ALL_JS = """document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) details.self-check summary')
+  .forEach(s => s.click()) || true"""
+
+
+@pytest.mark.parametrize("interface", ["lab", "notebook7"])
+def test_self_check_questions_render_and_open_without_a_kernel(tab, interface):
+    """The chapter's last cell (tests/test_selfcheck.py checks its form): HTML answers, not text."""
+    origin, page = tab
+    chapter = "book/01_learning_from_data.ipynb"
+    last = "".join(json.loads((ROOT / chapter).read_text(encoding="utf-8"))["cells"][-1]["source"])
+    n = last.count('<details class="self-check">')
+    page.goto(f"{origin}{URL_PATH[interface]}{chapter}", VIEWPORTS["desktop"], timeout=90)
+    page.poll(f"(r => r && r.n >= {n})({SELF_CHECK_JS})", 90, "the self-check to render")
+    before = page.evaluate(SELF_CHECK_JS)
+    page.evaluate(CLICK_ALL_JS)
+    after = page.evaluate(SELF_CHECK_JS)
+    shot = ROOT / "_build" / "screenshots" / f"{interface}__self_check.png"
+    page.screenshot(shot, VIEWPORTS["desktop"])
+    assert n >= 9 and before == {"n": n, "open": 0, "raw": False}, (before, shot)
+    assert after == {"n": n, "open": n, "raw": False}, (after, shot)

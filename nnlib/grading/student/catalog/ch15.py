@@ -92,6 +92,10 @@ def _tp_hidden(rng):
             "400 training and 150 test digits",
             **dict(zip(("X_train", "y_train", "X_test"), separable_digits(rng, 400, 150))),
         ),
+        case(
+            "250 training digits, a single test digit",
+            **dict(zip(("X_train", "y_train", "X_test"), separable_digits(rng, 250, 1))),
+        ),
     ]
 
 
