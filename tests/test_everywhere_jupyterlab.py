@@ -201,7 +201,6 @@ def test_jupyterlab_renders_myst_and_hides_the_assertions(tab, interface, chapte
     assert not failures, f"{chapter} in {interface} (see {shot}):\n  " + "\n  ".join(failures)
 
 
-
 SELF_CHECK_JS = r"""(() => {
   const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
   if (!panel) return null;
