@@ -236,3 +236,26 @@ def test_grader_scores_the_capstone_by_held_out_accuracy(tmp_path):
         assert capstone["cases"][-1]["label"] == "held-out accuracy on the digits"
     value = json.loads((out / "solved" / "results.json").read_text())["leaderboard"][0]["value"]
     assert value >= 0.96
+
+
+def test_gradescope_reports_the_capstone_leaderboard_and_its_points(tmp_path):
+    """The exported autograder, run as Gradescope runs it, on the solved capstone."""
+    import zipfile
+
+    from nnlib.grading.autograder.gradescope import build_zip, run
+
+    build_zip(tmp_path / "a.zip", assignment="15_capstone")
+    root = tmp_path / "ag"
+    zipfile.ZipFile(tmp_path / "a.zip").extractall(root / "source")
+    (root / "submission").mkdir(parents=True)
+    cells = [
+        c for c in code_sources(ROOT / "solutions" / "15_capstone.ipynb") if "Explorer" not in c
+    ]
+    (root / "submission" / "capstone.ipynb").write_text(json.dumps(make_notebook(cells)))
+    assert run(root) == 0
+    results = json.loads((root / "results" / "results.json").read_text())
+    (entry,) = results["leaderboard"]
+    assert entry["name"] == "held-out accuracy" and entry["order"] == "desc"
+    assert entry["value"] >= CAPSTONE_BANDS[0][0] and results["score"] == results["max_score"] == 5
+    hidden = next(t for t in results["tests"] if t["name"] == "train_and_predict (hidden cases)")
+    assert hidden["visibility"] == "after_due_date" and hidden["score"] == hidden["max_score"]
