@@ -14,6 +14,10 @@ A leaderboard with ``bands`` also gives points: :func:`apply_bands` turns the me
 of its exercise's points (full points at the first threshold reached, and so on), added to the
 report as one more hidden case of that exercise. The capstone's bands are stated in its worksheet.
 
+A limit the capstone cannot close: the digits ship with scikit-learn, which the child can import, so a
+student who looks the test images up in the full data set gets their labels. The worksheet forbids
+it; a course that needs a secret test set gives the driver data of its own.
+
 Each report gets ``"leaderboard": [{"name", "value", "order"}]`` (empty when the assignment has none or
 the student's function failed); Gradescope's ``results.json`` carries it at its top level.
 """

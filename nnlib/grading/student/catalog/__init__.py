@@ -1,4 +1,4 @@
-"""The graded exercises, one module per chapter (``ch02`` ... ``ch14``), each with a list ``EXERCISES``.
+"""The graded exercises, one module per chapter (``ch01`` ... ``ch15``), each with a list ``EXERCISES``.
 
 Order within a module is the order of the notebook. :mod:`nnlib.grading.student.registry` collects them.
 """

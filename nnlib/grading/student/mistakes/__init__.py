@@ -1,6 +1,6 @@
 """The mistake catalogue: the wrong implementations students really write, as code.
 
-One module per chapter (``ch02`` ... ``ch14``), each a list of :class:`Mistake` built with the
+One module per chapter (``ch01`` ... ``ch15``), each a list of :class:`Mistake` built with the
 :func:`mistake` decorator. The tests, ``check()``, the autograder's feedback and the documentation
 all read this one place:
 
