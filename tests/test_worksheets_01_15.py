@@ -259,3 +259,32 @@ def test_gradescope_reports_the_capstone_leaderboard_and_its_points(tmp_path):
     assert entry["value"] >= CAPSTONE_BANDS[0][0] and results["score"] == results["max_score"] == 5
     hidden = next(t for t in results["tests"] if t["name"] == "train_and_predict (hidden cases)")
     assert hidden["visibility"] == "after_due_date" and hidden["score"] == hidden["max_score"]
+
+
+def test_encoding_explorer_judges_the_students_k_minus_1_encoder_and_never_raises():
+    """Worksheet 1's explorer: right, wrong (the trap), unwritten and crashing encoders."""
+    from nnlib.grading.student.mistakes.ch01 import de_drop_first, de_keep_all
+    from nnlib.widgets.encoding import EncodingExplorer
+
+    def unwritten(labels, categories, baseline):
+        raise NotImplementedError("dummy_encode: replace this line with your code")
+
+    def crashing(labels, categories, baseline):
+        return 1 / 0
+
+    said = {}
+    for name, fn in [
+        ("right", ref.dummy_encode),
+        ("trap", de_keep_all.fn),
+        ("first", de_drop_first.fn),
+        ("unwritten", unwritten),
+        ("crash", crashing),
+    ]:
+        state = EncodingExplorer(encoding="k-1", dummy_encoder=fn).update(baseline=2)
+        said[name] = state["yours"]
+        assert np.isclose(state["intercept"], state["group_mean"][2])  # the reference fit, always
+    assert said["right"] == "your dummy_encode gives these columns exactly"
+    assert "shape (60, 3), expected (60, 2); rank of [1 | X] 3" in said["trap"]
+    assert "other columns" in said["first"]
+    assert "not written yet" in said["unwritten"] and "ZeroDivisionError" in said["crash"]
+    assert EncodingExplorer(encoding="k-1").update(baseline=1)["yours"] == ""
