@@ -85,6 +85,7 @@ def test_the_numbers_the_questions_quote():
     assert np.sqrt(2 / 400) * 2 == pytest.approx(
         np.sqrt(2 / 100)
     )  # chapter 10: wrong by a factor 2
+    assert f"{0.5**20:.0e}" == "1e-06"  # chapter 10: the second moment halved 20 times
     momentum = 0.0
     for _ in range(200):  # chapter 9: v -> g / (1 - beta) = 10 g
         momentum = 0.9 * momentum + 1.0
