@@ -129,6 +129,10 @@ def test_score_bands_follow_a_plain_mlp_on_the_graders_split_and_others():
     assert round(accuracy[SEEDS["15_capstone"]], 2) == 0.97
     assert all(0.97 <= round(a, 2) <= 0.99 for a in accuracy.values()), accuracy
     assert min(accuracy.values()) >= CAPSTONE_BANDS[0][0]  # the top band is in reach of a plain MLP
+    X, y = load_digits()
+    parts = train_dev_test_split(X, y, (0.8, 0.0, 0.2), rng=SEEDS["15_capstone"])
+    assert (len(X), len(parts[0]), len(parts[2])) == (1797, 1438, 359)  # the worksheet's numbers
+    assert round(100 / 359, 2) == 0.28  # "one image is 0.28 points"
 
 
 def test_worksheet_15_solution_meets_its_own_success_range():
