@@ -87,7 +87,9 @@ def test_zeros_in_the_target_match_torch_and_zero_pred_there_is_zero():
     assert_close(F.kl_divergence(pred[:1], target[:1]), expected_value, what="row with a zero")
     assert_close(2 * grad[0], expected_grad[0], what="gradient, row with a zero")  # N = 2 vs 1
     assert_close(value, (0.5 * np.log(0.5 / 0.3) + 0.5 * np.log(0.5 / 0.5) + np.log(1 / 0.6)) / 2)
-    np.testing.assert_array_equal(grad, [[0.0, -0.5 / 0.3 / 2, -0.5 / 0.5 / 2], [-1 / 0.6 / 2, 0, 0]])
+    np.testing.assert_array_equal(
+        grad, [[0.0, -0.5 / 0.3 / 2, -0.5 / 0.5 / 2], [-1 / 0.6 / 2, 0, 0]]
+    )
 
 
 def test_a_target_class_the_model_rules_out_is_infinite_and_silent():
@@ -102,7 +104,8 @@ def test_one_distribution_is_a_batch_of_one():
     pred, target = np.array([0.7, 0.2, 0.1]), np.array([0.2, 0.2, 0.6])
     assert_close(F.kl_divergence(pred, target), F.kl_divergence(pred[None], target[None]))
     assert_close(
-        F.kl_divergence_backward(pred, target), F.kl_divergence_backward(pred[None], target[None])[0]
+        F.kl_divergence_backward(pred, target),
+        F.kl_divergence_backward(pred[None], target[None])[0],
     )
 
 
