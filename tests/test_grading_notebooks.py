@@ -1,5 +1,6 @@
 """Notebook hygiene (math in every statement, seeded randomness, the feedback and scoring rule in the intro, a
-plug-in demo with compare() last) and the instructor book files.
+plug-in demo with compare() and then an explorer driven by the student's code last) and the instructor
+book files.
 
 The notebooks themselves are executed by nbval, outside this file:
     .venv/bin/pytest --nbval-lax exercises solutions
@@ -27,9 +28,10 @@ def test_notebook_layout(path):
         code[0].get("id") == "install-nnlib"
     )  # the Colab install cell (make notebooks) comes first
     assert "from nnlib.grading import check, compare, substitute" in code[1].source
-    assert (
-        "compare(" in code[-1].source and nb.cells[-1] is code[-1]
-    )  # yours next to nnlib's own result
+    # the plug-in demo (yours next to nnlib's own result), then the explorer driven by your code
+    demos = [c for c in code if "yours=" not in c.source]
+    assert "compare(" in demos[-1].source and nb.cells[-1] is code[-1]
+    assert "yours=" in code[-1].source and code[-2] is demos[-1]
     assert "Feedback and scoring" in nb.cells[0].source and "hint=True" in nb.cells[0].source
     for i, cell in enumerate(nb.cells):
         if (
