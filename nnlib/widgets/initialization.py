@@ -249,3 +249,8 @@ class YourInitializationExplorer(DrivenByYours, InitializationExplorer):
         for ax, key in zip(fig.axes, ("act_std", "grad_std")):
             ax.semilogy(layers, np.maximum(value[key], 1e-300), "--", color="red", label="yours")
             ax.legend(fontsize=8)
+        stds = np.concatenate([value["act_std"], value["grad_std"]])
+        stds = stds[np.isfinite(stds) & (stds > 0)]
+        low, high = fig.axes[0].get_ylim()  # widened to hold yours (the axes share y)
+        if stds.size:
+            fig.axes[0].set_ylim(min(low, stds.min() / 3), max(high, stds.max() * 3))
