@@ -382,12 +382,12 @@ class BatchNorm(Layer):
                 x, gamma, beta, self.state["running_mean"], self.state["running_var"], self.eps
             )
         out = F.batchnorm_forward(x, gamma, beta, self.eps)
-        mean, var = F.batchnorm_stats(x, unbiased=True)
-        m = self.momentum
-        for key, stat in (("running_mean", mean), ("running_var", var)):
-            running = self.state[key]
-            running *= 1.0 - m  # in place: the arrays the model and get_weights() refer to
-            running += m * stat
+        running = F.update_running_stats(
+            self.state["running_mean"], self.state["running_var"], x, self.momentum
+        )
+        for key, value in zip(("running_mean", "running_var"), running):
+            # in place: the arrays the model and get_weights() refer to
+            self.state[key][...] = value
         self._x = x
         return out
 

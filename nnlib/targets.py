@@ -8,10 +8,12 @@ link function, so it returns probabilities::
     cross_entropy                      logits (N, K), no activation        softmax(logits)
     binary_cross_entropy_with_logits   a logit (N, 1), no activation       sigmoid(logit)
     binary_cross_entropy               a probability (activation=sigmoid)  the output unchanged
+    kl_divergence                      probabilities (activation=softmax)  the output unchanged
     mse, mae, huber, hinge, ...        any values                          the output unchanged
 
 Labels for ``cross_entropy`` are integer classes ``(N,)`` or one-hot ``(N, K)``; for the binary
-losses ``(N,)`` or ``(N, 1)``; for the others, the output's shape.
+losses ``(N,)`` or ``(N, 1)``; for the others, the output's shape (for ``kl_divergence``, the
+target distributions: ``evaluate`` then reports KL(target || output)).
 
 >>> check_targets(np.array([0, 2, 1]), 3, "fit", "cross_entropy", (3,), np.dtype("float64"))
 array([0, 2, 1])

@@ -1,5 +1,6 @@
 """Notebook hygiene (math in every statement, seeded randomness, the feedback and scoring rule in the intro, a
-plug-in demo with compare() last) and the instructor book files.
+plug-in demo with compare() and then an explorer driven by the student's code last) and the instructor
+book files.
 
 The notebooks themselves are executed by nbval, outside this file:
     .venv/bin/pytest --nbval-lax exercises solutions
@@ -27,9 +28,13 @@ def test_notebook_layout(path):
         code[0].get("id") == "install-nnlib"
     )  # the Colab install cell (make notebooks) comes first
     assert "from nnlib.grading import check, compare, substitute" in code[1].source
-    assert (
-        "compare(" in code[-1].source and nb.cells[-1] is code[-1]
-    )  # yours next to nnlib's own result
+    # the plug-in: yours next to nnlib's own result, after every check() (hidden assertions of the
+    # plug-in's quoted numbers may follow it), then the explorer driven by your code
+    last_check = max(i for i, c in enumerate(code) if re.search(r"^check\(", c.source, re.M))
+    assert any("compare(" in c.source for c in code[last_check + 1 :]), (
+        "no compare(...) plug-in cell"
+    )
+    assert "yours=" in code[-1].source, "the last code cell is the explorer driven by your code"
     assert "Feedback and scoring" in nb.cells[0].source and "hint=True" in nb.cells[0].source
     for i, cell in enumerate(nb.cells):
         if (

@@ -443,13 +443,17 @@ def _ce_training(labels="int"):
 
 @pytest.mark.parametrize("labels", ["int", "one-hot"])
 def test_cross_entropy_training_uses_the_fused_loss_and_gradient(monkeypatch, labels):
-    """With nnlib's own cross_entropy and cross_entropy_backward, a step makes one fused call (one softmax)."""
+    """With nnlib's own cross_entropy and cross_entropy_backward, a step computes one softmax for the
+    loss and its gradient (the fused arithmetic), never the two separate functions."""
+    from nnlib import _fast
+    from nnlib.functional import losses
+
     calls = {}
-    monkeypatch.setattr(
-        F, "cross_entropy_with_grad", _counting(calls, "fused", F.cross_entropy_with_grad)
-    )
+    softmax = _counting(calls, "softmax", losses._ce_exp)
+    monkeypatch.setattr(losses, "_ce_exp", softmax)  # F.cross_entropy_with_grad's
+    monkeypatch.setattr(_fast, "_ce_exp", softmax)  # the fast path's check-free copy
     _ce_training(labels)
-    assert calls == {"fused": 2}  # one per batch
+    assert calls == {"softmax": 2}  # one per batch (the separate loss and gradient would make 4)
 
 
 @pytest.mark.parametrize("labels", ["int", "one-hot"])

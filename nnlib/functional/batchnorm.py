@@ -36,7 +36,13 @@ import numpy as np
 
 from .._validate import as_float_array, check_ndim, check_positive, check_same_shape, check_shape
 
-__all__ = ["batchnorm_forward", "batchnorm_backward", "batchnorm_stats", "batchnorm_inference"]
+__all__ = [
+    "batchnorm_forward",
+    "batchnorm_backward",
+    "batchnorm_stats",
+    "batchnorm_inference",
+    "update_running_stats",
+]
 
 _LAYOUT = "(N, D) or (N, C, H, W)"
 
@@ -159,3 +165,28 @@ def batchnorm_inference(x, gamma, beta, mean, var, eps=1e-5) -> np.ndarray:
     )
     scale = gamma / np.sqrt(var + _check_eps(fn, eps))
     return (x - _per_feature(mean, x)) * _per_feature(scale, x) + _per_feature(beta, x)
+
+
+def update_running_stats(running_mean, running_var, x, momentum=0.1):
+    """The running averages a BatchNorm layer keeps for inference, PyTorch's way.
+
+    ``new = (1 - momentum) * running + momentum * batch``, with the batch mean and the *unbiased*
+    batch variance (divide by m - 1: the running variance estimates the population's). Pure: the
+    inputs are not modified; the layer copies the result into its state. Like the update inside
+    ``torch.nn.BatchNorm1d/2d`` in training mode (``momentum=0.1``).
+    Shapes: running_mean, running_var (D,) / (C,); x (N, D) or (N, C, H, W) -> two arrays (D,) / (C,).
+
+    >>> update_running_stats(np.zeros(1), np.ones(1), np.array([[1.0], [3.0]]))
+    (array([0.2]), array([1.1]))
+    """
+    fn = "update_running_stats"
+    x = _check_x(fn, x)
+    running_mean = _check_param(fn, "running_mean", running_mean, x)
+    running_var = _check_param(fn, "running_var", running_var, x)
+    if not 0.0 <= momentum <= 1.0:
+        raise ValueError(f"{fn}: expected momentum in [0, 1], got {momentum!r}")
+    mean, var = batchnorm_stats(x, unbiased=True)
+    return (
+        (1 - momentum) * running_mean + momentum * mean,
+        (1 - momentum) * running_var + momentum * var,
+    )

@@ -430,46 +430,55 @@ def cross_entropy_with_grad(logits, y) -> tuple:
 # --------------------------------------------------------------------------- KL divergence
 
 
-def _kl_inputs(p, q, fn: str) -> tuple[np.ndarray, np.ndarray, int]:
-    p, q = _pair(p, q, fn, "p", "q")
-    check_ndim(p, (1, 2), fn, "p", "(C,) or (N, C)")
-    _check_in_range(p, 0, np.inf, fn, "p", ">= 0 (probabilities)")
-    _check_in_range(q, 0, np.inf, fn, "q", ">= 0 (probabilities)")
-    return p, q, (1 if p.ndim == 1 else p.shape[0])
+def _kl_inputs(pred, target, fn: str) -> tuple[np.ndarray, np.ndarray, int]:
+    """Validate (pred, target): same shape (C,) or (N, C), no negative probabilities; N."""
+    pred, target = _pair(pred, target, fn, "pred", "target")
+    check_ndim(pred, (1, 2), fn, "pred", "(C,) or (N, C)")
+    _check_in_range(pred, 0, np.inf, fn, "pred", ">= 0 (probabilities)")
+    _check_in_range(target, 0, np.inf, fn, "target", ">= 0 (probabilities)")
+    return pred, target, (1 if pred.ndim == 1 else pred.shape[0])
 
 
 @_underflow_ok
-def kl_divergence(p, q):
-    """Kullback-Leibler divergence KL(p || q), summed over classes, mean over the batch:
+def kl_divergence(pred, target):
+    """Kullback-Leibler divergence KL(target || pred) of the model's probabilities ``pred`` from
+    the ``target`` distribution, summed over classes, mean over the batch:
 
-        L = (1/N) sum_n sum_c p_nc log(p_nc / q_nc),   with 0 log(0 / q) = 0
+        L = (1/N) sum_n sum_c target_nc (log target_nc - log pred_nc),   with 0 log 0 = 0
 
-    For 2-D input this equals ``F.kl_div(q.log(), p, reduction='batchmean')`` (note torch's
-    reversed argument order and log input); a 1-D input is one distribution (N = 1), where torch's
-    'batchmean' would divide by C instead. Terms with p = 0 are 0 even where q = 0 (torch gives
-    NaN there); p > 0 with q = 0 gives inf. Shapes: p, q alike, (C,) or (N, C) -> scalar.
+    The model's output comes first, as in every nnlib loss; as a loss this is what
+    ``torch.nn.KLDivLoss(reduction='batchmean')(pred.log(), target)`` computes (torch takes the
+    *log* of the prediction). It differs from the cross-entropy -(1/N) sum target log pred only by
+    the target's entropy, which does not depend on the model (book chapter 8).
 
-    >>> kl_divergence([0.5, 0.5], [0.5, 0.5])
-    np.float64(0.0)
+    A 1-D input is one distribution (N = 1; torch's 'batchmean' would divide by C). Terms with
+    target = 0 are 0, also where pred = 0 (torch gives NaN there); target > 0 with pred = 0 gives
+    inf. Shapes: pred, target alike, (C,) or (N, C) -> scalar.
+
+    >>> kl_divergence([0.9, 0.1], [0.5, 0.5])  # KL(target || pred) = 0.5 log(0.5 / 0.9) + ...
+    np.float64(0.5108256237659905)
     """
-    p, q, n = _kl_inputs(p, q, "kl_divergence")
-    with np.errstate(divide="ignore", invalid="ignore"):  # the p = 0 terms, replaced by 0
-        terms = np.where(p > 0, p * (np.log(p) - np.log(q)), 0)
+    pred, target, n = _kl_inputs(pred, target, "kl_divergence")
+    with np.errstate(divide="ignore", invalid="ignore"):  # log 0; the target = 0 terms become 0
+        terms = np.where(target > 0, target * (np.log(target) - np.log(pred)), 0)
     return np.sum(terms) / n
 
 
 @_underflow_ok
-def kl_divergence_backward(p, q) -> np.ndarray:
-    """dL/dp = (log(p / q) + 1) / N; -inf where p = 0 (the slope of p log p there).
+def kl_divergence_backward(pred, target) -> np.ndarray:
+    """dL/dpred = -target / (N pred): only the term -target_nc log pred_nc depends on pred_nc.
 
-    Torch returns NaN at p = 0; elsewhere they agree. Shapes: like p.
+    Where target = 0 the gradient is 0 (torch: NaN where pred = 0 too); target > 0 with pred = 0,
+    or a ratio beyond the float range (pred below ~1e-308 target), gives -inf, as torch does.
+    Shapes: like pred.
 
-    >>> kl_divergence_backward([0.5, 0.5], [0.5, 0.5])
-    array([1., 1.])
+    >>> kl_divergence_backward([0.8, 0.2], [0.4, 0.6])
+    array([-0.5, -3. ])
     """
-    p, q, n = _kl_inputs(p, q, "kl_divergence_backward")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(p > 0, np.log(p) - np.log(q) + 1, -np.inf) / n
+    pred, target, n = _kl_inputs(pred, target, "kl_divergence_backward")
+    with np.errstate(divide="ignore", over="ignore"):  # -inf for pred = 0 < target, as torch
+        ratio = np.divide(target, pred, out=np.zeros_like(pred), where=target > 0)
+    return -ratio / n
 
 
 # ---------------------------------------------------------------------------------- registry
@@ -509,7 +518,8 @@ def get_loss(name: str) -> tuple[Callable, Callable]:
 
     Caution for Keras users: ``"categorical_crossentropy"`` here is ``cross_entropy`` and takes
     LOGITS (Keras' default expects softmax outputs), and ``"binary_crossentropy"`` takes
-    probabilities. ``"kl_divergence"`` is KL(first || second).
+    probabilities. ``"kl_divergence"`` takes the model's probabilities first and computes
+    KL(target || pred), as ``torch.nn.KLDivLoss`` does.
 
     >>> get_loss("mean_squared_error") == (mse, mse_backward)
     True

@@ -11,8 +11,15 @@ import numpy as np
 
 from .. import functional as F
 from .base import Explorer
+from .yours import Attempt, DrivenByYours, max_gap, mismatch
 
-__all__ = ["ELEMENTWISE", "PARAMETER", "activation_curves", "ActivationExplorer"]
+__all__ = [
+    "ELEMENTWISE",
+    "PARAMETER",
+    "activation_curves",
+    "ActivationExplorer",
+    "YourActivationExplorer",
+]
 
 #: the elementwise activations of chapter 7, in the order the chapter introduces them
 ELEMENTWISE = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "softplus", "swish", "gelu")
@@ -125,3 +132,48 @@ class ActivationExplorer(Explorer):
             ax.axvline(0, color="grey", lw=0.6)
             ax.set_xlabel("$x$")
         fig.tight_layout()
+
+
+class YourActivationExplorer(DrivenByYours, ActivationExplorer):
+    """The activation explorer with your backward passes drawn over nnlib's (worksheet 7).
+
+    ``yours={"relu_backward": relu_backward, ...}``. For the chosen activation, your derivative
+    (dout = 1) is the red dashed line and the inputs where it differs from nnlib's are red crosses.
+
+    >>> def relu_backward(dout, x):
+    ...     return dout * (x >= 0)  # wrong at the kink only
+    >>> e = YourActivationExplorer(yours={"relu_backward": relu_backward}); s = e.update(name="relu")
+    >>> s["yours"].status, int(s["wrong"].sum())
+    ('differs', 1)
+    """
+
+    yours_names = tuple(f"{name}_backward" for name in ELEMENTWISE)
+
+    def compute(self, name, param, xmax):
+        if f"{name}_backward" in self.yours.functions or not self.yours:
+            state = super().compute(name=name, param=param, xmax=xmax)
+        else:  # your functions are for other activations: say which, rather than "matches"
+            state = ActivationExplorer.compute(self, name, param, xmax)
+            mine = ", ".join(n.removesuffix("_backward") for n in self.yours.functions)
+            state["yours"] = Attempt("reference", f"nnlib's {name} alone: pick {mine} to see yours")
+        attempt = state["yours"]
+        state["wrong"] = mismatch(attempt.value["df"], state["df"]) if attempt.usable else None
+        return state
+
+    def gap(self, state, value):
+        return max_gap(value["df"], state["df"])
+
+    def draw_yours(self, state, value, fig):
+        ax_df = fig.axes[1]
+        x, wrong = state["x"], state["wrong"]
+        ax_df.plot(x, value["df"], "--", color="red", lw=1.5, label="yours")
+        if wrong.any():
+            ax_df.plot(x[wrong], value["df"][wrong], "x", color="red", ms=6, label="yours differs")
+        ax_df.legend(fontsize="small", loc="best")
+
+    def make_controls(self):
+        controls = super().make_controls()
+        mine = [n.removesuffix("_backward") for n in self.yours.functions]
+        if mine:  # start on an activation of yours, not on nnlib's sigmoid
+            controls["name"].value = mine[0]
+        return controls

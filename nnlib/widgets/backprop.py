@@ -25,8 +25,9 @@ import numpy as np
 
 from ..autograd import Value
 from .base import Explorer
+from .yours import Attempt, DrivenByYours, mismatch
 
-__all__ = ["NOTES_221", "network_221", "STEPS", "BackpropStepper"]
+__all__ = ["NOTES_221", "network_221", "STEPS", "BackpropStepper", "YourBackpropStepper"]
 
 #: the notes' example: input, target and parameters (column layout, W1 is (hidden, input))
 NOTES_221 = {
@@ -400,3 +401,61 @@ class BackpropStepper(Explorer):
         ax.set_aspect("equal")
         fig.suptitle(f"Step {state['step']}/{len(STEPS) - 1}: {state['title']}", fontsize=11)
         fig.text(0.5, 0.04, state["formula"], ha="center", va="center", fontsize=10)
+
+
+class YourBackpropStepper(DrivenByYours, BackpropStepper):
+    """The 2-2-1 stepper with the gradients of your ``backprop_221`` beside nnlib's (worksheet 6).
+
+    ``yours={"backprop_221": backprop_221}`` (the batch, row convention: ``W1`` is the notes' W^1
+    transposed). Your four gradients are listed top right, green where they equal nnlib's, red
+    where not. Your function is for the squared error: with cross-entropy, nnlib's is shown alone.
+
+    >>> from nnlib.backprop import backprop_221
+    >>> YourBackpropStepper(yours={"backprop_221": backprop_221}).state["yours"].status
+    'matches'
+    """
+
+    yours_names = ("backprop_221",)
+    drawn_as = "listed top right"
+
+    def compute(self, step, loss):
+        if loss == "mse" or not self.yours:
+            return super().compute(step=step, loss=loss)
+        state = BackpropStepper.compute(self, step, loss)
+        state["yours"] = Attempt(
+            "reference", "your backprop_221 is for the squared error: showing nnlib's alone"
+        )
+        return state
+
+    def compute_yours(self, state, step, loss):
+        net = state["net"]
+        expected = {
+            "W1": net["dW1"].T,
+            "b1": net["db1"],
+            "W2": net["dW2"][:, None],
+            "b2": np.array([net["db2"]]),
+        }
+        inputs = (net["x"][None], np.array([[net["y"]]]), net["W1"].T, net["b1"])
+        out = self.yours.call("backprop_221", *inputs, net["W2"][:, None], np.array([net["b2"]]))
+        return {
+            "yours": {k: np.asarray(v, dtype=np.float64) for k, v in out.items()},
+            "nnlib": expected,
+        }
+
+    def draw_yours(self, state, value, fig):
+        ax, y = fig.axes[0], 0.99
+        for key in ("W1", "b1", "W2", "b2"):  # top right, above the loss node: free space
+            mine, theirs = value["yours"][key], value["nnlib"][key]
+            ok = not mismatch(mine, theirs).any()
+            text = f"your dJ/d{key}: {_v(mine, 5)}" + ("" if ok else f"\nnnlib's: {_v(theirs, 5)}")
+            ax.text(
+                0.995,
+                y,
+                text,
+                transform=ax.transAxes,
+                ha="right",
+                va="top",
+                fontsize=7,
+                color="green" if ok else "red",
+            )
+            y -= 0.055 * (1 + text.count("\n"))

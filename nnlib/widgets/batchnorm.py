@@ -18,8 +18,16 @@ from ..layers import Activation, BatchNorm, Dense
 from ..model import Sequential
 from ..optim import SGD
 from .base import Explorer
+from .yours import DrivenByYours, max_gap
 
-__all__ = ["LEARNING_RATES", "digits_split", "make_mlp", "train_digits_mlp", "BatchNormExplorer"]
+__all__ = [
+    "LEARNING_RATES",
+    "digits_split",
+    "make_mlp",
+    "train_digits_mlp",
+    "BatchNormExplorer",
+    "YourBatchNormExplorer",
+]
 
 #: the learning rates the chapter sweeps and the explorer's slider offers
 LEARNING_RATES = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
@@ -187,3 +195,32 @@ class BatchNormExplorer(Explorer):
             f"4 hidden {state['activation']} layers of 32, SGD lr = {state['lr']:g}", fontsize=10.5
         )
         fig.tight_layout()
+
+
+class YourBatchNormExplorer(DrivenByYours, BatchNormExplorer):
+    """The batch-norm explorer with the "with BN" network trained by your forward and backward (worksheet 11).
+
+    ``yours={"batchnorm_forward": batchnorm_forward, "batchnorm_backward": batchnorm_backward}``:
+    every ``BatchNorm`` layer calls your functions (same seed, same batches); your curves are red
+    dashed beside nnlib's. Your run is not cached: each setting trains once more.
+
+    >>> from nnlib.functional import batchnorm_forward
+    >>> YourBatchNormExplorer(yours={"batchnorm_forward": batchnorm_forward}).state["yours"].status
+    'matches'
+    """
+
+    yours_names = ("batchnorm_forward", "batchnorm_backward")
+    drawn_as = "dashed in red"
+
+    def compute_yours(self, state, lr, activation):
+        return _train.__wrapped__(True, float(lr), str(activation), 8, 64, 0)  # uncached
+
+    def gap(self, state, value):
+        return max(max_gap(value[k], state["with"][k]) for k in ("loss", "val_accuracy"))
+
+    def draw_yours(self, state, value, fig):
+        epochs = np.arange(1, len(value["loss"]) + 1)
+        suffix = " (diverged)" if value["diverged"] else ""
+        for ax, key in zip(fig.axes, ("loss", "val_accuracy")):
+            ax.plot(epochs, value[key], "--", color="red", lw=1.8, label="with your BN" + suffix)
+        fig.axes[1].legend(fontsize=8, loc="lower right")

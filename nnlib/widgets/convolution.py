@@ -19,8 +19,9 @@ import numpy as np
 
 from .. import functional as F
 from .base import Explorer
+from .yours import DrivenByYours, max_gap, mismatch
 
-__all__ = ["KERNELS", "digit_images", "apply_kernel", "KernelExplorer"]
+__all__ = ["KERNELS", "digit_images", "apply_kernel", "KernelExplorer", "YourKernelExplorer"]
 
 #: hand-made 3x3 kernels, name -> (3, 3) array; "custom" keeps whatever the sliders hold
 KERNELS: dict[str, np.ndarray] = {
@@ -220,3 +221,34 @@ class KernelExplorer(Explorer):
             ax.set_xticks([])
             ax.set_yticks([])
         fig.tight_layout()
+
+
+class YourKernelExplorer(DrivenByYours, KernelExplorer):
+    """The kernel explorer with the feature map computed by your ``conv2d_forward`` (worksheet 14).
+
+    ``yours={"conv2d_forward": conv2d_forward}``. The right panel shows your feature map; the
+    cells where it differs from nnlib's are boxed in red.
+
+    >>> from nnlib.functional import conv2d_forward
+    >>> YourKernelExplorer(yours={"conv2d_forward": conv2d_forward}).state["yours"].status
+    'matches'
+    """
+
+    yours_names = ("conv2d_forward",)
+    drawn_as = "on the right, wrong cells boxed in red"
+
+    def gap(self, state, value):
+        return max_gap(value["out"], state["out"])
+
+    def draw_yours(self, state, value, fig):
+        from matplotlib.patches import Rectangle
+
+        ax_out, out = fig.axes[2], value["out"]
+        lim = max(np.abs(out).max(), 1e-12)
+        ax_out.images[0].set_data(out)
+        ax_out.images[0].set_clim(-lim, lim)
+        ax_out.set_title(
+            f"your feature map {out.shape[0]}x{out.shape[1]}\n{state['formula']}", fontsize=9
+        )
+        for r, c in np.argwhere(mismatch(out, state["out"])):
+            ax_out.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, edgecolor="red", lw=2))

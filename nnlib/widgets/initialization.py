@@ -21,6 +21,7 @@ import numpy as np
 from .. import init
 from ..layers import Dense
 from .base import Explorer
+from .yours import Attempt, DrivenByYours, max_gap
 
 __all__ = [
     "SCHEMES",
@@ -28,6 +29,7 @@ __all__ = [
     "scheme_initializer",
     "deep_stack_statistics",
     "InitializationExplorer",
+    "YourInitializationExplorer",
 ]
 
 #: the schemes the chapter compares, display name -> nnlib.init initializer
@@ -210,3 +212,45 @@ class InitializationExplorer(Explorer):
             fontsize=9.5,
         )
         fig.tight_layout()
+
+
+class YourInitializationExplorer(DrivenByYours, InitializationExplorer):
+    """The deep-stack explorer with the "He" and "Xavier" weights drawn by your initialisers (worksheet 10).
+
+    ``yours={"he_normal": he_normal, "xavier_normal": xavier_normal}``: for those two schemes the
+    same stack (same seed, same generator) is initialised by your function; your per-layer stds are
+    red dashed over nnlib's.
+
+    >>> def he_normal(shape, rng):
+    ...     return rng.standard_normal(shape) * np.sqrt(1.0 / shape[0])  # the 2 forgotten
+    >>> e = YourInitializationExplorer(yours={"he_normal": he_normal}, depth=10)
+    >>> e.state["yours"].status
+    'differs'
+    """
+
+    yours_names = ("he_normal", "xavier_normal")
+    drawn_as = "dashed in red"
+    _uses = {"He": "he_normal", "Xavier": "xavier_normal"}
+
+    def compute(self, scheme, activation, depth, scale):
+        values = {"scheme": scheme, "activation": activation, "depth": depth, "scale": scale}
+        if self._uses.get(scheme) in self.yours.functions or not self.yours:
+            return super().compute(**values)
+        state = InitializationExplorer.compute(self, **values)
+        mine = " or ".join(k for k, v in self._uses.items() if v in self.yours.functions)
+        state["yours"] = Attempt("reference", f"nnlib's {scheme} alone: pick {mine} to see yours")
+        return state
+
+    def gap(self, state, value):
+        return max(max_gap(value[k], state[k]) for k in ("act_std", "grad_std"))
+
+    def draw_yours(self, state, value, fig):
+        layers = np.arange(1, state["depth"] + 1)
+        for ax, key in zip(fig.axes, ("act_std", "grad_std")):
+            ax.semilogy(layers, np.maximum(value[key], 1e-300), "--", color="red", label="yours")
+            ax.legend(fontsize=8)
+        stds = np.concatenate([value["act_std"], value["grad_std"]])
+        stds = stds[np.isfinite(stds) & (stds > 0)]
+        low, high = fig.axes[0].get_ylim()  # widened to hold yours (the axes share y)
+        if stds.size:
+            fig.axes[0].set_ylim(min(low, stds.min() / 3), max(high, stds.max() * 3))

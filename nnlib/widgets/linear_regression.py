@@ -22,8 +22,14 @@ from .._validate import as_float_array, check_ndim, check_shape
 from ..data import make_linear
 from ..linear import ConvergenceWarning, gradient_descent, normal_equations
 from .base import Explorer
+from .yours import DrivenByYours, max_gap
 
-__all__ = ["experience_salary", "gd_path", "GradientDescentExplorer"]
+__all__ = [
+    "experience_salary",
+    "gd_path",
+    "GradientDescentExplorer",
+    "YourGradientDescentExplorer",
+]
 
 
 def experience_salary(n: int = 50, rng=0) -> tuple[np.ndarray, np.ndarray]:
@@ -187,3 +193,42 @@ class GradientDescentExplorer(Explorer):
             color="firebrick" if state["diverged"] else "black",
         )
         fig.tight_layout()
+
+
+def _line_loss(state, path: np.ndarray) -> np.ndarray:
+    """``J(theta)`` along a path ``(T, 2)``, from the quadratic form in ``state``."""
+    S, c = state["S"], state["c"]
+    return np.einsum("ti,ij,tj->t", path, S, path) - 2 * path @ c + state["mean_y2"]
+
+
+class YourGradientDescentExplorer(DrivenByYours, GradientDescentExplorer):
+    """Gradient descent on the line's MSE, stepped by your ``linear_gd_step`` (worksheet 2).
+
+    ``yours={"linear_gd_step": linear_gd_step}``: your path (red, dashed) runs as many steps as
+    nnlib's, from the same start, over the same contours; the right panel adds your excess loss.
+
+    >>> def linear_gd_step(w, X, y, lr):
+    ...     return w - lr * X.T @ (X @ w - y) / len(y)  # the factor 2 forgotten
+    >>> YourGradientDescentExplorer(yours={"linear_gd_step": linear_gd_step}).state["yours"].status
+    'differs'
+    """
+
+    yours_names = ("linear_gd_step",)
+    drawn_as = "dashed in red"
+
+    def compute_yours(self, state, lr, steps, standardise):
+        A, path = self.designs[bool(standardise)], [self.theta0]
+        for _ in range(len(state["path"]) - 1):
+            path.append(np.asarray(self.yours.call("linear_gd_step", path[-1], A, self.y, lr)))
+        return np.array(path, dtype=np.float64)
+
+    def gap(self, state, value):
+        return max_gap(value, state["path"])
+
+    def draw_yours(self, state, value, fig):
+        ax_s, ax_l = fig.axes[0], fig.axes[-1]
+        ax_s.plot(value[:, 0], value[:, 1], "--", color="red", lw=1.8, label="yours")
+        ax_s.legend(fontsize=7, loc="upper left")
+        excess = np.maximum(_line_loss(state, value) - state["j_star"], 1e-16)
+        ax_l.semilogy(np.arange(len(excess)), excess, "--", color="red", label="yours")
+        ax_l.legend(fontsize=7)

@@ -23,8 +23,15 @@ from .. import functional as F
 from ..data import make_blobs
 from ..linear import logistic_gd
 from .base import Explorer
+from .yours import DrivenByYours, draw_your_boundary, max_gap
 
-__all__ = ["logistic_data", "logistic_gd", "HyperplaneExplorer", "LogisticExplorer"]
+__all__ = [
+    "logistic_data",
+    "logistic_gd",
+    "HyperplaneExplorer",
+    "LogisticExplorer",
+    "YourLogisticExplorer",
+]
 
 _LIM = (-4.0, 4.0)
 
@@ -221,3 +228,50 @@ class LogisticExplorer(Explorer):
             fontsize=9,
         )
         fig.tight_layout()
+
+
+class YourLogisticExplorer(DrivenByYours, LogisticExplorer):
+    """Gradient descent on logistic regression stepped with your ``logistic_gradient`` (worksheet 4).
+
+    ``yours={"logistic_gradient": logistic_gradient}``: from w = 0, b = 0, each step is
+    ``w -= lr dw``, ``b -= lr db`` with your gradient; your boundary (p = 0.5) at the chosen step is
+    dotted black, and your loss per step the black dotted curve (red is nnlib's ||w||).
+
+    >>> def logistic_gradient(w, b, X, y):
+    ...     r = 1 / (1 + np.exp(-(X @ w + b))) - y
+    ...     return X.T @ r, r.sum()  # the 1/N forgotten
+    >>> YourLogisticExplorer(yours={"logistic_gradient": logistic_gradient}).state["yours"].status
+    'differs'
+    """
+
+    yours_names = ("logistic_gradient",)
+    drawn_as = "dotted in black"
+
+    def compute_yours(self, state, data, lr, step):
+        X, y = state["X"], state["y"].astype(np.float64)
+        w, b = np.zeros(X.shape[1]), 0.0
+        ws, bs = [w], [b]
+        for _ in range(len(state["losses"]) - 1):
+            dw, db = self.yours.call("logistic_gradient", w, b, X, y)
+            w, b = w - lr * np.asarray(dw, dtype=np.float64), b - lr * float(db)
+            ws.append(w)
+            bs.append(b)
+        ws, bs = np.array(ws), np.array(bs)
+        losses = np.array(
+            [float(F.binary_cross_entropy_with_logits(X @ w + b, y)) for w, b in zip(ws, bs)]
+        )
+        return {"w": ws, "b": bs, "losses": losses}
+
+    def gap(self, state, value):
+        k = state["step"]
+        return max(max_gap(value["w"][k], state["w"]), max_gap(value["losses"], state["losses"]))
+
+    def draw_yours(self, state, value, fig):
+        ax, ax_l = fig.axes[0], fig.axes[1]
+        k = state["step"]
+        draw_your_boundary(ax, value["w"][k], value["b"][k], color="k", linestyle=":")
+        (mine,) = ax_l.plot(
+            np.arange(len(value["losses"])), value["losses"], ":", color="k", lw=2, label="yours"
+        )
+        lines = [ax_l.get_lines()[0], mine, *fig.axes[2].get_lines()]  # axes[2]: the ||w|| twin
+        ax_l.legend(lines, [ln.get_label() for ln in lines], fontsize=8, loc="center right")

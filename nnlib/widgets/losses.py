@@ -13,8 +13,9 @@ from .. import functional as F
 from .._validate import as_float_array, check_ndim, check_positive, check_same_shape
 from ..data import make_linear
 from .base import Explorer
+from .yours import DrivenByYours, max_gap
 
-__all__ = ["REGRESSION_LOSSES", "fit_line", "outlier_data", "LossExplorer"]
+__all__ = ["REGRESSION_LOSSES", "fit_line", "outlier_data", "LossExplorer", "YourLossExplorer"]
 
 #: the regression losses compared in chapter 8, as named in nnlib.functional
 REGRESSION_LOSSES = ("mse", "mae", "huber")
@@ -193,3 +194,34 @@ class LossExplorer(Explorer):
         )
         ax_rho.legend(fontsize="x-small", loc="upper center")
         fig.tight_layout()
+
+
+class YourLossExplorer(DrivenByYours, LossExplorer):
+    """The outlier explorer with the Huber line fitted by your ``huber`` and ``huber_backward`` (worksheet 8).
+
+    ``yours={"huber": huber, "huber_backward": huber_backward}``: the Huber fit minimises your loss
+    with your gradient (BFGS trusts the gradient: a wrong one stops at a wrong line). Your line is
+    dashed red; the legend gives the outlier's pull under your gradient.
+
+    >>> from nnlib.functional import huber, huber_backward
+    >>> e = YourLossExplorer(yours={"huber": huber, "huber_backward": huber_backward})
+    >>> e.state["yours"].status
+    'matches'
+    """
+
+    yours_names = ("huber", "huber_backward", "mae_backward")
+    drawn_as = "dashed in red"
+
+    def gap(self, state, value):
+        return max(max_gap(value["fits"][name], state["fits"][name]) for name in REGRESSION_LOSSES)
+
+    def draw_yours(self, state, value, fig):
+        ax_fit = fig.axes[0]
+        grid = np.linspace(state["x"].min(), state["x"].max(), 2)
+        for name in ("huber", "mae"):
+            if f"{name}_backward" in self.yours.functions:
+                w, b = value["fits"][name]
+                pull = value["outlier_pull"][name]
+                label = f"your {self.labels[name]}: slope {w:.2f}, pull {pull:+.2f}"
+                ax_fit.plot(grid, w * grid + b, "--", color="red", lw=1.8, label=label)
+        ax_fit.legend(fontsize="x-small")

@@ -25,6 +25,7 @@ from functools import lru_cache
 import numpy as np
 
 from .base import Explorer
+from .yours import DrivenByYours, max_gap
 
 __all__ = [
     "true_function",
@@ -39,6 +40,7 @@ __all__ = [
     "grid_points",
     "search_scores",
     "SearchExplorer",
+    "YourSearchExplorer",
 ]
 
 #: the ridge strengths the bias/variance explorer offers (0 is least squares, minimum-norm if singular)
@@ -303,7 +305,9 @@ def grid_points(budget: int) -> np.ndarray:
     return np.array([(a, b) for a in c for b in c])
 
 
-def search_scores(budget: int, weight_b: float = 0.1, repeats: int = 500, seed: int = 0) -> dict:
+def search_scores(
+    budget: int, weight_b: float = 0.1, repeats: int = 500, seed: int = 0, draw=None
+) -> dict:
     """Grid search against random search with ``budget`` trials each, over ``repeats`` problems.
 
     Nobody knows in advance where the best setting is, so every repeat draws a new peak
@@ -313,13 +317,18 @@ def search_scores(budget: int, weight_b: float = 0.1, repeats: int = 500, seed: 
     (the fraction of repeats where random search found the higher score; ties count half), the
     grid, and for repeat 0 its ``peak`` and random trials ``random0 (budget, 2)``.
 
+    ``draw(rng, shape)``, if given, draws the random trials in [0, 1] instead of ``rng.uniform``
+    (the worksheet's explorer draws them with the student's ``log_uniform``).
+
     >>> s = search_scores(9, 0.0); bool(s["random_best"].mean() > s["grid_best"].mean())
     True
     """
     grid = grid_points(budget)
     rng = np.random.default_rng(seed)
     peaks = rng.uniform(0.1, 0.9, size=(repeats, 1, 2))
-    trials = rng.uniform(size=(repeats, budget, 2))
+    trials = (
+        rng.uniform(size=(repeats, budget, 2)) if draw is None else draw(rng, (repeats, budget, 2))
+    )
     random_best = search_objective(
         trials[..., 0], trials[..., 1], weight_b, (peaks[..., 0], peaks[..., 1])
     ).max(axis=1)
@@ -414,3 +423,52 @@ class SearchExplorer(Explorer):
             fontsize=9,
         )
         fig.tight_layout()
+
+
+class YourSearchExplorer(DrivenByYours, SearchExplorer):
+    """Random search with its trials drawn by your ``log_uniform`` (worksheet 13).
+
+    ``yours={"log_uniform": log_uniform}``: each hyper-parameter is drawn as a learning rate,
+    log-uniform on [1e-4, 1], and placed on the axis by its exponent, ``(log10(lr) + 4) / 4``. A
+    correct ``log_uniform`` spreads the trials evenly over [0, 1], as nnlib's random search does
+    (the same generator gives the same trials); a wrong one crowds them. Your trials and your
+    histogram of best scores are red.
+
+    >>> from nnlib.tuning import log_uniform
+    >>> YourSearchExplorer(yours={"log_uniform": log_uniform}).state["yours"].status
+    'matches'
+    """
+
+    yours_names = ("log_uniform",)
+    drawn_as = "in red"
+    low, high = 1e-4, 1.0
+
+    def _draw(self, rng, shape):
+        lr = np.asarray(self.yours.call("log_uniform", self.low, self.high, rng, size=shape))
+        return (np.log10(lr) - np.log10(self.low)) / (np.log10(self.high) - np.log10(self.low))
+
+    def compute_yours(self, state, budget, weight_b, seed):
+        return search_scores(budget, weight_b, seed=seed, draw=self._draw)
+
+    def gap(self, state, value):
+        return max_gap(value["random0"], state["random0"])
+
+    def draw_yours(self, state, value, fig):
+        left, right = fig.axes[0], fig.axes[1]
+        rand = value["random0"]
+        left.scatter(rand[:, 0], rand[:, 1], color="red", s=14, marker="s", label="random, yours")
+        left.legend(fontsize=7, loc="lower left")
+        bins = np.linspace(0, 1, 26)
+        right.hist(
+            value["random_best"],
+            bins=bins,
+            histtype="step",
+            color="red",
+            lw=1.5,
+            label="random, yours",
+        )
+        right.legend(fontsize=7, loc="upper center")
+        right.set_title(
+            f"random search wins {state['p_random_wins']:.0%}, yours {value['p_random_wins']:.0%}",
+            fontsize=9,
+        )

@@ -16,8 +16,9 @@ import numpy as np
 from .. import optim
 from ..viz import plot_loss_surface
 from .base import Explorer
+from .yours import DrivenByYours, max_gap
 
-__all__ = ["Surface", "SURFACES", "RACERS", "run_optimizer", "OptimizerRace"]
+__all__ = ["Surface", "SURFACES", "RACERS", "run_optimizer", "OptimizerRace", "YourOptimizerRace"]
 
 
 @dataclass(frozen=True)
@@ -268,3 +269,48 @@ class OptimizerRace(Explorer):
         ax_loss.title.set_fontsize("small")
         ax_loss.legend(fontsize="x-small")
         fig.tight_layout()
+
+
+class YourOptimizerRace(DrivenByYours, OptimizerRace):
+    """The race with your momentum, RMSProp and Adam steps beside nnlib's (worksheet 9).
+
+    ``yours={"momentum_step": momentum_step, "adam_step": adam_step, ...}``: each racer you give
+    runs again with your step (through the optimizer class, as training would); your path and loss
+    are dashed in the racer's colour.
+
+    >>> from nnlib.functional import adam_step
+    >>> e = YourOptimizerRace(yours={"adam_step": adam_step}); e.update(steps=50)["yours"].status
+    'matches'
+    """
+
+    yours_names = ("momentum_step", "rmsprop_step", "adam_step")
+    drawn_as = "dashed"
+
+    def compute_yours(self, state, surface, lr, lr_adaptive, steps):
+        rates = {"lr": lr, "lr_adaptive": lr_adaptive}
+        return {
+            label: run_optimizer(surface, optim.get_optimizer(name, lr=rates[rate]), steps)
+            for label, (name, rate) in RACERS.items()
+            if f"{name}_step" in self.yours.functions
+        }
+
+    def gap(self, state, value):
+        return max(
+            max_gap(run["path"], state["runs"][label]["path"]) for label, run in value.items()
+        )
+
+    def draw_yours(self, state, value, fig):
+        ax_path, ax_loss = fig.axes[0], fig.axes[-1]
+        surface = SURFACES[state["surface"]]
+        floor = surface(np.array(surface.minimum)) if surface.minimum is not None else None
+        for k, label in enumerate(RACERS):
+            if label not in value:
+                continue
+            path, loss = value[label]["path"], value[label]["loss"]
+            ax_path.plot(path[:, 0], path[:, 1], "--", color=f"C{k}", lw=2, label=f"yours: {label}")
+            if floor is not None:
+                loss = np.maximum(loss - floor, 1e-12)
+            ax_loss.plot(
+                np.arange(len(loss)), loss, "--", color=f"C{k}", lw=2, label=f"yours: {label}"
+            )
+        ax_loss.legend(fontsize="x-small")

@@ -16,8 +16,15 @@ import numpy as np
 
 from ..neurons import perceptron_trace
 from .base import Explorer
+from .yours import DrivenByYours, draw_your_boundary, max_gap
 
-__all__ = ["GATES", "perceptron_data", "perceptron_trace", "PerceptronExplorer"]
+__all__ = [
+    "GATES",
+    "perceptron_data",
+    "perceptron_trace",
+    "PerceptronExplorer",
+    "YourPerceptronExplorer",
+]
 
 _CORNERS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 #: the two-input logic gates as labels of the corners (0,0), (0,1), (1,0), (1,1)
@@ -129,3 +136,50 @@ class PerceptronExplorer(Explorer):
         done = "converged" if state["trace"]["converged"] else "never converges"
         ax_e.set_title(f"{state['dataset']}: {state['n_updates']} updates, {done}", fontsize=9)
         fig.tight_layout()
+
+
+class YourPerceptronExplorer(DrivenByYours, PerceptronExplorer):
+    """The perceptron replay with your ``perceptron_update`` beside nnlib's (worksheet 5).
+
+    ``yours={"perceptron_update": perceptron_update}``: the same run (same data, same order of
+    samples) is made with your rule; your line after the same number of updates is dashed red,
+    and your training mistakes per update are the red curve.
+
+    >>> def perceptron_update(w, b, x, y, lr):
+    ...     y_hat = 1.0 if w @ x + b > 0 else 0.0  # > instead of >=
+    ...     return w + lr * (y - y_hat) * x, b + lr * (y - y_hat)
+    >>> e = YourPerceptronExplorer(yours={"perceptron_update": perceptron_update})
+    >>> e.update(dataset="AND", update=3)["yours"].status
+    'differs'
+    """
+
+    yours_names = ("perceptron_update",)
+    drawn_as = "dashed in red"
+
+    def compute_yours(self, state, dataset, update):
+        from unittest import mock
+
+        from .. import neurons
+
+        def yours(*args, **kwargs):
+            return self.yours.call("perceptron_update", *args, **kwargs)
+
+        # perceptron_trace calls the module's perceptron_update: run it with yours instead
+        with mock.patch.object(neurons, "perceptron_update", yours):
+            trace = perceptron_trace(
+                state["X"], state["y"], max_epochs=20 if dataset == "XOR" else 100
+            )
+        return trace
+
+    def gap(self, state, value):
+        return max(
+            max_gap(value["w"], state["trace"]["w"]), max_gap(value["b"], state["trace"]["b"])
+        )
+
+    def draw_yours(self, state, value, fig):
+        ax_p, ax_e = fig.axes[0], fig.axes[1]
+        k = min(state["k"], len(value["b"]) - 1)
+        draw_your_boundary(ax_p, value["w"][k], value["b"][k])
+        errors = value["errors"]
+        ax_e.step(np.arange(len(errors)), errors, where="post", color="red", ls="--", label="yours")
+        ax_e.legend(fontsize=7)

@@ -19,6 +19,7 @@ from ..layers import Dense, Dropout
 from ..model import Sequential
 from ..optim import Adam
 from .base import Explorer
+from .yours import DrivenByYours, max_gap
 
 __all__ = [
     "L2_VALUES",
@@ -27,6 +28,7 @@ __all__ = [
     "make_overfit_model",
     "train_regularized",
     "RegularizationExplorer",
+    "YourRegularizationExplorer",
 ]
 
 #: the L2 strengths and dropout rates the explorer offers
@@ -207,3 +209,33 @@ class RegularizationExplorer(Explorer):
             fontsize=10,
         )
         fig.tight_layout()
+
+
+class YourRegularizationExplorer(DrivenByYours, RegularizationExplorer):
+    """The regularization explorer trained with your dropout and L2 penalty (worksheet 12).
+
+    ``yours={"dropout_forward": ..., "dropout_backward": ..., "l2_penalty": ...}``: the run with
+    the chosen p and lambda is trained again (same seed, same generator) with your functions in
+    the ``Dropout`` and ``Dense`` layers; your dev curves are red dashed. With p = 0 and lambda = 0
+    none of them is used, and nnlib's run is shown alone.
+
+    >>> from nnlib.functional import dropout_forward
+    >>> e = YourRegularizationExplorer(yours={"dropout_forward": dropout_forward})
+    >>> e.update(p=0.5)["yours"].status
+    'matches'
+    """
+
+    yours_names = ("dropout_forward", "dropout_backward", "l2_penalty")
+    drawn_as = "dashed in red"
+
+    def compute_yours(self, state, p, l2):
+        return _train.__wrapped__(float(p), float(l2), 0.0, 40, 0)  # uncached
+
+    def gap(self, state, value):
+        return max(max_gap(value[k], state["run"][k]) for k in ("dev_ce", "val_accuracy"))
+
+    def draw_yours(self, state, value, fig):
+        epochs = np.arange(1, len(value["dev_ce"]) + 1)
+        for ax, key in zip(fig.axes, ("dev_ce", "val_accuracy")):
+            ax.plot(epochs, value[key], "--", color="red", lw=1.8, label="dev, yours")
+        fig.axes[0].legend(fontsize=7)

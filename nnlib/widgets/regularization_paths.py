@@ -25,8 +25,14 @@ from ..linear import (
     ridge_closed_form,
 )
 from .base import Explorer
+from .yours import DrivenByYours
 
-__all__ = ["sparse_regression_data", "regularization_paths", "RegularizationPathExplorer"]
+__all__ = [
+    "sparse_regression_data",
+    "regularization_paths",
+    "RegularizationPathExplorer",
+    "YourRegularizationPathExplorer",
+]
 
 
 def sparse_regression_data(
@@ -164,3 +170,41 @@ class RegularizationPathExplorer(Explorer):
         ax_p.set_title("regularisation paths", fontsize=10)
         ax_p.legend(fontsize=7)
         fig.tight_layout()
+
+
+class YourRegularizationPathExplorer(DrivenByYours, RegularizationPathExplorer):
+    """The ridge/lasso explorer with the weights at the chosen lam from your code (worksheet 3).
+
+    ``yours={"ridge_closed_form": ridge_closed_form, "lasso_cd": lasso_cd}``: your functions fit
+    the centred data (an unpenalised intercept, as nnlib's ``Ridge`` and ``Lasso`` do); the lasso
+    runs ``sweeps`` coordinate-descent sweeps. Your weights are red marks on the bars (left) and at
+    lam on the paths (right).
+
+    >>> from nnlib.linear import ridge_closed_form
+    >>> YourRegularizationPathExplorer(yours={"ridge_closed_form": ridge_closed_form}).state["yours"].status
+    'matches'
+    """
+
+    yours_names = ("ridge_closed_form", "lasso_cd")
+    drawn_as = "as red marks"
+    sweeps = 200  # enough for these 8 features to converge: your lasso lands on nnlib's path
+
+    def compute_yours(self, state, lam):
+        Xc, yc = self.X - self.X.mean(axis=0), self.y - self.y.mean()
+        coef = {}
+        if "ridge_closed_form" in self.yours.functions:
+            coef["ridge"] = self.yours.call("ridge_closed_form", Xc, yc, lam)
+        if "lasso_cd" in self.yours.functions:
+            coef["lasso"] = self.yours.call("lasso_cd", Xc, yc, lam, self.sweeps)
+        return {name: np.asarray(w, dtype=np.float64) for name, w in coef.items()}
+
+    def draw_yours(self, state, value, fig):
+        ax_w, ax_p = fig.axes[0], fig.axes[1]
+        idx = np.arange(self.X.shape[1])
+        style = {"color": "red", "mec": "k", "ls": ""}  # black edges: visible on the red lasso bars
+        for k, name, marker in ((1, "ridge", "o"), (2, "lasso", "D")):
+            if name in value:
+                w = value[name]
+                ax_w.plot(idx + (k - 1) * 0.27, w, marker, ms=6, label=f"your {name}", **style)
+                ax_p.plot(np.full(len(w), state["lam"]), w, marker, ms=5, **style)
+        ax_w.legend(fontsize=7, ncol=2)

@@ -59,9 +59,10 @@ def _distributions(rng, shape, scale):
 
 
 def _kl(rng, shape, scale):
-    return _softmax_rows(rng.standard_normal(shape) * 2), _softmax_rows(
-        rng.standard_normal(shape) * 2
-    )
+    # pred (first) is kept >= 1/(2C), so a centred difference resolves the curvature target/pred^2;
+    # tiny probabilities and zeros are tested in test_kl_divergence.py
+    pred = 0.5 * _softmax_rows(rng.standard_normal(shape) * 2) + 0.5 / shape[-1]
+    return pred, _softmax_rows(rng.standard_normal(shape) * 2)
 
 
 # id: (nnlib name, kwargs, input maker, dims of the input, torch reference(first tensor, second array)).
@@ -110,7 +111,8 @@ CASES = {
         {},
         _kl,
         (2, 2),
-        lambda p, q: TF.kl_div(t(q).log(), p, reduction="batchmean"),
+        # KL(target || pred) with the prediction first, as torch's KLDivLoss on log(pred)
+        lambda pred, target: TF.kl_div(pred.log(), t(target), reduction="batchmean"),
     ),
 }
 ELEMENTWISE = [case for case, spec in CASES.items() if spec[3] == (1, 3)]
@@ -153,12 +155,16 @@ def test_matches_torch(case, data, seed):
 
 
 def test_kl_of_one_distribution_is_batch_of_one():
-    p, q = make("kl", 0, (1, 5))
-    assert_close(F.kl_divergence(p[0], q[0]), F.kl_divergence(p, q), what="1-D kl value")
+    pred, target = make("kl", 0, (1, 5))
     assert_close(
-        F.kl_divergence_backward(p[0], q[0]), F.kl_divergence_backward(p, q)[0], what="1-D kl grad"
+        F.kl_divergence(pred[0], target[0]), F.kl_divergence(pred, target), what="1-D kl value"
     )
-    check_against_torch("kl", p, q)
+    assert_close(
+        F.kl_divergence_backward(pred[0], target[0]),
+        F.kl_divergence_backward(pred, target)[0],
+        what="1-D kl grad",
+    )
+    check_against_torch("kl", pred, target)
 
 
 # ------------------------------------------------------------------- centred differences
@@ -217,15 +223,15 @@ def test_bce_at_probability_zero_and_one_matches_torch():
 
 
 def test_kl_zero_probabilities():
-    p = np.array([[0.0, 0.5, 0.5], [0.0, 0.25, 0.75]])
-    q = np.array([[0.2, 0.3, 0.5], [0.0, 0.5, 0.5]])  # q = 0 with p = 0: term is 0 (torch: NaN)
+    pred = np.array([[0.2, 0.3, 0.5], [0.0, 0.5, 0.5]])
+    target = np.array([[0.0, 0.5, 0.5], [0.0, 0.25, 0.75]])  # target = 0 with pred = 0: term is 0
     with strict_floats():
-        value, g = F.kl_divergence(p, q), F.kl_divergence_backward(p, q)
-    # Dropping the p = 0 column must not change KL; torch agrees on the remaining entries.
-    check_against_torch("kl", p[:, 1:], q[:, 1:])
-    assert_close(value, F.kl_divergence(p[:, 1:], q[:, 1:]), what="kl without the p=0 column")
-    np.testing.assert_array_equal(g[:, 0], [-np.inf, -np.inf])  # the slope of p log p at 0
-    assert F.kl_divergence([[0.5, 0.5]], [[1.0, 0.0]]) == np.inf
+        value, g = F.kl_divergence(pred, target), F.kl_divergence_backward(pred, target)
+    # Dropping the target = 0 column must not change KL; torch agrees on the remaining entries.
+    check_against_torch("kl", pred[:, 1:], target[:, 1:])
+    assert_close(value, F.kl_divergence(pred[:, 1:], target[:, 1:]), what="kl without target=0")
+    np.testing.assert_array_equal(g[:, 0], [0.0, 0.0])  # target = 0: the term is 0 for every pred
+    assert F.kl_divergence([[1.0, 0.0]], [[0.5, 0.5]]) == np.inf  # the target's class has pred 0
 
 
 # ---------------------------------------------------------------------------- stability
@@ -383,17 +389,17 @@ def test_cross_entropy_accepts_integral_float_labels_and_rejects_bad_logits():
         (
             F.kl_divergence,
             ([-0.1, 1.1], [0.5, 0.5]),
-            r"expected p >= 0 .*got values in \[-0.1, 1.1\]",
+            r"expected pred >= 0 .*got values in \[-0.1, 1.1\]",
         ),
         (
             F.kl_divergence_backward,
             ([0.5, 0.5], [1.5, -0.5]),
-            r"expected q >= 0 .*got values in \[-0.5, 1.5\]",
+            r"expected target >= 0 .*got values in \[-0.5, 1.5\]",
         ),
         (
             F.kl_divergence,
             (np.ones((2, 2, 2)), np.ones((2, 2, 2))),
-            re.escape("expected p of shape (C,) or (N, C)"),
+            re.escape("expected pred of shape (C,) or (N, C)"),
         ),
         (F.huber, ([1.0], [2.0], 0.0), r"expected delta > 0, got 0.0"),
         (F.huber_backward, ([1.0], [2.0], -1.0), r"expected delta > 0, got -1.0"),

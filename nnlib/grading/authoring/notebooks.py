@@ -41,7 +41,7 @@ from pathlib import Path
 
 INSTALL_ID = "install-nnlib"
 HIDDEN_TAG = "remove-cell"
-HIDDEN = {"source_hidden": True, "outputs_hidden": True}
+HIDDEN = {"outputs_hidden": True, "source_hidden": True}
 # Jupyter Book drops the install cell from the HTML pages: a reader of the static book needs no install.
 INSTALL_TAGS = ["remove-cell"]
 
@@ -129,7 +129,9 @@ def setup_notebook(nb: dict, source: str | None) -> dict:
     cells = [c for c in nb["cells"] if c.get("id") != INSTALL_ID]
     for cell in cells:
         if HIDDEN_TAG in cell.get("metadata", {}).get("tags", []):
-            cell["metadata"]["jupyter"] = dict(HIDDEN)
+            meta = {**cell["metadata"], "jupyter": dict(HIDDEN)}
+            # keys sorted, as nbformat writes them: `make release` then leaves solutions unchanged
+            cell["metadata"] = dict(sorted(meta.items()))
     first_code = next((i for i, c in enumerate(cells) if c["cell_type"] == "code"), len(cells))
     cells.insert(first_code, _install_cell(source))
     nb["cells"] = cells

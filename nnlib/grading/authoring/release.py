@@ -27,7 +27,8 @@ from pathlib import Path
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 _LOOKS_LIKE_MARKER = re.compile(r"^\s*#+\s*(BEGIN|END)\s+SOLUTION\b", re.IGNORECASE)
-_KEEP_CELL_METADATA = ("tags",)
+# tags (remove-cell, hide-input) and "jupyter" (the collapse `make notebooks` gives assertion cells)
+_KEEP_CELL_METADATA = ("tags", "jupyter")
 NB_VERSION = 4
 
 
@@ -126,7 +127,7 @@ def strip_solution(source: str, where: str = "<cell>") -> str:
 
 
 def clean_cell(cell) -> None:
-    """Drop outputs, execution counts and all metadata but tags (in place)."""
+    """Drop outputs, execution counts and all metadata but tags and the JupyterLab collapse (in place)."""
     if cell.cell_type == "code":
         cell.outputs = []
         cell.execution_count = None

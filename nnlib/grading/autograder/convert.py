@@ -9,8 +9,9 @@ outputs are ignored. Each code cell then gets what IPython would do to it, minus
   cell magic (``%%bash``, ``%%writefile`` ...) drops the whole cell;
 * top-level statements that call ``check(...)`` (feedback for the student) are replaced by ``pass``:
   the grader runs its own cases. In a cell with a ``substitute(...)`` demo ("train the network with
-  your own function"), only definitions and imports are kept: the demos load data and train, which
-  grading does not need. Function and class definitions are always kept.
+  your own function", also ``compare(...)`` and an explorer given ``yours=``), only definitions and
+  imports are kept: the demos load data and train, which grading does not need. Function and class
+  definitions are always kept.
 
 Inputs as they arrive: notebooks of nbformat 3 and 4.0-4.5 (Jupyter, JupyterLab, Colab, VS Code),
 ``.py`` files from ``jupyter nbconvert --to script`` (split at ``# In[ ]:``; the
@@ -177,22 +178,48 @@ def _calls(node: ast.AST, name: str) -> bool:
     return False
 
 
-def strip_demos(source: str) -> str:
-    """Drop ``check`` calls, and everything but definitions and imports from demo cells (``substitute``
-    or ``compare``: they train models with the student's functions, which the grader scores itself).
+def _passes_yours(node: ast.AST) -> bool:
+    """A call with ``yours=...``: an explorer driven by the student's functions (nnlib.widgets)."""
+    return any(
+        isinstance(sub, ast.Call) and any(k.arg == "yours" for k in sub.keywords)
+        for sub in ast.walk(node)
+    )
+
+
+def _names(node: ast.AST, context: type) -> set[str]:
+    """The plain names ``node`` reads (``ast.Load``) or binds (``ast.Store``)."""
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, context)}
+
+
+def strip_demos(source: str, results: set[str] | None = None) -> str:
+    """Drop ``check`` calls, and everything but definitions and imports from demo cells (``substitute``,
+    ``compare`` or an explorer given ``yours=``: they train models or draw with the student's
+    functions, which the grader scores itself).
+
+    ``results``: names bound by statements dropped in earlier cells (``comparison = compare(...)``),
+    updated in place. A later statement that reads one (a hidden assertion on the comparison) is
+    dropped too: it would only fail on a name the grader never bound.
 
     Dropped top-level statements become ``pass`` on their first line, so line numbers stay right.
     """
+    results = set() if results is None else results
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return source  # the child reports the error (or parse_submission refuses the cell)
     keep = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
     demo = any(
-        not isinstance(s, keep) and (_calls(s, "substitute") or _calls(s, "compare"))
+        not isinstance(s, keep)
+        and (_calls(s, "substitute") or _calls(s, "compare") or _passes_yours(s))
         for s in tree.body
     )
-    drop = [s for s in tree.body if not isinstance(s, keep) and (demo or _calls(s, "check"))]
+    drop = []
+    for s in tree.body:
+        if not isinstance(s, keep) and (
+            demo or _calls(s, "check") or _names(s, ast.Load) & results
+        ):
+            drop.append(s)
+            results |= _names(s, ast.Store)
     if not drop:
         return source
     lines = source.split("\n")
@@ -371,11 +398,11 @@ def parse_submission(path: str | Path) -> Submission:
         )
     if not any(src.strip() for _, src in cells):
         raise SubmissionError("the notebook has no code")
-    converted = []
+    converted, demo_results = [], set()
     for i, src in cells:
         src = neutralise(src)
         _compilable(i, src)
-        converted.append({"index": i, "source": strip_demos(src)})
+        converted.append({"index": i, "source": strip_demos(src, demo_results)})
     return Submission(
         path,
         student_name(path),

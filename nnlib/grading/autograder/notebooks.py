@@ -17,6 +17,7 @@ from pathlib import Path
 
 _CHECK_CALL = re.compile(r"^\s*check\(")
 _DEMO = "with substitute("
+_EXPLORER = "yours={"
 _DEF = re.compile(r"^def\s+(\w+)\s*\(", re.M)
 
 
@@ -29,8 +30,13 @@ def code_cells(path: str | Path) -> list[str]:
 
 
 def definition_cells(path: str | Path) -> list[str]:
-    """Code cells without the ``check(...)`` calls and the "plug in your own" demo."""
-    return [src for src in code_cells(path) if not _CHECK_CALL.match(src) and _DEMO not in src]
+    """Code cells without the ``check(...)`` calls, the "plug in your own" demo and the explorer
+    driven by the student's functions (``yours=``)."""
+    return [
+        src
+        for src in code_cells(path)
+        if not _CHECK_CALL.match(src) and _DEMO not in src and _EXPLORER not in src
+    ]
 
 
 def load_functions(path: str | Path) -> dict:

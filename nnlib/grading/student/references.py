@@ -170,15 +170,69 @@ def cosine_lr(lr0, total, t, lr_min=0.0):
 # ----------------------------------------------------------------------------- chapter 11
 
 
-def update_running_stats(running_mean, running_var, x, momentum=0.1):
-    """PyTorch's BatchNorm running averages: ``(1 - m) running + m batch``, batch variance unbiased.
+# update_running_stats is nnlib's own (the BatchNorm layer calls it, so substitute() can swap it).
+update_running_stats = F.update_running_stats
 
-    Shapes: running_mean, running_var (D,), x (N, D) -> (new mean (D,), new var (D,)).
+# The staged batch-norm backward of worksheet 11: one function per node of the graph
+#     x -> mu -> xc = x - mu -> var = mean(xc^2) -> std = sqrt(var + eps) -> xhat = xc / std
+#       -> out = gamma * xhat + beta,
+# each taking the upstream gradient of its node's output. Composed (worksheet 11, and
+# tests/test_worksheet_stages.py) they give F.batchnorm_backward. Shapes: per-batch arrays
+# (N, D), per-feature arrays (D,).
+
+
+def bn_scale_shift_backward(dout, xhat, gamma):
+    """Back through ``out = gamma * xhat + beta``: ``(dxhat, dgamma, dbeta)``.
+
+    ``dxhat = gamma * dout``; gamma and beta are shared by the N rows, so their gradients sum
+    over the batch: ``dgamma = sum_n dout_n xhat_n``, ``dbeta = sum_n dout_n``.
+
+    >>> [a.tolist() for a in bn_scale_shift_backward(np.ones((2, 1)), np.array([[-1.0], [1.0]]), np.array([3.0]))]
+    [[[3.0], [3.0]], [0.0], [2.0]]
     """
-    mean, var = F.batchnorm_stats(x, unbiased=True)
-    return (1 - momentum) * running_mean + momentum * mean, (
-        1 - momentum
-    ) * running_var + momentum * var
+    return dout * gamma, (dout * xhat).sum(axis=0), dout.sum(axis=0)
+
+
+def bn_divide_backward(dxhat, xc, std):
+    """Back through ``xhat = xc / std``: ``(dxc, dstd)``, dxc along this edge only.
+
+    ``dxc = dxhat / std``; std is shared by the rows, so ``dstd = -sum_n dxhat_n xc_n / std^2``.
+
+    >>> [a.tolist() for a in bn_divide_backward(np.ones((2, 1)), np.array([[-1.0], [3.0]]), np.array([2.0]))]
+    [[[0.5], [0.5]], [-0.5]]
+    """
+    return dxhat / std, -(dxhat * xc).sum(axis=0) / std**2
+
+
+def bn_sqrt_backward(dstd, std):
+    """Back through ``std = sqrt(var + eps)``: ``dvar = dstd / (2 std)`` (d sqrt(u)/du = 1/(2 sqrt(u))).
+
+    >>> bn_sqrt_backward(np.array([1.0]), np.array([2.0]))
+    array([0.25])
+    """
+    return dstd / (2.0 * std)
+
+
+def bn_variance_backward(dvar, xc):
+    """Back through ``var = (1/N) sum_n xc_n^2``: the edge xc -> var gives ``dxc = (2/N) xc dvar``.
+
+    >>> bn_variance_backward(np.array([1.0]), np.array([[-1.0], [3.0]]))
+    array([[-1.],
+           [ 3.]])
+    """
+    return 2.0 * xc * dvar / xc.shape[0]
+
+
+def bn_center_backward(dxc):
+    """Back through ``xc = x - mu`` with ``mu = (1/N) sum_n x_n``: ``dx = dxc - mean_n(dxc)``.
+
+    The direct edge gives ``dxc``; ``dmu = -sum_n dxc_n`` reaches every x_n with weight 1/N.
+
+    >>> bn_center_backward(np.array([[1.0], [3.0]]))
+    array([[-1.],
+           [ 1.]])
+    """
+    return dxc - dxc.mean(axis=0)
 
 
 # ----------------------------------------------------------------------------- chapter 12

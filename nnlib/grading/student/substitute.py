@@ -217,12 +217,15 @@ def substitute(**functions):
 
 class Comparison(ShownOnce):
     """The same run with your functions and with nnlib's own: ``yours`` and ``nnlib`` map each
-    reported number's name to its value; ``error`` says why your run failed (then ``yours`` is empty)."""
+    reported number's name to its value; ``error`` says why your run failed (then ``yours`` is empty).
+    ``success`` maps some of the names to the range ``(low, high)`` that counts as success: the
+    spread of nnlib's own run over several seeds, stated in the worksheet."""
 
     CLOSE = 1e-3  # results within 0.1 % (relative; absolute below 1) count as the same: a seeded run repeats
 
-    def __init__(self, yours: dict, nnlib: dict, error: str = ""):
+    def __init__(self, yours: dict, nnlib: dict, error: str = "", success: dict | None = None):
         self.yours, self.nnlib, self.error = yours, nnlib, error
+        self.success = dict(success or {})
 
     @property
     def same(self) -> bool:
@@ -236,20 +239,53 @@ class Comparison(ShownOnce):
             )
         )
 
+    def outside(self, numbers: dict | None = None) -> dict[str, float]:
+        """The numbers (yours by default) that miss their success range, by name; a missing one is NaN."""
+        numbers = self.yours if numbers is None else numbers
+        missed = {}
+        for name, (low, high) in self.success.items():
+            value = numbers.get(name, float("nan"))
+            if not low <= value <= high:  # NaN is never inside
+                missed[name] = value
+        return missed
+
+    @property
+    def succeeded(self) -> bool:
+        """Whether your run worked and every number with a success range lies inside it."""
+        return not self.error and not self.outside()
+
+    def _verdict(self) -> str:
+        if self.error:
+            return f"Your functions failed: {self.error}"
+        if self.success and not self.succeeded:
+            missed = "; ".join(
+                f"{k} = {v:.4g}, success is {self.success[k][0]:g} to {self.success[k][1]:g}"
+                for k, v in self.outside().items()
+            )
+            return f"Not yet a success: {missed}. Look for a silent bug (check() tries only a few cases)."
+        if self.same:
+            inside = ", inside the success range" if self.success else ""
+            return f"Your functions reproduce nnlib's result{inside}."
+        if self.success:
+            return (
+                "Success: your numbers are inside the success ranges, though not equal to nnlib's "
+                "(a different order of random draws can do that; otherwise look for a silent bug)."
+            )
+        return "Your functions change the result: look for a silent bug (check() tries only a few cases)."
+
     def text(self) -> str:
         width = max([len(k) for k in self.nnlib] + [8])
-        lines = [f"{'':<{width}}  {'yours':>9}  {'with nnlib' + chr(39) + 's own functions':>28}"]
+        own = "with nnlib" + chr(39) + "s own functions"
+        header = f"{'':<{width}}  {'yours':>9}  {own:>28}"
+        lines = [header + ("  success range" if self.success else "")]
         for k, v in self.nnlib.items():
             mine = f"{self.yours[k]:.4g}" if k in self.yours else "-"
-            lines.append(f"{k:<{width}}  {mine:>9}  {v:>28.4g}")
-        if self.error:
-            lines.append(f"Your functions failed: {self.error}")
-        elif self.same:
-            lines.append("Your functions reproduce nnlib's result.")
-        else:
-            lines.append(
-                "Your functions change the result: look for a silent bug (check() tries only a few cases)."
-            )
+            line = f"{k:<{width}}  {mine:>9}  {v:>28.4g}"
+            if k in self.success:
+                low, high = self.success[k]
+                line += f"  {low:g} to {high:g}"
+            lines.append(line)
+        lines.append(self._verdict())
         return "\n".join(lines)
 
 
@@ -259,30 +295,63 @@ def _numbers(value) -> dict[str, float]:
     return {"result": float(value)}
 
 
-def compare(run, /, *, verbose: bool = True, **functions) -> Comparison:
+def _ranges(success) -> dict[str, tuple[float, float]]:
+    """``success`` checked: a dict of name -> (low, high) with low <= high."""
+    if success is None:
+        return {}
+    if not isinstance(success, dict):
+        raise TypeError(
+            f"compare: success must be a dict of name -> (low, high), got {type(success).__name__}"
+        )
+    ranges = {}
+    for name, bounds in success.items():
+        try:
+            low, high = (float(b) for b in bounds)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"compare: success[{name!r}] must be a pair (low, high) of numbers, got {bounds!r}"
+            ) from None
+        if not low <= high:
+            raise ValueError(f"compare: success[{name!r}] needs low <= high, got ({low}, {high})")
+        ranges[str(name)] = (low, high)
+    return ranges
+
+
+def compare(run, /, *, success=None, verbose: bool = True, **functions) -> Comparison:
     """Run ``run()`` inside ``substitute(**functions)`` and once more with nnlib's own, and show both.
 
     ``run`` trains (or computes) and returns a number or a dict of named numbers, e.g.
     ``{"test accuracy": 0.89}``; it must seed itself (``Sequential(..., seed=0)``, ``rng=0``) so that
     the two runs differ only by the functions. A silent bug shows as a different number. An error in
-    your run is reported, not raised.
+    your run is reported, not raised. ``success={"test accuracy": (0.88, 0.91)}`` states the range
+    that counts as success for some of the numbers; the verdict then says whether yours are inside.
 
     >>> import numpy as np, nnlib.functional as F
     >>> def relu(x):
     ...     return np.maximum(x, 0)
-    >>> compare(lambda: {"sum": float(F.relu(np.array([-1.0, 2.0])).sum())}, relu=relu, verbose=False).same
+    >>> run = lambda: {"sum": float(F.relu(np.array([-1.0, 2.0])).sum())}
+    >>> compare(run, relu=relu, verbose=False).same
+    True
+    >>> compare(run, success={"sum": (1.5, 2.5)}, relu=relu, verbose=False).succeeded
     True
     """
     _validated(
         "compare", functions
     )  # a misspelt name is the caller's error: say so before training
+    ranges = _ranges(success)
     reference = _numbers(run())
+    unknown = sorted(set(ranges) - set(reference))
+    if unknown:
+        raise ValueError(
+            f"compare: success names {unknown} are not results of the run; "
+            f"its results are: {', '.join(reference)}"
+        )
     try:
         with substitute(**functions):
             yours, error = _numbers(run()), ""
     except Exception as exc:
         yours, error = {}, f"{type(exc).__name__}: {exc}"
-    result = Comparison(yours, reference, error)
+    result = Comparison(yours, reference, error, ranges)
     if verbose:
         result.show()
     return result

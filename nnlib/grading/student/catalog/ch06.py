@@ -1,4 +1,5 @@
-"""Chapter 6, backpropagation: the sigmoid's backward pass, a dense layer's backward pass, the 2-2-1 network."""
+"""Chapter 6, backpropagation: the sigmoid's backward pass, a dense layer's backward pass (element by element,
+then vectorised), the 2-2-1 network."""
 
 import numpy as np
 
@@ -81,6 +82,16 @@ EXERCISES = [
         stable=True,
         summary="dout * s (1 - s) with s = sigmoid(x)",
         **elementwise_backward(),  # smooth at 0: no kink label
+    ),
+    ex(
+        id="dense_backward_loops",
+        reference=f"{F}:dense_backward",
+        output="tuple",
+        output_names=("dx", "dW", "db"),
+        points=1,
+        summary="gradients of x W + b, one element at a time by the scalar chain rule",
+        public=_dense_public,
+        hidden=_dense_hidden,
     ),
     ex(
         id="dense_backward",

@@ -59,35 +59,36 @@ def _probs(rng, n, c, zeros=False):
     return p / p.sum(axis=1, keepdims=True)
 
 
-def _kl_cases(zeros_ok: bool):
+def _kl_cases():
+    """Cases ``(pred, target)``: the model's probabilities first, the target distribution second.
+
+    Targets have exact zeros in some cases (0 log 0 = 0, and the gradient is 0 there); predictions
+    never do (a target class the model rules out is an infinite loss)."""
+
     def public(rng):
         same = _probs(rng, 2, 4)
-        cases = [
-            case("batch (4, 3)", p=_probs(rng, 4, 3), q=_probs(rng, 4, 3)),
-            case("one distribution (5,)", p=_probs(rng, 1, 5)[0], q=_probs(rng, 1, 5)[0]),
-            case("p = q", p=same, q=same.copy()),
+        return [
+            case("batch (4, 3)", pred=_probs(rng, 4, 3), target=_probs(rng, 4, 3)),
+            case("one distribution (5,)", pred=_probs(rng, 1, 5)[0], target=_probs(rng, 1, 5)[0]),
+            case("pred = target", pred=same, target=same.copy()),
+            case(
+                "zeros in target (0 log 0 = 0)",
+                pred=_probs(rng, 3, 4),
+                target=_probs(rng, 3, 4, zeros=True),
+            ),
         ]
-        if zeros_ok:
-            cases.append(
-                case(
-                    "zeros in p (0 log 0 = 0)", p=_probs(rng, 3, 4, zeros=True), q=_probs(rng, 3, 4)
-                )
-            )
-        return cases
 
     def hidden(rng):
-        cases = [
-            case("(10, 6)", p=_probs(rng, 10, 6), q=_probs(rng, 10, 6)),
-            case("batch size 1", p=_probs(rng, 1, 2), q=_probs(rng, 1, 2)),
-            case("peaked q", p=_probs(rng, 3, 3), q=np.array([[0.98, 0.01, 0.01]] * 3)),
+        return [
+            case("(10, 6)", pred=_probs(rng, 10, 6), target=_probs(rng, 10, 6)),
+            case("batch size 1", pred=_probs(rng, 1, 2), target=_probs(rng, 1, 2)),
+            case("peaked pred", pred=np.array([[0.98, 0.01, 0.01]] * 3), target=_probs(rng, 3, 3)),
+            case(
+                "zeros in target (0 log 0 = 0)",
+                pred=_probs(rng, 4, 5),
+                target=_probs(rng, 4, 5, zeros=True),
+            ),
         ]
-        if zeros_ok:
-            cases.append(
-                case(
-                    "zeros in p (0 log 0 = 0)", p=_probs(rng, 4, 5, zeros=True), q=_probs(rng, 4, 5)
-                )
-            )
-        return cases
 
     return {"public": public, "hidden": hidden}
 
@@ -143,14 +144,14 @@ EXERCISES = [
         reference=f"{F}:kl_divergence",
         output="scalar",
         points=2,
-        summary="sum p log(p / q), mean over the batch",
-        **_kl_cases(zeros_ok=True),
+        summary="KL(target || pred) = sum target log(target / pred), mean over the batch",
+        **_kl_cases(),
     ),
     ex(
         id="kl_divergence_backward",
         reference=f"{F}:kl_divergence_backward",
         points=1,
-        summary="(log(p / q) + 1) / N",
-        **_kl_cases(zeros_ok=False),
+        summary="-target / (N pred), the gradient with respect to pred",
+        **_kl_cases(),
     ),
 ]

@@ -1,4 +1,5 @@
-"""Chapter 11, batch normalization: training-mode forward and backward, inference, running averages."""
+"""Chapter 11, batch normalization: the training-mode forward pass, the backward pass stage by stage
+along its graph and then assembled, inference, running averages."""
 
 import numpy as np
 
@@ -174,6 +175,58 @@ def _run_hidden(rng):
     ]
 
 
+# ----------------------------------------------------------------------------- the staged backward
+# One exercise per node of x -> mu -> xc -> var -> std -> xhat -> out. The cases give each stage
+# the quantities its node saw in a real forward pass (xc centred, std > 0), and a batch size that
+# is not the number of features, so a sum over the wrong axis has the wrong shape.
+
+
+def _graph(rng, n, d, scale=1.0):
+    """The forward nodes of batch norm for a random batch: xc, std, xhat, gamma."""
+    x = randn(rng, n, d, scale=scale) + randn(rng, d)
+    xc = x - x.mean(axis=0)
+    std = np.sqrt((xc * xc).mean(axis=0) + 1e-5)
+    return dict(xc=xc, std=std, xhat=xc / std, gamma=1.0 + randn(rng, d, scale=0.5))
+
+
+def _scale_shift(rng, n, d):
+    g = _graph(rng, n, d)
+    return dict(dout=randn(rng, n, d), xhat=g["xhat"], gamma=g["gamma"])
+
+
+def _divide(rng, n, d, scale=1.0):
+    g = _graph(rng, n, d, scale)
+    return dict(dxhat=randn(rng, n, d), xc=g["xc"], std=g["std"])
+
+
+def _sqrt(rng, d, scale=1.0):
+    return dict(dstd=randn(rng, d), std=np.abs(randn(rng, d, scale=scale)) + 0.1)
+
+
+def _variance(rng, n, d):
+    return dict(dvar=randn(rng, d), xc=_graph(rng, n, d)["xc"])
+
+
+def _center(rng, n, d):
+    return dict(dxc=randn(rng, n, d) + randn(rng, d))
+
+
+def _stage_cases(make, public_shapes, hidden_shapes):
+    """public/hidden case generators for a stage, one case per (label, arguments of make)."""
+
+    def public(rng):
+        return [case(label, **make(rng, *args)) for label, args in public_shapes]
+
+    def hidden(rng):
+        return [case(label, **make(rng, *args)) for label, args in hidden_shapes]
+
+    return {"public": public, "hidden": hidden}
+
+
+_BATCH_PUBLIC = [("(8, 3)", (8, 3)), ("batch of 2", (2, 4)), ("(5, 2)", (5, 2))]
+_BATCH_HIDDEN = [("(40, 6)", (40, 6)), ("(3, 7)", (3, 7)), ("(9, 1)", (9, 1))]
+
+
 EXERCISES = [
     ex(
         id="batchnorm_forward",
@@ -184,12 +237,55 @@ EXERCISES = [
         hidden=_fwd_hidden,
     ),
     ex(
+        id="bn_scale_shift_backward",
+        reference=f"{REF}:bn_scale_shift_backward",
+        output="tuple",
+        output_names=("dxhat", "dgamma", "dbeta"),
+        points=1,
+        summary="back through out = gamma * xhat + beta",
+        **_stage_cases(_scale_shift, _BATCH_PUBLIC, _BATCH_HIDDEN),
+    ),
+    ex(
+        id="bn_divide_backward",
+        reference=f"{REF}:bn_divide_backward",
+        output="tuple",
+        output_names=("dxc", "dstd"),
+        points=1,
+        summary="back through xhat = xc / std",
+        **_stage_cases(_divide, _BATCH_PUBLIC, _BATCH_HIDDEN + [("large spread", (6, 2, 30.0))]),
+    ),
+    ex(
+        id="bn_sqrt_backward",
+        reference=f"{REF}:bn_sqrt_backward",
+        points=1,
+        summary="back through std = sqrt(var + eps)",
+        **_stage_cases(
+            _sqrt,
+            [("3 features", (3,)), ("1 feature", (1,))],
+            [("10 features", (10,)), ("large std", (4, 20.0))],
+        ),
+    ),
+    ex(
+        id="bn_variance_backward",
+        reference=f"{REF}:bn_variance_backward",
+        points=1,
+        summary="back through var = mean(xc^2), the edge xc -> var",
+        **_stage_cases(_variance, _BATCH_PUBLIC, _BATCH_HIDDEN),
+    ),
+    ex(
+        id="bn_center_backward",
+        reference=f"{REF}:bn_center_backward",
+        points=1,
+        summary="back through xc = x - mu, mu = mean(x)",
+        **_stage_cases(_center, _BATCH_PUBLIC, _BATCH_HIDDEN),
+    ),
+    ex(
         id="batchnorm_backward",
         reference=f"{F}:batchnorm_backward",
         output="tuple",
         output_names=("dx", "dgamma", "dbeta"),
         points=3,
-        summary="the full backward pass of batch norm",
+        summary="the full backward pass of batch norm, assembled from the stages",
         public=_bwd_public,
         hidden=_bwd_hidden,
     ),
@@ -203,7 +299,7 @@ EXERCISES = [
     ),
     ex(
         id="update_running_stats",
-        reference=f"{REF}:update_running_stats",
+        reference=f"{F}:update_running_stats",
         output="tuple",
         output_names=("running_mean", "running_var"),
         points=1,

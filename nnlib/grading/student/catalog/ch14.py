@@ -1,4 +1,5 @@
-"""Chapter 14, convolution and pooling: output sizes, conv2d forward, max and average pooling."""
+"""Chapter 14, convolution and pooling: output sizes, conv2d forward and backward, max and average
+pooling."""
 
 import numpy as np
 
@@ -79,6 +80,38 @@ def _conv_hidden(rng):
             stride=1,
             pad=0,
         ),
+    ]
+
+
+def _conv_bwd(rng, label, n, c, hw, f, khw, stride, pad):
+    """A conv2d_backward case: random x (n, c, *hw), w (f, c, *khw) and a dout of the output's shape."""
+    out_hw = tuple((size + 2 * pad - k) // stride + 1 for size, k in zip(hw, khw))
+    return case(
+        label,
+        dout=randn(rng, n, f, *out_hw),
+        x=randn(rng, n, c, *hw),
+        w=randn(rng, f, c, *khw),
+        stride=stride,
+        pad=pad,
+    )
+
+
+def _conv_bwd_public(rng):
+    # a batch of 2 (the sums over the batch), padding (the crop), stride 2 (where dx lands),
+    # random kernels (never symmetric, so a flip shows)
+    return [
+        _conv_bwd(rng, "(2, 1, 5, 5) * (3, 1, 3, 3)", 2, 1, (5, 5), 3, (3, 3), 1, 0),
+        _conv_bwd(rng, "padding 1", 2, 2, (4, 4), 2, (3, 3), 1, 1),
+        _conv_bwd(rng, "stride 2, overlapping windows", 2, 2, (7, 7), 2, (3, 3), 2, 0),
+    ]
+
+
+def _conv_bwd_hidden(rng):
+    return [
+        _conv_bwd(rng, "(3, 3, 8, 8), stride 2, pad 1", 3, 3, (8, 8), 4, (3, 3), 2, 1),
+        _conv_bwd(rng, "1x1 kernel", 2, 3, (4, 5), 2, (1, 1), 1, 0),
+        _conv_bwd(rng, "non-square input and kernel", 2, 1, (5, 7), 2, (3, 2), 1, 1),
+        _conv_bwd(rng, "batch size 1, stride 3", 1, 2, (9, 9), 3, (3, 3), 3, 1),
     ]
 
 
@@ -168,6 +201,16 @@ EXERCISES = [
         summary="2-D cross-correlation with stride and zero padding (NCHW)",
         public=_conv_public,
         hidden=_conv_hidden,
+    ),
+    ex(
+        id="conv2d_backward",
+        reference=f"{F}:conv2d_backward",
+        output="tuple",
+        output_names=("dx", "dw", "db"),
+        points=3,
+        summary="gradients of the convolution: scatter dout back through every window",
+        public=_conv_bwd_public,
+        hidden=_conv_bwd_hidden,
     ),
     ex(
         id="maxpool2d_forward",

@@ -1,8 +1,10 @@
 """Chapter 6, backpropagation: the mistakes students make in the sigmoid's backward pass, a dense
-layer's backward pass and the notes' 2-2-1 sigmoid network.
+layer's backward pass (element by element and vectorised) and the notes' 2-2-1 sigmoid network.
 
 Each function below is the worksheet's function with one real bug (see the package docstring).
 """
+
+from dataclasses import replace
 
 import numpy as np
 
@@ -174,6 +176,25 @@ def dense_backward_overwrite(dout, x, W):
         dW = np.outer(x[n], dout[n])
         db = dout[n].copy()
     return dout @ W.T, dW, db
+
+
+# ----------------------------------------------------------------------------- dense_backward_loops
+# The loop version computes the same three gradients element by element, and students make the
+# same mistakes in it (overwriting instead of accumulating above all), so each mistake of
+# dense_backward is also catalogued for dense_backward_loops.
+
+_DENSE_MISTAKES = [
+    dense_backward_db_not_summed,
+    dense_backward_db_mean,
+    dense_backward_db_axis1,
+    dense_backward_over_n,
+    dense_backward_dw_transposed,
+    dense_backward_dx_transposed,
+    dense_backward_overwrite,
+]
+globals().update(
+    {f"loops_{m.key}": replace(m, exercise="dense_backward_loops") for m in _DENSE_MISTAKES}
+)
 
 
 # ----------------------------------------------------------------------------- backprop_221

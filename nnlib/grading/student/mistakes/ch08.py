@@ -338,18 +338,27 @@ def hinge_grad_labels_remapped(scores, y_pm1):
 
 
 # ----------------------------------------------------------------------------- KL divergence
+# kl_divergence(pred, target) = KL(target || pred) = (1/N) sum target log(target / pred)
+
+
+def _kl_terms(a, b):
+    """a log(a / b) entrywise, with 0 where a = 0 (the limit of a log a)."""
+    pos = a > 0
+    terms = np.zeros(np.broadcast(a, b).shape)
+    terms[pos] = a[pos] * np.log(a[pos] / b[pos])
+    return terms
 
 
 @mistake(
     "kl_divergence",
-    "KL with its arguments swapped",
-    "you compute KL(q || p) = sum q log(q / p); KL is not symmetric, and this function is "
-    "KL(p || q) = sum p log(p / q)",
+    "KL(pred || target): the arguments of the divergence swapped",
+    "you compute sum pred log(pred / target); KL is not symmetric, and the loss is the divergence "
+    "of the TARGET from the prediction, KL(target || pred) = sum target log(target / pred), as "
+    "torch.nn.KLDivLoss computes it (the model's output comes first in the call, second in KL)",
     section=_KL,
 )
-def kl_swapped(p, q):
-    pos = q > 0
-    return float(np.sum(q[pos] * np.log(q[pos] / p[pos])) / _batch(p))
+def kl_swapped(pred, target):
+    return float(np.sum(_kl_terms(pred, target)) / _batch(pred))
 
 
 @mistake(
@@ -359,9 +368,8 @@ def kl_swapped(p, q):
     "over the rows, N times too large",
     section=_KL,
 )
-def kl_no_batch_mean(p, q):
-    pos = p > 0
-    return float(np.sum(p[pos] * np.log(p[pos] / q[pos])))
+def kl_no_batch_mean(pred, target):
+    return float(np.sum(_kl_terms(target, pred)))
 
 
 @mistake(
@@ -371,44 +379,42 @@ def kl_no_batch_mean(p, q):
     "number of classes C",
     section=_KL,
 )
-def kl_mean_over_entries(p, q):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0) / q), 0.0)
-    return float(np.mean(terms))
+def kl_mean_over_entries(pred, target):
+    return float(np.mean(_kl_terms(target, pred)))
 
 
 @mistake(
     "kl_divergence",
-    "KL without the p = 0 convention",
-    "where p = 0, p log(p / q) is 0 * (-inf) = NaN in NumPy; the limit is 0, so leave those terms out",
+    "KL without the target = 0 convention",
+    "where target = 0, target log(target / pred) is 0 * (-inf) = NaN in NumPy; the limit is 0, so "
+    "leave those terms out",
     section=_KL,
 )
-def kl_no_zero_mask(p, q):
-    return float(np.sum(p * np.log(p / q)) / _batch(p))
+def kl_no_zero_mask(pred, target):
+    return float(np.sum(target * np.log(target / pred)) / _batch(pred))
 
 
 @mistake(
     "kl_divergence",
     "KL with the ratio upside down",
-    "you compute sum p log(q / p), the negative of the divergence (it is never positive); KL(p || q) "
-    "uses log(p / q)",
+    "you compute sum target log(pred / target), the negative of the divergence (it is never "
+    "positive); KL(target || pred) uses log(target / pred)",
     section=_KL,
 )
-def kl_ratio_inverted(p, q):
-    pos = p > 0
-    return float(np.sum(p[pos] * np.log(q[pos] / p[pos])) / _batch(p))
+def kl_ratio_inverted(pred, target):
+    return float(-np.sum(_kl_terms(target, pred)) / _batch(pred))
 
 
 @mistake(
     "kl_divergence",
     "the cross-entropy for the KL divergence",
-    "-sum p log q is the cross-entropy H(p, q) = KL(p || q) + H(p); it is not 0 when q = p unless p is "
-    "one-hot: subtract the entropy of p",
+    "-sum target log pred is the cross-entropy H(target, pred) = KL(target || pred) + H(target); it "
+    "is not 0 when pred = target unless the target is one-hot: subtract the target's entropy",
     section=_KL,
 )
-def kl_cross_entropy(p, q):
-    pos = p > 0
-    return float(-np.sum(p[pos] * np.log(q[pos])) / _batch(p))
+def kl_cross_entropy(pred, target):
+    pos = target > 0
+    return float(-np.sum(target[pos] * np.log(pred[pos])) / _batch(pred))
 
 
 # ----------------------------------------------------------------------------- KL's gradient
@@ -416,50 +422,78 @@ def kl_cross_entropy(p, q):
 
 @mistake(
     "kl_divergence_backward",
-    "KL's gradient without the + 1",
-    "d/dp of p log p is log p + 1; you dropped the 1 (it comes from the product rule)",
+    "KL's gradient with respect to the target",
+    "log(target / pred) + 1 is the slope in the target; the loss is minimised over the model's "
+    "output pred, and only -target log pred depends on it: the slope is -target / pred (over N)",
     section=_KL,
 )
-def kl_grad_no_one(p, q):
-    return np.log(p / q) / _batch(p)
+def kl_grad_wrt_target(pred, target):
+    with np.errstate(divide="ignore"):
+        return (np.log(target / pred) + 1.0) / _batch(pred)
 
 
 @mistake(
     "kl_divergence_backward",
-    "KL's gradient with the ratio upside down",
-    "the derivative of p log(p / q) with respect to p is log(p / q) + 1; you wrote log(q / p) + 1",
+    "the gradient of KL(pred || target) (the old, swapped convention)",
+    "log(pred / target) + 1 differentiates sum pred log(pred / target), the divergence with its "
+    "arguments swapped; the loss is KL(target || pred), whose slope in pred is -target / pred",
     section=_KL,
 )
-def kl_grad_ratio_inverted(p, q):
-    return (np.log(q / p) + 1.0) / _batch(p)
+def kl_grad_swapped(pred, target):
+    with np.errstate(divide="ignore"):
+        return (np.log(pred / target) + 1.0) / _batch(pred)
 
 
 @mistake(
     "kl_divergence_backward",
     "KL's gradient without the batch mean",
-    "the loss averages over the N rows of a batch, so the gradient carries 1/N; yours is N times too large",
+    "the loss averages over the N rows of a batch, so the gradient carries 1/N; yours is N times too "
+    "large",
     section=_KL,
 )
-def kl_grad_no_batch_mean(p, q):
-    return np.log(p / q) + 1.0
+def kl_grad_no_batch_mean(pred, target):
+    return -target / pred
 
 
 @mistake(
     "kl_divergence_backward",
     "KL's gradient divided by every entry",
-    "the loss divides by the number of rows N only (a row's classes are summed); you divided by N times C",
+    "the loss divides by the number of rows N only (a row's classes are summed); you divided by N "
+    "times C",
     section=_KL,
 )
-def kl_grad_mean_over_entries(p, q):
-    return (np.log(p / q) + 1.0) / p.size
+def kl_grad_mean_over_entries(pred, target):
+    return -target / pred / pred.size
 
 
 @mistake(
     "kl_divergence_backward",
-    "KL's gradient with respect to q",
-    "-p / q is the derivative with respect to the second argument q; this function differentiates "
-    "with respect to p: log(p / q) + 1",
+    "KL's gradient with the ratio upside down",
+    "d/dpred of -target log pred is -target / pred; you wrote -pred / target",
     section=_KL,
 )
-def kl_grad_wrt_q(p, q):
-    return -p / q / _batch(p)
+def kl_grad_ratio_inverted(pred, target):
+    with np.errstate(divide="ignore"):
+        return -pred / target / _batch(pred)
+
+
+@mistake(
+    "kl_divergence_backward",
+    "KL's gradient with the sign flipped",
+    "the derivative of log pred is 1 / pred, and the term is -target log pred: the slope is "
+    "-target / pred (raising pred lowers the loss)",
+    section=_KL,
+)
+def kl_grad_sign_flipped(pred, target):
+    return target / pred / _batch(pred)
+
+
+@mistake(
+    "kl_divergence_backward",
+    "the logits' gradient (pred - target) / N for the probabilities'",
+    "(pred - target) / N is the gradient with respect to the LOGITS after the softmax's Jacobian; "
+    "this function is the gradient with respect to the probabilities pred themselves",
+    section=_KL,
+)
+def kl_grad_logit_form(pred, target):
+    return (pred - target) / _batch(pred)

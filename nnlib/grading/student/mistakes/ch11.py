@@ -1,5 +1,5 @@
-"""Chapter 11, batch normalization: the mistakes students make in the forward and backward pass,
-inference mode and the running averages.
+"""Chapter 11, batch normalization: the mistakes students make in the forward pass, in each stage of
+the backward pass and in the assembled one, in inference mode and in the running averages.
 
 Each function below is the worksheet's function with one real bug (see the package docstring).
 Inputs are batches ``x`` of shape (N, D); the statistics are per feature, over the batch (axis 0).
@@ -110,6 +110,248 @@ def bn_forward_unbiased(x, gamma, beta, eps=1e-5):
 )
 def bn_forward_no_scale_shift(x, gamma, beta, eps=1e-5):
     return (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps)
+
+
+# ----------------------------------------------------------------------------- the staged backward
+# One node of x -> mu -> xc -> var -> std -> xhat -> out at a time (worksheet 11, section 2).
+
+
+@mistake(
+    "bn_scale_shift_backward",
+    "dgamma and dbeta as means over the batch",
+    "gamma and beta are shared by every row of the batch, so each row adds its contribution: "
+    "the gradients are sums over axis 0; your means are N times too small",
+    section=BACKWARD,
+)
+def stage_scale_shift_means(dout, xhat, gamma):
+    return dout * gamma, (dout * xhat).mean(axis=0), dout.mean(axis=0)
+
+
+@mistake(
+    "bn_scale_shift_backward",
+    "dxhat without the factor gamma",
+    "out = gamma * xhat + beta, so the local derivative d out / d xhat is gamma: dxhat is "
+    "gamma times dout, not dout",
+    section=BACKWARD,
+)
+def stage_scale_shift_no_gamma(dout, xhat, gamma):
+    return dout.copy(), (dout * xhat).sum(axis=0), dout.sum(axis=0)
+
+
+@mistake(
+    "bn_scale_shift_backward",
+    "dgamma and dbeta not summed over the batch",
+    "you return one gradient per example, shape (N, D); gamma and beta have shape (D,) and are "
+    "used by every row, so sum the rows (axis 0)",
+    section=BACKWARD,
+)
+def stage_scale_shift_not_summed(dout, xhat, gamma):
+    return dout * gamma, dout * xhat, dout.copy()
+
+
+@mistake(
+    "bn_scale_shift_backward",
+    "dgamma with gamma in place of xhat",
+    "d out / d gamma is xhat (what gamma multiplies), so dgamma = sum over the batch of "
+    "dout * xhat; you multiplied by gamma",
+    section=BACKWARD,
+)
+def stage_scale_shift_gamma_for_xhat(dout, xhat, gamma):
+    return dout * gamma, (dout * gamma).sum(axis=0), dout.sum(axis=0)
+
+
+@mistake(
+    "bn_scale_shift_backward",
+    "dgamma and dbeta returned in the wrong order",
+    "return (dxhat, dgamma, dbeta) in this order; you swapped the two parameter gradients",
+    section=BACKWARD,
+)
+def stage_scale_shift_swapped(dout, xhat, gamma):
+    return dout * gamma, dout.sum(axis=0), (dout * xhat).sum(axis=0)
+
+
+@mistake(
+    "bn_divide_backward",
+    "dstd without the minus sign",
+    "d(xc/std)/d std = -xc/std^2: dividing by a larger std makes xhat smaller, so the sign is "
+    "negative",
+    section=BACKWARD,
+)
+def stage_divide_sign(dxhat, xc, std):
+    return dxhat / std, (dxhat * xc).sum(axis=0) / std**2
+
+
+@mistake(
+    "bn_divide_backward",
+    "dstd with 1/std instead of 1/std^2",
+    "the derivative of xc/std with respect to std is -xc/std^2 (the derivative of 1/u is "
+    "-1/u^2); yours has std to the first power",
+    section=BACKWARD,
+)
+def stage_divide_first_power(dxhat, xc, std):
+    return dxhat / std, -(dxhat * xc).sum(axis=0) / std
+
+
+@mistake(
+    "bn_divide_backward",
+    "dstd not summed over the batch",
+    "std is one number per feature, used by every row of the batch, so its gradient sums the "
+    "rows' contributions (axis 0); yours has shape (N, D)",
+    section=BACKWARD,
+)
+def stage_divide_not_summed(dxhat, xc, std):
+    return dxhat / std, -(dxhat * xc) / std**2
+
+
+@mistake(
+    "bn_divide_backward",
+    "dxc multiplied by std",
+    "xhat = xc / std, so d xhat / d xc = 1/std: divide the upstream gradient by std",
+    section=BACKWARD,
+)
+def stage_divide_times_std(dxhat, xc, std):
+    return dxhat * std, -(dxhat * xc).sum(axis=0) / std**2
+
+
+@mistake(
+    "bn_divide_backward",
+    "dstd as a mean over the batch",
+    "every row of the batch contributes to the loss through std, so the contributions add up; "
+    "a mean divides by N once too often",
+    section=BACKWARD,
+)
+def stage_divide_mean(dxhat, xc, std):
+    return dxhat / std, -(dxhat * xc).mean(axis=0) / std**2
+
+
+@mistake(
+    "bn_sqrt_backward",
+    "the derivative of sqrt without the 1/2",
+    "d sqrt(u)/du = 1/(2 sqrt(u)) = 1/(2 std); yours is twice as large",
+    section=BACKWARD,
+)
+def stage_sqrt_no_half(dstd, std):
+    return dstd / std
+
+
+@mistake(
+    "bn_sqrt_backward",
+    "the derivative of the square, 2 std",
+    "2 std is d(std^2)/d std, the derivative of the inverse function; the node computes "
+    "std = sqrt(var + eps), whose derivative is 1/(2 std)",
+    section=BACKWARD,
+)
+def stage_sqrt_square(dstd, std):
+    return dstd * 2.0 * std
+
+
+@mistake(
+    "bn_sqrt_backward",
+    "sqrt's derivative evaluated at std instead of at var + eps",
+    "1/(2 sqrt(u)) is evaluated at the node's input u = var + eps, where sqrt(u) = std: "
+    "1/(2 std), not 1/(2 sqrt(std))",
+    section=BACKWARD,
+)
+def stage_sqrt_at_output(dstd, std):
+    return dstd / (2.0 * np.sqrt(std))
+
+
+@mistake(
+    "bn_sqrt_backward",
+    "the local derivative without dstd",
+    "1/(2 std) is only the local derivative; the chain rule multiplies it by the upstream "
+    "gradient dstd",
+    section=BACKWARD,
+)
+def stage_sqrt_no_upstream(dstd, std):
+    return 1.0 / (2.0 * std)
+
+
+@mistake(
+    "bn_variance_backward",
+    "the derivative of xc^2 without the 2",
+    "var = (1/N) sum xc^2 and d(xc^2)/d xc = 2 xc; yours is half as large",
+    section=BACKWARD,
+)
+def stage_variance_no_two(dvar, xc):
+    return xc * dvar / xc.shape[0]
+
+
+@mistake(
+    "bn_variance_backward",
+    "the 1/N of the mean left out",
+    "var is a mean over the batch, (1/N) sum xc^2, so each xc_n reaches it with weight 1/N; "
+    "yours is N times too large",
+    section=BACKWARD,
+)
+def stage_variance_no_mean(dvar, xc):
+    return 2.0 * xc * dvar
+
+
+@mistake(
+    "bn_variance_backward",
+    "1/(N - 1): the unbiased variance",
+    "the forward pass normalises with the biased variance, (1/N) sum xc^2, so its derivative "
+    "has 1/N; N - 1 belongs to the running average only",
+    section=BACKWARD,
+)
+def stage_variance_unbiased(dvar, xc):
+    return 2.0 * xc * dvar / (xc.shape[0] - 1)
+
+
+@mistake(
+    "bn_variance_backward",
+    "dvar summed into one number per example",
+    "dvar is one number per feature; it multiplies 2 xc_n / N elementwise (broadcast over the "
+    "rows), it is not summed over the features",
+    section=BACKWARD,
+)
+def stage_variance_summed(dvar, xc):
+    return 2.0 * (xc @ dvar)[:, None] / xc.shape[0] * np.ones_like(xc)
+
+
+@mistake(
+    "bn_center_backward",
+    "the mean treated as a constant: dx = dxc",
+    "mu = mean(x) depends on every x_n, so there is a second path x_n -> mu -> xc: it adds "
+    "dmu/N with dmu = -sum of dxc over the batch",
+    section=BACKWARD,
+)
+def stage_center_constant_mean(dxc):
+    return dxc.copy()
+
+
+@mistake(
+    "bn_center_backward",
+    "the mean's path with the wrong sign",
+    "xc = x - mu, so d xc / d mu = -1 and dmu = -sum of dxc; you added the mean of dxc "
+    "instead of subtracting it",
+    section=BACKWARD,
+)
+def stage_center_sign(dxc):
+    return dxc + dxc.mean(axis=0)
+
+
+@mistake(
+    "bn_center_backward",
+    "dmu passed back without the 1/N",
+    "mu = (1/N) sum x_n, so each x_n receives dmu/N, not dmu; you subtracted the sum of dxc "
+    "instead of its mean",
+    section=BACKWARD,
+)
+def stage_center_no_mean(dxc):
+    return dxc - dxc.sum(axis=0)
+
+
+@mistake(
+    "bn_center_backward",
+    "the mean over the wrong axis",
+    "mu is a mean over the examples of the batch (axis 0), one per feature; you took the mean "
+    "over the features of each example (axis 1)",
+    section=BACKWARD,
+)
+def stage_center_wrong_axis(dxc):
+    return dxc - dxc.mean(axis=1, keepdims=True)
 
 
 # ----------------------------------------------------------------------------- batchnorm_backward

@@ -1,5 +1,5 @@
 """Chapter 14, convolution and pooling: the mistakes students make in the output size, the forward
-convolution, max and average pooling and the max-pool backward pass.
+and backward convolution, max and average pooling and the max-pool backward pass.
 
 Each function below is the worksheet's function with one real bug (see the package docstring).
 Images are NCHW: ``x`` (N, C, H, W), kernels ``w`` (F, C, kh, kw).
@@ -13,6 +13,7 @@ KERNELS = "Kernels as feature detectors"
 CORRELATION = "Cross-correlation or convolution?"
 SIZE = "Stride, padding and the output size"
 POOLING = "Pooling"
+BACKWARD = "The backward pass is a convolution too"
 
 
 def _size(n, k, stride=1, pad=0):
@@ -155,6 +156,141 @@ def conv_ignores_stride(x, w, b, stride=1, pad=0):
 )
 def conv_stride_only_in_size(x, w, b, stride=1, pad=0):
     return _conv(x, w, b, stride, pad, step=1)
+
+
+# ----------------------------------------------------------------------------- conv2d_backward
+
+
+def _conv_backward(
+    dout, x, w, stride, pad, *, dx_step=None, dx_kernel=None, dw_reduce=None, db=None, crop=True
+):
+    """The right (dx, dw, db), except for the piece a mistake replaces:
+
+    ``dx_step`` - how far apart the windows are when dout is scattered back (default ``stride``);
+    ``dx_kernel`` - the kernel used for dx (default ``w``);
+    ``dw_reduce`` - how dout * patch, per example (N, F, C), is reduced for dw (default a sum over n);
+    ``db`` - dout -> the bias gradient (default a sum over n, i, j);
+    ``crop=False`` - return the gradient of the padded input."""
+    stride, pad = _as_int(stride), _as_int(pad)
+    dx_step = stride if dx_step is None else dx_step
+    dx_kernel = w if dx_kernel is None else dx_kernel
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    h_out, w_out = dout.shape[2:]
+    dxp, dw = np.zeros(xp.shape), np.zeros(w.shape)
+    for p in range(w.shape[2]):
+        for q in range(w.shape[3]):
+            patch = xp[
+                :,
+                :,
+                p : p + stride * (h_out - 1) + 1 : stride,
+                q : q + stride * (w_out - 1) + 1 : stride,
+            ]
+            per_example = np.einsum("nfhw,nchw->nfc", dout, patch)
+            dw[:, :, p, q] = (
+                per_example.sum(axis=0) if dw_reduce is None else dw_reduce(per_example)
+            )
+            rows = slice(p, p + dx_step * (h_out - 1) + 1, dx_step)
+            cols = slice(q, q + dx_step * (w_out - 1) + 1, dx_step)
+            dxp[:, :, rows, cols] += np.einsum("nfhw,fc->nchw", dout, dx_kernel[:, :, p, q])
+    dx = dxp[:, :, pad : pad + x.shape[2], pad : pad + x.shape[3]] if crop else dxp
+    return dx, dw, dout.sum(axis=(0, 2, 3)) if db is None else db(dout)
+
+
+def _as_int(value):
+    """The worksheet's as_int: nnlib's layers pass (rows, cols) pairs."""
+    return int(np.unique(value)[0])
+
+
+@mistake(
+    "conv2d_backward",
+    "dx with the padding left on",
+    "the forward pass read the padded input xp, so your gradient is the gradient of xp, of shape "
+    "(N, C, H + 2 pad, W + 2 pad); the pad zeros are not inputs: crop pad rows and columns from "
+    "each side",
+    section=BACKWARD,
+)
+def conv_bwd_no_crop(dout, x, w, stride=1, pad=0):
+    return _conv_backward(dout, x, w, stride, pad, crop=False)
+
+
+@mistake(
+    "conv2d_backward",
+    "dx scattered with the kernel flipped",
+    "output (i, j) read input (i s + p, j s + q) times w[f, c, p, q], so that input gets "
+    "dout[n, f, i, j] * w[f, c, p, q] back, with the same (p, q); the 180-degree rotation belongs to "
+    "the 'full convolution' way of writing dx, not to this scatter",
+    section=BACKWARD,
+)
+def conv_bwd_dx_flipped(dout, x, w, stride=1, pad=0):
+    return _conv_backward(dout, x, w, stride, pad, dx_kernel=w[:, :, ::-1, ::-1])
+
+
+@mistake(
+    "conv2d_backward",
+    "dw flipped",
+    "w[f, c, p, q] multiplied the input at offset (p, q) of every window, so its gradient sums "
+    "dout times the input at that same offset; flipping dw turns it into the gradient of a flipped "
+    "kernel",
+    section=BACKWARD,
+)
+def conv_bwd_dw_flipped(dout, x, w, stride=1, pad=0):
+    dx, dw, db = _conv_backward(dout, x, w, stride, pad)
+    return dx, dw[:, :, ::-1, ::-1], db
+
+
+@mistake(
+    "conv2d_backward",
+    "stride ignored in dx",
+    "output (i, j) read the window that starts at (i * stride, j * stride); you send dout back to "
+    "windows 1 pixel apart, so with stride > 1 the gradient lands on the wrong inputs",
+    section=BACKWARD,
+)
+def conv_bwd_dx_ignores_stride(dout, x, w, stride=1, pad=0):
+    return _conv_backward(dout, x, w, stride, pad, dx_step=1)
+
+
+@mistake(
+    "conv2d_backward",
+    "db not summed over the batch and the positions",
+    "b[f] is added at every position of every image's map f, so each of those outputs sends its "
+    "dout to b[f]: sum dout over n, i and j (axis=(0, 2, 3)), giving shape (F,)",
+    section=BACKWARD,
+)
+def conv_bwd_db_per_example(dout, x, w, stride=1, pad=0):
+    return _conv_backward(dout, x, w, stride, pad, db=lambda d: d.sum(axis=(2, 3)))
+
+
+@mistake(
+    "conv2d_backward",
+    "db averaged instead of summed",
+    "the loss already carries its 1/N inside dout; b[f] receives the SUM of dout over n, i and j, "
+    "not the mean",
+    section=BACKWARD,
+)
+def conv_bwd_db_mean(dout, x, w, stride=1, pad=0):
+    return _conv_backward(dout, x, w, stride, pad, db=lambda d: d.mean(axis=(0, 2, 3)))
+
+
+@mistake(
+    "conv2d_backward",
+    "dw from the last example only",
+    "every image of the batch used the same kernel, so dw adds the contributions of all N images; "
+    "yours keeps only one (an assignment instead of += in a loop over n?)",
+    section=BACKWARD,
+)
+def conv_bwd_dw_last_example(dout, x, w, stride=1, pad=0):
+    return _conv_backward(dout, x, w, stride, pad, dw_reduce=lambda per_n: per_n[-1])
+
+
+@mistake(
+    "conv2d_backward",
+    "dw averaged over the batch",
+    "the loss already carries its 1/N inside dout; the kernel's gradient is the SUM over the batch "
+    "of each image's contribution, not the mean",
+    section=BACKWARD,
+)
+def conv_bwd_dw_mean(dout, x, w, stride=1, pad=0):
+    return _conv_backward(dout, x, w, stride, pad, dw_reduce=lambda per_n: per_n.mean(axis=0))
 
 
 # ----------------------------------------------------------------------------- pooling
