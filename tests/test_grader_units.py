@@ -150,6 +150,17 @@ def test_neutralise_magics_and_shell_lines(source, expected):
     compile(neutralise(source), "<cell>", "exec")
 
 
+def test_strip_demos_drops_explorer_cells():
+    """Explorers only draw (the capstone's trains a network first): the grader never runs them."""
+    for cell in (
+        "PredictionExplorer(net, X, Z, y)",
+        "e = widgets.EncodingExplorer(dummy_encoder=f)",
+        "OptimizerRace(yours={'adam_step': adam_step})",
+    ):
+        assert strip_demos(cell).startswith("pass"), cell
+    assert strip_demos("explorer = 3") == "explorer = 3"
+
+
 def test_strip_demos_drops_later_statements_that_read_a_demos_result():
     """A hidden assertion on a comparison (``cmp.nnlib[...]``) would raise NameError in the grader,
     which never runs the comparison: it goes too, with whatever it binds, and nothing else."""

@@ -178,12 +178,16 @@ def _calls(node: ast.AST, name: str) -> bool:
     return False
 
 
-def _passes_yours(node: ast.AST) -> bool:
-    """A call with ``yours=...``: an explorer driven by the student's functions (nnlib.widgets)."""
-    return any(
-        isinstance(sub, ast.Call) and any(k.arg == "yours" for k in sub.keywords)
-        for sub in ast.walk(node)
-    )
+def _builds_explorer(node: ast.AST) -> bool:
+    """A call with ``yours=...`` or of a ``...Explorer`` class: an explorer of nnlib.widgets, which only
+    draws (often after training a model) with the student's functions."""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call):
+            f = sub.func
+            name = f.id if isinstance(f, ast.Name) else getattr(f, "attr", "")
+            if name.endswith("Explorer") or any(k.arg == "yours" for k in sub.keywords):
+                return True
+    return False
 
 
 def _names(node: ast.AST, context: type) -> set[str]:
@@ -210,7 +214,7 @@ def strip_demos(source: str, results: set[str] | None = None) -> str:
     keep = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
     demo = any(
         not isinstance(s, keep)
-        and (_calls(s, "substitute") or _calls(s, "compare") or _passes_yours(s))
+        and (_calls(s, "substitute") or _calls(s, "compare") or _builds_explorer(s))
         for s in tree.body
     )
     drop = []
