@@ -220,8 +220,21 @@ def test_grader_scores_the_capstone_by_held_out_accuracy(tmp_path):
         "    model = SoftmaxRegression(lr='auto', n_iters=500).fit(s.transform(X_train), y_train)\n"
         "    return model.predict(s.transform(X_test)).astype(int)\n"
     )
+    # looks the test images up in scikit-learn's copy of the digits: the sandbox hides that copy
+    cheat = (
+        "def train_and_predict(X_train, y_train, X_test):\n"
+        "    from sklearn.datasets import load_digits\n"
+        "    d = load_digits()\n"
+        "    table = {row.tobytes(): t for row, t in zip(d.data / 16.0, d.target)}\n"
+        "    return np.array([table[row.tobytes()] for row in X_test])\n"
+    )
     untouched = code_sources(ROOT / "exercises" / "15_capstone.ipynb")
-    for name, sources in (("solved", cells), ("softmax", cells + [softmax]), ("blank", untouched)):
+    for name, sources in (
+        ("solved", cells),
+        ("softmax", cells + [softmax]),
+        ("cheat", cells + [cheat]),
+        ("blank", untouched),
+    ):
         (subs / f"{name}.ipynb").write_text(json.dumps(make_notebook(sources)))
     out = tmp_path / "out"
     assert (
@@ -230,12 +243,18 @@ def test_grader_scores_the_capstone_by_held_out_accuracy(tmp_path):
         )
         == 0
     )
-    expected = {"solved": (5.0, True), "softmax": (3.0, True), "blank": (0.0, False)}
+    expected = {
+        "solved": (5.0, True),
+        "softmax": (3.0, True),
+        "cheat": (1.0, False),  # per_class_accuracy only: the lookup finds no labels to read
+        "blank": (0.0, False),
+    }
     for name, (total, board) in expected.items():
         report = json.loads((out / name / "report.json").read_text())
         results = json.loads((out / name / "results.json").read_text())
         assert report["score"] == results["score"] == total, (name, report["exercises"])
         assert ("leaderboard" in results) == board
+        assert name == "blank" or report["status"] == "ok", (name, report["status"])
         capstone = report["exercises"][-1]
         assert capstone["cases"][-1]["label"] == "held-out accuracy on the digits"
     value = json.loads((out / "solved" / "results.json").read_text())["leaderboard"][0]["value"]

@@ -37,7 +37,7 @@ from .convert import Submission
 from .course import seed_for
 from .finish import NOT_GRADED, finish
 from .intake import in_shard, parse_shard
-from .leaderboard import apply_bands
+from .leaderboard import apply_bands, heldout_folders
 from .leaderboard import entries as leaderboard_entries
 from .plan import Plan, UsageError, make_plan
 from .reports import (
@@ -174,6 +174,7 @@ def grade_one(
             )
             report = _zero_row(sub, [], seed, iso, "rejected", why)
         else:
+            hidden = hidden + heldout_folders(assignment)  # a leaderboard's held-out labels
             report = grade_submission(
                 sub, exercises, seed=seed, limits=settings.limits, iso=iso, refs=refs, hidden=hidden
             )

@@ -27,6 +27,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
+from pathlib import Path
 
 import numpy as np
 
@@ -52,6 +54,25 @@ class Leaderboard:
     bands: tuple[
         tuple[float, float], ...
     ] = ()  # ((threshold, fraction of the points), ...), best first
+    # packages whose bundled data holds the held-out labels (the digits ship with scikit-learn):
+    # their data folders are hidden from the sandbox while this assignment is graded
+    heldout_in: tuple[str, ...] = ()
+
+
+def heldout_folders(assignment: str | None) -> list[str]:
+    """The folders to hide from the child of ``assignment``: the bundled datasets its leaderboard scores
+    on. Without this a submission could read the held-out labels (``sklearn.datasets.load_digits``)
+    and return them; with it, loading them fails inside the sandbox (bwrap; the fallback isolation
+    hides nothing, see sandbox.py)."""
+    board = LEADERBOARDS.get(assignment or "")
+    if board is None:
+        return []
+    found = []
+    for package in board.heldout_in:
+        folder = Path(import_module(package).__file__).resolve().parent / "data"
+        if folder.is_dir():
+            found.append(str(folder))
+    return found
 
 
 def _array(value, shape: tuple, what: str) -> np.ndarray:
@@ -118,6 +139,7 @@ LEADERBOARDS: dict[str, Leaderboard] = {
         "train_and_predict",
         digits_heldout_accuracy,
         bands=CAPSTONE_BANDS,
+        heldout_in=("sklearn.datasets",),
     ),
 }
 
