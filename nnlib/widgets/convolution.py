@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import functional as F
 from .base import Explorer
+from .scripted import axes_rects, colormap_hex, figure_size
 
 __all__ = ["KERNELS", "digit_images", "apply_kernel", "KernelExplorer"]
 
@@ -220,3 +221,33 @@ class KernelExplorer(Explorer):
             ax.set_xticks([])
             ax.set_yticks([])
         fig.tight_layout()
+
+    # --- the static book: computed in JavaScript (book/_explorers/renderers/kernel.js) ---------
+    #: 41^9 kernels x 100 digits x 9 (stride, padding) pairs: too many states to render in advance
+    static_renderer = "kernel"
+
+    def static_data(self) -> dict:
+        """The digits the slider reaches (intensities 0..16), the presets, colour maps and layout."""
+        images, labels = digit_images()
+        count = self.controls["digit"].max + 1
+        return {
+            "digits": np.rint(16 * images[:count].reshape(count, 64)).astype(int).tolist(),
+            "labels": labels[:count].tolist(),
+            "presets": {name: kernel.ravel().tolist() for name, kernel in KERNELS.items()},
+            "gray": colormap_hex("gray_r"),
+            "diverging": colormap_hex("RdBu_r"),
+            "size": figure_size(self.figure),
+            "rects": axes_rects(self.figure),
+        }
+
+    def describe(self, values) -> str:
+        """Alt text of the figure for control ``values``: the digit, kernel, stride and feature map."""
+        s = self.compute(**values)
+        n, out = s["padded"].shape[0], s["out"]
+        weights = "; ".join(" ".join(f"{v:.2g}" for v in row) for row in s["kernel"])
+        return (
+            f"Digit {s['label']} (#{values['digit']}) padded by {s['pad']} to {n}x{n}, "
+            f'kernel "{s["preset"]}" [{weights}], '
+            f"stride {s['stride']}: feature map {s['size']}x{s['size']} ({s['formula']}), "
+            f"values from {out.min():.2f} to {out.max():.2f}."
+        )

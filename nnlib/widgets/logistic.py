@@ -23,6 +23,7 @@ from .. import functional as F
 from ..data import make_blobs
 from ..linear import logistic_gd
 from .base import Explorer
+from .scripted import axes_rects, colormap_hex, figure_size
 
 __all__ = ["logistic_data", "logistic_gd", "HyperplaneExplorer", "LogisticExplorer"]
 
@@ -60,6 +61,20 @@ def _summary(X, y, w, b) -> dict[str, Any]:
         "loss": float(F.binary_cross_entropy_with_logits(z, y.astype(float))),
         "accuracy": float(np.mean((z >= 0) == (y == 1))),
         "distance": abs(b) / norm if norm > 0 else np.inf,
+    }
+
+
+def _probability_data(fig) -> dict[str, Any]:
+    """What the renderers need to draw :func:`_draw_probability` (hyperplane.js): colours, layout."""
+    from matplotlib import colormaps, colors
+
+    return {
+        "lim": list(_LIM),
+        "bands": [colors.to_hex(colormaps["coolwarm"]((k + 0.5) / 10)) for k in range(10)],
+        "class_colors": [colors.to_hex("tab:blue"), colors.to_hex("tab:red")],
+        "side_colors": [colormap_hex("coolwarm")[0], colormap_hex("coolwarm")[-1]],
+        "size": figure_size(fig),
+        "rects": axes_rects(fig),
     }
 
 
@@ -139,6 +154,26 @@ class HyperplaneExplorer(Explorer):
         ax_s.legend(fontsize=8, loc="upper left")
         ax_s.set_title(f"||w|| = {norm:.2f}: steepness of the S", fontsize=9)
         fig.tight_layout()
+
+    # --- the static book: computed in JavaScript (book/_explorers/renderers/hyperplane.js) -----
+    #: 81^3 slider positions: computed in the browser from the 100 data points
+    static_renderer = "hyperplane"
+
+    def static_data(self) -> dict:
+        """The data points, the shading's colours and the figure's layout."""
+        X, y = logistic_data("overlapping")
+        return {"X": X.tolist(), "y": y.astype(int).tolist(), **_probability_data(self.figure)}
+
+    def describe(self, values) -> str:
+        """Alt text for control ``values``: the line, its distance, ||w||, the loss and accuracy."""
+        s = self.compute(**values)
+        w, norm = s["w"], float(np.linalg.norm(s["w"]))
+        return (
+            f"Logistic model with w = ({w[0]:.2f}, {w[1]:.2f}), b = {s['b']:.2f}: "
+            f"the boundary p = 0.5 lies at distance {s['distance']:.2f} from the origin, "
+            f"||w|| = {norm:.2f}; mean BCE {s['loss']:.3f}, accuracy {s['accuracy']:.2f} "
+            f"on {len(s['y'])} points."
+        )
 
 
 class LogisticExplorer(Explorer):

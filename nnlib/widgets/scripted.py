@@ -1,0 +1,75 @@
+"""Helpers for the explorers that the static book draws in JavaScript ("scripted" mode).
+
+A scripted explorer ships :meth:`static_data` once with the page; its renderer in
+``book/_explorers/renderers/`` computes and draws each state in the browser. The renderers use
+matplotlib's geometry, so these helpers export a figure's size, its axes' positions and
+data-to-pixel mappings, and colour maps as lists of hex colours. Costly fixed parts (contours
+of a loss surface) travel as a background image: a PNG data URL of the figure without the
+moving parts.
+
+>>> import matplotlib.pyplot as plt
+>>> fig, ax = plt.subplots(figsize=(4, 3)); ax.set_xlim(0, 1); ax.set_ylim(0, 2)
+>>> axes_map(ax)["xlim"], figure_size(fig)
+([0.0, 1.0], [400, 300])
+>>> plt.close(fig)
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from typing import Any
+
+import numpy as np
+
+__all__ = ["figure_size", "axes_map", "axes_rects", "colormap_hex", "png_data_url"]
+
+DPI = 100  # the renderers' pixel grid: figsize x 100, as Jupyter's inline figures
+
+
+def figure_size(fig) -> list[int]:
+    """The figure's size in pixels at :data:`DPI`: ``[width, height]``."""
+    return [round(v * DPI) for v in fig.get_size_inches()]
+
+
+def axes_rects(fig) -> list[list[float]]:
+    """Every axes' drawn box ``[left, bottom, width, height]`` in figure fractions (after layout)."""
+    fig.canvas.draw()  # applies tight_layout and equal aspects
+    return [[round(float(v), 5) for v in ax.get_position().bounds] for ax in fig.axes]
+
+
+def axes_map(ax) -> dict[str, Any]:
+    """What a renderer needs to draw on top of ``ax`` in a background image: box, limits, scales."""
+    ax.figure.canvas.draw()
+    return {
+        "rect": [round(float(v), 5) for v in ax.get_position().bounds],
+        "xlim": [float(v) for v in ax.get_xlim()],
+        "ylim": [float(v) for v in ax.get_ylim()],
+        "xlog": ax.get_xscale() == "log",
+        "ylog": ax.get_yscale() == "log",
+    }
+
+
+def colormap_hex(name: str, n: int = 256) -> list[str]:
+    """A matplotlib colour map as ``n`` hex colours (the renderers' lookup table).
+
+    >>> colormap_hex("gray_r", 2)
+    ['#ffffff', '#000000']
+    """
+    from matplotlib import colormaps, colors
+
+    cmap = colormaps[name].resampled(n)
+    return [colors.to_hex(cmap(k)) for k in range(n)]
+
+
+def png_data_url(fig) -> str:
+    """The figure as a PNG ``data:`` URL at :data:`DPI` (works from ``file://``; no fetch)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def rounded(values, digits: int = 12) -> list:
+    """A float array as a nested list rounded to ``digits`` significant digits (smaller JSON)."""
+    array = np.asarray(values, dtype=np.float64)
+    return np.vectorize(lambda v: float(f"{v:.{digits}g}"), otypes=[float])(array).tolist()

@@ -1,0 +1,205 @@
+"""The JavaScript renderers of the scripted explorers against their Python explorers.
+
+Each explorer with ``static_renderer`` set ships ``static_data()`` and is drawn in the static
+book by ``book/_explorers/renderers/<name>.js``. Here headless Chromium (tests/browser.py) loads
+a bare page with every renderer, evaluates each renderer's ``compute`` on many control values and
+compares it numerically with the Python explorer's ``compute``; ``render`` must run at the
+corners of the static grid and return the alt text that the explorer's ``describe`` generates.
+No built book is needed: the page is a fixture of its own, served on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from browser import VIEWPORTS, Browser, StaticServer
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+RENDERERS = ROOT / "book" / "_explorers" / "renderers"
+SCRIPTS = sorted(p.name for p in RENDERERS.glob("*.js"))
+
+HARNESS = """<!doctype html><html><head><meta charset="utf-8"><title>renderers</title><link rel="icon" href="data:,">
+{scripts}</head><body><div id="target"></div></body></html>"""
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    """A page with every renderer loaded, and ``load(name, data)`` / ``js(expr)`` helpers."""
+    root = tmp_path_factory.mktemp("renderers")
+    shutil.copytree(RENDERERS, root / "renderers")
+    tags = "\n".join(f'<script src="renderers/{name}"></script>' for name in SCRIPTS)
+    (root / "index.html").write_text(HARNESS.format(scripts=tags))
+    server = StaticServer(root)
+    browser = Browser(server.origin)
+    try:
+        tab = browser.new_page()
+        tab.goto(server.origin + "/index.html", VIEWPORTS["desktop"])
+        assert not tab.problems, tab.problems
+        yield tab
+        assert not tab.problems, tab.problems
+        assert not tab.blocked, tab.blocked
+    finally:
+        browser.close()
+        server.close()
+
+
+def load(page, explorer):
+    """Hand the explorer's static data to the page as ``window.DATA``; return the explorer."""
+    page.evaluate(f"window.DATA = {json.dumps(explorer.static_data())}; true")
+    return explorer
+
+
+def random_states(explorer, rng, n: int) -> list[dict]:
+    """``n`` states drawn uniformly from the explorer's static grid."""
+    grid = explorer.static_grid()
+    return [{k: grid[k][rng.integers(len(grid[k]))] for k in grid} for _ in range(n)]
+
+
+def js_compute(page, name: str, values: dict) -> dict:
+    expr = f"nnExplorer.renderers[{name!r}].compute(window.DATA, {json.dumps(values)})"
+    return page.evaluate(f"JSON.parse(JSON.stringify({expr}))")
+
+
+def js_render(page, name: str, values: dict) -> dict:
+    """Render into the target; return the alt text and what the figure holds."""
+    return page.evaluate(
+        f"""(() => {{
+          const target = document.getElementById('target');
+          const alt = nnExplorer.renderers[{name!r}].render(target, window.DATA, {json.dumps(values)});
+          const svg = target.querySelector('svg');
+          return {{alt, label: svg && svg.getAttribute('aria-label'),
+                   marks: target.querySelectorAll('rect, polyline, circle, polygon, path, line').length,
+                   text: target.textContent}};
+        }})()"""
+    )
+
+
+def close(a, b, rtol=1e-9, atol=1e-12, what=""):
+    np.testing.assert_allclose(np.asarray(a, float), np.asarray(b, float), rtol, atol, err_msg=what)
+
+
+def corners(grid: dict) -> list[dict]:
+    """Every combination of each control's first and last grid value."""
+    names = list(grid)
+    ends = [sorted({0, len(grid[k]) - 1}) for k in names]
+    return [
+        {k: grid[k][i] for k, i in zip(names, combo, strict=True)}
+        for combo in itertools.product(*ends)
+    ]
+
+
+# -- kernel ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def kernel(page):
+    from nnlib.widgets.convolution import KernelExplorer
+
+    return load(page, KernelExplorer())
+
+
+def test_kernel_compute_matches_python_on_random_states(page, kernel, rng):
+    for values in random_states(kernel, rng, 40):
+        got, want = js_compute(page, "kernel", values), kernel.compute(**values)
+        what = f"kernel at {values}"
+        assert got["size"] == want["size"] and got["formula"] == want["formula"], what
+        assert got["label"] == want["label"], what
+        close(got["padded"], want["padded"], what=what)
+        close(got["kernel"], want["kernel"], what=what)
+        close(got["out"], want["out"], what=what)
+
+
+def test_kernel_presets_write_their_weights_and_sliders_select_custom(page, kernel):
+    values = dict(kernel.values)
+    link = "nnExplorer.renderers.kernel.link(window.DATA, {values}, {name!r})"
+    updates = page.evaluate(
+        link.format(values=json.dumps({**values, "preset": "sharpen"}), name="preset")
+    )
+    assert [updates[f"k{i}{j}"] for i in range(3) for j in range(3)] == [
+        0,
+        -1,
+        0,
+        -1,
+        5,
+        -1,
+        0,
+        -1,
+        0,
+    ]
+    updates = page.evaluate(link.format(values=json.dumps(values), name="k11"))
+    assert updates == {"preset": "custom"}
+
+
+def test_kernel_render_at_grid_corners_returns_the_python_alt_text(page, kernel):
+    grid = kernel.static_grid()
+    # all nine weights at one end: corners over the other controls
+    small = {k: v for k, v in grid.items() if not k.startswith("k")}
+    for values in corners(small):
+        for w in (grid["k00"][0], grid["k00"][-1]):
+            state = {**values, **{k: w for k in grid if k.startswith("k")}}
+            out = js_render(page, "kernel", state)
+            assert out["alt"] == kernel.describe(state) == out["label"]
+            assert out["marks"] > 64
+
+
+# -- the shared kit ----------------------------------------------------------------------------
+
+
+def test_number_format_matches_python(page, rng):
+    """The alt text is compared with Python's, so the kit formats numbers exactly as f-strings do."""
+    values = [0.0, 0.125, -25.625, 2.5, 1e-5, 123456.0, 0.0001234, 9.995, -0.0001, 1.0, 5e-324]
+    values += list(rng.normal(size=40) * 10.0 ** rng.integers(-6, 7, size=40))
+    values += [k / 8 for k in range(-20, 20)]  # exact ties in binary
+    specs = [".2f", ".3f", ".0f", ".2g", ".3g", ".1e", ".3e", ".1g"]
+    got = page.evaluate(
+        f"(() => {{ const v = {json.dumps(values)}, s = {json.dumps(specs)};"
+        "return v.map(x => s.map(f => nnExplorer.plot.format(x, f))); })()"
+    )
+    want = [[format(v, spec) for spec in specs] for v in values]
+    assert got == want
+
+
+# -- hyperplane --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hyperplane(page):
+    from nnlib.widgets.logistic import HyperplaneExplorer
+
+    return load(page, HyperplaneExplorer())
+
+
+def check_summary(got, want, what):
+    """The model summary both logistic renderers compute: w, b, p on the data, loss, accuracy."""
+    close(got["w"], want["w"], what=what)
+    close(got["b"], want["b"], what=what)
+    close(got["p"], want["p"], what=what)
+    close(got["loss"], want["loss"], what=what)
+    assert got["accuracy"] == want["accuracy"], what
+    distance = np.inf if got["distance"] is None else got["distance"]  # JSON has no Infinity
+    close(distance, want["distance"], what=what)
+
+
+def test_hyperplane_compute_matches_python_on_random_and_edge_states(page, hyperplane, rng):
+    states = random_states(hyperplane, rng, 60)
+    states += [{"w1": 0.0, "w2": 0.0, "b": 0.0}, {"w1": 0.0, "w2": 0.0, "b": -4.0}]
+    states += [{"w1": a, "w2": -a, "b": 4.0} for a in (-4.0, 4.0)]
+    for values in states:
+        got, want = js_compute(page, "hyperplane", values), hyperplane.compute(**values)
+        check_summary(got, want, f"hyperplane at {values}")
+
+
+def test_hyperplane_render_at_grid_corners_returns_the_python_alt_text(page, hyperplane):
+    for values in [*corners(hyperplane.static_grid()), {"w1": 0.0, "w2": 0.0, "b": 0.0}]:
+        out = js_render(page, "hyperplane", values)
+        assert out["alt"] == hyperplane.describe(values) == out["label"]
+        points = 100 if values["w1"] == values["w2"] == 0 else 200  # w = 0: no distances to show
+        assert out["marks"] > points
