@@ -64,7 +64,12 @@ def random_states(explorer, rng, n: int) -> list[dict]:
 
 
 def js_compute(page, name: str, values: dict) -> dict:
-    expr = f"nnExplorer.renderers[{name!r}].compute(window.DATA, {json.dumps(values)})"
+    return js_compute_many(page, name, [values])[0]
+
+
+def js_compute_many(page, name: str, states: list[dict]) -> list[dict]:
+    """The renderer's compute on each state, in one round trip (JSON: Infinity arrives as None)."""
+    expr = f"{json.dumps(states)}.map(v => nnExplorer.renderers[{name!r}].compute(window.DATA, v))"
     return page.evaluate(f"JSON.parse(JSON.stringify({expr}))")
 
 
@@ -203,3 +208,63 @@ def test_hyperplane_render_at_grid_corners_returns_the_python_alt_text(page, hyp
         assert out["alt"] == hyperplane.describe(values) == out["label"]
         points = 100 if values["w1"] == values["w2"] == 0 else 200  # w = 0: no distances to show
         assert out["marks"] > points
+
+
+# -- logistic (prefix of shipped runs) ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def logistic(page):
+    from nnlib.widgets.logistic import LogisticExplorer
+
+    return load(page, LogisticExplorer())
+
+
+def test_logistic_compute_matches_python_at_every_prefix(page, logistic):
+    grid = logistic.static_grid()
+    assert grid["step"][0] == 0 and grid["step"][-1] == logistic.max_steps
+    states = [
+        {"data": d, "lr": lr, "step": k}
+        for d in grid["data"]
+        for lr in grid["lr"]
+        for k in grid["step"]
+    ]
+    for values, got in zip(states, js_compute_many(page, "logistic", states), strict=True):
+        want, what = logistic.compute(**values), f"logistic at {values}"
+        check_summary(got, want, what)
+        assert got["step"] == want["step"], what
+        close(got["losses"], want["losses"], what=what)
+        close(got["norms"], want["norms"], what=what)
+
+
+def test_logistic_render_at_grid_corners_returns_the_python_alt_text(page, logistic):
+    for values in corners(logistic.static_grid()):
+        out = js_render(page, "logistic", values)
+        assert out["alt"] == logistic.describe(values) == out["label"]
+        assert out["marks"] > 100
+
+
+# -- ML vs MAP (prefix of shipped points, closed form) -----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def map_explorer(page):
+    from nnlib.widgets.ml_vs_map import MapExplorer
+
+    return load(page, MapExplorer(prior_std=0.5, n=5))
+
+
+def test_map_compute_matches_python_for_every_n_and_random_priors(page, map_explorer, rng):
+    grid = map_explorer.static_grid()
+    states = [{**s, "n": n} for s, n in zip(random_states(map_explorer, rng, 200), grid["n"])]
+    keys = ["w_ml", "w_map", "lam", "post_std", "like_std", "shrink"]
+    for values, got in zip(states, js_compute_many(page, "map", states), strict=True):
+        want = map_explorer.compute(**values)
+        close([got[k] for k in keys], [want[k] for k in keys], what=f"map at {values}")
+
+
+def test_map_render_at_grid_corners_returns_the_python_alt_text(page, map_explorer):
+    for values in corners(map_explorer.static_grid()):
+        out = js_render(page, "map", values)
+        assert out["alt"] == map_explorer.describe(values) == out["label"]
+        assert out["marks"] >= values["n"]

@@ -256,3 +256,36 @@ class LogisticExplorer(Explorer):
             fontsize=9,
         )
         fig.tight_layout()
+
+    # --- the static book: a prefix of shipped runs (book/_explorers/renderers/logistic.js) ------
+    #: the step slider only selects a prefix: every (data, lr) run travels once, whole
+    static_renderer = "logistic"
+
+    def static_data(self) -> dict:
+        """Both data sets, every learning rate's full run, and the probability panel's colours."""
+        names, lrs = list(self.controls["data"].options), list(self.controls["lr"].options)
+        sets, runs = {}, {}
+        for name in names:
+            X, y = logistic_data(name)
+            sets[name] = {"X": X.tolist(), "y": y.astype(int).tolist()}
+            runs[name] = [
+                {key: run[key].tolist() for key in ("w", "b", "loss")}
+                for run in (self._run(name, float(lr), self.max_steps) for lr in lrs)
+            ]
+        return {
+            "sets": sets,
+            "lrs": [float(lr) for lr in lrs],
+            "runs": runs,
+            **_probability_data(self.figure),
+        }
+
+    def describe(self, values) -> str:
+        """Alt text for control ``values``: the step, the weights, the loss and the accuracy."""
+        s = self.compute(**values)
+        w, norm = s["w"], s["norms"][s["step"]]
+        return (
+            f"Gradient descent on the {s['data']} data, learning rate {float(values['lr']):.2g}, "
+            f"after {s['step']} steps: w = ({w[0]:.2f}, {w[1]:.2f}), b = {s['b']:.2f}, "
+            f"||w|| = {norm:.2f}; mean BCE {s['loss']:.3f} (from {s['losses'][0]:.3f} at step 0), "
+            f"accuracy {s['accuracy']:.2f}."
+        )

@@ -21,6 +21,7 @@ from .._validate import as_float_array, check_ndim, check_positive, check_same_s
 from ..data import make_linear
 from ..linear import normal_equations, ridge_closed_form
 from .base import Explorer
+from .scripted import axes_rects, figure_size
 
 __all__ = ["gaussian_posterior", "MapExplorer"]
 
@@ -148,3 +149,28 @@ class MapExplorer(Explorer):
         ax_y.set_title("fits through the origin", fontsize=10)
         ax_y.legend(fontsize=7, loc="upper left")
         fig.tight_layout()
+
+    # --- the static book: closed form in JavaScript (book/_explorers/renderers/map.js) ----------
+    #: N selects a prefix of the shipped points; the posterior is two sums and a division
+    static_renderer = "map"
+
+    def static_data(self) -> dict:
+        """Every point the N slider reaches, the noise level, the true slope and the layout."""
+        return {
+            "x": self.x.tolist(),
+            "y": self.y.tolist(),
+            "sigma": self.sigma,
+            "w_true": self.w_true,
+            "size": figure_size(self.figure),
+            "rects": axes_rects(self.figure),
+        }
+
+    def describe(self, values) -> str:
+        """Alt text for control ``values``: the prior, N, the ML and MAP slopes and the shrinkage."""
+        s = self.compute(**values)
+        return (
+            f"Prior N({s['prior_mean']:.2f}, {s['prior_std']:.3g}^2) and {s['n']} samples: "
+            f"ML slope {s['w_ml']:.2f}, MAP slope {s['w_map']:.2f} "
+            f"(weight on ML {s['shrink']:.2f}, lambda {s['lam']:.3g}), "
+            f"posterior sd {s['post_std']:.3g}; true slope {self.w_true:.2f}."
+        )

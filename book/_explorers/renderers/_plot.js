@@ -158,12 +158,23 @@
     return ax;
   }
 
+  /** Log-axis ticks as exponents k of 10^k; within a single decade, 1..9 x 10^k as plain values. */
   function decadeTicks(lo, hi) {
     const ticks = [];
     for (let k = Math.ceil(Math.log10(lo) - 1e-9); k <= Math.floor(Math.log10(hi) + 1e-9); k++) ticks.push(k);
     // too many decades: label every 2nd, 3rd... as matplotlib's LogLocator does
     const every = Math.ceil(ticks.length / 7);
     return ticks.filter((k) => k % every === 0);
+  }
+  function minorTicks(lo, hi) {
+    const ticks = [];
+    for (let k = Math.floor(Math.log10(lo)); k <= Math.ceil(Math.log10(hi)); k++) {
+      for (const m of [1, 2, 3, 4, 5, 6, 7, 8, 9]) {
+        const t = m * 10 ** k;
+        if (t >= lo * (1 - 1e-9) && t <= hi * (1 + 1e-9)) ticks.push(t);
+      }
+    }
+    return ticks.length > 6 ? ticks.filter((t) => [1, 2, 5].includes(Math.round(t / 10 ** Math.floor(Math.log10(t) + 1e-9)))) : ticks;
   }
   function powerLabel(parent, x, y, k, anchor, baseline) {
     const text = el(parent, "text", { x, y, "font-size": 10 * PT, "text-anchor": anchor, "dominant-baseline": baseline }, "10");
@@ -178,18 +189,31 @@
       const nx = Math.max(2, Math.min(9, Math.floor(w / (30 * PT))));
       const ny = Math.max(2, Math.min(9, Math.floor(h / (20 * PT))));
       const xt = opts.xlog ? decadeTicks(...opts.xlim) : niceTicks(...opts.xlim, nx);
-      const yt = opts.ylog ? decadeTicks(...opts.ylim) : niceTicks(...opts.ylim, ny);
       for (const t of xt) {
         const X = opts.xlog ? ax.px(Math.pow(10, t)) : ax.px(t);
         el(g, "line", { x1: X, x2: X, y1: y + h, y2: y + h + 3.5, stroke: "black", "stroke-width": 0.8 });
         if (opts.xlog) powerLabel(g, X, y + h + 16, t, "middle", "auto");
         else el(g, "text", { x: X, y: y + h + 17, "font-size": 10 * PT, "text-anchor": "middle" }, tickLabel(t, xt));
       }
-      for (const t of yt) {
-        const Y = opts.ylog ? ax.py(Math.pow(10, t)) : ax.py(t);
-        el(g, "line", { x1: x - 3.5, x2: x, y1: Y, y2: Y, stroke: "black", "stroke-width": 0.8 });
-        if (opts.ylog) powerLabel(g, x - 6, Y + 5, t, "end", "auto");
-        else el(g, "text", { x: x - 6, y: Y + 4.5, "font-size": 10 * PT, "text-anchor": "end" }, tickLabel(t, yt));
+      // y ticks: on the left, or on the right for a twin axis (opts.right)
+      const side = opts.right ? x + w : x;
+      const out = opts.right ? 1 : -1;
+      const anchor = opts.right ? "start" : "end";
+      const tick = (Y, label) => {
+        el(g, "line", { x1: side, x2: side + out * 3.5, y1: Y, y2: Y, stroke: "black", "stroke-width": 0.8 });
+        if (label !== undefined) el(g, "text", { x: side + out * 6, y: Y + 4.5, "font-size": 10 * PT, "text-anchor": anchor, fill: opts.tickColor || "black" }, label);
+      };
+      if (!opts.ylog) {
+        const yt = niceTicks(...opts.ylim, ny);
+        for (const t of yt) tick(ax.py(t), tickLabel(t, yt));
+      } else if (decadeTicks(...opts.ylim).length >= 2) {
+        for (const k of decadeTicks(...opts.ylim)) {
+          const Y = ax.py(Math.pow(10, k));
+          tick(Y);
+          powerLabel(g, side + out * 6, Y + 5, k, anchor, "auto");
+        }
+      } else {
+        for (const t of minorTicks(...opts.ylim)) tick(ax.py(t), format(t, ".1g"));
       }
     }
     el(g, "rect", { x, y, width: w, height: h, fill: "none", stroke: "black", "stroke-width": 0.8 });
@@ -208,8 +232,8 @@
     }
     if (opts.xlabel) el(g, "text", { x: x + w / 2, y: y + h + 32, "font-size": 10 * PT, "text-anchor": "middle" }, opts.xlabel);
     if (opts.ylabel) {
-      const lx = x - (opts.ylabelPad || 38);
-      el(g, "text", { x: lx, y: y + h / 2, "font-size": 10 * PT, "text-anchor": "middle", transform: `rotate(-90 ${lx} ${y + h / 2})` }, opts.ylabel);
+      const lx = opts.right ? x + w + (opts.ylabelPad || 38) : x - (opts.ylabelPad || 38);
+      el(g, "text", { x: lx, y: y + h / 2, "font-size": 10 * PT, "text-anchor": "middle", fill: opts.ylabelColor || "black", transform: `rotate(-90 ${lx} ${y + h / 2})` }, opts.ylabel);
     }
   }
 
@@ -360,7 +384,22 @@
     return colors[k];
   }
 
+  /** Axis limits around values with matplotlib's 5% margins (in log space for a log axis). */
+  function autolim(values, log = false, margin = 0.05) {
+    const v = values.filter((t) => Number.isFinite(t) && (!log || t > 0)).map((t) => (log ? Math.log10(t) : t));
+    let lo = Math.min(...v);
+    let hi = Math.max(...v);
+    if (!(hi > lo)) {
+      const d = lo === 0 ? 0.05 : Math.abs(lo) * 0.05; // one value: matplotlib widens around it
+      lo -= d;
+      hi += d;
+    }
+    const pad = margin * (hi - lo);
+    return log ? [10 ** (lo - pad), 10 ** (hi + pad)] : [lo - pad, hi + pad];
+  }
+
   ns.plot = {
+    autolim,
     PT, el, figure, background, axes, equalAspect, line, markers, text, legend, polygon,
     clipHalfPlane, lineInBox, lut, format, linspace, sigmoid, niceTicks,
   };
