@@ -268,3 +268,42 @@ def test_map_render_at_grid_corners_returns_the_python_alt_text(page, map_explor
         out = js_render(page, "map", values)
         assert out["alt"] == map_explorer.describe(values) == out["label"]
         assert out["marks"] >= values["n"]
+
+
+# -- gradient descent (computed in the page, prefix by steps) ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def descent(page):
+    from nnlib.widgets.linear_regression import GradientDescentExplorer, experience_salary
+
+    return load(page, GradientDescentExplorer(*experience_salary(), lr=0.02, steps=40))
+
+
+def test_gradient_descent_compute_matches_python(page, descent, rng):
+    grid = descent.static_grid()
+    lr_max = {s: descent.compute(lr=0.01, steps=1, standardise=s)["lr_max"] for s in (False, True)}
+    # random lrs, every prefix of a converging and of a diverging run, and both sides of 2/L
+    states = random_states(descent, rng, 60)
+    states += [{"lr": 0.02, "steps": k, "standardise": False} for k in grid["steps"]]
+    states += [{"lr": 0.9, "steps": k, "standardise": True} for k in grid["steps"]]
+    states += [
+        {"lr": f * lr_max[s], "steps": 200, "standardise": s}
+        for s in (False, True)
+        for f in (0.99, 1.01, 3.0)
+    ]
+    scalars = ["lr_max", "kappa", "j_star", "L", "distance"]
+    for values, got in zip(states, js_compute_many(page, "gradient_descent", states), strict=True):
+        want, what = descent.compute(**values), f"gradient descent at {values}"
+        assert len(got["losses"]) == len(want["losses"]), what
+        assert got["diverged"] == want["diverged"], what
+        close(got["path"], want["path"], what=what)
+        close(got["losses"], want["losses"], what=what)
+        close([got[k] for k in scalars], [want[k] for k in scalars], what=what)
+
+
+def test_gradient_descent_render_at_grid_corners_returns_the_python_alt_text(page, descent):
+    for values in corners(descent.static_grid()):
+        out = js_render(page, "gradient_descent", values)
+        assert out["alt"] == descent.describe(values) == out["label"]
+        assert out["marks"] >= 2 * len(descent.compute(**values)["losses"])  # path + loss curve
