@@ -307,3 +307,48 @@ def test_gradient_descent_render_at_grid_corners_returns_the_python_alt_text(pag
         out = js_render(page, "gradient_descent", values)
         assert out["alt"] == descent.describe(values) == out["label"]
         assert out["marks"] >= 2 * len(descent.compute(**values)["losses"])  # path + loss curve
+
+
+# -- optimizer race (computed in the page, prefix by steps) ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def race(page):
+    from nnlib.widgets.optimizers import OptimizerRace
+
+    return load(page, OptimizerRace())
+
+
+def check_race(got, want, what):
+    assert list(got["runs"]) == list(want["runs"]), what
+    for label, run in want["runs"].items():
+        mine = got["runs"][label]
+        assert mine["left"] == run["left"], f"{what}, {label}"
+        close(mine["path"], run["path"], rtol=1e-8, atol=1e-10, what=f"{what}, {label}")
+        close(mine["loss"], run["loss"], rtol=1e-8, atol=1e-10, what=f"{what}, {label}")
+
+
+def test_race_compute_matches_python_on_random_rates(page, race, rng):
+    states = random_states(race, rng, 24)
+    for values, got in zip(states, js_compute_many(page, "optimizer_race", states), strict=True):
+        check_race(got, race.compute(**values), f"race at {values}")
+
+
+def test_race_compute_matches_python_at_prefixes_across_the_steps_slider(page, race):
+    grid = race.static_grid()
+    for surface in grid["surface"]:
+        defaults = page.evaluate(
+            f"nnExplorer.renderers.optimizer_race.link(window.DATA, {{surface: {surface!r}}}, 'surface')"
+        )
+        states = [{"surface": surface, **defaults, "steps": k} for k in grid["steps"][::7]]
+        for values, got in zip(
+            states, js_compute_many(page, "optimizer_race", states), strict=True
+        ):
+            check_race(got, race.compute(**values), f"race at {values}")
+
+
+def test_race_render_at_grid_corners_returns_the_python_alt_text(page, race):
+    for values in corners(race.static_grid()):
+        out = js_render(page, "optimizer_race", values)
+        assert out["alt"] == race.describe(values) == out["label"]
+        assert out["marks"] > 8  # four paths and four loss curves at least
