@@ -267,7 +267,7 @@ def test_map_render_at_grid_corners_returns_the_python_alt_text(page, map_explor
     for values in corners(map_explorer.static_grid()):
         out = js_render(page, "map", values)
         assert out["alt"] == map_explorer.describe(values) == out["label"]
-        assert out["marks"] >= values["n"]
+        assert f"data (N={values['n']})" in out["text"]
 
 
 # -- gradient descent (computed in the page, prefix by steps) ----------------------------------
@@ -306,7 +306,10 @@ def test_gradient_descent_render_at_grid_corners_returns_the_python_alt_text(pag
     for values in corners(descent.static_grid()):
         out = js_render(page, "gradient_descent", values)
         assert out["alt"] == descent.describe(values) == out["label"]
-        assert out["marks"] >= 2 * len(descent.compute(**values)["losses"])  # path + loss curve
+        state = descent.compute(**values)
+        verdict = "diverges" if state["diverged"] else "converges"
+        assert f"lr = {state['lr']:.3g}, 2/L = {state['lr_max']:.3g}: {verdict}" in out["text"]
+        assert out["marks"] >= 4  # the path, its dots, the end point and the loss curve
 
 
 # -- optimizer race (computed in the page, prefix by steps) ------------------------------------

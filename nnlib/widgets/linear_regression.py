@@ -22,7 +22,7 @@ from .._validate import as_float_array, check_ndim, check_shape
 from ..data import make_linear
 from ..linear import ConvergenceWarning, gradient_descent, normal_equations
 from .base import Explorer
-from .scripted import axes_map, figure_size, png_data_url
+from .scripted import axes_map, figure_size, offscreen_figure, png_data_url
 
 __all__ = ["experience_salary", "gd_path", "GradientDescentExplorer"]
 
@@ -196,8 +196,6 @@ class GradientDescentExplorer(Explorer):
 
     def static_data(self) -> dict:
         """Per scaling of x: the design, the constants of the bowl and the contours as an image."""
-        import matplotlib.pyplot as plt
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.colors import to_hex
 
         views = {}
@@ -207,9 +205,7 @@ class GradientDescentExplorer(Explorer):
             # the "GD" legend entry and its colour); the loss panel is drawn in SVG on top
             background = {**state, "path": np.array([self.theta0, [np.nan, np.nan]])}
             background["losses"] = np.array([np.nan])
-            fig = plt.figure(figsize=self.figsize)
-            plt.close(fig)
-            FigureCanvasAgg(fig)
+            fig = offscreen_figure(self.figsize)
             self.draw(background, fig)
             ax_surface, ax_loss = fig.axes
             ax_loss.set_visible(False)

@@ -17,7 +17,7 @@ import numpy as np
 from .. import optim
 from ..viz import plot_loss_surface
 from .base import Explorer
-from .scripted import axes_map, figure_size, png_data_url
+from .scripted import axes_map, figure_size, offscreen_figure, png_data_url
 
 __all__ = ["Surface", "SURFACES", "RACERS", "run_optimizer", "OptimizerRace"]
 
@@ -286,8 +286,6 @@ class OptimizerRace(Explorer):
 
     def static_data(self) -> dict:
         """Per surface: the start, bound, minimum, default rates, contours image and axes mapping."""
-        import matplotlib.pyplot as plt
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.colors import to_hex
 
         surfaces = {}
@@ -296,9 +294,7 @@ class OptimizerRace(Explorer):
             nothing = {"path": np.full((1, 2), np.nan), "loss": np.full(1, np.nan), "left": False}
             state = {"surface": name, "runs": dict.fromkeys(RACERS, nothing), "lr": 1.0}
             state.update(lr_adaptive=1.0, steps=0)
-            fig = plt.figure(figsize=self.figsize)
-            plt.close(fig)
-            FigureCanvasAgg(fig)
+            fig = offscreen_figure(self.figsize)
             with np.errstate(all="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # an all-NaN loss panel, hidden below
                 self.draw(state, fig)

@@ -22,9 +22,27 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["figure_size", "axes_map", "axes_rects", "colormap_hex", "png_data_url"]
+__all__ = [
+    "offscreen_figure",
+    "figure_size",
+    "axes_map",
+    "axes_rects",
+    "colormap_hex",
+    "png_data_url",
+]
 
 DPI = 100  # the renderers' pixel grid: figsize x 100, as Jupyter's inline figures
+
+
+def offscreen_figure(figsize):
+    """A figure that renders pixels but is never shown (for background images)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = plt.figure(figsize=figsize)
+    plt.close(fig)  # not managed by pyplot: nothing to show, nothing to leak
+    FigureCanvasAgg(fig)  # closing detaches the canvas; keep one that can render
+    return fig
 
 
 def figure_size(fig) -> list[int]:

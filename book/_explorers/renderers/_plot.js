@@ -112,9 +112,19 @@
     return svg;
   }
 
-  /** A background image (a matplotlib rendering of the costly fixed parts) filling the figure. */
-  function background(svg, href) {
-    el(svg, "image", { href, x: 0, y: 0, width: svg.size[0], height: svg.size[1] });
+  /**
+   * A background image (a matplotlib rendering of the costly fixed parts) filling the figure.
+   * The PNG data URL becomes a blob: URL once, so the browser decodes it once and reuses it on
+   * every redraw (a data URL in a new <image> is decoded again each time).
+   */
+  const blobs = new Map();
+  function background(svg, dataUrl) {
+    if (!blobs.has(dataUrl)) {
+      const [head, body] = dataUrl.split(",");
+      const bytes = Uint8Array.from(atob(body), (c) => c.charCodeAt(0));
+      blobs.set(dataUrl, URL.createObjectURL(new Blob([bytes], { type: head.slice(5).split(";")[0] })));
+    }
+    el(svg, "image", { href: blobs.get(dataUrl), x: 0, y: 0, width: svg.size[0], height: svg.size[1] });
   }
 
   /** Shrink a box [l, b, w, h] (figure fractions) to a given data aspect, centred (`set_aspect`). */
@@ -268,6 +278,18 @@
   function markers(ax, xs, ys, o = {}) {
     const group = o.layer || ax.g;
     const r = ((o.ms || 6) * PT) / 2;
+    if ((o.marker || "o") === "o" && !o.edge && !Array.isArray(o.fill)) {
+      // plain dots (a path's points): one <path> of zero-length round-capped segments, not one
+      // element per point, so a 1000-step path redraws in a few milliseconds
+      const d = [];
+      xs.forEach((x, i) => {
+        const X = ax.px(x);
+        const Y = ax.py(ys[i]);
+        if (Number.isFinite(X) && Number.isFinite(Y)) d.push(`M${X.toFixed(1)} ${Y.toFixed(1)}h0`);
+      });
+      if (d.length) el(group, "path", { d: d.join(""), stroke: o.fill || o.color || "#1f77b4", "stroke-width": 2 * r, "stroke-linecap": "round", fill: "none" });
+      return;
+    }
     xs.forEach((x, i) => {
       const X = ax.px(x);
       const Y = ax.py(ys[i]);
