@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .base import Explorer
+from .static import thin
 
 __all__ = ["PredictionExplorer"]
 
@@ -63,6 +64,22 @@ class PredictionExplorer(Explorer):
 
     def _pool(self, show: str) -> np.ndarray:
         return self.wrong if show == "misclassified" and len(self.wrong) else np.arange(len(self.y))
+
+    def static_grid(self):
+        """Both pools; the slider at every misclassified position and every 24th digit."""
+        index = self.values["index"]
+        every = list(range(len(self.y)))
+        positions = set(thin(every, 24, keep=[index])) | set(range(min(len(self.wrong), 24)))
+        return {"show": ["all", "misclassified"], "index": sorted(positions)}
+
+    def describe(self, state):
+        p = state["probs"][state["predicted"]]
+        verdict = "correct" if state["predicted"] == state["true"] else "wrong"
+        return (
+            f"Test digit {state['sample']} (true label {state['true']}): the network predicts "
+            f"{state['predicted']} with probability {p:.2f} ({verdict}); bars show the probability "
+            f"of each of the 10 classes. Showing {state['show']} ({state['pool_size']} digits)."
+        )
 
     def compute(self, show, index):
         pool = self._pool(show)
