@@ -175,6 +175,32 @@ def test_identical_states_share_one_file(tmp_path):
     assert len(list((tmp_path / entry["key"]).glob("*.png"))) == 2
 
 
+def test_states_with_the_same_canonical_values_are_rendered_once(tmp_path):
+    class BlueIgnoresSlope(Line):
+        draws = 0
+
+        def static_canonical(self, values):
+            return {**values, "slope": 0.0} if values["colour"] == "b" else values
+
+        def draw(self, state, fig):
+            type(self).draws += 1
+            super().draw(state, fig)
+
+    explorer = BlueIgnoresSlope()
+    BlueIgnoresSlope.draws = 0  # the live figure drew once
+    entry = static.build(explorer, tmp_path, processes=1)
+    assert BlueIgnoresSlope.draws == 6 + 2  # red: 3 slopes x 2 grids; blue: 2 grids
+    assert entry["states"]["2-1-0"] == entry["states"]["0-1-0"] != entry["states"]["2-0-0"]
+    assert "slope 0 " in entry["states"]["2-1-0"]["alt"]
+
+    class Outside(Line):
+        def static_canonical(self, values):
+            return {**values, "slope": 0.25}
+
+    with pytest.raises(static.StaticGridError, match=r"Outside.static_canonical.*not a state"):
+        static.build(Outside(), tmp_path, processes=1)
+
+
 def test_two_processes_render_the_same_files_as_one(tmp_path):
     e = Line()
     grid = static.checked_grid(e)

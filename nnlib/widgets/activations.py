@@ -96,11 +96,17 @@ class ActivationExplorer(Explorer):
         }
 
     def static_grid(self):
-        """Every function; alpha / beta at 5 values and the range at 4 (180 states)."""
+        """Every function; alpha / beta at 5 values and the range at 4 (180 states, 84 figures)."""
         grid = super().static_grid()
         grid["param"] = thin([0.0, 0.1, 0.5, 1.0, 2.0], 1, keep=[self.values["param"]])
         grid["xmax"] = thin([2.0, 6.0, 12.0, 20.0], 1, keep=[self.values["xmax"]])
         return grid
+
+    def static_canonical(self, values):
+        """alpha / beta changes only the functions that take one (``PARAMETER``)."""
+        if values["name"] in PARAMETER:
+            return values
+        return {**values, "param": self.static_grid()["param"][0]}
 
     def describe(self, state):
         label = state["name"] + "".join(f"({k}={v:g})" for k, v in state["kwargs"].items())

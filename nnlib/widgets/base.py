@@ -79,6 +79,14 @@ class Explorer:
 
         return {name: default_grid(control) for name, control in self.controls.items()}
 
+    def static_canonical(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The values whose figure is the same as that of ``values`` (default: ``values`` itself).
+
+        Override where a control has no effect in some states (a parameter the chosen function
+        ignores, a step past the last): the static build renders each figure once and shares it.
+        """
+        return values
+
     def describe(self, state: dict[str, Any]) -> str:
         """Alt text for the figure of ``state``: what it shows, with its key numbers.
 

@@ -72,6 +72,13 @@ class PredictionExplorer(Explorer):
         positions = set(thin(every, 24, keep=[index])) | set(range(min(len(self.wrong), 24)))
         return {"show": ["all", "misclassified"], "index": sorted(positions)}
 
+    def static_canonical(self, values):
+        """Past the end of a pool the slider shows the pool's last digit."""
+        last = len(self._pool(values["show"])) - 1
+        if values["index"] < last:
+            return values
+        return {**values, "index": min(i for i in self.static_grid()["index"] if i >= last)}
+
     def describe(self, state):
         p = state["probs"][state["predicted"]]
         verdict = "correct" if state["predicted"] == state["true"] else "wrong"

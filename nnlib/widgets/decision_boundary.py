@@ -197,15 +197,21 @@ class DecisionBoundaryExplorer(Explorer):
         }
 
     def static_grid(self):
-        """Every data set and activation; 3 widths, 2 learning rates, 4 epoch counts (288 states)."""
+        """Every data set and activation; 2 widths, 2 learning rates, 3 epoch counts (144 states)."""
         v = self.values
         return {
             "dataset": list(DATASETS),
             "activation": list(ACTIVATIONS),
-            "hidden": thin([2, 8, 32], 1, keep=[v["hidden"]]),
+            "hidden": thin([2, 8], 1, keep=[v["hidden"]]),
             "lr": thin([0.03, 0.1], 1, keep=[v["lr"]]),
-            "epochs": thin([0, 100, 300, 500], 1, keep=[v["epochs"]]),
+            "epochs": thin([0, 150, 300], 1, keep=[v["epochs"]]),
         }
+
+    def static_canonical(self, values):
+        """Before the first epoch the learning rate has not acted yet."""
+        if values["epochs"]:
+            return values
+        return {**values, "lr": self.static_grid()["lr"][0]}
 
     def describe(self, state):
         loss = state["loss"][-1] if len(state["loss"]) else float("nan")

@@ -162,6 +162,15 @@ class EncodingExplorer(Explorer):
         grid["lam"] = thin(grid["lam"], 4, keep=[self.values["lam"]])
         return grid
 
+    def static_canonical(self, values):
+        """Only the ridge design reads lambda, and only the K-1 design reads the baseline."""
+        initial = self.static_grid()
+        if values["encoding"] != "ridge":
+            values = {**values, "lam": initial["lam"][0]}
+        if values["encoding"] != "k-1":
+            values = {**values, "baseline": initial["baseline"][0]}
+        return values
+
     def describe(self, state):
         n, c = state["shape"]
         design = dict((v, k) for k, v in ENCODINGS.items())[state["encoding"]]

@@ -182,12 +182,12 @@ class InitializationExplorer(Explorer):
         }
 
     def static_grid(self):
-        """Every scheme and activation; 4 depths and 3 multipliers (192 states)."""
+        """Every scheme and activation; 3 depths and 3 multipliers (144 states)."""
         v = self.values
         return {
             "scheme": list(SCHEMES),
             "activation": list(ACTIVATIONS),
-            "depth": thin([2, 10, 30, 50], 1, keep=[v["depth"]]),
+            "depth": thin([10, 30, 50], 1, keep=[v["depth"]]),
             "scale": thin([0.5, 1.0, 2.0], 1, keep=[v["scale"]]),
         }
 

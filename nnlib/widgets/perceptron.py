@@ -77,6 +77,11 @@ class PerceptronExplorer(Explorer):
             ),
         }
 
+    def static_canonical(self, values):
+        """Past the last update the figure stays the same: the updates slider stops there."""
+        n_updates = self.compute(values["dataset"], 0)["n_updates"]
+        return {**values, "update": min(values["update"], n_updates)}
+
     def describe(self, state):
         w = ", ".join(f"{x:.2f}" for x in state["w"])
         return (

@@ -34,6 +34,7 @@ import multiprocessing
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -401,10 +402,25 @@ def _processes() -> int:
 def render_states(explorer, grid: dict[str, list], folder: Path, processes: int | None = None):
     """Render every state of ``grid`` into ``folder``; return key -> {file, alt, bytes}.
 
-    With more than one process (and a platform that forks), the states are split between forked
-    workers, which inherit the explorer (its data and trained models) instead of pickling it.
+    States with the same ``explorer.static_canonical(values)`` are rendered once. With more than
+    one process (and a platform that forks), the renders are split between forked workers, which
+    inherit the explorer (its data and trained models) instead of pickling it.
     """
-    jobs = list(grid_states(grid))
+    same: dict[str, list[str]] = {}  # a rendered state's key -> the keys that show its figure
+    jobs = []
+    for key, values in grid_states(grid):
+        canonical = explorer.static_canonical(dict(values))
+        try:
+            first = "-".join(str(_index_of(grid[n], canonical[n])) for n in grid)
+        except ValueError:
+            raise StaticGridError(
+                f"{type(explorer).__name__}.static_canonical({values}) returned {canonical}, "
+                "which is not a state of its static_grid"
+            ) from None
+        if first not in same:
+            same[first] = []
+            jobs.append((first, canonical))
+        same[first].append(key)
     processes = _processes() if processes is None else processes
     fork = "fork" in multiprocessing.get_all_start_methods()
     _WORKER.clear()
@@ -419,13 +435,14 @@ def render_states(explorer, grid: dict[str, list], folder: Path, processes: int 
     finally:
         _WORKER.clear()
     states = {}
-    for key, data, alt in results:
+    for first, data, alt in results:
         # named by content: states that look the same (a parameter the chosen function ignores,
         # a step past the last update) share one file
         name = f"{hashlib.sha256(data).hexdigest()[:16]}.{IMAGE_FORMAT}"
         if not (folder / name).exists():
             (folder / name).write_bytes(data)
-        states[key] = {"file": name, "alt": alt, "bytes": len(data)}
+        for key in same[first]:
+            states[key] = {"file": name, "alt": alt, "bytes": len(data)}
     return dict(sorted(states.items(), key=lambda kv: [int(i) for i in kv[0].split("-")]))
 
 
@@ -445,10 +462,13 @@ def build(explorer, cache: Path, processes: int | None = None) -> dict:
         return json.loads(saved.read_text(encoding="utf-8"))
     cache.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=cache))
+    scratch.chmod(0o755)  # mkdtemp's 0700 would follow the states onto a web server
     try:
         entry = manifest(explorer, grid, key)
         if explorer.static_renderer is None:
+            start = time.perf_counter()
             entry["states"] = render_states(explorer, grid, scratch, processes)
+            entry["render_seconds"] = round(time.perf_counter() - start, 2)  # for benchmarks/
         (scratch / "manifest.json").write_text(json.dumps(entry), encoding="utf-8")
         try:
             scratch.rename(target)  # atomic: a folder with a manifest is complete
@@ -465,7 +485,7 @@ def static_html(explorer, cache: Path) -> str:
     """The static view: a manifest for ``explorer.js``, the initial figure and the note."""
     entry = build(explorer, cache)
     initial = "-".join(str(c["initial"]) for c in entry["controls"])
-    page_entry = {k: v for k, v in entry.items()}
+    page_entry = {k: v for k, v in entry.items() if k != "render_seconds"}
     if "states" in page_entry:  # the page needs file and alt text per state, not sizes
         page_entry["states"] = {
             k: {"file": s["file"], "alt": s["alt"]} for k, s in entry["states"].items()
