@@ -169,6 +169,15 @@ class RegularizationExplorer(Explorer):
             ),
         }
 
+    def describe(self, state):
+        run = state["run"]
+        return (
+            f"Training and dev accuracy per epoch with dropout p = {state['p']:g} and L2 lambda "
+            f"{state['l2']:g}: final train accuracy {run['train_acc'][-1]:.2f}, dev accuracy "
+            f"{run['val_accuracy'][-1]:.2f} (gap {state['gap']:.2f}), against the unregularized "
+            "baseline."
+        )
+
     def compute(self, p, l2):
         run, baseline = train_regularized(p, l2), train_regularized(0.0, 0.0)
         return {
