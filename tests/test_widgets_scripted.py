@@ -151,7 +151,7 @@ def test_kernel_render_at_grid_corners_returns_the_python_alt_text(page, kernel)
         for w in (grid["k00"][0], grid["k00"][-1]):
             state = {**values, **{k: w for k in grid if k.startswith("k")}}
             out = js_render(page, "kernel", state)
-            assert out["alt"] == kernel.describe(state) == out["label"]
+            assert out["alt"] == kernel.describe(kernel.compute(**state)) == out["label"]
             assert out["marks"] > 64
 
 
@@ -205,7 +205,7 @@ def test_hyperplane_compute_matches_python_on_random_and_edge_states(page, hyper
 def test_hyperplane_render_at_grid_corners_returns_the_python_alt_text(page, hyperplane):
     for values in [*corners(hyperplane.static_grid()), {"w1": 0.0, "w2": 0.0, "b": 0.0}]:
         out = js_render(page, "hyperplane", values)
-        assert out["alt"] == hyperplane.describe(values) == out["label"]
+        assert out["alt"] == hyperplane.describe(hyperplane.compute(**values)) == out["label"]
         points = 100 if values["w1"] == values["w2"] == 0 else 200  # w = 0: no distances to show
         assert out["marks"] > points
 
@@ -240,7 +240,7 @@ def test_logistic_compute_matches_python_at_every_prefix(page, logistic):
 def test_logistic_render_at_grid_corners_returns_the_python_alt_text(page, logistic):
     for values in corners(logistic.static_grid()):
         out = js_render(page, "logistic", values)
-        assert out["alt"] == logistic.describe(values) == out["label"]
+        assert out["alt"] == logistic.describe(logistic.compute(**values)) == out["label"]
         assert out["marks"] > 100
 
 
@@ -266,7 +266,7 @@ def test_map_compute_matches_python_for_every_n_and_random_priors(page, map_expl
 def test_map_render_at_grid_corners_returns_the_python_alt_text(page, map_explorer):
     for values in corners(map_explorer.static_grid()):
         out = js_render(page, "map", values)
-        assert out["alt"] == map_explorer.describe(values) == out["label"]
+        assert out["alt"] == map_explorer.describe(map_explorer.compute(**values)) == out["label"]
         assert f"data (N={values['n']})" in out["text"]
 
 
@@ -305,7 +305,7 @@ def test_gradient_descent_compute_matches_python(page, descent, rng):
 def test_gradient_descent_render_at_grid_corners_returns_the_python_alt_text(page, descent):
     for values in corners(descent.static_grid()):
         out = js_render(page, "gradient_descent", values)
-        assert out["alt"] == descent.describe(values) == out["label"]
+        assert out["alt"] == descent.describe(descent.compute(**values)) == out["label"]
         state = descent.compute(**values)
         verdict = "diverges" if state["diverged"] else "converges"
         assert f"lr = {state['lr']:.3g}, 2/L = {state['lr_max']:.3g}: {verdict}" in out["text"]
@@ -353,5 +353,188 @@ def test_race_compute_matches_python_at_prefixes_across_the_steps_slider(page, r
 def test_race_render_at_grid_corners_returns_the_python_alt_text(page, race):
     for values in corners(race.static_grid()):
         out = js_render(page, "optimizer_race", values)
-        assert out["alt"] == race.describe(values) == out["label"]
+        assert out["alt"] == race.describe(race.compute(**values)) == out["label"]
         assert out["marks"] > 8  # four paths and four loss curves at least
+
+
+# -- the static page: controller + renderers, operated from the keyboard ------------------------
+
+
+def scripted_explorers():
+    """The six scripted explorers, built as the chapters build them."""
+    from nnlib.widgets.convolution import KernelExplorer
+    from nnlib.widgets.linear_regression import GradientDescentExplorer, experience_salary
+    from nnlib.widgets.logistic import HyperplaneExplorer, LogisticExplorer
+    from nnlib.widgets.ml_vs_map import MapExplorer
+    from nnlib.widgets.optimizers import OptimizerRace
+
+    return [
+        GradientDescentExplorer(*experience_salary(), lr=0.02, steps=40),
+        MapExplorer(prior_std=0.5, n=5),
+        HyperplaneExplorer(),
+        LogisticExplorer(),
+        OptimizerRace(),
+        KernelExplorer(preset="vertical edges (Sobel x)", digit=0, stride=1, pad=1),
+    ]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """A page holding the six explorers' static views, as the book build writes them."""
+    from nnlib.widgets.static import ROOT_TOKEN, static_html
+
+    root = tmp_path_factory.mktemp("site")
+    shutil.copytree(RENDERERS.parent, root / "_explorers")
+    explorers = scripted_explorers()
+    views = [static_html(e, root / "cache").replace(ROOT_TOKEN, "") for e in explorers]
+    scripts = [f"_explorers/renderers/{name}" for name in SCRIPTS] + ["_explorers/explorer.js"]
+    (root / "index.html").write_text(
+        '<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">'
+        '<link rel="stylesheet" href="_explorers/explorer.css">'
+        + "".join(f'<script src="{s}"></script>' for s in scripts)
+        + "</head><body>"
+        + "".join(views)
+        + "</body></html>"
+    )
+    return root, explorers
+
+
+@pytest.fixture(scope="module")
+def site_browser(site):
+    folder, explorers = site
+    server = StaticServer(folder)
+    browser = Browser(server.origin, allowed_folder=folder)
+    try:
+        yield browser.new_page(), server.origin + "/index.html", explorers
+    finally:
+        browser.close()
+        server.close()
+
+
+@pytest.fixture
+def site_page(site_browser):
+    """The page, freshly loaded (every explorer at its initial state), and the explorers."""
+    tab, url, explorers = site_browser
+    tab.goto(url, VIEWPORTS["desktop"])
+    yield tab, explorers
+    assert not tab.problems, tab.problems
+    assert not tab.blocked, tab.blocked
+
+
+def root(k: int) -> str:
+    """JavaScript for the k-th explorer's root element on the page."""
+    return f"document.querySelectorAll('div.nn-explorer')[{k}]"
+
+
+def shown_alt(page, k: int) -> str:
+    """The alt text of the k-th explorer's figure on the page."""
+    return page.evaluate(
+        f"{root(k)}.querySelector('.nn-explorer-canvas').getAttribute('aria-label')"
+    )
+
+
+def sliders(page, k: int) -> dict[str, str]:
+    """The k-th explorer's sliders: control name -> the id of its range input."""
+    return page.evaluate(
+        f"""(() => {{
+          const manifest = JSON.parse({root(k)}.querySelector('script.nn-explorer-manifest').textContent);
+          const boxes = [...{root(k)}.querySelectorAll('.nn-control')];
+          return Object.fromEntries(manifest.controls.map((c, i) => [c.name, boxes[i]])
+            .filter(([, box]) => box.classList.contains('nn-slider'))
+            .map(([name, box]) => [name, box.querySelector('input').id]));
+        }})()"""
+    )
+
+
+def expected_alt(explorer, values: dict) -> str:
+    return explorer.describe(explorer.compute(**values))
+
+
+def test_page_shows_each_explorers_initial_state(site_page):
+    page, explorers = site_page
+    for k, explorer in enumerate(explorers):
+        assert shown_alt(page, k) == expected_alt(explorer, explorer.values)
+        assert page.evaluate(f"{root(k)}.querySelector('svg') !== null")
+
+
+def test_arrow_keys_move_the_sliders_and_the_figure_follows(site_page):
+    """Each key press moves one slider; the figure is the live explorer's after the same move."""
+    from nnlib.widgets.static import checked_grid
+
+    page, _ = site_page
+    for k, live in enumerate(scripted_explorers()):  # the live twins of the page's explorers
+        grid = checked_grid(live)
+        ids = sliders(page, k)
+        assert ids, type(live).__name__
+        for name, slider in list(ids.items())[:4]:
+            key = "ArrowLeft" if live.values[name] == grid[name][-1] else "ArrowRight"
+            page.press(key, f"#{slider}")
+            position = int(page.evaluate(f"document.getElementById('{slider}').value"))
+            before = live.values[name]
+            live.update(**{name: grid[name][position]})  # couplings (preset -> custom) included
+            what = f"{type(live).__name__} after {key} on {name}"
+            assert live.values[name] != before, what
+            assert shown_alt(page, k) == expected_alt(live, live.values), what
+
+
+def choose(page, k: int, label: str, option: str) -> None:
+    """Pick ``option`` in the k-th explorer's dropdown ``label``, as a reader would."""
+    page.evaluate(
+        f"""(() => {{
+          const box = [...{root(k)}.querySelectorAll('.nn-dropdown')]
+            .find(d => d.querySelector('label').textContent === {json.dumps(label)});
+          const select = box.querySelector('select');
+          select.value = [...select.options].find(o => o.textContent === {json.dumps(option)}).value;
+          select.dispatchEvent(new Event('change'));
+        }})()"""
+    )
+
+
+def test_a_kernel_preset_writes_its_weights_and_a_weight_selects_custom(site_page):
+    page, explorers = site_page
+    k = next(i for i, e in enumerate(explorers) if e.static_renderer == "kernel")
+    kernel = scripted_explorers()[k]  # the live twin
+    choose(page, k, "kernel", "sharpen")
+    readouts = page.evaluate(
+        f"Object.fromEntries([...{root(k)}.querySelectorAll('.nn-slider')].map(s =>"
+        " [s.querySelector('label').textContent, s.querySelector('output').textContent]))"
+    )
+    weights = [readouts[f"k{i}{j}"] for i in range(3) for j in range(3)]
+    assert weights == [f"{v:.2f}" for v in [0, -1, 0, -1, 5, -1, 0, -1, 0]]
+    kernel.update(preset="sharpen")  # the live explorer writes the same weights
+    assert shown_alt(page, k) == expected_alt(kernel, kernel.values)
+    page.press("ArrowRight", f"#{sliders(page, k)['k00']}")
+    selected = page.evaluate(
+        f"(s => s.options[s.selectedIndex].textContent)({root(k)}.querySelector('select'))"
+    )
+    assert selected == "custom"
+
+
+def test_a_race_surface_resets_both_learning_rates(site_page):
+    from nnlib.widgets.optimizers import SURFACES
+
+    page, explorers = site_page
+    k = next(i for i, e in enumerate(explorers) if e.static_renderer == "optimizer_race")
+    race = scripted_explorers()[k]  # the live twin
+    choose(page, k, "surface", "ravine")
+    race.update(surface="ravine")  # live: the rates jump to the surface's defaults
+    assert (race.values["lr"], race.values["lr_adaptive"]) == (
+        SURFACES["ravine"].lr,
+        SURFACES["ravine"].lr_adaptive,
+    )
+    assert shown_alt(page, k) == expected_alt(race, race.values)
+
+
+def test_the_page_works_from_disk(site):
+    root, explorers = site
+    server = StaticServer(root)  # only to satisfy the driver: the page comes from file://
+    browser = Browser(server.origin, allowed_folder=root)
+    try:
+        tab = browser.new_page()
+        tab.goto((root / "index.html").resolve().as_uri(), VIEWPORTS["desktop"])
+        for k, explorer in enumerate(explorers):
+            assert shown_alt(tab, k) == expected_alt(explorer, explorer.values)
+        assert not tab.problems and not tab.blocked, (tab.problems, tab.blocked)
+    finally:
+        browser.close()
+        server.close()

@@ -136,13 +136,39 @@
       next.src = base + state.file;
     }
 
-    controls.forEach((control, i) => {
-      box.appendChild(buildControl(control, (index) => {
-        indices[i] = index;
-        interacted = true;
-        show();
-      }));
-    });
+    // A scripted renderer may couple controls, as the live explorer does (a preset writes the
+    // kernel's nine weights; a surface resets the learning rates): renderer.link(data, values,
+    // changed) returns {name: value}; those controls move on screen too, then one render.
+    function link(changed, nodes) {
+      const renderer = manifest.renderer && ns.renderers[manifest.renderer];
+      if (!renderer || !renderer.link) return;
+      const updates = renderer.link(manifest.data, values(), changed);
+      controls.forEach((c, i) => {
+        if (!(c.name in updates)) return;
+        const want = updates[c.name];
+        const j = c.values.findIndex((v) => v === want ||
+          (typeof v === "number" && Math.abs(v - want) <= 1e-9 * Math.abs(v) + 1e-12));
+        if (j < 0) return;  // not a value of the static grid: leave the control where it is
+        indices[i] = j;
+        const node = nodes[i];
+        const input = node.querySelector("input[type=range], select, input[type=checkbox]");
+        if (c.kind === "slider") {
+          input.value = j;
+          input.setAttribute("aria-valuetext", c.labels[j]);
+          node.querySelector("output").textContent = c.labels[j];
+        } else if (c.kind === "dropdown") input.value = String(j);
+        else if (c.kind === "checkbox") input.checked = Boolean(c.values[j]);
+        else node.querySelectorAll("input[type=radio]")[j].checked = true;
+      });
+    }
+
+    const nodes = controls.map((control, i) => buildControl(control, (index) => {
+      indices[i] = index;
+      interacted = true;
+      link(control.name, nodes);
+      show();
+    }));
+    nodes.forEach((node) => box.appendChild(node));
     if (manifest.renderer) show();
     else if (img.complete && img.naturalWidth) shown(keyOf(indices), img.alt);
     else img.addEventListener("load", () => shown(keyOf(indices), img.alt), { once: true });

@@ -20,6 +20,7 @@ import numpy as np
 from .. import functional as F
 from .base import Explorer
 from .scripted import axes_rects, colormap_hex, figure_size
+from .static import thin
 
 __all__ = ["KERNELS", "digit_images", "apply_kernel", "KernelExplorer"]
 
@@ -166,6 +167,7 @@ class KernelExplorer(Explorer):
         size = (8 + 2 * pad - 3) // stride + 1
         return {
             "image": image,
+            "digit": int(digit),
             "label": int(labels[digit]),
             "padded": np.pad(image, pad),
             "kernel": kernel,
@@ -226,6 +228,12 @@ class KernelExplorer(Explorer):
     #: 41^9 kernels x 100 digits x 9 (stride, padding) pairs: too many states to render in advance
     static_renderer = "kernel"
 
+    def static_grid(self) -> dict[str, list]:
+        """The sliders' steps plus every preset's weights (1/9 of the blur is off the 0.25 steps)."""
+        grid = super().static_grid()
+        weights = sorted({float(v) for kernel in KERNELS.values() for v in kernel.ravel()})
+        return {name: thin(v, 1, keep=weights) if name in _K else v for name, v in grid.items()}
+
     def static_data(self) -> dict:
         """The digits the slider reaches (intensities 0..16), the presets, colour maps and layout."""
         images, labels = digit_images()
@@ -240,14 +248,13 @@ class KernelExplorer(Explorer):
             "rects": axes_rects(self.figure),
         }
 
-    def describe(self, values) -> str:
-        """Alt text of the figure for control ``values``: the digit, kernel, stride and feature map."""
-        s = self.compute(**values)
-        n, out = s["padded"].shape[0], s["out"]
-        weights = "; ".join(" ".join(f"{v:.2g}" for v in row) for row in s["kernel"])
+    def describe(self, state) -> str:
+        """Alt text for a ``compute`` result: the digit, kernel, stride and feature map."""
+        n, out = state["padded"].shape[0], state["out"]
+        weights = "; ".join(" ".join(f"{v:.2g}" for v in row) for row in state["kernel"])
         return (
-            f"Digit {s['label']} (#{values['digit']}) padded by {s['pad']} to {n}x{n}, "
-            f'kernel "{s["preset"]}" [{weights}], '
-            f"stride {s['stride']}: feature map {s['size']}x{s['size']} ({s['formula']}), "
+            f"Digit {state['label']} (#{state['digit']}) padded by {state['pad']} to {n}x{n}, "
+            f'kernel "{state["preset"]}" [{weights}], '
+            f"stride {state['stride']}: feature map {state['size']}x{state['size']} ({state['formula']}), "
             f"values from {out.min():.2f} to {out.max():.2f}."
         )

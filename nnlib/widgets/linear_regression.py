@@ -22,7 +22,8 @@ from .._validate import as_float_array, check_ndim, check_shape
 from ..data import make_linear
 from ..linear import ConvergenceWarning, gradient_descent, normal_equations
 from .base import Explorer
-from .scripted import axes_map, figure_size, offscreen_figure, png_data_url
+from .scripted import axes_map, figure_size, offscreen_figure
+from .static import figure_data_url, thin
 
 __all__ = ["experience_salary", "gd_path", "GradientDescentExplorer"]
 
@@ -194,6 +195,11 @@ class GradientDescentExplorer(Explorer):
     #: the steps slider draws a prefix); the contours, which do not depend on lr, are an image
     static_renderer = "gradient_descent"
 
+    def static_grid(self) -> dict[str, list]:
+        """Every slider step, plus the initial lr (off the log slider's steps, e.g. 0.02)."""
+        grid = super().static_grid()
+        return {**grid, "lr": thin(grid["lr"], 1, keep=[self.controls["lr"].value])}
+
     def static_data(self) -> dict:
         """Per scaling of x: the design, the constants of the bowl and the contours as an image."""
         from matplotlib.colors import to_hex
@@ -211,7 +217,7 @@ class GradientDescentExplorer(Explorer):
             ax_loss.set_visible(False)
             views[str(standardise).lower()] = {
                 "A": self.designs[standardise].tolist(),
-                "image": png_data_url(fig),
+                "image": figure_data_url(fig, "webp"),
                 "surface": axes_map(ax_surface),
                 "loss_rect": axes_map(ax_loss)["rect"],
                 "path_color": to_hex(ax_surface.get_lines()[0].get_color()),
@@ -230,14 +236,13 @@ class GradientDescentExplorer(Explorer):
             "views": views,
         }
 
-    def describe(self, values) -> str:
-        """Alt text for control ``values``: lr against 2/L, the verdict, the loss and the distance."""
-        s = self.compute(**values)
-        taken, verdict = len(s["losses"]) - 1, "diverges" if s["diverged"] else "converges"
-        scaling = "standardised" if s["standardise"] else "raw"
+    def describe(self, state) -> str:
+        """Alt text for a ``compute`` result: lr against 2/L, the verdict, the loss and the distance."""
+        taken, verdict = len(state["losses"]) - 1, "diverges" if state["diverged"] else "converges"
+        scaling = "standardised" if state["standardise"] else "raw"
         return (
-            f"Gradient descent on the MSE of a line ({scaling} x) with lr = {s['lr']:.3g}: "
-            f"{verdict} (2/L = {s['lr_max']:.3g}, condition number {s['kappa']:.3g}); "
-            f"after {taken} of {s['steps']} steps the loss is {s['losses'][-1]:.4g} "
-            f"(minimum {s['j_star']:.4g}), {s['distance']:.3g} from the minimum."
+            f"Gradient descent on the MSE of a line ({scaling} x) with lr = {state['lr']:.3g}: "
+            f"{verdict} (2/L = {state['lr_max']:.3g}, condition number {state['kappa']:.3g}); "
+            f"after {taken} of {state['steps']} steps the loss is {state['losses'][-1]:.4g} "
+            f"(minimum {state['j_star']:.4g}), {state['distance']:.3g} from the minimum."
         )

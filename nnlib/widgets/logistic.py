@@ -164,15 +164,14 @@ class HyperplaneExplorer(Explorer):
         X, y = logistic_data("overlapping")
         return {"X": X.tolist(), "y": y.astype(int).tolist(), **_probability_data(self.figure)}
 
-    def describe(self, values) -> str:
-        """Alt text for control ``values``: the line, its distance, ||w||, the loss and accuracy."""
-        s = self.compute(**values)
-        w, norm = s["w"], float(np.linalg.norm(s["w"]))
+    def describe(self, state) -> str:
+        """Alt text for a ``compute`` result: the line, its distance, ||w||, the loss and accuracy."""
+        w, norm = state["w"], float(np.linalg.norm(state["w"]))
         return (
-            f"Logistic model with w = ({w[0]:.2f}, {w[1]:.2f}), b = {s['b']:.2f}: "
-            f"the boundary p = 0.5 lies at distance {s['distance']:.2f} from the origin, "
-            f"||w|| = {norm:.2f}; mean BCE {s['loss']:.3f}, accuracy {s['accuracy']:.2f} "
-            f"on {len(s['y'])} points."
+            f"Logistic model with w = ({w[0]:.2f}, {w[1]:.2f}), b = {state['b']:.2f}: "
+            f"the boundary p = 0.5 lies at distance {state['distance']:.2f} from the origin, "
+            f"||w|| = {norm:.2f}; mean BCE {state['loss']:.3f}, accuracy {state['accuracy']:.2f} "
+            f"on {len(state['y'])} points."
         )
 
 
@@ -226,6 +225,7 @@ class LogisticExplorer(Explorer):
             "X": X,
             "y": y,
             "data": data,
+            "lr": float(lr),
             "step": k,
             "losses": run["loss"].copy(),
             "norms": np.linalg.norm(run["w"], axis=1),
@@ -279,13 +279,12 @@ class LogisticExplorer(Explorer):
             **_probability_data(self.figure),
         }
 
-    def describe(self, values) -> str:
-        """Alt text for control ``values``: the step, the weights, the loss and the accuracy."""
-        s = self.compute(**values)
-        w, norm = s["w"], s["norms"][s["step"]]
+    def describe(self, state) -> str:
+        """Alt text for a ``compute`` result: the step, the weights, the loss and the accuracy."""
+        w, norm = state["w"], state["norms"][state["step"]]
         return (
-            f"Gradient descent on the {s['data']} data, learning rate {float(values['lr']):.2g}, "
-            f"after {s['step']} steps: w = ({w[0]:.2f}, {w[1]:.2f}), b = {s['b']:.2f}, "
-            f"||w|| = {norm:.2f}; mean BCE {s['loss']:.3f} (from {s['losses'][0]:.3f} at step 0), "
-            f"accuracy {s['accuracy']:.2f}."
+            f"Gradient descent on the {state['data']} data, learning rate {state['lr']:.2g}, "
+            f"after {state['step']} steps: w = ({w[0]:.2f}, {w[1]:.2f}), b = {state['b']:.2f}, "
+            f"||w|| = {norm:.2f}; mean BCE {state['loss']:.3f} (from {state['losses'][0]:.3f} at step 0), "
+            f"accuracy {state['accuracy']:.2f}."
         )

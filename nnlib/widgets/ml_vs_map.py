@@ -22,6 +22,7 @@ from ..data import make_linear
 from ..linear import normal_equations, ridge_closed_form
 from .base import Explorer
 from .scripted import axes_rects, figure_size
+from .static import thin
 
 __all__ = ["gaussian_posterior", "MapExplorer"]
 
@@ -154,6 +155,14 @@ class MapExplorer(Explorer):
     #: N selects a prefix of the shipped points; the posterior is two sums and a division
     static_renderer = "map"
 
+    def static_grid(self) -> dict[str, list]:
+        """Every slider step, plus the initial prior std (off the log slider's steps, e.g. 0.5)."""
+        grid = super().static_grid()
+        return {
+            **grid,
+            "prior_std": thin(grid["prior_std"], 1, keep=[self.controls["prior_std"].value]),
+        }
+
     def static_data(self) -> dict:
         """Every point the N slider reaches, the noise level, the true slope and the layout."""
         return {
@@ -165,12 +174,11 @@ class MapExplorer(Explorer):
             "rects": axes_rects(self.figure),
         }
 
-    def describe(self, values) -> str:
-        """Alt text for control ``values``: the prior, N, the ML and MAP slopes and the shrinkage."""
-        s = self.compute(**values)
+    def describe(self, state) -> str:
+        """Alt text for a ``compute`` result: the prior, N, the ML and MAP slopes and the shrinkage."""
         return (
-            f"Prior N({s['prior_mean']:.2f}, {s['prior_std']:.3g}^2) and {s['n']} samples: "
-            f"ML slope {s['w_ml']:.2f}, MAP slope {s['w_map']:.2f} "
-            f"(weight on ML {s['shrink']:.2f}, lambda {s['lam']:.3g}), "
-            f"posterior sd {s['post_std']:.3g}; true slope {self.w_true:.2f}."
+            f"Prior N({state['prior_mean']:.2f}, {state['prior_std']:.3g}^2) and {state['n']} samples: "
+            f"ML slope {state['w_ml']:.2f}, MAP slope {state['w_map']:.2f} "
+            f"(weight on ML {state['shrink']:.2f}, lambda {state['lam']:.3g}), "
+            f"posterior sd {state['post_std']:.3g}; true slope {self.w_true:.2f}."
         )

@@ -17,7 +17,8 @@ import numpy as np
 from .. import optim
 from ..viz import plot_loss_surface
 from .base import Explorer
-from .scripted import axes_map, figure_size, offscreen_figure, png_data_url
+from .scripted import axes_map, figure_size, offscreen_figure
+from .static import figure_data_url, thin
 
 __all__ = ["Surface", "SURFACES", "RACERS", "run_optimizer", "OptimizerRace"]
 
@@ -280,8 +281,8 @@ class OptimizerRace(Explorer):
         """The sliders' positions plus every surface's default rates (a surface change sets them)."""
         grid = super().static_grid()
         for rate in ("lr", "lr_adaptive"):
-            defaults = {getattr(surface, rate) for surface in SURFACES.values()}
-            grid[rate] = sorted(set(grid[rate]) | defaults)
+            defaults = [getattr(surface, rate) for surface in SURFACES.values()]
+            grid[rate] = thin(grid[rate], 1, keep=defaults)
         return grid
 
     def static_data(self) -> dict:
@@ -307,7 +308,7 @@ class OptimizerRace(Explorer):
                 "minimum": None if surface.minimum is None else list(surface.minimum),
                 "lr": surface.lr,
                 "lr_adaptive": surface.lr_adaptive,
-                "image": png_data_url(fig),
+                "image": figure_data_url(fig, "webp"),
                 "axes": axes_map(ax_paths),
                 "loss_rect": axes_map(ax_loss)["rect"],
                 "colors": {
@@ -322,16 +323,15 @@ class OptimizerRace(Explorer):
             "surfaces": surfaces,
         }
 
-    def describe(self, values) -> str:
-        """Alt text for control ``values``: where each optimizer ends and its loss there."""
-        s = self.compute(**values)
-        surface = SURFACES[s["surface"]]
+    def describe(self, state) -> str:
+        """Alt text for a ``compute`` result: where each optimizer ends and its loss there."""
+        surface = SURFACES[state["surface"]]
         parts = []
-        for label, run in s["runs"].items():
+        for label, run in state["runs"].items():
             x, y = run["path"][-1]
             fate = (", escaped" if surface.minimum is None else ", diverged") if run["left"] else ""
             parts.append(f"{label} at ({x:.2f}, {y:.2f}) with loss {run['loss'][-1]:.3g}{fate}")
         return (
-            f"{s['surface']} surface, {s['steps']} steps, lr {s['lr']:.1e} for SGD and momentum, "
-            f"{s['lr_adaptive']:.1e} for RMSProp and Adam: {'; '.join(parts)}."
+            f"{state['surface']} surface, {state['steps']} steps, lr {state['lr']:.1e} for SGD and momentum, "
+            f"{state['lr_adaptive']:.1e} for RMSProp and Adam: {'; '.join(parts)}."
         )
