@@ -9,6 +9,11 @@ over a sweep of one control at a time through its static grid (the way a reader 
 slider), after a first render. Budgets: a change renders in <= 100 ms;
 a page stays well under 5 MB before any interaction.
 
+With a built book (``_build/html``, from ``make book``), it also loads each chapter page that
+has a scripted explorer in a fresh browser (cold cache) and reports the bytes it loaded before
+any interaction, then moves each of the page's sliders through the controller (``explorer.js``)
+and times input event -> figure painted.
+
 Run by hand from the repository root (the machine's load shows in the times; say so):
 
     PYTHONPATH=$PWD OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/scripted_explorers.py
@@ -84,6 +89,52 @@ def stats(times: list[float]) -> list[float]:
     return [statistics.median(times), times[min(len(times) - 1, int(0.95 * len(times)))], times[-1]]
 
 
+BOOK = ROOT / "_build" / "html"
+BOOK_PAGES = ["02_linear_regression", "03_ml_vs_map", "04_logistic_softmax", "09_optimizers"]
+BOOK_PAGES.append("14_conv_pool")
+
+BOOK_JS = """(async () => {
+  const frame = () => new Promise(ok => requestAnimationFrame(() => requestAnimationFrame(ok)));
+  const times = [];
+  for (const root of document.querySelectorAll('div.nn-explorer')) {
+    if (!root.querySelector('.nn-explorer-canvas')) continue;  // a "states" explorer
+    for (const input of root.querySelectorAll('input[type=range]')) {
+      for (let k = 0; k < 10; k++) {
+        const t = performance.now();
+        input.value = Math.min(Number(input.max), Number(input.value) + 1);
+        input.dispatchEvent(new Event('input'));
+        await frame();
+        times.push(performance.now() - t);
+      }
+    }
+  }
+  return times;
+})()"""
+
+
+def book_pages():
+    """Cold-load bytes and slider-to-paint times on the built chapter pages."""
+    server = StaticServer(BOOK)
+    print(f"\nbuilt book ({BOOK}): cold load, then sliders moved through explorer.js")
+    print(
+        f"{'page':<24} {'kB loaded':>9} {'changes':>8} {'median ms':>9} {'p95 ms':>9} {'max ms':>9}"
+    )
+    try:
+        for name in BOOK_PAGES:
+            browser = Browser(server.origin, timeout=120)  # a fresh profile: nothing cached
+            try:
+                page = browser.new_page()
+                page.goto(f"{server.origin}/book/{name}.html", VIEWPORTS["desktop"], timeout=120)
+                loaded = page.bytes_loaded
+                times = page.evaluate(BOOK_JS, timeout=300)
+                row = [loaded / 1e3, len(times), *stats(times)]
+                print(f"{name:<24} " + " ".join(f"{v:>9.1f}" for v in row))
+            finally:
+                browser.close()
+    finally:
+        server.close()
+
+
 def main():
     scripts = sorted(RENDERERS.glob("*.js"))
     script_bytes = sum(p.stat().st_size for p in scripts)
@@ -128,3 +179,5 @@ def main():
 
 if __name__ == "__main__":
     main()
+    if BOOK.is_dir():
+        book_pages()
