@@ -206,9 +206,9 @@ def test_two_processes_render_the_same_files_as_one(tmp_path):
     grid = static.checked_grid(e)
     (tmp_path / "one").mkdir()
     (tmp_path / "two").mkdir()
-    one = static.render_states(e, grid, tmp_path / "one", processes=1)
-    two = static.render_states(e, grid, tmp_path / "two", processes=2)
-    assert one == two
+    one, cpu_one = static.render_states(e, grid, tmp_path / "one", processes=1)
+    two, cpu_two = static.render_states(e, grid, tmp_path / "two", processes=2)
+    assert one == two and cpu_one > 0 and cpu_two > 0
     for state in one.values():
         assert (tmp_path / "one" / state["file"]).read_bytes() == (
             tmp_path / "two" / state["file"]
@@ -287,7 +287,10 @@ def test_scripted_explorers_ship_their_data_and_no_images(tmp_path):
     entry = json.loads(re.search(r"<script[^>]*>(.*?)</script>", text, re.S).group(1))
     assert entry["renderer"] == "line" and entry["data"] == {"points": [0, 1]}
     assert "states" not in entry and 'data-nn-renderer="line"' in text
-    assert not list(tmp_path.glob("*/*.png"))  # 1604 grid points, no image rendered
+    # 1604 grid points, one image: the initial figure, shown until the renderer draws
+    assert [p.name for p in tmp_path.glob("*/*.png")] == ["initial.png"]
+    assert entry["initial"]["alt"] == "a r line of slope 0.5 <with> grid False"
+    assert 'class="nn-explorer-fallback"' in text
 
 
 def test_figure_data_url_is_a_png_at_twice_the_size():

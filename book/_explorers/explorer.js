@@ -66,7 +66,7 @@
                        [radio, element("span", { text })]);
       });
       const legend = element("legend", { class: "nn-control-label", text: control.label });
-      return element("fieldset", { class: "nn-control nn-toggle" }, [legend, ...options]);
+      return element("fieldset", { class: "nn-control nn-toggle", id }, [legend, ...options]);
     }
     if (control.kind === "checkbox") {
       const box = element("input", { type: "checkbox", id, class: "nn-control-input" });
@@ -124,16 +124,17 @@
         return;
       }
       const state = manifest.states[key];
+      const url = base + state.file;  // relative to the page: the same from a server or a disk
       const next = new Image();
       next.onload = () => {
         if (root.dataset.nnState !== key) return;  // the reader has moved on meanwhile
-        img.src = next.src;
+        img.src = url;
         img.alt = state.alt;
         shown(key, state.alt);
         if (interacted) prefetch();
       };
       next.onerror = () => { root.dataset.nnError = "could not load " + next.src; };
-      next.src = base + state.file;
+      next.src = url;
     }
 
     // A scripted renderer may couple controls, as the live explorer does (a preset writes the

@@ -182,13 +182,13 @@ class InitializationExplorer(Explorer):
         }
 
     def static_grid(self):
-        """Every scheme and activation; 3 depths and 3 multipliers (144 states)."""
+        """Every scheme and activation; 3 depths and 2 multipliers (96 states)."""
         v = self.values
         return {
             "scheme": list(SCHEMES),
             "activation": list(ACTIVATIONS),
             "depth": thin([10, 30, 50], 1, keep=[v["depth"]]),
-            "scale": thin([0.5, 1.0, 2.0], 1, keep=[v["scale"]]),
+            "scale": thin([1.0, 2.0], 1, keep=[v["scale"]]),
         }
 
     def describe(self, state):

@@ -19,6 +19,7 @@ from ..layers import Dense, Dropout
 from ..model import Sequential
 from ..optim import Adam
 from .base import Explorer
+from .static import thin
 
 __all__ = [
     "L2_VALUES",
@@ -167,6 +168,14 @@ class RegularizationExplorer(Explorer):
                 description="L2 lambda",
                 style=style,
             ),
+        }
+
+    def static_grid(self):
+        """4 dropout rates and 4 L2 strengths (16 states: each one trains a network)."""
+        v = self.values
+        return {
+            "p": thin([0.0, 0.2, 0.5, 0.8], 1, keep=[v["p"]]),
+            "l2": thin([0.0, 3e-4, 3e-3, 3e-2], 1, keep=[v["l2"]]),
         }
 
     def describe(self, state):

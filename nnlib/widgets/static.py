@@ -388,11 +388,14 @@ def render_state(explorer, figure, values: dict) -> tuple[bytes, str]:
 _WORKER: dict[str, Any] = {}  # the explorer a forked worker renders (inherited, never pickled)
 
 
-def _render_many(jobs: list[tuple[str, dict]]) -> list[tuple[str, bytes, str]]:
+def _render_many(jobs: list[tuple[str, dict]]) -> tuple[list[tuple[str, bytes, str]], float]:
+    """Render ``jobs`` in this process; return (key, image, alt) each and the CPU seconds used."""
+    start = time.process_time()
     explorer = _WORKER["explorer"]
     figure = _WORKER.setdefault("figure", _new_figure(explorer))
     with _widgets_silent():
-        return [(key, *render_state(explorer, figure, values)) for key, values in jobs]
+        done = [(key, *render_state(explorer, figure, values)) for key, values in jobs]
+    return done, time.process_time() - start
 
 
 def _processes() -> int:
@@ -400,7 +403,7 @@ def _processes() -> int:
 
 
 def render_states(explorer, grid: dict[str, list], folder: Path, processes: int | None = None):
-    """Render every state of ``grid`` into ``folder``; return key -> {file, alt, bytes}.
+    """Render every state of ``grid`` into ``folder``; return key -> {file, alt, bytes}, CPU seconds.
 
     States with the same ``explorer.static_canonical(values)`` are rendered once. With more than
     one process (and a platform that forks), the renders are split between forked workers, which
@@ -429,11 +432,13 @@ def render_states(explorer, grid: dict[str, list], folder: Path, processes: int 
         if processes > 1 and fork and len(jobs) >= 8:
             chunks = [jobs[i::processes] for i in range(processes)]
             with multiprocessing.get_context("fork").Pool(processes) as pool:
-                results = [r for part in pool.map(_render_many, chunks) for r in part]
+                parts = pool.map(_render_many, chunks)
         else:
-            results = _render_many(jobs)
+            parts = [_render_many(jobs)]
     finally:
         _WORKER.clear()
+    results = [r for done, _ in parts for r in done]
+    cpu_seconds = sum(cpu for _, cpu in parts)
     states = {}
     for first, data, alt in results:
         # named by content: states that look the same (a parameter the chosen function ignores,
@@ -443,7 +448,8 @@ def render_states(explorer, grid: dict[str, list], folder: Path, processes: int 
             (folder / name).write_bytes(data)
         for key in same[first]:
             states[key] = {"file": name, "alt": alt, "bytes": len(data)}
-    return dict(sorted(states.items(), key=lambda kv: [int(i) for i in kv[0].split("-")]))
+    states = dict(sorted(states.items(), key=lambda kv: [int(i) for i in kv[0].split("-")]))
+    return states, cpu_seconds
 
 
 def cache_folder() -> Path | None:
@@ -465,10 +471,17 @@ def build(explorer, cache: Path, processes: int | None = None) -> dict:
     scratch.chmod(0o755)  # mkdtemp's 0700 would follow the states onto a web server
     try:
         entry = manifest(explorer, grid, key)
+        start = time.perf_counter()
         if explorer.static_renderer is None:
-            start = time.perf_counter()
-            entry["states"] = render_states(explorer, grid, scratch, processes)
-            entry["render_seconds"] = round(time.perf_counter() - start, 2)  # for benchmarks/
+            entry["states"], cpu = render_states(explorer, grid, scratch, processes)
+            entry["render_cpu_seconds"] = round(cpu, 2)  # the cost on an idle machine
+        else:  # the initial figure, shown until the renderer draws (and in print without script)
+            initial = {n: explorer.controls[n].value for n in grid}
+            with _widgets_silent():
+                data, alt = render_state(explorer, _new_figure(explorer), initial)
+            (scratch / f"initial.{IMAGE_FORMAT}").write_bytes(data)
+            entry["initial"] = {"file": f"initial.{IMAGE_FORMAT}", "alt": alt}
+        entry["render_seconds"] = round(time.perf_counter() - start, 2)  # for benchmarks/
         (scratch / "manifest.json").write_text(json.dumps(entry), encoding="utf-8")
         try:
             scratch.rename(target)  # atomic: a folder with a manifest is complete
@@ -485,7 +498,7 @@ def static_html(explorer, cache: Path) -> str:
     """The static view: a manifest for ``explorer.js``, the initial figure and the note."""
     entry = build(explorer, cache)
     initial = "-".join(str(c["initial"]) for c in entry["controls"])
-    page_entry = {k: v for k, v in entry.items() if k != "render_seconds"}
+    page_entry = {k: v for k, v in entry.items() if not k.startswith("render_")}
     if "states" in page_entry:  # the page needs file and alt text per state, not sizes
         page_entry["states"] = {
             k: {"file": s["file"], "alt": s["alt"]} for k, s in entry["states"].items()
@@ -500,8 +513,13 @@ def static_html(explorer, cache: Path) -> str:
             f'<img class="nn-explorer-image" src="{base}{state["file"]}" {size} '
             f'alt="{html.escape(state["alt"])}">'
         )
-    else:
-        figure = f'<div class="nn-explorer-canvas" data-nn-renderer="{entry["renderer"]}"></div>'
+    else:  # the renderer replaces the initial figure rendered by Python
+        state = entry["initial"]
+        figure = (
+            f'<div class="nn-explorer-canvas" data-nn-renderer="{entry["renderer"]}">'
+            f'<img class="nn-explorer-fallback" src="{base}{state["file"]}" {size} '
+            f'alt="{html.escape(state["alt"])}"></div>'
+        )
     return (
         f'<div class="nn-explorer" data-nn-explorer="{entry["key"]}" data-nn-base="{base}">'
         f'<script type="application/json" class="nn-explorer-manifest">{data}</script>'
