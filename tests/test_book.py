@@ -553,6 +553,15 @@ def expect_state(tabpage, i: int, manifest: dict, key: str, how: str) -> dict:
     return seen
 
 
+def linked(tabpage, i: int, indices: list[int], moved: int) -> list[int]:
+    """The state a scripted explorer asked for: ``indices`` with the controls its renderer's
+    ``link`` moved (a kernel preset writes nine weights); the moved control must be as operated."""
+    asked = tabpage.evaluate(f"document.querySelectorAll('.nn-explorer')[{i}].dataset.nnState")
+    now = [int(k) for k in asked.split("-")]
+    assert now[moved] == indices[moved], (indices, now)
+    return now
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("page", CHAPTERS, ids=page_ids(CHAPTERS))
 def test_explorers_respond_offline(tab, page):
@@ -574,6 +583,8 @@ def test_explorers_respond_offline(tab, page):
             if len(control["values"]) == 1:
                 continue
             indices[j], how = operate(tabpage, control, element_id, indices[j])
+            if manifest["renderer"] is not None:  # a renderer's link may move other controls too
+                indices = linked(tabpage, i, indices, j)  # (tests/test_widgets_scripted.py)
             expect_state(tabpage, i, manifest, key_of(indices), how)
         sliders = [
             j for j, c in enumerate(controls) if c["kind"] == "slider" and len(c["values"]) > 2

@@ -381,12 +381,13 @@ def scripted_explorers():
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """A page holding the six explorers' static views, as the book build writes them."""
-    from nnlib.widgets.static import ROOT_TOKEN, static_html
+    from nnlib.widgets.static import ROOT_TOKEN, SITE_FOLDER, static_html
 
     root = tmp_path_factory.mktemp("site")
     shutil.copytree(RENDERERS.parent, root / "_explorers")
     explorers = scripted_explorers()
-    views = [static_html(e, root / "cache").replace(ROOT_TOKEN, "") for e in explorers]
+    # the cache is the site's folder of states, as the Sphinx extension copies it
+    views = [static_html(e, root / SITE_FOLDER).replace(ROOT_TOKEN, "") for e in explorers]
     scripts = [f"_explorers/renderers/{name}" for name in SCRIPTS] + ["_explorers/explorer.js"]
     (root / "index.html").write_text(
         '<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">'
