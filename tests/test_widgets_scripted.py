@@ -422,6 +422,14 @@ def site_page(site_browser):
     assert not tab.blocked, tab.blocked
 
 
+def test_each_explorers_data_keeps_its_page_well_under_the_budget(site):
+    """A chapter page may load 5 MB before any interaction; one explorer's data stays under 0.5 MB."""
+    _, explorers = site
+    for explorer in explorers:
+        size = len(json.dumps(explorer.static_data()))
+        assert size < 500_000, f"{type(explorer).__name__}: static_data is {size} bytes of JSON"
+
+
 def root(k: int) -> str:
     """JavaScript for the k-th explorer's root element on the page."""
     return f"document.querySelectorAll('div.nn-explorer')[{k}]"
