@@ -302,6 +302,16 @@ def test_gradient_descent_compute_matches_python(page, descent, rng):
         close([got[k] for k in scalars], [want[k] for k in scalars], what=what)
 
 
+def test_a_diverging_path_is_clipped_to_the_axes(page, descent):
+    lr = 3 * descent.compute(lr=0.01, steps=1, standardise=False)["lr_max"]
+    js_render(page, "gradient_descent", {"lr": lr, "steps": 200, "standardise": False})
+    coordinates = page.evaluate(
+        "[...document.querySelectorAll('#target polyline')].flatMap(p =>"
+        " p.getAttribute('points').split(/[ ,]/).map(Number))"
+    )
+    assert coordinates and all(abs(v) < 2000 for v in coordinates), max(map(abs, coordinates))
+
+
 def test_gradient_descent_render_at_grid_corners_returns_the_python_alt_text(page, descent):
     for values in corners(descent.static_grid()):
         out = js_render(page, "gradient_descent", values)

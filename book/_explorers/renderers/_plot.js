@@ -251,12 +251,34 @@
   const DASH = { "-": null, "--": "5.5,2.4", ":": "1.2,2", "-.": "6.4,1.6,1,1.6" };
   /** A polyline through finite points (gaps at non-finite ones), like ax.plot(xs, ys, ls). */
   function line(ax, xs, ys, o = {}) {
-    const segments = [[]];
+    // each piece clipped to the axes (plus a margin), as matplotlib does: a diverging path's far
+    // points (1e60) would otherwise reach the SVG as coordinates it cannot draw
+    const [bx, by, bw, bh] = ax.box;
+    const lo = [bx - 50, by - 50];
+    const hi = [bx + bw + 50, by + bh + 50];
+    const segments = [];
+    let run = null;
+    let prev = null;
     xs.forEach((x, i) => {
-      const X = ax.px(x);
-      const Y = ax.py(ys[i]);
-      if (Number.isFinite(X) && Number.isFinite(Y)) segments[segments.length - 1].push([X, Y]);
-      else if (segments[segments.length - 1].length) segments.push([]);
+      const point = [ax.px(x), ax.py(ys[i])];
+      if (!Number.isFinite(point[0]) || !Number.isFinite(point[1])) {
+        run = null;
+        prev = null;
+        return;
+      }
+      if (prev) {
+        const piece = clipSegment(prev, point, lo, hi);
+        if (!piece) run = null;
+        else {
+          if (!run || run[run.length - 1] !== prev) {
+            run = [piece[0]];
+            segments.push(run);
+          }
+          run.push(piece[1] === point ? point : piece[1]);
+          if (piece[1] !== point) run = null; // left the box: the next piece starts afresh
+        }
+      }
+      prev = point;
     });
     const group = o.layer || ax.g;
     for (const seg of segments) {
@@ -274,6 +296,27 @@
     if (o.marker) markers(ax, xs, ys, o);
   }
 
+  /** The part of the segment p-q inside the box [lo, hi] (Liang-Barsky), or null; ends kept by identity. */
+  function clipSegment(p, q, lo, hi) {
+    let t0 = 0;
+    let t1 = 1;
+    const d = [q[0] - p[0], q[1] - p[1]];
+    for (let k = 0; k < 2; k++) {
+      for (const [num, den] of [[p[k] - lo[k], -d[k]], [hi[k] - p[k], d[k]]]) {
+        if (den === 0) {
+          if (num < 0) return null;
+        } else {
+          const t = num / den;
+          if (den < 0) t0 = Math.max(t0, t);
+          else t1 = Math.min(t1, t);
+        }
+      }
+    }
+    if (t0 > t1) return null;
+    const at = (t) => [p[0] + t * d[0], p[1] + t * d[1]];
+    return [t0 === 0 ? p : at(t0), t1 === 1 ? q : at(t1)];
+  }
+
   /** Markers: "o" circle, "s" square, "^" triangle, "*" star; size `ms` in points like matplotlib. */
   function markers(ax, xs, ys, o = {}) {
     const group = o.layer || ax.g;
@@ -282,10 +325,12 @@
       // plain dots (a path's points): one <path> of zero-length round-capped segments, not one
       // element per point, so a 1000-step path redraws in a few milliseconds
       const d = [];
+      const [bx, by, bw, bh] = ax.box;
       xs.forEach((x, i) => {
         const X = ax.px(x);
         const Y = ax.py(ys[i]);
-        if (Number.isFinite(X) && Number.isFinite(Y)) d.push(`M${X.toFixed(1)} ${Y.toFixed(1)}h0`);
+        const near = X > bx - 50 && X < bx + bw + 50 && Y > by - 50 && Y < by + bh + 50;
+        if (near) d.push(`M${X.toFixed(1)} ${Y.toFixed(1)}h0`);
       });
       if (d.length) el(group, "path", { d: d.join(""), stroke: o.fill || o.color || "#1f77b4", "stroke-width": 2 * r, "stroke-linecap": "round", fill: "none" });
       return;
