@@ -76,8 +76,8 @@
     const alt = this.describe(data, values, s);
     const svg = P.figure(target, data.size, alt);
     const defs = P.el(svg, "defs");
-    const hatch = P.el(defs, "pattern", { id: "nn-kernel-hatch", width: 6, height: 6, patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)" });
-    P.el(hatch, "line", { x1: 0, y1: 0, x2: 0, y2: 6, stroke: "#bfbfbf", "stroke-width": 1.5 });
+    const hatch = P.el(defs, "pattern", { id: "nn-kernel-hatch", width: 8.5, height: 8.5, patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)" });
+    P.el(hatch, "line", { x1: 0, y1: 0, x2: 0, y2: 8.5, stroke: "#a8a8a8", "stroke-width": 1.2 });
 
     // an image panel: one square per cell, in the colour of its value
     const panel = (rect, grid, colours, lo, hi, title) => {
