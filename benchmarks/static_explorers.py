@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from browser import VIEWPORTS, Browser, StaticServer  # noqa: E402
+from browser import VIEWPORTS, Browser, BrowserError, StaticServer  # noqa: E402
 
 # One change of one control, timed in the page: from the event to "nn-explorer-shown".
 CHANGE_JS = r"""((i, j) => new Promise((resolve, reject) => {
@@ -43,6 +43,7 @@ CHANGE_JS = r"""((i, j) => new Promise((resolve, reject) => {
   const control = root.querySelectorAll('.nn-control')[j];
   const input = control.querySelector('input[type=range], select, input[type=checkbox]')
              || control.querySelector('input[type=radio]:not(:checked)');
+  if (input.disabled) return resolve(null);  // a control with one value: nothing to time
   const before = root.dataset.nnShown;
   const timer = setTimeout(() => reject(new Error('no new figure within 10 s')), 10000);
   root.addEventListener('nn-explorer-shown', (e) => {
@@ -105,7 +106,10 @@ def browse(html: Path) -> tuple[list[dict], list[float]]:
                 30,
                 "the explorers",
             )
-            tab.wait_network_quiet()
+            try:
+                tab.wait_network_quiet()
+            except BrowserError as err:
+                raise SystemExit(f"{page.name}: {err}; in flight: {tab._inflight}") from None
             rows.append({"page": page.stem, "explorers": count, "MB": tab.bytes_loaded / 1e6})
             tab.send("Network.setCacheDisabled", {"cacheDisabled": False})  # prefetch may help
             for i in range(count):
@@ -114,7 +118,12 @@ def browse(html: Path) -> tuple[list[dict], list[float]]:
                     ".querySelectorAll('.nn-control').length"
                 )
                 for j in range(n):
-                    times.append(tab.evaluate(f"{CHANGE_JS}({i}, {j})")["ms"])
+                    try:
+                        change = tab.evaluate(f"{CHANGE_JS}({i}, {j})")
+                    except BrowserError as err:
+                        raise SystemExit(f"{page.name}, explorer {i}, control {j}: {err}") from None
+                    if change is not None:
+                        times.append(change["ms"])
             tab.send("Network.setCacheDisabled", {"cacheDisabled": True})
             if tab.blocked:
                 raise SystemExit(f"{page.name} asked the network for {tab.blocked}")

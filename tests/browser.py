@@ -319,6 +319,7 @@ class Page:
             self.problems.clear()
             self.blocked.clear()
             self._lifecycle.clear()
+            self._inflight.clear()  # a request the last page left unfinished never reports back
             self.bytes_loaded = 0
         self.send("Emulation.setDeviceMetricsOverride", viewport)
         result = self.send("Page.navigate", {"url": url}, timeout)

@@ -389,3 +389,25 @@ def test_extension_stops_the_build_when_the_states_are_missing(tmp_path, monkeyp
     doctree += nodes.raw(text, text, format="html")
     with pytest.raises(ExtensionError, match=r"book/x: the explorer states \w+ are not in"):
         ext.resolve_explorers(fake_app(tmp_path, cache), doctree, "book/x")
+
+
+def test_extension_drops_the_widget_manager_where_no_widget_is_shown():
+    from sphinx.builders.html._assets import _JavaScript
+
+    manager = {"../requirejs/require.js": {}, "../html-manager/dist/embed-amd.js": {}}
+    app = SimpleNamespace(config=SimpleNamespace(nb_ipywidgets_js=manager))
+
+    def scripts():
+        return [
+            _JavaScript("nn-explorers/explorer.js"),
+            _JavaScript(None, type=ext.WIDGET_STATE, body="{}"),
+            *(_JavaScript(path) for path in manager),
+        ]
+
+    static_page = {"body": '<div class="nn-explorer"></div>', "script_files": scripts()}
+    ext.drop_unused_widget_manager(app, "book/07", "page.html", static_page, None)
+    assert [js.filename for js in static_page["script_files"]] == ["nn-explorers/explorer.js"]
+    view = '<script type="application/vnd.jupyter.widget-view+json">{}</script>'
+    live_page = {"body": view, "script_files": scripts()}
+    ext.drop_unused_widget_manager(app, "book/interactive", "page.html", live_page, None)
+    assert len(live_page["script_files"]) == 4

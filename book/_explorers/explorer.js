@@ -32,6 +32,7 @@
   /* One control, as ipywidgets draws it: label, input, readout. onChange(index) on every move. */
   function buildControl(control, onChange) {
     const id = "nn-control-" + ++counter;
+    const fixed = control.values.length < 2;  // one value only: shown, but it cannot move
     const label = element("label", { for: id, class: "nn-control-label", text: control.label });
     if (control.kind === "slider") {
       const n = control.values.length;
@@ -39,6 +40,7 @@
         type: "range", id, min: 0, max: n - 1, step: 1, value: control.initial,
         class: "nn-control-input", "aria-valuetext": control.labels[control.initial],
       });
+      input.disabled = fixed;
       const readout = element("output", { for: id, class: "nn-control-readout",
                                            text: control.labels[control.initial] });
       input.addEventListener("input", () => {
@@ -53,6 +55,7 @@
       const select = element("select", { id, class: "nn-control-input" },
         control.labels.map((text, i) => element("option", { value: i, text })));
       select.value = String(control.initial);
+      select.disabled = fixed;
       select.addEventListener("change", () => onChange(Number(select.value)));
       return element("div", { class: "nn-control nn-dropdown" }, [label, select]);
     }
@@ -61,6 +64,7 @@
       const options = control.labels.map((text, i) => {
         const radio = element("input", { type: "radio", name, value: i, id: id + "-" + i });
         radio.checked = i === control.initial;
+        radio.disabled = fixed;
         radio.addEventListener("change", () => radio.checked && onChange(i));
         return element("label", { class: "nn-toggle-option", for: id + "-" + i },
                        [radio, element("span", { text })]);
@@ -71,6 +75,7 @@
     if (control.kind === "checkbox") {
       const box = element("input", { type: "checkbox", id, class: "nn-control-input" });
       box.checked = Boolean(control.values[control.initial]);
+      box.disabled = fixed;
       box.addEventListener("change", () => onChange(control.values.indexOf(box.checked)));
       return element("div", { class: "nn-control nn-checkbox" }, [box, label]);
     }

@@ -9,7 +9,8 @@ in the cache. For each page that has one, this extension
 * copies the explorer's rendered states from the cache to ``_static/nn-explorers/<key>/``
   (a missing folder stops the build: the cache was removed but the notebook's outputs were not),
 * adds ``explorer.js`` and ``explorer.css`` from ``book/_explorers/`` and, on pages with a
-  scripted explorer, every renderer in ``book/_explorers/renderers/``.
+  scripted explorer, every renderer in ``book/_explorers/renderers/``,
+* leaves the ipywidgets manager off the pages that show no ipywidgets view.
 
 Registered in ``_config.yml`` under ``sphinx: extra_extensions``.
 """
@@ -88,6 +89,29 @@ def add_page_assets(app, pagename, templatename, context, doctree) -> None:
     app.add_js_file("nn-explorers/explorer.js")
 
 
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
+def drop_unused_widget_manager(app, pagename, templatename, context, doctree) -> None:
+    """No ipywidgets view on the page: leave out the widget manager (4.3 MB) and widget state.
+
+    An executed chapter keeps the state of the explorers' (undisplayed) ipywidgets controls in its
+    metadata, so myst-nb adds the widget manager to the page. Its explorers are static now and
+    show no widget view; without this a chapter would load ~9 MB before any interaction.
+    """
+    body = context.get("body", "")
+    scripts = context.get("script_files")
+    if scripts is None or "application/vnd.jupyter.widget-view+json" in body:
+        return
+    manager = set(app.config.nb_ipywidgets_js or ())
+    scripts[:] = [
+        js
+        for js in scripts
+        if getattr(js, "filename", js) not in manager
+        and getattr(js, "attributes", {}).get("type") != WIDGET_STATE
+    ]
+
+
 def copy_assets(app, exception) -> None:
     """Copy explorer.js, explorer.css and the renderers to ``_static/nn-explorers/``."""
     if exception is not None or app.builder.format != "html":
@@ -102,5 +126,6 @@ def copy_assets(app, exception) -> None:
 def setup(app):
     app.connect("doctree-resolved", resolve_explorers)
     app.connect("html-page-context", add_page_assets)
+    app.connect("html-page-context", drop_unused_widget_manager, priority=900)  # after myst-nb
     app.connect("build-finished", copy_assets)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": False}
