@@ -101,7 +101,11 @@ web: _web/.stamp
 # Figures sharp on HiDPI screens: the book's kernels get IPython's "retina" format (PNG at twice
 # the resolution, shown at the same size) from a profile in _build/ipython, not from the student's.
 KERNEL_PROFILE := _build/ipython/profile_default/ipython_kernel_config.py
-BOOK_ENV := IPYTHONDIR=$(CURDIR)/_build/ipython OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
+# NNLIB_STATIC_EXPLORERS: the executed chapters show each explorer as precomputed states (rendered
+# into this cache, reused by a rebuild while the explorer's code and parameters stay the same) that
+# respond without a kernel (nnlib/widgets/static.py); `make clean` removes the cache with _build.
+BOOK_ENV := IPYTHONDIR=$(CURDIR)/_build/ipython OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
+  NNLIB_STATIC_EXPLORERS=$(CURDIR)/_build/explorers
 
 $(KERNEL_PROFILE): Makefile
 	mkdir -p $(@D)

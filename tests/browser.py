@@ -4,8 +4,9 @@ Standard library only. Chromium runs with ``--remote-debugging-pipe``: it reads 
 descriptor 3 and writes replies and events on descriptor 4, as NUL-terminated JSON. So there is
 no debugging port and no WebSocket client.
 
-The browser may talk to one origin only (the local server of the built book). Every other request
-a page makes is failed by request interception and recorded in ``Page.blocked``. As a second
+The browser may talk to one origin only (the local server of the built book), and, when asked, read
+one folder through file:// (the built book opened from disk). Every other request a page makes is
+failed by request interception and recorded in ``Page.blocked``. As a second
 line, the flags below make every host name but 127.0.0.1 unresolvable and send any other
 traffic to a dead local proxy, so nothing can leave the machine.
 """
@@ -54,6 +55,16 @@ VIEWPORTS = {  # name -> Emulation.setDeviceMetricsOverride parameters
 }
 
 
+#: the keys ``Page.press`` knows: name -> (virtual key code, the text it types)
+KEYS = {
+    "ArrowLeft": (37, None),
+    "ArrowUp": (38, None),
+    "ArrowRight": (39, None),
+    "ArrowDown": (40, None),
+    " ": (32, " "),
+}
+
+
 class BrowserError(RuntimeError):
     """Chromium did not answer, answered with an error, or a wait timed out."""
 
@@ -81,13 +92,18 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 class Browser:
     """One Chromium process. ``send`` is thread-safe; events go to the Page that owns the session."""
 
-    def __init__(self, allowed_origin: str, timeout: float = 30.0):
+    def __init__(
+        self, allowed_origin: str, timeout: float = 30.0, allowed_folder: Path | None = None
+    ):
         if not Path(CHROMIUM).exists():
             raise BrowserError(
                 f"Chromium not found at {CHROMIUM}: run `make system-deps` "
                 "(Debian: apt-get install chromium) or set CHROMIUM=/path/to/it"
             )
         self.allowed_origin = allowed_origin
+        self.allowed = [allowed_origin + "/"]  # URL prefixes a page may load
+        if allowed_folder is not None:
+            self.allowed.append(Path(allowed_folder).resolve().as_uri() + "/")
         self.timeout = timeout
         self.profile = tempfile.TemporaryDirectory(prefix="nnbook-chromium-")
         self.log = open(Path(self.profile.name) / "stderr.log", "w+b")
@@ -225,6 +241,7 @@ class Page:
         self._lifecycle: set[tuple[str, str]] = set()  # (loaderId, event name)
         self.problems: list[str] = []  # console errors, exceptions, failed requests, HTTP >= 400
         self.blocked: list[str] = []  # requests to anything but the allowed origin
+        self.bytes_loaded = 0  # bytes received over the network since the last goto
 
     def send(self, method: str, params: dict | None = None, timeout: float | None = None) -> dict:
         return self.browser.send(method, params, self.session, timeout)
@@ -249,7 +266,7 @@ class Page:
 
     def _on_Fetch_requestPaused(self, p):
         url = p["request"]["url"]
-        if url.startswith(self.browser.allowed_origin + "/"):
+        if url.startswith(tuple(self.browser.allowed)):
             self.browser.post("Fetch.continueRequest", {"requestId": p["requestId"]}, self.session)
         else:
             self.blocked.append(url)
@@ -265,6 +282,7 @@ class Page:
 
     def _on_Network_loadingFinished(self, p):
         self._inflight.discard(p["requestId"])
+        self.bytes_loaded += int(p.get("encodedDataLength", 0))
 
     def _on_Network_loadingFailed(self, p):
         self._inflight.discard(p["requestId"])
@@ -301,6 +319,8 @@ class Page:
             self.problems.clear()
             self.blocked.clear()
             self._lifecycle.clear()
+            self._inflight.clear()  # a request the last page left unfinished never reports back
+            self.bytes_loaded = 0
         self.send("Emulation.setDeviceMetricsOverride", viewport)
         result = self.send("Page.navigate", {"url": url}, timeout)
         if result.get("errorText"):
@@ -311,6 +331,24 @@ class Page:
             timeout,
             f"load event and idle network on {url}",
         )
+
+    def press(self, key: str, selector: str | None = None):
+        """Press a key as a reader would (``KEYS``), after focusing ``selector`` if given."""
+        if selector is not None:
+            self.evaluate(f"document.querySelector({json.dumps(selector)}).focus()")
+        code, text = KEYS[key]
+        down = {"type": "keyDown", "text": text} if text else {"type": "rawKeyDown"}
+        for event in (down, {"type": "keyUp"}):
+            self.send(
+                "Input.dispatchKeyEvent",
+                {
+                    **event,
+                    "key": key,
+                    "code": key if text is None else "Space",
+                    "windowsVirtualKeyCode": code,
+                    "nativeVirtualKeyCode": code,
+                },
+            )
 
     def wait_until(self, predicate, timeout: float, what: str):
         deadline = time.monotonic() + timeout

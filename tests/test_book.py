@@ -296,6 +296,10 @@ PAGE_REPORT_JS = r"""(() => {
     brokenImages: images.filter(i => !loaded(i)).map(i => i.src.slice(0, 120)),
     widgetViews: [...article.querySelectorAll('.widget-subarea')].filter(e => e.children.length).length,
     widgetImages: widgetImages.filter(loaded).length,
+    // static explorers (book/_explorers/explorer.js): built controls, and a figure on screen
+    explorers: [...article.querySelectorAll('.nn-explorer')].filter(e =>
+      e.dataset.nnShown !== undefined && e.querySelector('.nn-control') &&
+      [...e.querySelectorAll('img')].every(loaded)).length,
     width: document.documentElement.scrollWidth,
   };
 })()"""
@@ -309,6 +313,7 @@ class Expected:
     code_cells: int
     widget_views: int
     widget_images: bool  # the saved widget state holds a figure
+    explorers: int  # static explorers (nnlib/widgets/static.py)
 
 
 def expected(page: TocPage) -> Expected:
@@ -323,6 +328,7 @@ def expected(page: TocPage) -> Expected:
         code_cells=len(re.findall(r'<div class="cell[ "]', text)),
         widget_views=text.count('type="application/vnd.jupyter.widget-view+json"'),
         widget_images=any("image/png" in o.get("data", {}) for o in outputs),
+        explorers=text.count('<div class="nn-explorer"'),
     )
 
 
@@ -374,6 +380,12 @@ def test_page_renders_offline(tab, page, viewport):
                 30,
                 f"{views} widget view(s) to render",
             )
+        if want.explorers:
+            tabpage.poll(
+                f"document.querySelectorAll('.nn-explorer[data-nn-shown]').length >= {want.explorers}",
+                30,
+                f"{want.explorers} explorer(s) to show their figure",
+            )
         tabpage.evaluate("document.fonts.ready.then(() => true)")
         tabpage.wait_network_quiet()
     except BrowserError as err:
@@ -402,6 +414,10 @@ def test_page_renders_offline(tab, page, viewport):
         failures.append("a chapter with code has no figure")
     if report["widgetViews"] < want.widget_views:
         failures.append(f"{report['widgetViews']} of {want.widget_views} widget views rendered")
+    if report["explorers"] < want.explorers:
+        failures.append(
+            f"{report['explorers']} of {want.explorers} explorers show controls and a figure"
+        )
     if want.widget_images and not report["widgetImages"]:
         failures.append("the widget snapshot's figure is not shown")
     if report["width"] > VIEWPORTS[viewport]["width"] + 1:
@@ -410,3 +426,212 @@ def test_page_renders_offline(tab, page, viewport):
             f"{VIEWPORTS[viewport]['width']} px viewport"
         )
     assert not failures, f"{page.docname} ({viewport}), see {shot}:\n  " + "\n  ".join(failures)
+
+
+# -- the static explorers --------------------------------------------------------------------
+# Every chapter shows its explorers as precomputed states (nnlib/widgets/static.py) that
+# book/_explorers/explorer.js swaps as the reader moves a control. These tests operate every
+# control of every explorer by keyboard (and a slider by an input event), check that the figure
+# becomes the state the manifest names for the new values, with its alt text, that its pixels are
+# the Python rendering, and that no request leaves the machine.
+
+CHAPTERS = [p for p in NOTEBOOKS if p.numbered and p.docname.startswith("book/")]
+MANIFEST = re.compile(
+    r'<div class="nn-explorer"[^>]*>\s*<script type="application/json" '
+    r'class="nn-explorer-manifest">(.*?)</script>',
+    re.S,
+)
+
+EXPLORER_JS = r"""((i) => {
+  const root = document.querySelectorAll('.nn-explorer')[i];
+  const img = root.querySelector('img.nn-explorer-image');
+  const canvas = root.querySelector('.nn-explorer-canvas');
+  return {
+    shown: root.dataset.nnShown, error: root.dataset.nnError || null,
+    src: img && img.getAttribute('src'), alt: img ? img.alt : canvas.getAttribute('aria-label'),
+    naturalWidth: img ? img.naturalWidth : null,
+    controls: [...root.querySelectorAll('.nn-control')].map(c =>
+      c.tagName === 'FIELDSET' ? c.id : c.querySelector('input, select').id),
+  };
+})"""
+
+# The RGBA bytes of an explorer's image as the browser decoded them, hashed in the page.
+PIXELS_JS = r"""((i) => {
+  const img = document.querySelectorAll('.nn-explorer')[i].querySelector('img.nn-explorer-image');
+  const canvas = document.createElement('canvas');
+  canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+  const context = canvas.getContext('2d');
+  context.drawImage(img, 0, 0);
+  const bytes = context.getImageData(0, 0, canvas.width, canvas.height).data;
+  return crypto.subtle.digest('SHA-256', bytes).then(h =>
+    [...new Uint8Array(h)].map(b => b.toString(16).padStart(2, '0')).join(''));
+})"""
+
+
+def manifests(page: TocPage) -> list[dict]:
+    return [json.loads(m) for m in MANIFEST.findall(built_text(page))]
+
+
+def key_of(indices) -> str:
+    return "-".join(map(str, indices))
+
+
+def pixels_sha256(png: Path) -> str:
+    import hashlib
+
+    from PIL import Image
+
+    return hashlib.sha256(Image.open(png).convert("RGBA").tobytes()).hexdigest()
+
+
+def python_rendering(manifest: dict, key: str) -> str | None:
+    """The SHA-256 of the state's pixels, rendered again here, for explorers cheap to construct."""
+    import hashlib
+    import io
+
+    from PIL import Image
+
+    from nnlib.widgets import static
+    from nnlib.widgets.activations import ActivationExplorer
+    from nnlib.widgets.losses import LossExplorer
+    from nnlib.widgets.perceptron import PerceptronExplorer
+
+    cheap = {
+        "ActivationExplorer": ActivationExplorer,
+        "LossExplorer": LossExplorer,
+        "PerceptronExplorer": PerceptronExplorer,
+    }
+    if manifest["explorer"] not in cheap:
+        return None
+    explorer = cheap[manifest["explorer"]]()
+    indices = [int(i) for i in key.split("-")]
+    values = {c["name"]: c["values"][i] for c, i in zip(manifest["controls"], indices)}
+    figure = static._new_figure(explorer)
+    explorer.draw(explorer.compute(**values), figure)
+    image = Image.open(io.BytesIO(static.figure_image(figure))).convert("RGBA")
+    return hashlib.sha256(image.tobytes()).hexdigest()
+
+
+def operate(tabpage, control: dict, element_id: str, index: int) -> tuple[int, str]:
+    """Move one control by keyboard to a neighbouring value; return (new index, how)."""
+    n, selector = len(control["values"]), f"#{element_id}"
+    forward = index + 1 < n
+    if control["kind"] == "slider":
+        key = "ArrowRight" if forward else "ArrowLeft"
+    elif control["kind"] == "dropdown":
+        key = "ArrowDown" if forward else "ArrowUp"
+    elif control["kind"] == "toggle":
+        key, selector = ("ArrowRight" if forward else "ArrowLeft"), f"#{element_id}-{index}"
+    else:  # checkbox
+        key = " "
+    tabpage.press(key, selector)
+    return (
+        index + 1 if forward else index - 1
+    ), f"key {key!r} on {control['kind']} {control['name']!r}"
+
+
+def expect_state(tabpage, i: int, manifest: dict, key: str, how: str) -> dict:
+    try:
+        tabpage.poll(
+            f"document.querySelectorAll('.nn-explorer')[{i}].dataset.nnShown === {key!r}",
+            15,
+            f"state {key}",
+        )
+    except BrowserError:
+        seen = tabpage.evaluate(f"{EXPLORER_JS}({i})")
+        raise AssertionError(
+            f"{manifest['explorer']}: after {how}, expected state {key}, got {seen}"
+        ) from None
+    seen = tabpage.evaluate(f"{EXPLORER_JS}({i})")
+    if manifest["renderer"] is None:
+        state = manifest["states"][key]
+        assert seen["src"].endswith(f"/{manifest['key']}/{state['file']}"), (how, seen)
+        assert seen["alt"] == state["alt"], (how, seen)
+        assert seen["naturalWidth"] == 2 * manifest["width"], (how, seen)  # sharp at 2x
+    else:
+        assert seen["alt"], f"{manifest['explorer']}: renderer gave no alt text after {how}"
+    return seen
+
+
+def linked(tabpage, i: int, indices: list[int], moved: int) -> list[int]:
+    """The state a scripted explorer asked for: ``indices`` with the controls its renderer's
+    ``link`` moved (a kernel preset writes nine weights); the moved control must be as operated."""
+    asked = tabpage.evaluate(f"document.querySelectorAll('.nn-explorer')[{i}].dataset.nnState")
+    now = [int(k) for k in asked.split("-")]
+    assert now[moved] == indices[moved], (indices, now)
+    return now
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", CHAPTERS, ids=page_ids(CHAPTERS))
+def test_explorers_respond_offline(tab, page):
+    server, tabpage = tab
+    found = manifests(page)
+    text = built_text(page)
+    assert found, f"{page.docname}: a chapter shows at least one explorer; found none"
+    assert "application/vnd.jupyter.widget-view+json" not in text, (
+        f"{page.docname} still shows an ipywidgets view: build with NNLIB_STATIC_EXPLORERS set"
+    )
+    tabpage.goto(f"{server.origin}/{page.docname}.html", VIEWPORTS["desktop"])
+    for i, manifest in enumerate(found):
+        name, controls = manifest["explorer"], manifest["controls"]
+        indices = [c["initial"] for c in controls]
+        seen = expect_state(tabpage, i, manifest, key_of(indices), "loading the page")
+        assert len(seen["controls"]) == len(controls), (name, seen)
+        assert any(len(c["values"]) > 1 for c in controls), f"{name}: no control can move"
+        for j, (control, element_id) in enumerate(zip(controls, seen["controls"])):
+            if len(control["values"]) == 1:
+                continue
+            indices[j], how = operate(tabpage, control, element_id, indices[j])
+            if manifest["renderer"] is not None:  # a renderer's link may move other controls too
+                indices = linked(tabpage, i, indices, j)  # (tests/test_widgets_scripted.py)
+            expect_state(tabpage, i, manifest, key_of(indices), how)
+        sliders = [
+            j for j, c in enumerate(controls) if c["kind"] == "slider" and len(c["values"]) > 2
+        ]
+        if sliders:  # an input event, as a mouse drag sends: straight to the slider's last value
+            j = sliders[0]
+            indices[j] = len(controls[j]["values"]) - 1
+            tabpage.evaluate(
+                f"(() => {{ const s = document.getElementById({seen['controls'][j]!r}); "
+                f"s.value = {indices[j]}; s.dispatchEvent(new Event('input')); }})()"
+            )
+            expect_state(tabpage, i, manifest, key_of(indices), "an input event")
+        if manifest["renderer"] is None:  # the pixels on screen are the file Python rendered
+            key = key_of(indices)
+            shown = tabpage.evaluate(f"{PIXELS_JS}({i})")
+            folder = HTML_DIR / "_static" / "nn-explorers" / manifest["key"]
+            assert shown == pixels_sha256(folder / manifest["states"][key]["file"]), (name, key)
+            rendered = python_rendering(manifest, key)
+            if rendered is not None:
+                assert shown == rendered, f"{name}: state {key} differs from compute + draw"
+    tabpage.wait_network_quiet()
+    assert not tabpage.blocked, f"requests to the network: {tabpage.blocked}"
+    assert not unexpected(tabpage.problems), unexpected(tabpage.problems)
+
+
+def test_every_chapter_with_an_explorer_is_covered(built):
+    """The explorers found in the built chapters are the Explorer subclasses the chapters display."""
+    found = {m["explorer"] for page in CHAPTERS for m in manifests(page)}
+    assert len(found) >= 19, sorted(found)
+
+
+@pytest.mark.browser
+def test_an_explorer_responds_from_disk(built):
+    """The book opened as files (file://): the controls still swap the figure."""
+    page = next(p for p in CHAPTERS if any(m["renderer"] is None for m in manifests(p)))
+    browser = Browser("http://127.0.0.1:9", allowed_folder=HTML_DIR)  # no server at all
+    try:
+        tabpage = browser.new_page()
+        tabpage.goto(page.html.resolve().as_uri(), VIEWPORTS["desktop"])
+        i, manifest = next((i, m) for i, m in enumerate(manifests(page)) if m["renderer"] is None)
+        controls = manifest["controls"]
+        indices = [c["initial"] for c in controls]
+        seen = expect_state(tabpage, i, manifest, key_of(indices), "loading the page")
+        j = next(j for j, c in enumerate(controls) if len(c["values"]) > 1)
+        indices[j], how = operate(tabpage, controls[j], seen["controls"][j], indices[j])
+        seen = expect_state(tabpage, i, manifest, key_of(indices), how + " (file://)")
+        assert seen["src"].startswith("../_static/"), seen  # relative: works from any folder
+        assert not tabpage.blocked, f"requests outside the book's folder: {tabpage.blocked}"
+    finally:
+        browser.close()

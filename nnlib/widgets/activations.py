@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import functional as F
 from .base import Explorer
+from .static import thin
 from .yours import Attempt, DrivenByYours, max_gap, mismatch
 
 __all__ = [
@@ -100,6 +101,28 @@ class ActivationExplorer(Explorer):
                 style={"description_width": "initial"},
             ),
         }
+
+    def static_grid(self):
+        """Every function; alpha / beta at 5 values and the range at 4 (180 states, 84 figures)."""
+        grid = super().static_grid()
+        grid["param"] = thin([0.0, 0.1, 0.5, 1.0, 2.0], 1, keep=[self.values["param"]])
+        grid["xmax"] = thin([2.0, 6.0, 12.0, 20.0], 1, keep=[self.values["xmax"]])
+        return grid
+
+    def static_canonical(self, values):
+        """alpha / beta changes only the functions that take one (``PARAMETER``)."""
+        if values["name"] in PARAMETER:
+            return values
+        return {**values, "param": self.static_grid()["param"][0]}
+
+    def describe(self, state):
+        label = state["name"] + "".join(f"({k}={v:g})" for k, v in state["kwargs"].items())
+        xmax = state["x"][-1]
+        return (
+            f"Left: {label}(x) for x from {-xmax:g} to {xmax:g}. Right: its derivative from the "
+            f"backward pass and a finite difference, which agree; max |f'| = {state['df_max']:.3g}, "
+            f"{100 * state['saturated']:.0f}% of inputs have |f'| < 0.01."
+        )
 
     def compute(self, name, param, xmax):
         return activation_curves(name, param, xmax)

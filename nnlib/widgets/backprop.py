@@ -19,6 +19,7 @@ the network, forward pass first, then the backward pass.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -304,6 +305,16 @@ class BackpropStepper(Explorer):
                 layout=w.Layout(width="260px"),
             ),
         }
+
+    def describe(self, state):
+        # the TeX of the step's formula, read aloud: \sigma -> sigma, braces and $ dropped
+        formula = re.sub(r"\\([a-zA-Z]+)", r"\1", state["formula"])
+        formula = re.sub(r"[{}$\\]", "", formula).replace("  ", " ")
+        loss = "squared error" if state["net"]["loss"] == "mse" else "cross-entropy"
+        return (
+            f"The 2-2-1 sigmoid network with the {loss} loss, step {state['step']} of "
+            f"{len(STEPS) - 1}: {state['title']}. {formula}"
+        )
 
     def compute(self, step, loss):
         net = network_221(loss)

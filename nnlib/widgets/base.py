@@ -35,6 +35,9 @@ class Explorer:
     """
 
     figsize = (7.5, 3.6)
+    #: the static book: None renders every state of ``static_grid()`` into an image at build time;
+    #: a name ("kernel") ships ``static_data()`` and draws with book/_explorers/renderers/<name>.js
+    static_renderer: str | None = None
 
     def __init__(self, **initial):
         """``initial``: the controls' starting values by name, for ``make_controls`` (``self.initial``)."""
@@ -63,6 +66,41 @@ class Explorer:
 
     def draw(self, state: dict[str, Any], fig) -> None:
         raise NotImplementedError
+
+    # --- the static book (nnlib/widgets/static.py) ----------------------------------------------
+    def static_grid(self) -> dict[str, list]:
+        """The values each control takes in the static page, name -> list (every state is rendered).
+
+        The default enumerates the controls: sliders at their steps, every option, [False, True].
+        Override to coarsen a large grid; keep each control's current value in its list
+        (``nnlib.widgets.static.thin`` does both).
+        """
+        from .static import default_grid
+
+        return {name: default_grid(control) for name, control in self.controls.items()}
+
+    def static_canonical(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The values whose figure is the same as that of ``values`` (default: ``values`` itself).
+
+        Override where a control has no effect in some states (a parameter the chosen function
+        ignores, a step past the last): the static build renders each figure once and shares it.
+        """
+        return values
+
+    def describe(self, state: dict[str, Any]) -> str:
+        """Alt text for the figure of ``state``: what it shows, with its key numbers.
+
+        The default names the controls' values; every explorer should say more.
+        """
+        values = getattr(self, "_described_values", None) or self.values
+        shown = ", ".join(f"{self.controls[n].description or n} = {v}" for n, v in values.items())
+        return f"{type(self).__name__} figure for {shown}"
+
+    def static_data(self) -> dict[str, Any]:
+        """The JSON data a JavaScript renderer needs (only when ``static_renderer`` is set)."""
+        raise NotImplementedError(
+            f"{type(self).__name__}.static_data: set static_renderer and return the renderer's data"
+        )
 
     # --- machinery -----------------------------------------------------------------------------
     @property
@@ -106,9 +144,12 @@ class Explorer:
         )
 
     def _ipython_display_(self):
-        from IPython.display import display
+        from IPython.display import HTML, display
 
-        display(self.widget())
+        from .static import cache_folder, static_html
+
+        cache = cache_folder()  # set by the book build: the static page instead of the widget
+        display(HTML(static_html(self, cache)) if cache else self.widget())
 
     def _on_change(self, _change):
         if not getattr(self, "_holding", False):

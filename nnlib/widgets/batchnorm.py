@@ -164,6 +164,18 @@ class BatchNormExplorer(Explorer):
             ),
         }
 
+    def describe(self, state):
+        def summary(run):
+            if run["diverged"]:
+                return "diverged"
+            return f"dev accuracy {run['val_accuracy'][-1]:.2f} after {len(run['loss'])} epochs"
+
+        return (
+            f"Training curves of a digits MLP with {state['activation']} at learning rate "
+            f"{state['lr']:g}: without batch normalization {summary(state['without'])}; "
+            f"with it {summary(state['with'])}."
+        )
+
     def compute(self, lr, activation):
         return {
             "lr": lr,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .base import Explorer
+from .static import thin
 
 __all__ = ["PredictionExplorer"]
 
@@ -63,6 +64,29 @@ class PredictionExplorer(Explorer):
 
     def _pool(self, show: str) -> np.ndarray:
         return self.wrong if show == "misclassified" and len(self.wrong) else np.arange(len(self.y))
+
+    def static_grid(self):
+        """Both pools; the slider at every misclassified position and every 24th digit."""
+        index = self.values["index"]
+        every = list(range(len(self.y)))
+        positions = set(thin(every, 24, keep=[index])) | set(range(min(len(self.wrong), 24)))
+        return {"show": ["all", "misclassified"], "index": sorted(positions)}
+
+    def static_canonical(self, values):
+        """Past the end of a pool the slider shows the pool's last digit."""
+        last = len(self._pool(values["show"])) - 1
+        if values["index"] < last:
+            return values
+        return {**values, "index": min(i for i in self.static_grid()["index"] if i >= last)}
+
+    def describe(self, state):
+        p = state["probs"][state["predicted"]]
+        verdict = "correct" if state["predicted"] == state["true"] else "wrong"
+        return (
+            f"Test digit {state['sample']} (true label {state['true']}): the network predicts "
+            f"{state['predicted']} with probability {p:.2f} ({verdict}); bars show the probability "
+            f"of each of the 10 classes. Showing {state['show']} ({state['pool_size']} digits)."
+        )
 
     def compute(self, show, index):
         pool = self._pool(show)

@@ -19,6 +19,8 @@ import numpy as np
 
 from .. import functional as F
 from .base import Explorer
+from .scripted import axes_rects, colormap_hex, figure_size
+from .static import thin
 from .yours import DrivenByYours, max_gap, mismatch
 
 __all__ = ["KERNELS", "digit_images", "apply_kernel", "KernelExplorer", "YourKernelExplorer"]
@@ -166,6 +168,7 @@ class KernelExplorer(Explorer):
         size = (8 + 2 * pad - 3) // stride + 1
         return {
             "image": image,
+            "digit": int(digit),
             "label": int(labels[digit]),
             "padded": np.pad(image, pad),
             "kernel": kernel,
@@ -221,6 +224,41 @@ class KernelExplorer(Explorer):
             ax.set_xticks([])
             ax.set_yticks([])
         fig.tight_layout()
+
+    # --- the static book: computed in JavaScript (book/_explorers/renderers/kernel.js) ---------
+    #: 41^9 kernels x 100 digits x 9 (stride, padding) pairs: too many states to render in advance
+    static_renderer = "kernel"
+
+    def static_grid(self) -> dict[str, list]:
+        """The sliders' steps plus every preset's weights (1/9 of the blur is off the 0.25 steps)."""
+        grid = super().static_grid()
+        weights = sorted({float(v) for kernel in KERNELS.values() for v in kernel.ravel()})
+        return {name: thin(v, 1, keep=weights) if name in _K else v for name, v in grid.items()}
+
+    def static_data(self) -> dict:
+        """The digits the slider reaches (intensities 0..16), the presets, colour maps and layout."""
+        images, labels = digit_images()
+        count = self.controls["digit"].max + 1
+        return {
+            "digits": np.rint(16 * images[:count].reshape(count, 64)).astype(int).tolist(),
+            "labels": labels[:count].tolist(),
+            "presets": {name: kernel.ravel().tolist() for name, kernel in KERNELS.items()},
+            "gray": colormap_hex("gray_r"),
+            "diverging": colormap_hex("RdBu_r"),
+            "size": figure_size(self.figure),
+            "rects": axes_rects(self.figure),
+        }
+
+    def describe(self, state) -> str:
+        """Alt text for a ``compute`` result: the digit, kernel, stride and feature map."""
+        n, out = state["padded"].shape[0], state["out"]
+        weights = "; ".join(" ".join(f"{v:.2g}" for v in row) for row in state["kernel"])
+        return (
+            f"Digit {state['label']} (#{state['digit']}) padded by {state['pad']} to {n}x{n}, "
+            f'kernel "{state["preset"]}" [{weights}], '
+            f"stride {state['stride']}: feature map {state['size']}x{state['size']} ({state['formula']}), "
+            f"values from {out.min():.2f} to {out.max():.2f}."
+        )
 
 
 class YourKernelExplorer(DrivenByYours, KernelExplorer):

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..data import make_moons, make_spirals, make_xor
 from .base import Explorer
+from .static import thin
 
 __all__ = ["DATASETS", "ACTIVATIONS", "load_dataset", "train_mlp", "DecisionBoundaryExplorer"]
 
@@ -194,6 +195,31 @@ class DecisionBoundaryExplorer(Explorer):
                 continuous_update=False,
             ),
         }
+
+    def static_grid(self):
+        """Every data set and activation; 2 widths, 2 learning rates, 3 epoch counts (144 states)."""
+        v = self.values
+        return {
+            "dataset": list(DATASETS),
+            "activation": list(ACTIVATIONS),
+            "hidden": thin([2, 8], 1, keep=[v["hidden"]]),
+            "lr": thin([0.03, 0.1], 1, keep=[v["lr"]]),
+            "epochs": thin([0, 150, 300], 1, keep=[v["epochs"]]),
+        }
+
+    def static_canonical(self, values):
+        """Before the first epoch the learning rate has not acted yet."""
+        if values["epochs"]:
+            return values
+        return {**values, "lr": self.static_grid()["lr"][0]}
+
+    def describe(self, state):
+        loss = state["loss"][-1] if len(state["loss"]) else float("nan")
+        return (
+            f"Decision regions of a 2-{state['hidden']}-1 {state['activation']} network on the "
+            f"{state['dataset']} data after {state['epochs']} epochs: training accuracy "
+            f"{state['accuracy']:.2f}, final loss {loss:.3f}; right, the loss per epoch."
+        )
 
     def compute(self, dataset, activation, hidden, lr, epochs):
         X, y = load_dataset(dataset)

@@ -25,6 +25,7 @@ import numpy as np
 from ..data import make_categorical
 from ..linear import LinearRegression, Ridge, SingularMatrixError
 from .base import Explorer
+from .static import thin
 
 __all__ = ["ENCODINGS", "encode", "fit_encoding", "EncodingExplorer"]
 
@@ -157,6 +158,41 @@ class EncodingExplorer(Explorer):
                 readout_format=".3g",
             ),
         }
+
+    def static_grid(self):
+        """Every design and baseline; the ridge lambda at whole powers of ten (9 values)."""
+        grid = super().static_grid()
+        grid["lam"] = thin(grid["lam"], 4, keep=[self.values["lam"]])
+        return grid
+
+    def static_canonical(self, values):
+        """Only the ridge design reads lambda, and only the K-1 design reads the baseline."""
+        initial = self.static_grid()
+        if values["encoding"] != "ridge":
+            values = {**values, "lam": initial["lam"][0]}
+        if values["encoding"] != "k-1":
+            values = {**values, "baseline": initial["baseline"][0]}
+        return values
+
+    def describe(self, state):
+        n, c = state["shape"]
+        design = dict((v, k) for k, v in ENCODINGS.items())[state["encoding"]]
+        if state["error"]:
+            fit = "least squares fails: X^T X is singular (the dummy-variable trap)"
+        else:
+            fit = (
+                "fitted weights "
+                + ", ".join(
+                    f"{w / 1000:.1f}"
+                    for w in [state["intercept"], *state["coef"]]
+                    if np.isfinite(w)
+                )
+                + " thousand"
+            )
+        return (
+            f"Design '{design}' (ridge lambda {state['lam']:g}): X is ({n}, {c}) with rank "
+            f"{state['rank']}; {fit}. Right: the data per level and the predicted group means."
+        )
 
     def compute(self, encoding, baseline, lam):
         state = fit_encoding(self.level, self.y, self.k, encoding, baseline, lam)

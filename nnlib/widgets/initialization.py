@@ -21,6 +21,7 @@ import numpy as np
 from .. import init
 from ..layers import Dense
 from .base import Explorer
+from .static import thin
 from .yours import Attempt, DrivenByYours, max_gap
 
 __all__ = [
@@ -181,6 +182,25 @@ class InitializationExplorer(Explorer):
                 readout_format=".2f",
             ),
         }
+
+    def static_grid(self):
+        """Every scheme and activation; 3 depths and 2 multipliers (96 states)."""
+        v = self.values
+        return {
+            "scheme": list(SCHEMES),
+            "activation": list(ACTIVATIONS),
+            "depth": thin([10, 30, 50], 1, keep=[v["depth"]]),
+            "scale": thin([1.0, 2.0], 1, keep=[v["scale"]]),
+        }
+
+    def describe(self, state):
+        act, grad = state["act_std"], state["grad_std"]
+        return (
+            f"{state['scheme']} initialization (std x {state['scale']:g}) of a {state['depth']}-layer "
+            f"{state['activation']} stack: activation std from {act[0]:.3g} in the first layer to "
+            f"{act[-1]:.3g} in the last; gradient std from {grad[-1]:.3g} at the top to "
+            f"{grad[0]:.3g} at the bottom."
+        )
 
     def compute(self, scheme, activation, depth, scale):
         stats = deep_stack_statistics(

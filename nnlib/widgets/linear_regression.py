@@ -22,6 +22,8 @@ from .._validate import as_float_array, check_ndim, check_shape
 from ..data import make_linear
 from ..linear import ConvergenceWarning, gradient_descent, normal_equations
 from .base import Explorer
+from .scripted import axes_map, figure_size, offscreen_figure
+from .static import figure_data_url, thin
 from .yours import DrivenByYours, max_gap
 
 __all__ = [
@@ -193,6 +195,63 @@ class GradientDescentExplorer(Explorer):
             color="firebrick" if state["diverged"] else "black",
         )
         fig.tight_layout()
+
+    # --- the static book: GD in JavaScript (book/_explorers/renderers/gradient_descent.js) -----
+    #: the path of a 2-parameter GD costs microseconds, so the renderer runs it for any lr (and
+    #: the steps slider draws a prefix); the contours, which do not depend on lr, are an image
+    static_renderer = "gradient_descent"
+
+    def static_grid(self) -> dict[str, list]:
+        """Every slider step, plus the initial lr (off the log slider's steps, e.g. 0.02)."""
+        grid = super().static_grid()
+        return {**grid, "lr": thin(grid["lr"], 1, keep=[self.controls["lr"].value])}
+
+    def static_data(self) -> dict:
+        """Per scaling of x: the design, the constants of the bowl and the contours as an image."""
+        from matplotlib.colors import to_hex
+
+        views = {}
+        for standardise in (False, True):
+            state = self.compute(lr=1e-3, steps=1, standardise=standardise)
+            # the background: the contours, the minimum and the legend, without a path (NaNs keep
+            # the "GD" legend entry and its colour); the loss panel is drawn in SVG on top
+            background = {**state, "path": np.array([self.theta0, [np.nan, np.nan]])}
+            background["losses"] = np.array([np.nan])
+            fig = offscreen_figure(self.figsize)
+            self.draw(background, fig)
+            ax_surface, ax_loss = fig.axes
+            ax_loss.set_visible(False)
+            views[str(standardise).lower()] = {
+                "A": self.designs[standardise].tolist(),
+                "image": figure_data_url(fig, "webp"),
+                "surface": axes_map(ax_surface),
+                "loss_rect": axes_map(ax_loss)["rect"],
+                "path_color": to_hex(ax_surface.get_lines()[0].get_color()),
+                **{
+                    k: np.asarray(state[k]).tolist()
+                    for k in ("S", "c", "eigenvalues", "theta_star", "lr_max", "kappa", "L")
+                },
+                "j_star": float(state["j_star"]),
+                "mean_y2": state["mean_y2"],
+            }
+        return {
+            "y": self.y.tolist(),
+            "theta0": self.theta0.tolist(),
+            "max_steps": self.controls["steps"].max,
+            "size": figure_size(self.figure),
+            "views": views,
+        }
+
+    def describe(self, state) -> str:
+        """Alt text for a ``compute`` result: lr against 2/L, the verdict, the loss and the distance."""
+        taken, verdict = len(state["losses"]) - 1, "diverges" if state["diverged"] else "converges"
+        scaling = "standardised" if state["standardise"] else "raw"
+        return (
+            f"Gradient descent on the MSE of a line ({scaling} x) with lr = {state['lr']:.3g}: "
+            f"{verdict} (2/L = {state['lr_max']:.3g}, condition number {state['kappa']:.3g}); "
+            f"after {taken} of {state['steps']} steps the loss is {state['losses'][-1]:.4g} "
+            f"(minimum {state['j_star']:.4g}), {state['distance']:.3g} from the minimum."
+        )
 
 
 def _line_loss(state, path: np.ndarray) -> np.ndarray:

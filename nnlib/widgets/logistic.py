@@ -23,6 +23,7 @@ from .. import functional as F
 from ..data import make_blobs
 from ..linear import logistic_gd
 from .base import Explorer
+from .scripted import axes_rects, colormap_hex, figure_size
 from .yours import DrivenByYours, draw_your_boundary, max_gap
 
 __all__ = [
@@ -67,6 +68,20 @@ def _summary(X, y, w, b) -> dict[str, Any]:
         "loss": float(F.binary_cross_entropy_with_logits(z, y.astype(float))),
         "accuracy": float(np.mean((z >= 0) == (y == 1))),
         "distance": abs(b) / norm if norm > 0 else np.inf,
+    }
+
+
+def _probability_data(fig) -> dict[str, Any]:
+    """What the renderers need to draw :func:`_draw_probability` (hyperplane.js): colours, layout."""
+    from matplotlib import colormaps, colors
+
+    return {
+        "lim": list(_LIM),
+        "bands": [colors.to_hex(colormaps["coolwarm"]((k + 0.5) / 10)) for k in range(10)],
+        "class_colors": [colors.to_hex("tab:blue"), colors.to_hex("tab:red")],
+        "side_colors": [colormap_hex("coolwarm")[0], colormap_hex("coolwarm")[-1]],
+        "size": figure_size(fig),
+        "rects": axes_rects(fig),
     }
 
 
@@ -147,6 +162,25 @@ class HyperplaneExplorer(Explorer):
         ax_s.set_title(f"||w|| = {norm:.2f}: steepness of the S", fontsize=9)
         fig.tight_layout()
 
+    # --- the static book: computed in JavaScript (book/_explorers/renderers/hyperplane.js) -----
+    #: 81^3 slider positions: computed in the browser from the 100 data points
+    static_renderer = "hyperplane"
+
+    def static_data(self) -> dict:
+        """The data points, the shading's colours and the figure's layout."""
+        X, y = logistic_data("overlapping")
+        return {"X": X.tolist(), "y": y.astype(int).tolist(), **_probability_data(self.figure)}
+
+    def describe(self, state) -> str:
+        """Alt text for a ``compute`` result: the line, its distance, ||w||, the loss and accuracy."""
+        w, norm = state["w"], float(np.linalg.norm(state["w"]))
+        return (
+            f"Logistic model with w = ({w[0]:.2f}, {w[1]:.2f}), b = {state['b']:.2f}: "
+            f"the boundary p = 0.5 lies at distance {state['distance']:.2f} from the origin, "
+            f"||w|| = {norm:.2f}; mean BCE {state['loss']:.3f}, accuracy {state['accuracy']:.2f} "
+            f"on {len(state['y'])} points."
+        )
+
 
 class LogisticExplorer(Explorer):
     """Replay gradient descent on logistic regression, step by step.
@@ -198,6 +232,7 @@ class LogisticExplorer(Explorer):
             "X": X,
             "y": y,
             "data": data,
+            "lr": float(lr),
             "step": k,
             "losses": run["loss"].copy(),
             "norms": np.linalg.norm(run["w"], axis=1),
@@ -228,6 +263,38 @@ class LogisticExplorer(Explorer):
             fontsize=9,
         )
         fig.tight_layout()
+
+    # --- the static book: a prefix of shipped runs (book/_explorers/renderers/logistic.js) ------
+    #: the step slider only selects a prefix: every (data, lr) run travels once, whole
+    static_renderer = "logistic"
+
+    def static_data(self) -> dict:
+        """Both data sets, every learning rate's full run, and the probability panel's colours."""
+        names, lrs = list(self.controls["data"].options), list(self.controls["lr"].options)
+        sets, runs = {}, {}
+        for name in names:
+            X, y = logistic_data(name)
+            sets[name] = {"X": X.tolist(), "y": y.astype(int).tolist()}
+            runs[name] = [
+                {key: run[key].tolist() for key in ("w", "b", "loss")}
+                for run in (self._run(name, float(lr), self.max_steps) for lr in lrs)
+            ]
+        return {
+            "sets": sets,
+            "lrs": [float(lr) for lr in lrs],
+            "runs": runs,
+            **_probability_data(self.figure),
+        }
+
+    def describe(self, state) -> str:
+        """Alt text for a ``compute`` result: the step, the weights, the loss and the accuracy."""
+        w, norm = state["w"], state["norms"][state["step"]]
+        return (
+            f"Gradient descent on the {state['data']} data, learning rate {state['lr']:.2g}, "
+            f"after {state['step']} steps: w = ({w[0]:.2f}, {w[1]:.2f}), b = {state['b']:.2f}, "
+            f"||w|| = {norm:.2f}; mean BCE {state['loss']:.3f} (from {state['losses'][0]:.3f} at step 0), "
+            f"accuracy {state['accuracy']:.2f}."
+        )
 
 
 class YourLogisticExplorer(DrivenByYours, LogisticExplorer):

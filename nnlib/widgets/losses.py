@@ -13,6 +13,7 @@ from .. import functional as F
 from .._validate import as_float_array, check_ndim, check_positive, check_same_shape
 from ..data import make_linear
 from .base import Explorer
+from .static import thin
 from .yours import DrivenByYours, max_gap
 
 __all__ = ["REGRESSION_LOSSES", "fit_line", "outlier_data", "LossExplorer", "YourLossExplorer"]
@@ -141,6 +142,20 @@ class LossExplorer(Explorer):
                 style={"description_width": "initial"},
             ),
         }
+
+    def static_grid(self):
+        """The outlier every 4 units (11 values) and delta at 5 values (55 states)."""
+        grid = super().static_grid()
+        grid["outlier_y"] = thin(grid["outlier_y"], 8, keep=[self.values["outlier_y"]])
+        grid["delta"] = thin(grid["delta"], 5, keep=[self.values["delta"]])
+        return grid
+
+    def describe(self, state):
+        slopes = ", ".join(f"{name} slope {w:.2f}" for name, (w, _) in state["fits"].items())
+        return (
+            f"Lines fitted with L2, L1 and Huber (delta {state['delta']:.2g}) to data with one "
+            f"outlier at y = {state['y'][-1]:g}: {slopes}. Right: how hard the outlier pulls each."
+        )
 
     def compute(self, outlier_y, delta):
         x, y = outlier_data(outlier_y)

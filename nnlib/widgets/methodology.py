@@ -25,6 +25,7 @@ from functools import lru_cache
 import numpy as np
 
 from .base import Explorer
+from .static import thin
 from .yours import DrivenByYours, max_gap
 
 __all__ = [
@@ -223,6 +224,24 @@ class BiasVarianceExplorer(Explorer):
             ),
         }
 
+    def static_grid(self):
+        """10 of the 15 degrees; lambda and N at 3 values each (90 states)."""
+        v = self.values
+        return {
+            "degree": thin([1, 2, 3, 4, 5, 6, 8, 10, 12, 15], 1, keep=[v["degree"]]),
+            "lam": thin([0.0, 1e-2, 1.0], 1, keep=[v["lam"]]),
+            "n": thin([10, 30, 100], 1, keep=[v["n"]]),
+        }
+
+    def describe(self, state):
+        c = state["current"]
+        return (
+            f"Degree-{state['degree']} polynomials fitted to N = {state['n']} points (ridge lambda "
+            f"{state['lam']:g}): bias^2 {c['bias2']:.3f}, variance {c['variance']:.3f}, train MSE "
+            f"{c['train_mse']:.3f}, dev MSE {c['dev_mse']:.3f}; the dev error is lowest at degree "
+            f"{state['best_degree']}."
+        )
+
     def compute(self, degree, lam, n):
         curves = [bias_variance(d, lam, n) for d in DEGREES]
         keys = ("train_mse", "dev_mse", "bias2", "variance")
@@ -384,6 +403,19 @@ class SearchExplorer(Explorer):
                 value=self.initial["seed"], min=0, max=20, description="seed", style=style
             ),
         }
+
+    def static_grid(self):
+        """Every budget and weight; seeds 0 and 1 (60 states)."""
+        grid = super().static_grid()
+        grid["seed"] = thin([0, 1], 1, keep=[self.values["seed"]])
+        return grid
+
+    def describe(self, state):
+        return (
+            f"Grid search against random search with {state['budget']} trials (weight of b "
+            f"{state['weight_b']:g}): random search beats the grid in "
+            f"{100 * state['p_random_wins']:.0f}% of repeated searches."
+        )
 
     def compute(self, budget, weight_b, seed):
         return {

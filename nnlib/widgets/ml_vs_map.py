@@ -21,6 +21,8 @@ from .._validate import as_float_array, check_ndim, check_positive, check_same_s
 from ..data import make_linear
 from ..linear import normal_equations, ridge_closed_form
 from .base import Explorer
+from .scripted import axes_rects, figure_size
+from .static import thin
 
 __all__ = ["gaussian_posterior", "MapExplorer"]
 
@@ -148,3 +150,35 @@ class MapExplorer(Explorer):
         ax_y.set_title("fits through the origin", fontsize=10)
         ax_y.legend(fontsize=7, loc="upper left")
         fig.tight_layout()
+
+    # --- the static book: closed form in JavaScript (book/_explorers/renderers/map.js) ----------
+    #: N selects a prefix of the shipped points; the posterior is two sums and a division
+    static_renderer = "map"
+
+    def static_grid(self) -> dict[str, list]:
+        """Every slider step, plus the initial prior std (off the log slider's steps, e.g. 0.5)."""
+        grid = super().static_grid()
+        return {
+            **grid,
+            "prior_std": thin(grid["prior_std"], 1, keep=[self.controls["prior_std"].value]),
+        }
+
+    def static_data(self) -> dict:
+        """Every point the N slider reaches, the noise level, the true slope and the layout."""
+        return {
+            "x": self.x.tolist(),
+            "y": self.y.tolist(),
+            "sigma": self.sigma,
+            "w_true": self.w_true,
+            "size": figure_size(self.figure),
+            "rects": axes_rects(self.figure),
+        }
+
+    def describe(self, state) -> str:
+        """Alt text for a ``compute`` result: the prior, N, the ML and MAP slopes and the shrinkage."""
+        return (
+            f"Prior N({state['prior_mean']:.2f}, {state['prior_std']:.3g}^2) and {state['n']} samples: "
+            f"ML slope {state['w_ml']:.2f}, MAP slope {state['w_map']:.2f} "
+            f"(weight on ML {state['shrink']:.2f}, lambda {state['lam']:.3g}), "
+            f"posterior sd {state['post_std']:.3g}; true slope {self.w_true:.2f}."
+        )

@@ -8,6 +8,7 @@ and a plateau), each with its gradient, a start point and sensible learning rate
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,6 +17,8 @@ import numpy as np
 from .. import optim
 from ..viz import plot_loss_surface
 from .base import Explorer
+from .scripted import axes_map, figure_size, offscreen_figure
+from .static import figure_data_url, thin
 from .yours import DrivenByYours, max_gap
 
 __all__ = ["Surface", "SURFACES", "RACERS", "run_optimizer", "OptimizerRace", "YourOptimizerRace"]
@@ -269,6 +272,70 @@ class OptimizerRace(Explorer):
         ax_loss.title.set_fontsize("small")
         ax_loss.legend(fontsize="x-small")
         fig.tight_layout()
+
+    # --- the static book: the race in JavaScript (book/_explorers/renderers/optimizer_race.js) --
+    #: 4 x 81 x 81 x 100 states, but a step costs microseconds: the renderer runs the optimizers
+    #: (the steps slider draws a prefix); the contours, fixed per surface, are an image
+    static_renderer = "optimizer_race"
+
+    def static_grid(self) -> dict[str, list]:
+        """The sliders' positions plus every surface's default rates (a surface change sets them)."""
+        grid = super().static_grid()
+        for rate in ("lr", "lr_adaptive"):
+            defaults = [getattr(surface, rate) for surface in SURFACES.values()]
+            grid[rate] = thin(grid[rate], 1, keep=defaults)
+        return grid
+
+    def static_data(self) -> dict:
+        """Per surface: the start, bound, minimum, default rates, contours image and axes mapping."""
+        from matplotlib.colors import to_hex
+
+        surfaces = {}
+        for name, surface in SURFACES.items():
+            # the background: contours, start and minimum; NaN paths keep the legend and colours
+            nothing = {"path": np.full((1, 2), np.nan), "loss": np.full(1, np.nan), "left": False}
+            state = {"surface": name, "runs": dict.fromkeys(RACERS, nothing), "lr": 1.0}
+            state.update(lr_adaptive=1.0, steps=0)
+            fig = offscreen_figure(self.figsize)
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # an all-NaN loss panel, hidden below
+                self.draw(state, fig)
+            ax_paths, ax_loss = fig.axes
+            ax_loss.set_visible(False)
+            legend = ax_paths.get_legend()
+            surfaces[name] = {
+                "start": list(surface.start),
+                "bound": surface.bound,
+                "minimum": None if surface.minimum is None else list(surface.minimum),
+                "lr": surface.lr,
+                "lr_adaptive": surface.lr_adaptive,
+                "image": figure_data_url(fig, "webp"),
+                "axes": axes_map(ax_paths),
+                "loss_rect": axes_map(ax_loss)["rect"],
+                "colors": {
+                    text.get_text(): to_hex(handle.get_color())
+                    for text, handle in zip(legend.get_texts(), legend.legend_handles, strict=True)
+                },
+            }
+        return {
+            "max_steps": self.controls["steps"].max,
+            "size": figure_size(self.figure),
+            "racers": [[label, name, rate] for label, (name, rate) in RACERS.items()],
+            "surfaces": surfaces,
+        }
+
+    def describe(self, state) -> str:
+        """Alt text for a ``compute`` result: where each optimizer ends and its loss there."""
+        surface = SURFACES[state["surface"]]
+        parts = []
+        for label, run in state["runs"].items():
+            x, y = run["path"][-1]
+            fate = (", escaped" if surface.minimum is None else ", diverged") if run["left"] else ""
+            parts.append(f"{label} at ({x:.2f}, {y:.2f}) with loss {run['loss'][-1]:.3g}{fate}")
+        return (
+            f"{state['surface']} surface, {state['steps']} steps, lr {state['lr']:.1e} for SGD and momentum, "
+            f"{state['lr_adaptive']:.1e} for RMSProp and Adam: {'; '.join(parts)}."
+        )
 
 
 class YourOptimizerRace(DrivenByYours, OptimizerRace):

@@ -84,6 +84,19 @@ class PerceptronExplorer(Explorer):
             ),
         }
 
+    def static_canonical(self, values):
+        """Past the last update the figure stays the same: the updates slider stops there."""
+        n_updates = self.compute(values["dataset"], 0)["n_updates"]
+        return {**values, "update": min(values["update"], n_updates)}
+
+    def describe(self, state):
+        w = ", ".join(f"{x:.2f}" for x in state["w"])
+        return (
+            f"The perceptron on the {state['dataset']} data after {state['k']} of "
+            f"{state['n_updates']} updates: w = ({w}), b = {state['b']:.2f}, "
+            f"{state['errors']} points misclassified."
+        )
+
     def compute(self, dataset, update):
         X, y = perceptron_data(dataset)
         trace = perceptron_trace(X, y, max_epochs=20 if dataset == "XOR" else 100)

@@ -19,6 +19,7 @@ from ..layers import Dense, Dropout
 from ..model import Sequential
 from ..optim import Adam
 from .base import Explorer
+from .static import thin
 from .yours import DrivenByYours, max_gap
 
 __all__ = [
@@ -170,6 +171,23 @@ class RegularizationExplorer(Explorer):
                 style=style,
             ),
         }
+
+    def static_grid(self):
+        """4 dropout rates and 4 L2 strengths (16 states: each one trains a network)."""
+        v = self.values
+        return {
+            "p": thin([0.0, 0.2, 0.5, 0.8], 1, keep=[v["p"]]),
+            "l2": thin([0.0, 3e-4, 3e-3, 3e-2], 1, keep=[v["l2"]]),
+        }
+
+    def describe(self, state):
+        run = state["run"]
+        return (
+            f"Training and dev accuracy per epoch with dropout p = {state['p']:g} and L2 lambda "
+            f"{state['l2']:g}: final train accuracy {run['train_acc'][-1]:.2f}, dev accuracy "
+            f"{run['val_accuracy'][-1]:.2f} (gap {state['gap']:.2f}), against the unregularized "
+            "baseline."
+        )
 
     def compute(self, p, l2):
         run, baseline = train_regularized(p, l2), train_regularized(0.0, 0.0)

@@ -25,6 +25,7 @@ from ..linear import (
     ridge_closed_form,
 )
 from .base import Explorer
+from .static import thin
 from .yours import DrivenByYours
 
 __all__ = [
@@ -125,6 +126,19 @@ class RegularizationPathExplorer(Explorer):
                 readout_format=".3g",
             )
         }
+
+    def static_grid(self):
+        """lambda every 0.2 decades over the slider's range, and its initial value."""
+        grid = super().static_grid()
+        return {"lam": thin(grid["lam"], 4, keep=[self.values["lam"]])}
+
+    def describe(self, state):
+        zero, norm = state["n_zero"], state["l2_norm"]
+        return (
+            f"Ridge and lasso weights as lambda grows, at lambda = {state['lam']:.3g}: lasso sets "
+            f"{zero['lasso']} weights to zero, ridge {zero['ridge']}; weight norms: OLS "
+            f"{norm['OLS']:.2f}, ridge {norm['ridge']:.2f}, lasso {norm['lasso']:.2f}."
+        )
 
     def compute(self, lam):
         coef = {
