@@ -232,6 +232,26 @@ def test_a_rebuild_reuses_the_cache_and_a_change_makes_a_new_key(tmp_path, monke
     assert len(keys) == 3 and first["key"] in keys
 
 
+def test_the_key_follows_the_figure_style_and_the_widget_modules_the_explorer_uses(monkeypatch):
+    import matplotlib
+
+    from nnlib.widgets import scripted
+    from nnlib.widgets.optimizers import OptimizerRace
+
+    race = OptimizerRace()
+    grid = race.static_grid()
+    before = static.explorer_key(race, grid)
+    monkeypatch.setitem(matplotlib.rcParams, "figure.facecolor", "#fedcba")  # another book style
+    restyled = static.explorer_key(race, grid)
+    monkeypatch.undo()
+    real = Path.read_bytes
+    helper = Path(scripted.__file__).resolve()  # optimizers.py draws with widgets/scripted.py
+    monkeypatch.setattr(
+        Path, "read_bytes", lambda p: real(p) + (b"#" if Path(p).resolve() == helper else b"")
+    )
+    assert len({before, restyled, static.explorer_key(race, grid)}) == 3
+
+
 def test_the_key_follows_the_explorers_data(tmp_path):
     class Scaled(Line):
         def __init__(self, data):

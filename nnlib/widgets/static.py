@@ -33,6 +33,7 @@ import math
 import multiprocessing
 import os
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -317,12 +318,21 @@ def _fingerprint(obj, digest, depth: int = 0, seen: set | None = None) -> None:
 
 
 def explorer_key(explorer, grid: dict[str, list]) -> str:
-    """A hash of the code (the explorer's module, base.py, static.py), class, parameters and grid."""
+    """A hash of the code (the explorer's module, the nnlib.widgets modules it uses, base.py,
+    static.py), the figure style (matplotlib's rcParams), class, parameters and grid."""
+    import matplotlib
+
     from . import base
 
     digest = hashlib.sha256()
     modules = {inspect.getmodule(cls) for cls in type(explorer).__mro__} | {base}
     modules.add(inspect.getmodule(explorer_key))
+    for module in list(filter(None, modules)):  # helpers it imports, e.g. widgets/scripted.py
+        for value in vars(module).values():
+            name = value.__name__ if inspect.ismodule(value) else getattr(value, "__module__", "")
+            if isinstance(name, str) and name.startswith(__package__ + "."):
+                modules.add(sys.modules.get(name))
+    digest.update(repr(sorted(matplotlib.rcParams.items())).encode())
     for module in sorted(filter(None, modules), key=lambda m: m.__name__):
         if module.__name__ == "builtins" or not getattr(module, "__file__", None):
             continue
