@@ -12,18 +12,36 @@ script measures what a reader sees, and the tests below check one property each:
 - the code that draws a figure is folded behind a toggle (the `hide-input` cell tag), so a page
   reads as prose, math and figures.
 
+Two fast tests (no build, no browser) check the figure style the book's kernels use
+(book/_mpl/nn-book.mplstyle, applied by the Makefile's kernel profile).
+
 "Figures" are the images a chapter's code cells drew (myst-nb writes them to _images/). The
 explorers' widget snapshots are left out: their markup belongs to the explorers (nnlib/widgets).
 """
 
 from __future__ import annotations
 
+import io
+import re
+from pathlib import Path
+
+import matplotlib.style
+import numpy as np
 import pytest
+from matplotlib.figure import Figure
+from PIL import Image
 from test_book import PAGES, built, page_ids, tab  # noqa: F401 (built, tab: fixtures)
 
 from browser import VIEWPORTS, BrowserError
 
-pytestmark = [pytest.mark.slow, pytest.mark.browser]
+ROOT = Path(__file__).resolve().parents[1]
+BOOK_STYLE = ROOT / "book" / "_mpl" / "nn-book.mplstyle"
+
+
+def in_browser(test):
+    """The tests that read the built book in Chromium (`make test-fast` leaves them out)."""
+    return pytest.mark.slow(pytest.mark.browser(test))
+
 
 # One script measures everything the tests need, so each page loads once per viewport.
 SCREEN_REPORT_JS = r"""(async () => {
@@ -134,6 +152,7 @@ def screens(request):
 VIEWPORT_NAMES = sorted(VIEWPORTS)  # desktop (1280 px, DPR 1) and phone (390 px, DPR 2)
 
 
+@in_browser
 @pytest.mark.parametrize("viewport", VIEWPORT_NAMES)
 @pytest.mark.parametrize("page", PAGES, ids=page_ids(PAGES))
 def test_display_math_fits_without_sideways_scrolling(screens, page, viewport):
@@ -145,6 +164,7 @@ def test_display_math_fits_without_sideways_scrolling(screens, page, viewport):
     )
 
 
+@in_browser
 @pytest.mark.parametrize("viewport", VIEWPORT_NAMES)
 @pytest.mark.parametrize("page", PAGES, ids=page_ids(PAGES))
 def test_page_does_not_scroll_sideways(screens, page, viewport):
@@ -154,6 +174,7 @@ def test_page_does_not_scroll_sideways(screens, page, viewport):
     )
 
 
+@in_browser
 @pytest.mark.parametrize("page", PAGES, ids=page_ids(PAGES))
 def test_every_figure_has_alt_text_that_describes_it(screens, page):
     figures = screens(page, "desktop")["figures"]
@@ -170,6 +191,7 @@ def test_every_figure_has_alt_text_that_describes_it(screens, page):
     )
 
 
+@in_browser
 @pytest.mark.parametrize("viewport", VIEWPORT_NAMES)
 @pytest.mark.parametrize("page", PAGES, ids=page_ids(PAGES))
 def test_figures_have_twice_the_pixels_they_are_shown_at(screens, page, viewport):
@@ -191,6 +213,7 @@ def _luminance(rgba) -> float:
     return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
 
 
+@in_browser
 @pytest.mark.parametrize("page", PAGES, ids=page_ids(PAGES))
 def test_figures_are_opaque_and_light_in_dark_mode(screens, page):
     figures = screens(page, "phone", dark=True)
@@ -207,6 +230,7 @@ def test_figures_are_opaque_and_light_in_dark_mode(screens, page):
     assert not problems, f"{page.docname} in dark mode:\n  " + "\n  ".join(problems)
 
 
+@in_browser
 @pytest.mark.parametrize("page", PAGES, ids=page_ids(PAGES))
 def test_plotting_code_is_folded_behind_a_toggle(screens, page):
     figures = screens(page, "desktop")["figures"]
@@ -215,3 +239,37 @@ def test_plotting_code_is_folded_behind_a_toggle(screens, page):
         f"{page.docname}: the code drawing figures {shown} is shown; tag the plotting cell "
         "`hide-input` (split off the lines that teach nnlib first, so they stay visible)"
     )
+
+
+# -- the figure style, without a build ---------------------------------------------------------
+
+
+def test_the_kernel_profile_applies_the_book_style():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    rule = re.search(r"^\$\(KERNEL_PROFILE\):(.*?)\n\n", makefile, re.M | re.S)
+    assert rule and "$(BOOK_MPLSTYLE)" in rule.group(1), (
+        "the profile is rebuilt when the style changes"
+    )
+    assert "style.use" in rule.group(1) and "jupyter_cache" in rule.group(1), rule.group(1)
+    assert re.search(r"^BOOK_MPLSTYLE := book/_mpl/nn-book.mplstyle$", makefile, re.M)
+
+
+def test_the_book_style_draws_opaque_figures_with_larger_text():
+    """Opaque white pixels everywhere (dark mode) and text 1.25x matplotlib's 10 pt (phones)."""
+    with matplotlib.style.context(BOOK_STYLE):
+        fig = Figure(figsize=(4, 3))
+        ax = fig.subplots()
+        ax.plot([0, 1], [1, 0], label="a line")
+        ax.set_title("title")
+        ax.legend()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+    pixels = np.asarray(Image.open(buffer).convert("RGBA"))
+    assert pixels[..., 3].min() == 255, "transparent pixels: dark text on a dark page"
+    assert (pixels[0, 0, :3] == 255).all(), f"the background is {pixels[0, 0]}, not white"
+    sizes = {
+        "tick": ax.get_xticklabels()[0].get_fontsize(),
+        "title": ax.title.get_fontsize(),
+        "legend": ax.get_legend().get_texts()[0].get_fontsize(),
+    }
+    assert min(sizes.values()) >= 12.5, sizes
