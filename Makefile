@@ -100,16 +100,22 @@ web: _web/.stamp
 # One BLAS thread: the chapters train tiny nets, where BLAS threads only add contention.
 # Figures sharp on HiDPI screens: the book's kernels get IPython's "retina" format (PNG at twice
 # the resolution, shown at the same size) from a profile in _build/ipython, not from the student's.
+# The profile also applies the book's figure style (opaque white background for dark mode, larger
+# text for phones) when each kernel starts. The execution cache does not know about the style, so a
+# new profile empties it: every chapter runs again with the new figures.
 KERNEL_PROFILE := _build/ipython/profile_default/ipython_kernel_config.py
+BOOK_MPLSTYLE := book/_mpl/nn-book.mplstyle
 # NNLIB_STATIC_EXPLORERS: the executed chapters show each explorer as precomputed states (rendered
 # into this cache, reused by a rebuild while the explorer's code and parameters stay the same) that
 # respond without a kernel (nnlib/widgets/static.py); `make clean` removes the cache with _build.
 BOOK_ENV := IPYTHONDIR=$(CURDIR)/_build/ipython OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
   NNLIB_STATIC_EXPLORERS=$(CURDIR)/_build/explorers
 
-$(KERNEL_PROFILE): Makefile
+$(KERNEL_PROFILE): Makefile $(BOOK_MPLSTYLE)
 	mkdir -p $(@D)
 	echo 'c.InlineBackend.figure_formats = {"retina"}' > $@
+	echo "c.IPKernelApp.exec_lines = ['__import__(\"matplotlib.style\").style.use(r\"$(CURDIR)/$(BOOK_MPLSTYLE)\")']" >> $@
+	rm -rf _build/.jupyter_cache
 
 define build_book
 	@# Build matplotlib's font cache now, or its notice lands in the first chapter's output.
