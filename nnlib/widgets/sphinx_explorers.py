@@ -112,6 +112,13 @@ def drop_unused_widget_manager(app, pagename, templatename, context, doctree) ->
     ]
 
 
+def page_context(app, pagename, templatename, context, doctree) -> None:
+    """Both of the above, at the default priority: after myst-nb's handler (registered first),
+    and before any handler that returns a template name, which ends the event for the rest."""
+    add_page_assets(app, pagename, templatename, context, doctree)
+    drop_unused_widget_manager(app, pagename, templatename, context, doctree)
+
+
 def copy_assets(app, exception) -> None:
     """Copy explorer.js, explorer.css and the renderers to ``_static/nn-explorers/``."""
     if exception is not None or app.builder.format != "html":
@@ -125,7 +132,6 @@ def copy_assets(app, exception) -> None:
 
 def setup(app):
     app.connect("doctree-resolved", resolve_explorers)
-    app.connect("html-page-context", add_page_assets)
-    app.connect("html-page-context", drop_unused_widget_manager, priority=900)  # after myst-nb
+    app.connect("html-page-context", page_context)
     app.connect("build-finished", copy_assets)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": False}

@@ -311,7 +311,9 @@ def _fingerprint(obj, digest, depth: int = 0, seen: set | None = None) -> None:
     elif hasattr(obj, "__dict__"):
         seen.add(id(obj))
         update(type(obj).__qualname__.encode())
-        attributes = {k: v for k, v in vars(obj).items() if k not in _VIEW_ATTRIBUTES}
+        # public attributes only: private ones are caches and buffers (a model's flat gradient
+        # buffer is keyed by id(layer)), which differ between two runs of the same notebook
+        attributes = {k: v for k, v in vars(obj).items() if not k.startswith("_")}
         _fingerprint(attributes, digest, depth + 1, seen)
     else:  # no stable description (its repr may hold an address): its type stands for it
         update(type(obj).__qualname__.encode())
