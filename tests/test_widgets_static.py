@@ -421,7 +421,7 @@ def test_extension_drops_the_widget_manager_where_no_widget_is_shown():
         return [
             _JavaScript("nn-explorers/explorer.js"),
             _JavaScript(None, type=ext.WIDGET_STATE, body="{}"),
-            *(_JavaScript(path) for path in manager),
+            *(_JavaScript(f"_static/{path}") for path in manager),  # as the builder files them
         ]
 
     static_page = {"body": '<div class="nn-explorer"></div>', "script_files": scripts()}

@@ -103,11 +103,13 @@ def drop_unused_widget_manager(app, pagename, templatename, context, doctree) ->
     scripts = context.get("script_files")
     if scripts is None or "application/vnd.jupyter.widget-view+json" in body:
         return
+    # the builder files a relative script under _static/ ("_static/../requirejs/require.js")
     manager = set(app.config.nb_ipywidgets_js or ())
+    manager |= {f"_static/{path}" for path in manager}
     scripts[:] = [
         js
         for js in scripts
-        if getattr(js, "filename", js) not in manager
+        if str(getattr(js, "filename", js)) not in manager
         and getattr(js, "attributes", {}).get("type") != WIDGET_STATE
     ]
 
