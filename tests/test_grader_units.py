@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnlib.grading.autograder import child, wire
+from nnlib.grading.autograder import child, convert, wire
 from nnlib.grading.autograder.codec import Unsupported, pack, unpack
 from nnlib.grading.autograder.convert import (
     code_sources,
@@ -491,3 +491,31 @@ def test_a_runtime_under_tmp_is_bound_on_top_of_the_childs_tmp(tmp_path, monkeyp
     binds = [i for i in range(len(args) - 2) if args[i : i + 3] == ["--ro-bind", venv, venv]]
     assert len(tmpfs) == 1 and len(binds) == 1 and tmpfs[0] < binds[0]
     assert "/tmp/some-checkout" in args  # its parent is made (0755) inside the child's /tmp
+
+
+def test_the_graders_threads_convert_syntax_trees_through_one_lock():
+    """CPython 3.11's ast conversion is not thread-safe ("SystemError: AST constructor recursion
+    depth mismatch" stopped a submission when two graders parsed at once): every module the grading
+    threads run parses and unparses through nnlib.grading.autograder.syntax."""
+    import ast as ast_module
+
+    folder = Path(convert.__file__).parent
+    offenders = []
+    for path in sorted(folder.glob("*.py")):
+        if path.name == "syntax.py":
+            continue
+        for node in ast_module.walk(ast_module.parse(path.read_text(encoding="utf-8"))):
+            f = node.func if isinstance(node, ast_module.Call) else None
+            if isinstance(f, ast_module.Attribute) and isinstance(f.value, ast_module.Name):
+                if f.value.id == "ast" and f.attr in ("parse", "unparse"):
+                    offenders.append(f"{path.name}:{node.lineno} ast.{f.attr}")
+            if (
+                isinstance(f, ast_module.Name)
+                and f.id == "compile"
+                and any(
+                    isinstance(a, ast_module.Attribute) and a.attr == "PyCF_ONLY_AST"
+                    for a in [*node.args, *(k.value for k in node.keywords)]
+                )
+            ):
+                offenders.append(f"{path.name}:{node.lineno} compile(..., PyCF_ONLY_AST)")
+    assert not offenders

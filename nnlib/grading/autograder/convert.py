@@ -40,6 +40,8 @@ import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import syntax
+
 MAX_FILE_BYTES = 100 << 20  # a bigger file is refused unread
 MAX_CODE_BYTES = 4 << 20  # total size of the code cells
 SUFFIXES = (".ipynb", ".py")
@@ -99,7 +101,7 @@ def neutralise(source: str) -> str:
             else f"pass  # cell magic {first} not run"
         )
     try:
-        compile(source, "<cell>", "exec", dont_inherit=True, flags=ast.PyCF_ONLY_AST)
+        syntax.parse_only(source)
         return source
     except (RecursionError, MemoryError):
         return source  # refused by parse_submission
@@ -122,7 +124,7 @@ class _IPythonCalls(ast.NodeTransformer):
             and args[0].split()[0] in _KEEP_BODY
         ):
             try:
-                return ast.parse(args[2]).body or ast.Pass()
+                return syntax.parse(args[2]).body or ast.Pass()
             except (SyntaxError, ValueError):
                 return node  # the child reports the error
         return ast.Pass()
@@ -162,7 +164,9 @@ def unwrap_ipython(source: str) -> str:
     if "get_ipython" not in source:
         return source
     try:
-        return ast.unparse(ast.fix_missing_locations(_IPythonCalls().visit(ast.parse(source))))
+        return syntax.unparse(
+            ast.fix_missing_locations(_IPythonCalls().visit(syntax.parse(source)))
+        )
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return source
 
@@ -208,7 +212,7 @@ def strip_demos(source: str, results: set[str] | None = None) -> str:
     """
     results = set() if results is None else results
     try:
-        tree = ast.parse(source)
+        tree = syntax.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return source  # the child reports the error (or parse_submission refuses the cell)
     keep = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
@@ -231,7 +235,7 @@ def strip_demos(source: str, results: set[str] | None = None) -> str:
     if any(s.col_offset or kept_lines & set(range(s.lineno, s.end_lineno + 1)) for s in drop):
         tree.body = [s for s in tree.body if s not in drop] or [ast.Pass()]
         try:
-            return ast.unparse(tree)  # statements share lines: rebuild (line numbers may shift)
+            return syntax.unparse(tree)  # statements share lines: rebuild (line numbers may shift)
         except RecursionError:
             return source
     for s in drop:
@@ -311,7 +315,7 @@ def _compilable(position: int, source: str) -> None:
     """Refuse a cell the parent cannot even parse safely (a 100,000-term expression exhausts the stack)."""
     try:
         source.encode("utf-8")
-        compile(source, "<cell>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        syntax.parse_only(source)
     except UnicodeEncodeError:
         raise SubmissionError(
             f"cell {position} is not valid text (it holds lone surrogate characters)"

@@ -27,6 +27,7 @@ from importlib import import_module
 from pathlib import Path
 
 from ..student.registry import Exercise, get
+from . import syntax
 
 #: modules searched for a function named like the exercise
 SEARCHED = (
@@ -59,7 +60,7 @@ def _delegates(module: str, name: str) -> list[tuple[str, str]]:
     including ``optim.time_decay`` after ``from ... import optim``."""
     fn = getattr(import_module(module), name)
     try:
-        tree = ast.parse(inspect.cleandoc("\n" + inspect.getsource(fn)))
+        tree = syntax.parse(inspect.cleandoc("\n" + inspect.getsource(fn)))
     except (OSError, TypeError, SyntaxError):
         return []
     package = module.rsplit(".", 1)[0]
@@ -161,7 +162,7 @@ def _function_use(fn: ast.AST, scope: _Scope) -> str | None:
             and node.attr in scope.bad
             and _root_name(node) in local.modules
         ):
-            return f"uses {ast.unparse(node)}"
+            return f"uses {syntax.unparse(node)}"
         if (
             isinstance(node, ast.Name)
             and isinstance(node.ctx, ast.Load)
@@ -178,7 +179,7 @@ def _function_use(fn: ast.AST, scope: _Scope) -> str | None:
 def _parse(source: str) -> ast.Module | None:
     """The cell's AST (cached: every exercise of a submission reads the same cells), or None."""
     try:
-        return ast.parse(source)
+        return syntax.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 

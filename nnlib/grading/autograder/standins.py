@@ -44,6 +44,7 @@ from importlib import import_module
 from pathlib import Path
 
 from ..student.registry import Exercise
+from . import syntax
 from .integrity import NNLIB, forbidden
 
 VERSION = 1
@@ -184,11 +185,11 @@ def private_helpers(tree: ast.Module, removed: set[str], elsewhere: set[str]) ->
 
 
 def _call_standin(module: str, name: str) -> list[ast.stmt]:
-    return ast.parse(f"return {STANDIN_MODULE}.call({module!r}, {name!r}, args, kwargs)").body
+    return syntax.parse(f"return {STANDIN_MODULE}.call({module!r}, {name!r}, args, kwargs)").body
 
 
 def _raise_standin(what: str) -> list[ast.stmt]:
-    return ast.parse(f"{STANDIN_MODULE}.unavailable({what!r})").body
+    return syntax.parse(f"{STANDIN_MODULE}.unavailable({what!r})").body
 
 
 def _docstring(node: ast.AST) -> list[ast.stmt]:
@@ -206,18 +207,18 @@ def _docstring(node: ast.AST) -> list[ast.stmt]:
 def _replace(node: ast.AST, body: list[ast.stmt]) -> ast.AST:
     """``node`` with ``(*args, **kwargs)``, no decorators and ``body`` (classes: an ``__init__`` that raises)."""
     if isinstance(node, ast.ClassDef):
-        init = ast.parse("def __init__(self, *args, **kwargs):\n    pass").body[0]
+        init = syntax.parse("def __init__(self, *args, **kwargs):\n    pass").body[0]
         init.body = body
         node.body, node.decorator_list = _docstring(node) + [init], []
         return node
-    node.args = ast.parse("def f(*args, **kwargs): pass").body[0].args
+    node.args = syntax.parse("def f(*args, **kwargs): pass").body[0].args
     node.body, node.decorator_list, node.returns = _docstring(node) + body, [], None
     return node
 
 
 def filter_source(source: str, module: str, removed: set[str], elsewhere: set[str]) -> str:
     """The module's source with ``removed`` (and their private helpers) replaced by stand-ins."""
-    tree = ast.parse(source)
+    tree = syntax.parse(source)
     helpers = private_helpers(tree, removed, elsewhere)
     for name, node in _top_level(tree).items():
         if name in removed and not isinstance(node, ast.ClassDef):
@@ -233,8 +234,8 @@ def filter_source(source: str, module: str, removed: set[str], elsewhere: set[st
         or (position == 0 and _docstring(tree))
     ):
         position += 1
-    tree.body.insert(position, ast.parse(f"from nnlib import {STANDIN_MODULE}").body[0])
-    return ast.unparse(ast.fix_missing_locations(tree)) + "\n"
+    tree.body.insert(position, syntax.parse(f"from nnlib import {STANDIN_MODULE}").body[0])
+    return syntax.unparse(ast.fix_missing_locations(tree)) + "\n"
 
 
 def _sources() -> dict[str, str]:
