@@ -489,6 +489,7 @@ def python_rendering(manifest: dict, key: str) -> str | None:
     import hashlib
     import io
 
+    import matplotlib.style
     from PIL import Image
 
     from nnlib.widgets import static
@@ -503,12 +504,14 @@ def python_rendering(manifest: dict, key: str) -> str | None:
     }
     if manifest["explorer"] not in cheap:
         return None
-    explorer = cheap[manifest["explorer"]]()
     indices = [int(i) for i in key.split("-")]
     values = {c["name"]: c["values"][i] for c, i in zip(manifest["controls"], indices)}
-    figure = static._new_figure(explorer)
-    explorer.draw(explorer.compute(**values), figure)
-    image = Image.open(io.BytesIO(static.figure_image(figure))).convert("RGBA")
+    # in the book's figure style, which the build's kernels apply (the Makefile's kernel profile)
+    with matplotlib.style.context(ROOT / "book" / "_mpl" / "nn-book.mplstyle"):
+        explorer = cheap[manifest["explorer"]]()
+        figure = static._new_figure(explorer)
+        explorer.draw(explorer.compute(**values), figure)
+        image = Image.open(io.BytesIO(static.figure_image(figure))).convert("RGBA")
     return hashlib.sha256(image.tobytes()).hexdigest()
 
 
