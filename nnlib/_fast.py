@@ -52,7 +52,7 @@ from collections.abc import Callable
 import numpy as np
 
 from . import functional as F
-from .functional.losses import _ce_exp, _ce_grad, _ce_loss
+from .functional.losses import _ce_fused
 from .functional.optim_steps import KERNELS as _TEXTBOOK_KERNELS
 from .layers import Dense
 
@@ -297,10 +297,8 @@ def _cross_entropy_with_grad(out: np.ndarray, y: np.ndarray) -> tuple:
         y.dtype == np.intp and y.shape == out.shape[:1] and 0 <= y.min() and y.max() < out.shape[1]
     ):
         return F.cross_entropy_with_grad(out, y)  # one-hot targets, or labels it will reject
-    rows = np.arange(out.shape[0])
     with np.errstate(under="ignore"):  # exp of very negative logits underflows to 0, correctly
-        shifted, e, total = _ce_exp(out)
-        return _ce_loss(shifted, total, y, rows), _ce_grad(e, total, y, rows)
+        return _ce_fused(out, y, np.arange(out.shape[0]))
 
 
 def train_step(model, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray] | None:

@@ -422,7 +422,11 @@ def cross_entropy_with_grad(logits, y) -> tuple:
     (np.float64(0.6931471805599453), array([[ 0.5, -0.5]]))
     """
     z, y, is_labels = _ce_inputs(logits, y, "cross_entropy_with_grad")
-    rows = np.arange(z.shape[0]) if is_labels else None
+    return _ce_fused(z, y, np.arange(z.shape[0]) if is_labels else None)
+
+
+def _ce_fused(z: np.ndarray, y: np.ndarray, rows) -> tuple:
+    """The loss and its gradient from one softmax, on checked inputs (``rows``: None for (N, C) targets)."""
     shifted, e, total = _ce_exp(z)
     return _ce_loss(shifted, total, y, rows), _ce_grad(e, total, y, rows)
 
