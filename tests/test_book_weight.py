@@ -23,7 +23,7 @@ from PIL import Image
 from nnlib.grading.authoring import sphinx_assets
 from nnlib.grading.authoring.sphinx_assets import drop_icon_script, palette_png
 
-from browser import VIEWPORTS
+from browser import VIEWPORTS, Browser
 
 # The built book, and a headless Chromium tab on its static server: tests/test_book.py's fixtures.
 built, tab = test_book.built, test_book.tab
@@ -184,24 +184,28 @@ def test_every_chapter_figure_is_a_faithful_palette(built):
     assert on_site & {p.name for p in originals}, "no chapter figure reached _images/"
 
 
-# The pixels of a page's figures as the browser decoded them, and the page's icons: the glyph's
-# font and box, and whether the font that draws it has loaded.
+# The pixels of a page's figures as the browser decoded them (a canvas refuses them from file://).
 FIGURES_JS = r"""(async () => {
-  await document.fonts.ready;
-  const hash = async (img) => {
+  const figures = [];
+  for (const img of document.querySelectorAll('img[src*="_images/"]')) {
+    await img.decode();
     const canvas = document.createElement('canvas');
     canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
     const context = canvas.getContext('2d');
     context.drawImage(img, 0, 0);
     const bytes = context.getImageData(0, 0, canvas.width, canvas.height).data;
     const digest = await crypto.subtle.digest('SHA-256', bytes);
-    return [...new Uint8Array(digest)].map(b => b.toString(16).padStart(2, '0')).join('');
-  };
-  const figures = [];
-  for (const img of document.querySelectorAll('img[src*="_images/"]')) {
-    figures.push({src: img.getAttribute('src'), complete: img.complete, sha: await hash(img)});
+    const sha = [...new Uint8Array(digest)].map(b => b.toString(16).padStart(2, '0')).join('');
+    figures.push({src: img.getAttribute('src'), sha});
   }
-  scrollTo(0, 0);  // the icons on screen at the top: the header's buttons
+  return figures;
+})()"""
+
+# The icons on screen at the top of the page (the header's buttons): each glyph's font, character
+# and box; whether the solid icon font has loaded; and any request for the dropped script.
+ICONS_JS = r"""(async () => {
+  await document.fonts.ready;
+  scrollTo(0, 0);
   const icons = [...document.querySelectorAll('i[class*="fa-"]')]
     .filter(i => i.getClientRects().length && getComputedStyle(i).visibility !== 'hidden')
     .filter(i => { const b = i.getBoundingClientRect(); return b.bottom > 0 && b.top < innerHeight; })
@@ -211,46 +215,67 @@ FIGURES_JS = r"""(async () => {
               size: parseFloat(before.fontSize), width: box.width,
               x: scrollX + box.x + box.width / 2, y: scrollY + box.y + box.height / 2};
     });
-  return {figures, icons,
+  return {icons,
           scripts: performance.getEntriesByType('resource').map(e => e.name)
                      .filter(n => /fontawesome\.js/.test(n)),
           fontLoaded: document.fonts.check('900 16px "Font Awesome 6 Free"')};
 })()"""
 
 
-@pytest.mark.slow
-@pytest.mark.browser
-def test_pages_show_their_palette_figures_and_icons_without_the_script(tab):
-    server, page = tab
-    chapter = max(CHAPTERS, key=lambda p: len(re.findall(r'src="[^"]*_images/', p.read_text())))
-    page.goto(f"{server.origin}/book/{chapter.name}", VIEWPORTS["desktop"])
-    report = page.evaluate(FIGURES_JS)
-    assert not report["scripts"], f"{chapter.name} loaded {report['scripts']}"
-    assert not (HTML_DIR / sphinx_assets.ICON_SCRIPT).exists()
-    assert len(report["figures"]) >= 3, report["figures"]
-    for figure in report["figures"]:
-        assert figure["complete"], figure
-        png = (chapter.parent / figure["src"]).resolve()
-        assert figure["sha"] == test_book.pixels_sha256(png), (
-            f"{chapter.name} shows {png.name} differently"
-        )
-    assert report["fontLoaded"], "the icon font (Font Awesome 6 Free, solid) did not load"
+def figure_heaviest_chapter() -> Path:
+    return max(CHAPTERS, key=lambda p: len(re.findall(r'src="[^"]*_images/', p.read_text())))
+
+
+def assert_icons_drawn(page, where: str) -> None:
+    """The page's icons come from the theme's icon font, and each glyph has ink on screen."""
+    report = page.evaluate(ICONS_JS)
+    assert not report["scripts"], f"{where} loaded {report['scripts']}"
+    assert report["fontLoaded"], f"{where}: the icon font (Font Awesome 6 Free, solid) did not load"
     assert len(report["icons"]) >= 3, report["icons"]
     for icon in report["icons"]:
         assert "Font Awesome" in icon["font"] and icon["content"] not in ("none", "normal"), icon
         assert icon["width"] >= 0.5 * icon["size"], icon  # the glyph has its width
-    # The glyphs are drawn: a square of the icon's font size around its centre holds dark pixels
-    # (an icon's line box can be much lower than its glyph: .fa-lg sets line-height 0.05em).
+    # A square of the icon's font size around its centre holds dark pixels (an icon's line box
+    # can be much lower than its glyph: .fa-lg sets line-height 0.05em).
     for icon in report["icons"][:4]:
         half = 0.7 * icon["size"]
         clip = {"x": icon["x"] - half, "y": icon["y"] - half, "width": 2 * half, "height": 2 * half}
         shot = page.send("Page.captureScreenshot", {"format": "png", "clip": {**clip, "scale": 2}})
         grey = np.asarray(Image.open(io.BytesIO(base64.b64decode(shot["data"]))).convert("L"))
-        assert (grey < 160).mean() > 0.03, f"{icon['cls']}: no glyph drawn in {clip}"
-    assert not page.blocked and not test_book.unexpected(page.problems), (
-        page.blocked,
-        page.problems,
-    )
+        assert (grey < 160).mean() > 0.03, f"{where}, {icon['cls']}: no glyph drawn in {clip}"
+    assert not page.blocked, f"{where} asked the network for {page.blocked}"
+    assert not test_book.unexpected(page.problems), f"{where}: {page.problems}"
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_pages_show_their_palette_figures_and_icons_without_the_script(tab):
+    server, page = tab
+    chapter = figure_heaviest_chapter()
+    page.goto(f"{server.origin}/book/{chapter.name}", VIEWPORTS["desktop"])
+    figures = page.evaluate(FIGURES_JS)
+    assert len(figures) >= 3, figures
+    for figure in figures:
+        png = (chapter.parent / figure["src"]).resolve()
+        assert figure["sha"] == test_book.pixels_sha256(png), (
+            f"{chapter.name} shows {png.name} differently"
+        )
+    assert not (HTML_DIR / sphinx_assets.ICON_SCRIPT).exists()
+    assert_icons_drawn(page, chapter.name)
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_icons_are_drawn_from_disk(built):
+    """The book opened as files (file://): the icon font loads from the theme's folder too."""
+    chapter = figure_heaviest_chapter()
+    browser = Browser("http://127.0.0.1:9", allowed_folder=HTML_DIR)  # no server at all
+    try:
+        page = browser.new_page()
+        page.goto(chapter.resolve().as_uri(), VIEWPORTS["desktop"])
+        assert_icons_drawn(page, f"{chapter.name} (file://)")
+    finally:
+        browser.close()
 
 
 @pytest.mark.slow
