@@ -8,7 +8,9 @@ Prints, from the build in ``_build/`` (``make book`` or ``make book-full``):
    the cache's manifests, written when the states were rendered);
 2. the site's size, and what the explorers' states add to it (budget: the site <= 150 MB);
 3. per chapter, the bytes a page loads before any interaction, in headless Chromium with the
-   browser cache off (budget: <= 5 MB; states load lazily, only the one on screen);
+   browser cache off (budget: <= 5 MB; states load lazily, only the one on screen), and of what:
+   the page's HTML file, its figures (``_images/``), explorer states, MathJax (script and fonts),
+   other fonts (the icon font), other scripts and style sheets;
 4. the time from a control change (an input event on a slider, a change on a dropdown) to the
    new figure on screen ("nn-explorer-shown", fired once the image has loaded), for the first
    change of every control of every explorer (budget: <= 100 ms).
@@ -89,6 +91,23 @@ def folder_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
+# What a page loaded, by kind: the Resource Timing entries' sizes (the server sends no
+# compression, so a body's encoded size is its size on disk).
+KINDS_JS = r"""(() => {
+  const kinds = {figures: 0, states: 0, mathjax: 0, fonts: 0, scripts: 0, css: 0, other: 0};
+  for (const e of performance.getEntriesByType('resource')) {
+    const path = new URL(e.name).pathname;
+    const kind = path.includes('/nn-explorers/') ? 'states'
+      : path.includes('/mathjax/') ? 'mathjax'
+      : /\.(png|jpe?g|gif|svg|webp)$/.test(path) ? 'figures'
+      : /\.(woff2?|ttf|otf|eot)$/.test(path) ? 'fonts'
+      : /\.js$/.test(path) ? 'scripts' : /\.css$/.test(path) ? 'css' : 'other';
+    kinds[kind] += e.encodedBodySize;
+  }
+  return kinds;
+})()"""
+
+
 def browse(html: Path) -> tuple[list[dict], list[float]]:
     """Per chapter page: bytes before interaction; and every control change's time to figure."""
     pages = sorted((html / "book").glob("[0-9][0-9]_*.html"))
@@ -110,7 +129,16 @@ def browse(html: Path) -> tuple[list[dict], list[float]]:
                 tab.wait_network_quiet()
             except BrowserError as err:
                 raise SystemExit(f"{page.name}: {err}; in flight: {tab._inflight}") from None
-            rows.append({"page": page.stem, "explorers": count, "MB": tab.bytes_loaded / 1e6})
+            kinds = tab.evaluate(KINDS_JS)
+            rows.append(
+                {
+                    "page": page.stem,
+                    "explorers": count,
+                    "MB": tab.bytes_loaded / 1e6,
+                    "html": page.stat().st_size / 1e6,  # the document: not a resource entry
+                    **{kind: n / 1e6 for kind, n in kinds.items()},
+                }
+            )
             tab.send("Network.setCacheDisabled", {"cacheDisabled": False})  # prefetch may help
             for i in range(count):
                 n = tab.evaluate(
