@@ -26,6 +26,8 @@ def _hinge_cases(kink: bool):
                 scores=np.array([1.0, -1.0, 0.5, 2.0]),
                 y_pm1=np.array([1.0, -1.0, 1.0, 1.0]),
             ),
+            # 2-D: the mean is over every entry, not over len(scores) rows
+            case("2-D (3, 4)", scores=randn(rng, 3, 4, scale=2.0), y_pm1=_pm1(rng, 3, 4)),
         ]
 
     def hidden(rng):
