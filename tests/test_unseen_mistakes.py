@@ -170,12 +170,6 @@ def ne_forgets_xt_on_y(X, y):
     return np.linalg.solve(X.T @ X, y[: X.shape[1]])
 
 
-@unseen("normal_equations")
-def ne_centres_data(X, y):
-    Xc, yc = X - X.mean(axis=0), y - y.mean()
-    return np.linalg.lstsq(Xc, yc, rcond=None)[0]
-
-
 @unseen("linear_gd_step")
 def gd_in_place(w, X, y, lr):
     w -= lr * (2.0 / X.shape[0]) * X.T @ (X @ w - y)
@@ -274,11 +268,6 @@ def sigmoid_clips_in_place(x):
 
 
 @unseen("binary_cross_entropy_with_logits")
-def bce_min_not_max(z, y):
-    return np.mean(np.minimum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
-
-
-@unseen("binary_cross_entropy_with_logits")
 def bce_axis0(z, y):
     return np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))), axis=0)
 
@@ -308,13 +297,6 @@ def ce_bwd_in_place(logits, y):
     logits /= logits.sum(axis=1, keepdims=True)
     logits[np.arange(len(y)), y] -= 1
     return logits / len(y)
-
-
-@unseen("cross_entropy_backward")
-def ce_bwd_divides_by_classes(logits, y):
-    g = _softmax(logits)
-    g[np.arange(len(y)), y] -= 1
-    return g / logits.shape[1]
 
 
 @unseen("logistic_gradient", named="logistic_gradient_db_sum")
@@ -371,12 +353,6 @@ def mlp_abs_for_relu(x, W1, b1, W2, b2):
 
 
 # ============================================================================= chapter 6
-
-
-@unseen("sigmoid_backward")
-def sb_sigmoid_of_dout(dout, x):
-    s = _sig(dout)
-    return dout * s * (1 - s)
 
 
 @unseen("sigmoid_backward")
@@ -515,27 +491,6 @@ def mae_bwd_where_minus_one(pred, target):
     return np.where(pred > target, 1.0, -1.0) / pred.size
 
 
-@unseen("huber")
-def huber_divides_by_rows(pred, target, delta=1.0):
-    a = np.abs(pred - target)
-    return np.sum(np.where(a <= delta, 0.5 * a * a, delta * (a - 0.5 * delta))) / len(pred)
-
-
-@unseen("huber_backward")
-def huber_bwd_hard_coded_delta(pred, target, delta=1.0):
-    return np.clip(pred - target, -1.0, 1.0) / pred.size
-
-
-@unseen("huber_backward")
-def huber_bwd_divides_by_rows(pred, target, delta=1.0):
-    return np.clip(pred - target, -delta, delta) / len(pred)
-
-
-@unseen("hinge")
-def hinge_divides_by_rows(scores, y_pm1):
-    return np.sum(np.maximum(0, 1 - y_pm1 * scores)) / len(scores)
-
-
 @unseen("hinge")
 def hinge_label_minus_score(scores, y_pm1):
     return np.mean(np.maximum(0, 1 - (y_pm1 - scores)))
@@ -544,11 +499,6 @@ def hinge_label_minus_score(scores, y_pm1):
 @unseen("hinge_backward")
 def hinge_bwd_times_score(scores, y_pm1):
     return np.where(y_pm1 * scores < 1, -y_pm1 * scores, 0.0) / scores.size
-
-
-@unseen("hinge_backward")
-def hinge_bwd_divides_by_rows(scores, y_pm1):
-    return np.where(y_pm1 * scores < 1, -y_pm1, 0.0) / len(scores)
 
 
 @unseen("hinge_backward", named="hinge_grad_misclassified_only")
@@ -561,12 +511,6 @@ def kl_mean_over_columns(pred, target):
     t = np.where(target > 0, target, 1.0)
     terms = np.where(target > 0, target * np.log(t / pred), 0.0)
     return float(np.mean(np.atleast_2d(terms).sum(axis=0)))
-
-
-@unseen("kl_divergence")
-def kl_divides_by_len_1d(pred, target):
-    t = np.where(target > 0, target, 1.0)
-    return float(np.sum(np.where(target > 0, target * np.log(t / pred), 0.0)) / len(pred))
 
 
 @unseen("kl_divergence_backward")
@@ -582,11 +526,6 @@ def kl_bwd_log_ratio(pred, target):
     return np.where(target > 0, -np.log(t / pred), 0.0) / n
 
 
-@unseen("kl_divergence_backward")
-def kl_bwd_divides_by_len_1d(pred, target):
-    return -target / pred / len(pred)
-
-
 # ============================================================================= chapter 9
 
 
@@ -594,12 +533,6 @@ def kl_bwd_divides_by_len_1d(pred, target):
 def momentum_mutates_state(w, dw, state, lr, beta=0.9):
     state["v"] = beta * state.get("v", 0.0) + dw
     return w - lr * state["v"], state
-
-
-@unseen("momentum_step")
-def momentum_hard_coded_beta(w, dw, state, lr, beta=0.9):
-    v = 0.9 * state.get("v", 0.0) + dw
-    return w - lr * v, {**state, "v": v}
 
 
 @unseen("momentum_step")
@@ -616,42 +549,9 @@ def momentum_lr_in_velocity(w, dw, state, lr, beta=0.9):
 
 
 @unseen("adagrad_step")
-def adagrad_precedence(w, dw, state, lr, eps=1e-8):
-    G = state.get("sum_sq", 0.0) + dw * dw
-    return w - lr * dw / np.sqrt(G) + eps, {**state, "sum_sq": G}
-
-
-@unseen("adagrad_step")
-def adagrad_hard_coded_eps(w, dw, state, lr, eps=1e-8):
-    G = state.get("sum_sq", 0.0) + dw * dw
-    return w - lr * dw / (np.sqrt(G) + 1e-8), {**state, "sum_sq": G}
-
-
-@unseen("adagrad_step")
 def adagrad_mutates_state(w, dw, state, lr, eps=1e-8):
     state["sum_sq"] = state.get("sum_sq", 0.0) + dw * dw
     return w - lr * dw / (np.sqrt(state["sum_sq"]) + eps), state
-
-
-@unseen("rmsprop_step")
-def rmsprop_hard_coded_rho(w, dw, state, lr, rho=0.9, eps=1e-8):
-    s = 0.9 * state.get("square_avg", 0.0) + 0.1 * dw * dw  # the default, not rho
-    return w - lr * dw / (np.sqrt(s) + eps), {**state, "square_avg": s}
-
-
-@unseen("rmsprop_step")
-def rmsprop_precedence(w, dw, state, lr, rho=0.9, eps=1e-8):
-    s = rho * state.get("square_avg", 0.0) + (1 - rho) * dw * dw
-    return w - lr * dw / np.sqrt(s) + eps, {**state, "square_avg": s}
-
-
-@unseen("adadelta_step")
-def adadelta_hard_coded_rho(w, dw, state, rho=0.9, eps=1e-6, lr=1.0):
-    sq = 0.9 * state.get("square_avg", 0.0) + 0.1 * dw * dw
-    acc = state.get("acc_delta", np.zeros_like(w))
-    delta = np.sqrt(acc + eps) / np.sqrt(sq + eps) * dw
-    acc = 0.9 * acc + 0.1 * delta * delta
-    return w - lr * delta, {**state, "square_avg": sq, "acc_delta": acc}
 
 
 @unseen("adadelta_step")
@@ -673,15 +573,6 @@ def adadelta_acc_without_one_minus_rho(w, dw, state, rho=0.9, eps=1e-6, lr=1.0):
 
 
 @unseen("adam_step")
-def adam_hard_coded_betas(w, dw, state, lr, beta1=0.9, beta2=0.999, eps=1e-8):
-    t = state.get("t", 0) + 1
-    m = 0.9 * state.get("m", 0.0) + 0.1 * dw
-    v = 0.999 * state.get("v", 0.0) + 0.001 * dw * dw
-    m_hat, v_hat = m / (1 - 0.9**t), v / (1 - 0.999**t)
-    return w - lr * m_hat / (np.sqrt(v_hat) + eps), {**state, "t": t, "m": m, "v": v}
-
-
-@unseen("adam_step")
 def adam_mutates_state(w, dw, state, lr, beta1=0.9, beta2=0.999, eps=1e-8):
     state["t"] = state.get("t", 0) + 1
     state["m"] = beta1 * state.get("m", 0.0) + (1 - beta1) * dw
@@ -700,21 +591,6 @@ def adam_precedence_eps(w, dw, state, lr, beta1=0.9, beta2=0.999, eps=1e-8):
     return w - lr * m_hat / np.sqrt(v_hat) + eps, {**state, "t": t, "m": m, "v": v}
 
 
-@unseen("time_decay_lr")
-def time_decay_linear(lr0, k, t):
-    return lr0 * (1 - k * t)
-
-
-@unseen("time_decay_lr")
-def time_decay_hard_coded_k(lr0, k, t):
-    return lr0 / (1 + 0.1 * t)
-
-
-@unseen("time_decay_lr")
-def time_decay_integer_division(lr0, k, t):
-    return lr0 // (1 + k * t)
-
-
 @unseen("step_decay_lr")
 def step_decay_every_over_t(lr0, drop, every, t):
     return lr0 * drop ** np.floor(np.asarray(t) / (every + 1))
@@ -723,18 +599,6 @@ def step_decay_every_over_t(lr0, drop, every, t):
 @unseen("step_decay_lr", named="step_decay_no_floor")
 def step_decay_exponential(lr0, drop, every, t):
     return lr0 * drop ** (np.asarray(t) / every)
-
-
-@unseen("cosine_lr")
-def cosine_integer_division(lr0, total, t, lr_min=0.0):
-    frac = np.minimum(t, total).astype(int) // total
-    return lr_min + (lr0 - lr_min) * (1 + np.cos(np.pi * frac)) / 2
-
-
-@unseen("cosine_lr")
-def cosine_hard_coded_total(lr0, total, t, lr_min=0.0):
-    frac = np.minimum(t, 20) / 20
-    return lr_min + (lr0 - lr_min) * (1 + np.cos(np.pi * frac)) / 2
 
 
 @unseen("cosine_lr", named="cosine_no_clamp")
@@ -749,22 +613,6 @@ def cosine_restarts(lr0, total, t, lr_min=0.0):
 @unseen("he_normal", named="he_normal_xavier")
 def he_normal_fan_sum(shape, rng=None, dtype=np.float64):
     return rng.standard_normal(shape) * np.sqrt(2.0 / (shape[0] + shape[1]))
-
-
-@unseen("he_uniform")
-def he_uniform_precedence(shape, rng=None, dtype=np.float64):
-    a = np.sqrt(6.0) / shape[0]
-    return rng.uniform(-a, a, shape)
-
-
-@unseen("xavier_normal")
-def xavier_normal_precedence(shape, rng=None, dtype=np.float64, gain=1.0):
-    return rng.standard_normal(shape) * np.sqrt(2.0 / shape[0] + shape[1])
-
-
-@unseen("xavier_normal")
-def xavier_normal_fan_in_only(shape, rng=None, dtype=np.float64, gain=1.0):
-    return rng.standard_normal(shape) * np.sqrt(1.0 / shape[0])
 
 
 @unseen("xavier_uniform")
@@ -789,18 +637,8 @@ def ss_dgamma_global(dout, xhat, gamma):
 
 
 @unseen("bn_scale_shift_backward")
-def ss_dgamma_product_of_sums(dout, xhat, gamma):
-    return dout * gamma, dout.sum(0) * xhat.sum(0), dout.sum(axis=0)
-
-
-@unseen("bn_scale_shift_backward")
 def ss_keepdims(dout, xhat, gamma):
     return dout * gamma, (dout * xhat).sum(0, keepdims=True), dout.sum(0, keepdims=True)
-
-
-@unseen("bn_divide_backward")
-def dv_dxc_over_std_squared(dxhat, xc, std):
-    return dxhat / std**2, -(dxhat * xc).sum(axis=0) / std**2
 
 
 @unseen("bn_divide_backward")
@@ -816,11 +654,6 @@ def dv_dstd_over_std_cubed(dxhat, xc, std):
 @unseen("bn_sqrt_backward", named="stage_sqrt_square")
 def sq_times_two(dstd, std):
     return 2 * dstd * std
-
-
-@unseen("bn_variance_backward")
-def var_divides_by_size(dvar, xc):
-    return 2 * xc * dvar / xc.size
 
 
 @unseen("bn_variance_backward")
@@ -844,30 +677,12 @@ def center_in_place(dxc):
     return dxc
 
 
-@unseen("bn_center_backward")
-def center_diagonal_only(dxc):
-    return dxc * (1 - 1 / dxc.shape[0])
-
-
-@unseen("batchnorm_backward")
-def bnb_forgets_n(dout, x, gamma, eps=1e-5):
-    xhat = (x - x.mean(0)) / np.sqrt(x.var(0) + eps)
-    dbeta, dgamma = dout.sum(0), (dout * xhat).sum(0)
-    dx = gamma / np.sqrt(x.var(0) + eps) / len(x) * (dout - dbeta - xhat * dgamma)
-    return dx, dgamma, dbeta
-
-
 @unseen("batchnorm_inference")
 def bni_in_place(x, gamma, beta, mean, var, eps=1e-5):
     x -= mean
     x *= gamma / np.sqrt(var + eps)
     x += beta
     return x
-
-
-@unseen("batchnorm_inference")
-def bni_beta_inside(x, gamma, beta, mean, var, eps=1e-5):
-    return gamma * ((x - mean) / np.sqrt(var + eps) + beta)
 
 
 @unseen("update_running_stats")
@@ -879,19 +694,7 @@ def rs_in_place(running_mean, running_var, x, momentum=0.1):
     return running_mean, running_var
 
 
-@unseen("update_running_stats")
-def rs_var_around_running_mean(running_mean, running_var, x, momentum=0.1):
-    new_mean = (1 - momentum) * running_mean + momentum * x.mean(0)
-    var = ((x - new_mean) ** 2).sum(0) / (len(x) - 1)
-    return new_mean, (1 - momentum) * running_var + momentum * var
-
-
 # ============================================================================= chapter 12
-
-
-@unseen("l2_penalty")
-def l2_square_of_sum(w, lam):
-    return 0.5 * lam * float(np.sum(w)) ** 2, lam * w
 
 
 @unseen("l2_penalty")
@@ -904,11 +707,6 @@ def l2_in_place_grad(w, lam):
 @unseen("l2_penalty")
 def l2_grad_over_size(w, lam):
     return 0.5 * lam * float(np.sum(w * w)), lam * w / w.size
-
-
-@unseen("l1_penalty")
-def l1_grad_without_lam(w, lam):
-    return lam * float(np.abs(w).sum()), np.sign(w)
 
 
 @unseen("dropout_forward")
@@ -930,11 +728,6 @@ def dropout_in_place(x, p, rng):
 def dropout_bwd_in_place(dout, mask, p):
     dout *= mask / (1 - p)
     return dout
-
-
-@unseen("dropout_backward")
-def dropout_bwd_hard_coded_p(dout, mask, p):
-    return dout * mask / 0.5
 
 
 @unseen("dropout_backward")
@@ -961,37 +754,9 @@ def kfold_round_size(n, k, fold):
     return np.setdiff1d(np.arange(n), val), val
 
 
-@unseen("precision_recall")
-def pr_accuracy_as_precision(y_true, y_pred):
-    tp = np.sum((y_true == 1) & (y_pred == 1))
-    fn = np.sum((y_true == 1) & (y_pred == 0))
-    return float(np.mean(y_true == y_pred)), (tp / (tp + fn) if tp + fn else 0.0)
-
-
-@unseen("f1_score")
-def f1_geometric_mean(y_true, y_pred):
-    tp = np.sum((y_true == 1) & (y_pred == 1))
-    pp, ap = np.sum(y_pred == 1), np.sum(y_true == 1)
-    p, r = (tp / pp if pp else 0.0), (tp / ap if ap else 0.0)
-    return float(np.sqrt(p * r))
-
-
-@unseen("f1_score")
-def f1_tp_counts_negatives(y_true, y_pred):
-    tp = np.sum(y_true == y_pred)
-    fp = np.sum((y_true == 0) & (y_pred == 1))
-    fn = np.sum((y_true == 1) & (y_pred == 0))
-    return float(2 * tp / (2 * tp + fp + fn)) if tp + fp + fn else 0.0
-
-
 @unseen("confusion_counts")
 def cm_bincount_no_minlength(y_true, y_pred, k):
     return np.bincount(y_true * k + y_pred).reshape(k, k)
-
-
-@unseen("confusion_counts")
-def cm_histogram2d(y_true, y_pred, k):
-    return np.histogram2d(y_true, y_pred, bins=k)[0].astype(int)
 
 
 @unseen("log_uniform")
@@ -1167,14 +932,6 @@ def pca_loop_misses_last_class(y_true, y_pred, k):
 
 
 @unseen("train_and_predict")
-def tp_index_not_class(X_train, y_train, X_test):
-    classes = np.unique(y_train)
-    means = np.stack([X_train[y_train == c].mean(axis=0) for c in classes])
-    d = ((X_test[:, None, :] - means[None]) ** 2).sum(axis=2)
-    return d.argmin(axis=1) + 1  # "classes are 1..K"
-
-
-@unseen("train_and_predict")
 def tp_feature_means(X_train, y_train, X_test):
     classes = np.unique(y_train)
     means = np.stack(
@@ -1287,17 +1044,6 @@ def adam_in_place_moments(w, dw, state, lr, beta1=0.9, beta2=0.999, eps=1e-8):
 @unseen("time_decay_lr")
 def time_decay_list(lr0, k, t):
     return [lr0 / (1 + k * step) for step in t]
-
-
-@unseen("l2_penalty")
-def l2_spectral_norm(w, lam):
-    return 0.5 * lam * float(np.linalg.norm(w, 2) ** 2), lam * w
-
-
-@unseen("kfold_indices")
-def kfold_strided(n, k, fold):
-    val = np.arange(n)[fold::k]
-    return np.setdiff1d(np.arange(n), val), val
 
 
 @unseen("kfold_indices")
@@ -1414,6 +1160,49 @@ CATALOGUED = [
     ("maxpool2d_backward", "maxpool_bwd_last_max"),
     ("per_class_accuracy", "pca_one_vs_rest_accuracy"),
     ("train_and_predict", "tp_argmax_distance"),
+    ("momentum_step", "momentum_hard_coded_beta"),
+    ("adagrad_step", "adagrad_hard_coded_eps"),
+    ("rmsprop_step", "rmsprop_hard_coded_rho"),
+    ("adadelta_step", "adadelta_hard_coded_rho"),
+    ("adam_step", "adam_hard_coded_betas"),
+    ("adagrad_step", "adagrad_precedence"),
+    ("rmsprop_step", "rmsprop_precedence"),
+    ("time_decay_lr", "time_decay_hard_coded_k"),
+    ("time_decay_lr", "time_decay_linear"),
+    ("time_decay_lr", "time_decay_integer_division"),
+    ("cosine_lr", "cosine_hard_coded_total"),
+    ("cosine_lr", "cosine_integer_division"),
+    ("huber_backward", "huber_bwd_hard_coded_delta"),
+    ("huber", "huber_divides_by_rows"),
+    ("huber_backward", "huber_bwd_divides_by_rows"),
+    ("hinge", "hinge_divides_by_rows"),
+    ("hinge_backward", "hinge_bwd_divides_by_rows"),
+    ("kl_divergence", "kl_divides_by_len_1d"),
+    ("kl_divergence_backward", "kl_bwd_divides_by_len_1d"),
+    ("dropout_backward", "dropout_bwd_hard_coded_p"),
+    ("l2_penalty", "l2_square_of_sum"),
+    ("l1_penalty", "l1_grad_without_lam"),
+    ("l2_penalty", "l2_spectral_norm"),
+    ("binary_cross_entropy_with_logits", "bce_min_not_max"),
+    ("cross_entropy_backward", "ce_bwd_divides_by_classes"),
+    ("sigmoid_backward", "sb_sigmoid_of_dout"),
+    ("xavier_normal", "xavier_normal_fan_in_only"),
+    ("xavier_normal", "xavier_normal_precedence"),
+    ("he_uniform", "he_uniform_precedence"),
+    ("bn_scale_shift_backward", "ss_dgamma_product_of_sums"),
+    ("bn_divide_backward", "dv_dxc_over_std_squared"),
+    ("bn_variance_backward", "var_divides_by_size"),
+    ("bn_center_backward", "center_diagonal_only"),
+    ("batchnorm_backward", "bnb_forgets_n"),
+    ("batchnorm_inference", "bni_beta_inside"),
+    ("update_running_stats", "rs_var_around_running_mean"),
+    ("kfold_indices", "kfold_strided"),
+    ("precision_recall", "pr_accuracy_as_precision"),
+    ("f1_score", "f1_tp_counts_negatives"),
+    ("f1_score", "f1_geometric_mean"),
+    ("confusion_counts", "cm_histogram2d"),
+    ("train_and_predict", "tp_index_not_class"),
+    ("normal_equations", "ne_centres_data"),
 ]
 
 

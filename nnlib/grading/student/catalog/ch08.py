@@ -90,6 +90,8 @@ def _kl_cases():
                 pred=_probs(rng, 4, 5),
                 target=_probs(rng, 4, 5, zeros=True),
             ),
+            # a 1-D pred is one distribution (N = 1): dividing by its length is wrong
+            case("one distribution (6,)", pred=_probs(rng, 1, 6)[0], target=_probs(rng, 1, 6)[0]),
         ]
 
     return {"public": public, "hidden": hidden}

@@ -415,3 +415,15 @@ def ne_small_ridge(X, y):
 )
 def gd_sum_not_mean(w, X, y, lr):
     return w - lr * 2.0 * X.T @ (X @ w - y)
+
+
+@mistake(
+    "normal_equations",
+    "centred X and y",
+    "centring the columns removes what the intercept column carries and changes the weights; "
+    "solve the normal equations on X as given",
+    section="The normal equations",
+)
+def ne_centres_data(X, y):
+    Xc, yc = X - X.mean(axis=0), y - y.mean()
+    return np.linalg.lstsq(Xc, yc, rcond=None)[0]

@@ -581,3 +581,27 @@ def lg_forgets_bias(w, b, X, y):
 def lg_divides_by_features(w, b, X, y):
     r = _sigmoid(X @ w + b) - y
     return X.T @ r / X.shape[1], float(np.mean(r))
+
+
+@mistake(
+    "binary_cross_entropy_with_logits",
+    "min(z, 0) in place of max(z, 0)",
+    "log(1 + e^z) = max(z, 0) + log(1 + e^(-|z|)): with min the positive logits lose their "
+    "linear part",
+    section=_STABLE,
+)
+def bce_min_not_max(z, y):
+    return np.mean(np.minimum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
+
+
+@mistake(
+    "cross_entropy_backward",
+    "divided by the number of classes",
+    "the loss is the mean over the N examples, so its gradient is (softmax - onehot) / N, N = "
+    "logits.shape[0]",
+    section=_CE,
+)
+def ce_bwd_divides_by_classes(logits, y):
+    g = _softmax(logits)
+    g[np.arange(len(y)), y] -= 1
+    return g / logits.shape[1]

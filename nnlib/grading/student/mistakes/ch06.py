@@ -371,3 +371,15 @@ def bp_derivative_at_activation(x, y, W1, b1, W2, b2):
     d3 = (a3 - y) / n * s3 * (1 - s3)
     d2 = d3 @ W2.T * s2 * (1 - s2)
     return {"W1": x.T @ d2, "b1": d2.sum(0), "W2": a2.T @ d3, "b2": d3.sum(0)}
+
+
+@mistake(
+    "sigmoid_backward",
+    "sigmoid of dout instead of x",
+    "the local derivative is evaluated at the layer's input x: s = sigmoid(x); dout only "
+    "multiplies it",
+    section=_CHAIN,
+)
+def sb_sigmoid_of_dout(dout, x):
+    s = _sigmoid(dout)
+    return dout * s * (1 - s)

@@ -559,3 +559,81 @@ def kl_log2(pred, target):
     t = np.where(target > 0, target, 1.0)
     n = pred.shape[0] if pred.ndim == 2 else 1
     return float(np.sum(np.where(target > 0, target * np.log2(t / pred), 0.0)) / n)
+
+
+@mistake(
+    "huber_backward",
+    "delta hard-coded as 1",
+    "delta is an argument: the gradient is clip(r, -delta, delta) / n",
+    section=_REGRESSION,
+)
+def huber_bwd_hard_coded_delta(pred, target, delta=1.0):
+    return np.clip(pred - target, -1.0, 1.0) / pred.size
+
+
+@mistake(
+    "huber",
+    "the mean over rows, not over every entry",
+    "the loss is the mean over all n entries (r.size); len(pred) counts only the rows of a "
+    "2-D batch",
+    section=_REGRESSION,
+)
+def huber_divides_by_rows(pred, target, delta=1.0):
+    a = np.abs(pred - target)
+    return np.sum(np.where(a <= delta, 0.5 * a * a, delta * (a - 0.5 * delta))) / len(pred)
+
+
+@mistake(
+    "huber_backward",
+    "divided by the rows, not by every entry",
+    "the loss is a mean over all n entries, so its gradient is divided by pred.size; "
+    "len(pred) counts only the rows",
+    section=_REGRESSION,
+)
+def huber_bwd_divides_by_rows(pred, target, delta=1.0):
+    return np.clip(pred - target, -delta, delta) / len(pred)
+
+
+@mistake(
+    "hinge",
+    "the mean over rows, not over every entry",
+    "the loss is the mean over all n scores (scores.size); len(scores) counts only the rows "
+    "of a 2-D batch",
+    section=_HINGE,
+)
+def hinge_divides_by_rows(scores, y_pm1):
+    return np.sum(np.maximum(0, 1 - y_pm1 * scores)) / len(scores)
+
+
+@mistake(
+    "hinge_backward",
+    "divided by the rows, not by every entry",
+    "the loss is a mean over all n scores, so its gradient is divided by scores.size; "
+    "len(scores) counts only the rows",
+    section=_HINGE,
+)
+def hinge_bwd_divides_by_rows(scores, y_pm1):
+    return np.where(y_pm1 * scores < 1, -y_pm1, 0.0) / len(scores)
+
+
+@mistake(
+    "kl_divergence",
+    "a single distribution divided by its length",
+    "KL sums over the classes and averages over the distributions (rows): one 1-D "
+    "distribution is one row, so nothing to divide by",
+    section=_KL,
+)
+def kl_divides_by_len_1d(pred, target):
+    t = np.where(target > 0, target, 1.0)
+    return float(np.sum(np.where(target > 0, target * np.log(t / pred), 0.0)) / len(pred))
+
+
+@mistake(
+    "kl_divergence_backward",
+    "a single distribution divided by its length",
+    "the loss averages over the distributions (rows); a 1-D pred is one distribution, so its "
+    "gradient is -target / pred",
+    section=_KL,
+)
+def kl_bwd_divides_by_len_1d(pred, target):
+    return -target / pred / len(pred)

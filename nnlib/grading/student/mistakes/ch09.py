@@ -696,3 +696,144 @@ def step_decay_drop_is_loss(lr0, drop, every, t):
 )
 def cosine_lr_min_added(lr0, total, t, lr_min=0.0):
     return lr_min + lr0 * (1 + np.cos(np.pi * np.minimum(t, total) / total)) / 2
+
+
+@mistake(
+    "momentum_step",
+    "beta hard-coded as 0.9",
+    "beta is an argument: v = beta v + g with the beta you are given; 0.9 is only the default",
+    section=_MOMENTUM,
+)
+def momentum_hard_coded_beta(w, dw, state, lr, beta=0.9):
+    v = 0.9 * state.get("v", 0.0) + dw
+    return w - lr * v, {**state, "v": v}
+
+
+@mistake(
+    "adagrad_step",
+    "eps hard-coded as 1e-8",
+    "eps is an argument: divide by sqrt(sum) + eps with the eps you are given",
+    section=_ADAPTIVE,
+)
+def adagrad_hard_coded_eps(w, dw, state, lr, eps=1e-8):
+    G = state.get("sum_sq", 0.0) + dw * dw
+    return w - lr * dw / (np.sqrt(G) + 1e-8), {**state, "sum_sq": G}
+
+
+@mistake(
+    "rmsprop_step",
+    "rho hard-coded as 0.9",
+    "rho is an argument: the running average is rho s + (1 - rho) g^2 with the rho you are given",
+    section=_ADAPTIVE,
+)
+def rmsprop_hard_coded_rho(w, dw, state, lr, rho=0.9, eps=1e-8):
+    s = 0.9 * state.get("square_avg", 0.0) + 0.1 * dw * dw  # the default, not rho
+    return w - lr * dw / (np.sqrt(s) + eps), {**state, "square_avg": s}
+
+
+@mistake(
+    "adadelta_step",
+    "rho hard-coded as 0.9",
+    "rho is an argument: both running averages use the rho you are given",
+    section=_ADAPTIVE,
+)
+def adadelta_hard_coded_rho(w, dw, state, rho=0.9, eps=1e-6, lr=1.0):
+    sq = 0.9 * state.get("square_avg", 0.0) + 0.1 * dw * dw
+    acc = state.get("acc_delta", np.zeros_like(w))
+    delta = np.sqrt(acc + eps) / np.sqrt(sq + eps) * dw
+    acc = 0.9 * acc + 0.1 * delta * delta
+    return w - lr * delta, {**state, "square_avg": sq, "acc_delta": acc}
+
+
+@mistake(
+    "adam_step",
+    "beta1 and beta2 hard-coded (0.9, 0.999)",
+    "beta1 and beta2 are arguments: the moments and their bias corrections use the values you "
+    "are given",
+    section=_ADAM,
+)
+def adam_hard_coded_betas(w, dw, state, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    t = state.get("t", 0) + 1
+    m = 0.9 * state.get("m", 0.0) + 0.1 * dw
+    v = 0.999 * state.get("v", 0.0) + 0.001 * dw * dw
+    m_hat, v_hat = m / (1 - 0.9**t), v / (1 - 0.999**t)
+    return w - lr * m_hat / (np.sqrt(v_hat) + eps), {**state, "t": t, "m": m, "v": v}
+
+
+@mistake(
+    "adagrad_step",
+    "eps added to the weights: lr g / sqrt(sum) + eps",
+    "the parentheses are missing: eps belongs in the denominator, lr g / (sqrt(sum) + eps); "
+    "as written a zero history gives 0/0",
+    section=_ADAPTIVE,
+)
+def adagrad_precedence(w, dw, state, lr, eps=1e-8):
+    G = state.get("sum_sq", 0.0) + dw * dw
+    return w - lr * dw / np.sqrt(G) + eps, {**state, "sum_sq": G}
+
+
+@mistake(
+    "rmsprop_step",
+    "eps added to the weights: lr g / sqrt(avg) + eps",
+    "the parentheses are missing: eps belongs in the denominator, lr g / (sqrt(avg) + eps)",
+    section=_ADAPTIVE,
+)
+def rmsprop_precedence(w, dw, state, lr, rho=0.9, eps=1e-8):
+    s = rho * state.get("square_avg", 0.0) + (1 - rho) * dw * dw
+    return w - lr * dw / np.sqrt(s) + eps, {**state, "square_avg": s}
+
+
+@mistake(
+    "time_decay_lr",
+    "k hard-coded as 0.1",
+    "k is an argument: lr0 / (1 + k t) with the k you are given",
+    section=_SCHEDULES,
+)
+def time_decay_hard_coded_k(lr0, k, t):
+    return lr0 / (1 + 0.1 * t)
+
+
+@mistake(
+    "time_decay_lr",
+    "linear decay lr0 (1 - k t)",
+    "time-based decay divides, lr0 / (1 + k t), which stays positive; lr0 (1 - k t) reaches 0 "
+    "at t = 1/k and then goes negative",
+    section=_SCHEDULES,
+)
+def time_decay_linear(lr0, k, t):
+    return lr0 * (1 - k * t)
+
+
+@mistake(
+    "time_decay_lr",
+    "// in place of /",
+    "lr0 // (1 + k t) is a floor division: it rounds the learning rate down to a whole number "
+    "(0 here); use /",
+    section=_SCHEDULES,
+)
+def time_decay_integer_division(lr0, k, t):
+    return lr0 // (1 + k * t)
+
+
+@mistake(
+    "cosine_lr",
+    "total hard-coded as 20",
+    "total is an argument: the cosine reaches lr_min at t = total, whatever the worked "
+    "example used",
+    section=_SCHEDULES,
+)
+def cosine_hard_coded_total(lr0, total, t, lr_min=0.0):
+    frac = np.minimum(t, 20) / 20
+    return lr_min + (lr0 - lr_min) * (1 + np.cos(np.pi * frac)) / 2
+
+
+@mistake(
+    "cosine_lr",
+    "t // total: an integer division in the phase",
+    "t // total is 0 until the end, so the rate stays at lr0; the phase is the fraction "
+    "min(t, total) / total",
+    section=_SCHEDULES,
+)
+def cosine_integer_division(lr0, total, t, lr_min=0.0):
+    frac = np.minimum(t, total).astype(int) // total
+    return lr_min + (lr0 - lr_min) * (1 + np.cos(np.pi * frac)) / 2

@@ -344,3 +344,34 @@ def he_normal_precedence(shape, rng=None, dtype=np.float64):
 def xavier_uniform_precedence(shape, rng=None, dtype=np.float64, gain=1.0):
     a = np.sqrt(6.0) / (shape[0] + shape[1])
     return rng.uniform(-a, a, shape)
+
+
+@mistake(
+    "xavier_normal",
+    "1 / fan_in (LeCun) in Xavier's place",
+    "Xavier's variance averages both fans: 2 / (fan_in + fan_out); 1 / fan_in is LeCun's",
+    section=XAVIER,
+)
+def xavier_normal_fan_in_only(shape, rng=None, dtype=np.float64, gain=1.0):
+    return rng.standard_normal(shape) * np.sqrt(1.0 / shape[0])
+
+
+@mistake(
+    "xavier_normal",
+    "sqrt(2 / fan_in + fan_out): the parentheses of fan_in + fan_out lost",
+    "the whole sum is the denominator: std = sqrt(2 / (fan_in + fan_out))",
+    section=XAVIER,
+)
+def xavier_normal_precedence(shape, rng=None, dtype=np.float64, gain=1.0):
+    return rng.standard_normal(shape) * np.sqrt(2.0 / shape[0] + shape[1])
+
+
+@mistake(
+    "he_uniform",
+    "sqrt(6) / fan_in instead of sqrt(6 / fan_in)",
+    "the square root covers the whole ratio: a = sqrt(6 / fan_in)",
+    section=HE,
+)
+def he_uniform_precedence(shape, rng=None, dtype=np.float64):
+    a = np.sqrt(6.0) / shape[0]
+    return rng.uniform(-a, a, shape)

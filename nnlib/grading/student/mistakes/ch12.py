@@ -452,3 +452,45 @@ def es_relative_delta(val_losses, patience, min_delta=0.0):
         if wait >= max(patience, 1):
             return best_epoch, epoch
     return best_epoch, -1
+
+
+@mistake(
+    "dropout_backward",
+    "p hard-coded as 0.5",
+    "p is an argument: the kept units are scaled by 1 / (1 - p) with the p you are given",
+    section=DROPOUT,
+)
+def dropout_bwd_hard_coded_p(dout, mask, p):
+    return dout * mask / 0.5
+
+
+@mistake(
+    "l2_penalty",
+    "the square of the sum, (sum w)^2",
+    "||w||^2 is the sum of the squares, sum w^2: squaring the sum mixes the weights and lets "
+    "them cancel",
+    section=PENALTIES,
+)
+def l2_square_of_sum(w, lam):
+    return 0.5 * lam * float(np.sum(w)) ** 2, lam * w
+
+
+@mistake(
+    "l1_penalty",
+    "the gradient without lam",
+    "the penalty is lam * sum |w|, so its gradient is lam * sign(w)",
+    section=PENALTIES,
+)
+def l1_grad_without_lam(w, lam):
+    return lam * float(np.abs(w).sum()), np.sign(w)
+
+
+@mistake(
+    "l2_penalty",
+    "np.linalg.norm(w, 2) for a matrix",
+    "for a 2-D w, norm(w, 2) is the largest singular value, not the Frobenius norm; ||w||^2 "
+    "is np.sum(w**2)",
+    section=PENALTIES,
+)
+def l2_spectral_norm(w, lam):
+    return 0.5 * lam * float(np.linalg.norm(w, 2) ** 2), lam * w

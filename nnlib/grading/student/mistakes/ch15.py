@@ -179,3 +179,17 @@ def tp_argmax_distance(X_train, y_train, X_test):
     means = np.stack([X_train[y_train == c].mean(axis=0) for c in classes])
     d = ((X_test[:, None, :] - means[None]) ** 2).sum(axis=2)
     return classes[d.argmax(axis=1)]
+
+
+@mistake(
+    "train_and_predict",
+    "the index of the nearest mean, not its class",
+    "argmin gives a position among the classes; return classes[position] so the labels are "
+    "the training labels",
+    section=CHECKS,
+)
+def tp_index_not_class(X_train, y_train, X_test):
+    classes = np.unique(y_train)
+    means = np.stack([X_train[y_train == c].mean(axis=0) for c in classes])
+    d = ((X_test[:, None, :] - means[None]) ** 2).sum(axis=2)
+    return d.argmin(axis=1) + 1  # "classes are 1..K"
