@@ -21,7 +21,7 @@ def _schedule(make_args, other: dict):
         return [
             case("t = 0 .. 9", **make_args(np.arange(10.0))),
             case("t = 0 only", **make_args(np.zeros(1))),
-            case("sparse steps", **make_args(np.array([0.0, 5.0, 17.0, 40.0]))),
+            case("sparse steps", **make_args(np.array([0.0, 5.0, 17.0, 25.0, 40.0]))),
             case("other hyper-parameters", **{**make_args(np.arange(12.0)), **other}),
         ]
 

@@ -427,3 +427,15 @@ def gd_sum_not_mean(w, X, y, lr):
 def ne_centres_data(X, y):
     Xc, yc = X - X.mean(axis=0), y - y.mean()
     return np.linalg.lstsq(Xc, yc, rcond=None)[0]
+
+
+@mistake(
+    "standardize",
+    "std + 1e-8 in the denominator",
+    "a small epsilon keeps a constant column finite, but divides by 1e-8: the test set's "
+    "values of that column explode; a column with std 0 is left unscaled (divide by 1)",
+    section="Feature scaling",
+)
+def std_with_eps(X_train, X_test):
+    mu, sd = X_train.mean(axis=0), X_train.std(axis=0)
+    return (X_train - mu) / (sd + 1e-8), (X_test - mu) / (sd + 1e-8)

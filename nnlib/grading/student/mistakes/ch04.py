@@ -605,3 +605,16 @@ def ce_bwd_divides_by_classes(logits, y):
     g = _softmax(logits)
     g[np.arange(len(y)), y] -= 1
     return g / logits.shape[1]
+
+
+@mistake(
+    "cross_entropy",
+    "one log-sum-exp over the whole batch",
+    "each example has its own normaliser: log sum_c e^(z_nc) over the classes of row n "
+    "(axis=1, keepdims=True), not one sum over every entry of the batch",
+    section=_STABLE,
+)
+def ce_global_lse(logits, y):
+    m = logits.max()
+    lse = m + np.log(np.exp(logits - m).sum())
+    return float(-np.mean(logits[np.arange(len(y)), y] - lse))

@@ -837,3 +837,15 @@ def cosine_hard_coded_total(lr0, total, t, lr_min=0.0):
 def cosine_integer_division(lr0, total, t, lr_min=0.0):
     frac = np.minimum(t, total).astype(int) // total
     return lr_min + (lr0 - lr_min) * (1 + np.cos(np.pi * frac)) / 2
+
+
+@mistake(
+    "cosine_lr",
+    "warm restarts: t % total",
+    "after total steps the rate stays at lr_min; t % total starts the cosine again from lr0 "
+    "(SGDR's warm restarts, another schedule): use min(t, total)",
+    section=_SCHEDULES,
+)
+def cosine_restarts(lr0, total, t, lr_min=0.0):
+    frac = (np.asarray(t) % total) / total  # warm restarts instead of staying at lr_min
+    return lr_min + (lr0 - lr_min) * (1 + np.cos(np.pi * frac)) / 2

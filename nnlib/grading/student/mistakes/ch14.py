@@ -643,3 +643,20 @@ def maxpool_bwd_last_max(dout, x, size=2, stride=2):
         return (np.arange(flat.shape[-1]) == last[..., None]).reshape(window.shape)
 
     return _route(dout, x, size, stride, lambda window, g: last_max(window) * g)
+
+
+@mistake(
+    "maxpool2d_backward",
+    "the gradient split among tied maxima",
+    "the forward pass picked one input, the first maximum (np.argmax): it alone receives the "
+    "window's gradient, even when other inputs tie with it",
+    section=BACKWARD,
+)
+def maxpool_bwd_split_ties(dout, x, size=2, stride=2):
+    dx = np.zeros(x.shape)
+    for n, c, i, j in np.ndindex(dout.shape):
+        rows, cols = slice(i * stride, i * stride + size), slice(j * stride, j * stride + size)
+        window = x[n, c, rows, cols]
+        mask = window == window.max()
+        dx[n, c, rows, cols] += mask / mask.sum() * dout[n, c, i, j]
+    return dx
