@@ -309,6 +309,12 @@ def lg_db_not_divided(w, b, X, y):
     return X.T @ r / len(y), float(np.sum(r))
 
 
+@unseen("softmax_backward")
+def smb_plain_mean_of_dout(dout, x):
+    s = _softmax(x)
+    return s * (dout - dout.mean(axis=-1, keepdims=True))
+
+
 # ============================================================================= chapter 5
 
 
@@ -1208,6 +1214,7 @@ CATALOGUED = [
     ("cross_entropy", "ce_global_lse"),
     ("maxpool2d_backward", "maxpool_bwd_split_ties"),
     ("cosine_lr", "cosine_restarts"),
+    ("softmax", "softmax_shift_numerator_only"),
 ]
 
 

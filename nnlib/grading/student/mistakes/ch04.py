@@ -618,3 +618,15 @@ def ce_global_lse(logits, y):
     m = logits.max()
     lse = m + np.log(np.exp(logits - m).sum())
     return float(-np.mean(logits[np.arange(len(y)), y] - lse))
+
+
+@mistake(
+    "softmax",
+    "the max subtracted in the numerator only",
+    "e^(x - m) / sum e^x is e^(-m) times the softmax: subtract the same row maximum in the "
+    "numerator and in the sum, e = np.exp(x - m); e / e.sum(...)",
+    section=_STABLE,
+)
+def softmax_shift_numerator_only(x, axis=-1):
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / np.exp(x).sum(axis=axis, keepdims=True)
