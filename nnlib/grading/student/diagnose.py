@@ -167,6 +167,14 @@ def modified_inputs(before: Mapping[str, Any], after: Mapping[str, Any]) -> list
         if isinstance(value, dict) and isinstance((after or {}).get(name), dict):
             if set(value) != set(after[name]):
                 changed.append(name)
+        elif isinstance(value, list) and name not in changed:
+            # a list argument (worksheet 1's categories): list.remove / sort / append change it
+            try:
+                same = value == (after or {}).get(name)
+            except ValueError:  # lists holding arrays: their == is elementwise
+                same = True
+            if same is not True:
+                changed.append(name)
     return changed
 
 

@@ -135,10 +135,34 @@ def _alike(ex: Exercise, student: Outcome, mistake: Outcome) -> bool:
         return mistake.error == student.error
     if not mistake.returned or (student.verdict is None) != (mistake.verdict is None):
         return False
+    if kind_of(student.verdict) != kind_of(mistake.verdict):
+        # the same outputs, but one failure is of another kind (an input modified in place is
+        # not a formula that overflows): naming the mistake would hide the real failure
+        return False
     try:
-        return ex.same_output(normalize(mistake.value), student.value)
+        mine, theirs = normalize(mistake.value), student.value
+        # equal values of another type (ints where the mistake returns booleans) are another
+        # mistake: its name would mislead ("a boolean matrix" said of an integer one)
+        return _types(mine) == _types(normalize(theirs)) and ex.same_output(mine, theirs)
     except Exception:  # an output the comparison cannot read is not alike
         return False
+
+
+def _types(value):
+    """The structure of an output with the kind of every leaf: "b", "i", "u", "f" (dtype kinds) ..."""
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _types(v)) for k, v in value.items()))
+    if isinstance(value, (tuple, list)):
+        return tuple(_types(v) for v in value)
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind
+    if isinstance(value, (bool, np.bool_)):
+        return "b"
+    if isinstance(value, (int, np.integer)):
+        return "i"
+    if isinstance(value, (float, np.floating)):
+        return "f"
+    return type(value).__name__
 
 
 def name_mistake(ex: Exercise, student: Sequence[Outcome], runs: MistakeRuns) -> Mistake | None:

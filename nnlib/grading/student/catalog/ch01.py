@@ -33,6 +33,8 @@ def _onehot_public(rng):
         ),
         case("city Rome never occurs", labels=["Paris", "Oslo", "Paris"], categories=CITIES),
         case("one example", labels=["PhD"], categories=DEGREES),
+        # K = 4, not the worked example's 3 (a hard-coded number of columns shows)
+        case("4 colours, green first", labels=["green", "red", "yellow"], categories=COLOURS),
     ]
 
 
@@ -159,6 +161,14 @@ def _split_public(rng):
             rng=1,
         ),
         case("12 rows, 25% test", X=_table(12)[0], y=_table(12)[1], test_fraction=0.25, rng=2),
+        # 2.1 rounds down: ceil (3) and round (2) differ, as int() and round() do for 2.8 above
+        case(
+            "10 rows, 21% test (2.1 rounds to 2)",
+            X=_table(10)[0],
+            y=_table(10)[1],
+            test_fraction=0.21,
+            rng=3,
+        ),
     ]
 
 
@@ -183,6 +193,13 @@ def _split_hidden(rng):
             X=_table(20)[0],
             y=_table(20)[1],
             test_fraction=0.1,
+            rng=int(rng.integers(2**31)),
+        ),
+        case(
+            "8 rows, 30% test (2.4 rounds to 2)",
+            X=_table(8)[0],
+            y=_table(8)[1],
+            test_fraction=0.3,
             rng=int(rng.integers(2**31)),
         ),
     ]

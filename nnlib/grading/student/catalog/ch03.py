@@ -48,12 +48,14 @@ def _soft_public(rng):
         case("random, lam 1", x=x, lam=1.0),
         case("2-D, lam 0.5", x=randn(rng, 3, 4), lam=0.5),
         case("kink: |x| = lam", x=np.array([-1.0, -0.5, 0.0, 0.5, 1.0, 2.0]), lam=1.0),
+        # S(0, 0) = 0: a formula that divides by |x| (x (1 - lam/|x|)_+) gives 0/0 here
+        case("lam 0 with zeros", x=np.array([0.0, -2.0, 0.0, 1.5]), lam=0.0),
     ]
 
 
 def _soft_hidden(rng):
     return [
-        case("lam 0 (identity)", x=randn(rng, 6), lam=0.0),
+        case("lam 0 (identity)", x=with_zeros(rng, 6), lam=0.0),
         case("zeros", x=with_zeros(rng, 5), lam=0.3),
         case("large", x=np.array([-1e4, -3.0, 3.0, 1e4]), lam=5.0),
         case("lam larger than all", x=randn(rng, 7), lam=100.0),

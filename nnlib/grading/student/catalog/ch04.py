@@ -45,6 +45,8 @@ def _bce_public(rng):
         case("random (8,)", z=randn(rng, 8, scale=2.0), y=labels01(rng, 8)),
         case("batch size 1", z=randn(rng, 1), y=np.ones(1)),
         case("large logits up to 1e4", z=LARGE.copy(), y=labels01(rng, LARGE.size)),
+        # 2-D: a mean over axis 0 (or len(z) for the count) is wrong here and right for 1-D
+        case("2-D (3, 2)", z=randn(rng, 3, 2), y=labels01(rng, 6).reshape(3, 2)),
     ]
 
 

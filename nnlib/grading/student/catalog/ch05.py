@@ -75,6 +75,15 @@ def _perc_public(rng):
             y=0,
             lr=1.0,
         ),
+        # w.x = 0.5 > 0 but w.x + b < 0: a prediction that forgets the bias shows
+        case(
+            "the bias decides the prediction",
+            w=np.array([1.0, 0.0]),
+            b=-1.0,
+            x=np.array([0.5, 2.0]),
+            y=1,
+            lr=0.5,
+        ),
     ]
 
 
@@ -90,6 +99,14 @@ def _perc_hidden(rng):
         ),
         case("zero weights", w=np.zeros(4), b=0.0, x=randn(rng, 4), y=0, lr=1.0),
         case("correct negative", w=np.array([-1.0]), b=-1.0, x=np.array([3.0]), y=0, lr=1.0),
+        case(
+            "the bias decides, negative example",
+            w=np.array([-1.0, 0.5]),
+            b=1.0,
+            x=np.array([1.0, 1.0]),
+            y=0,
+            lr=0.3,
+        ),
     ]
 
 

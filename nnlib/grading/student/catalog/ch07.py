@@ -12,7 +12,8 @@ def _softmax_cases():
 
     def public(rng):
         return family["public"](rng) + [
-            case("square batch (3, 3)", dout=randn(rng, 3, 3), x=randn(rng, 3, 3))
+            case("square batch (3, 3)", dout=randn(rng, 3, 3), x=randn(rng, 3, 3)),
+            case("one vector (5,)", dout=randn(rng, 5), x=randn(rng, 5)),
         ]
 
     def hidden(rng):

@@ -26,6 +26,8 @@ def _hinge_cases(kink: bool):
                 scores=np.array([1.0, -1.0, 0.5, 2.0]),
                 y_pm1=np.array([1.0, -1.0, 1.0, 1.0]),
             ),
+            # 2-D: the mean is over every entry, not over len(scores) rows
+            case("2-D (3, 4)", scores=randn(rng, 3, 4, scale=2.0), y_pm1=_pm1(rng, 3, 4)),
         ]
 
     def hidden(rng):
@@ -88,6 +90,8 @@ def _kl_cases():
                 pred=_probs(rng, 4, 5),
                 target=_probs(rng, 4, 5, zeros=True),
             ),
+            # a 1-D pred is one distribution (N = 1): dividing by its length is wrong
+            case("one distribution (6,)", pred=_probs(rng, 1, 6)[0], target=_probs(rng, 1, 6)[0]),
         ]
 
     return {"public": public, "hidden": hidden}

@@ -29,6 +29,8 @@ def _fwd_public(rng):
             **_params(rng, 2),
             eps=1e-5,
         ),
+        # eps is an argument: the default 1e-5 copied into the formula shows here
+        case("eps 0.1", x=randn(rng, 5, 3), **_params(rng, 3), eps=0.1),
     ]
 
 
@@ -64,6 +66,7 @@ def _bwd_public(rng):
             gamma=1.0 + randn(rng, 2, scale=0.5),
             eps=1e-5,
         ),
+        case("eps 0.2", dout=randn(rng, 5, 3), x=randn(rng, 5, 3), gamma=randn(rng, 3), eps=0.2),
     ]
 
 
@@ -112,6 +115,14 @@ def _inf_public(rng):
             mean=np.zeros(2),
             var=np.array([1e-5, 4e-5]),
             eps=1e-5,
+        ),
+        case(
+            "eps 0.01",
+            x=randn(rng, 3, 3),
+            **_params(rng, 3),
+            mean=randn(rng, 3),
+            var=np.abs(randn(rng, 3)) + 0.05,
+            eps=0.01,
         ),
     ]
 

@@ -86,6 +86,13 @@ def _es_public(rng):
             patience=2,
             min_delta=0.0,
         ),
+        # losses near 10: min_delta is an absolute gain, not a fraction of the best loss
+        case(
+            "losses near 10, min_delta 0.2",
+            val_losses=np.array([12.0, 10.0, 9.85, 9.7, 9.5]),
+            patience=2,
+            min_delta=0.2,
+        ),
     ]
 
 
@@ -118,6 +125,12 @@ def _es_hidden(rng):
             val_losses=np.array([1.0, 0.5, 0.9, 0.8, 0.7]) * scale[1],
             patience=3,
             min_delta=0.0,
+        ),
+        case(
+            "losses near 25, min_delta 0.5",
+            val_losses=np.array([30.0, 25.0, 24.8, 24.0, 23.9, 23.95]),
+            patience=2,
+            min_delta=0.5,
         ),
     ]
 

@@ -89,6 +89,8 @@ def _lu_public(rng):
         case("1e-4 .. 1e-1, 5 samples", low=1e-4, high=1e-1, rng=1, size=5),
         case("1 .. 1000", low=1.0, high=1000.0, rng=2, size=3),
         case("one sample", low=0.5, high=2.0, rng=3, size=1),
+        # size=None (the default) is one number, as rng.uniform gives, not an array of one
+        case("size None: a single number", low=1e-3, high=1.0, rng=4, size=None),
     ]
 
 
@@ -96,6 +98,7 @@ def _lu_hidden(rng):
     return [
         case("1e-6 .. 1, 100 samples", low=1e-6, high=1.0, rng=int(rng.integers(2**31)), size=100),
         case("narrow range", low=0.01, high=0.011, rng=int(rng.integers(2**31)), size=4),
+        case("size None", low=0.1, high=10.0, rng=int(rng.integers(2**31)), size=None),
     ]
 
 

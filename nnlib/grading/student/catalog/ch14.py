@@ -14,6 +14,8 @@ def _size_public(rng):
         case("8, k 3, s 1, p 0", n=8, k=3, stride=1, pad=0),
         case("'same' padding", n=8, k=3, stride=1, pad=1),
         case("stride 2, does not divide", n=8, k=3, stride=2, pad=0),
+        # (7 - 3) // 2 + 1 = 3, but (7 - 3 + 1) // 2 = 2: where the + 1 goes shows
+        case("stride 2, divides", n=7, k=3, stride=2, pad=0),
     ]
 
 

@@ -7,6 +7,7 @@ Each function below is the worksheet's function with one real bug (see the packa
 import numpy as np
 
 from . import mistake
+from .ch04 import _sigmoid  # a right, stable sigmoid for the mistakes not about it
 
 _MP = "The McCulloch–Pitts neuron: logic with fixed weights"
 _PERCEPTRON = "The perceptron: a threshold unit that learns"
@@ -269,3 +270,64 @@ def mlp_forward_np_max(x, W1, b1, W2, b2):
 def mlp_forward_relu_on_input(x, W1, b1, W2, b2):
     h = np.maximum(x, 0.0) @ W1 + b1
     return h @ W2 + b2
+
+
+# ----------------------------------------------------------------------------- found by the audit
+# Wrong implementations a reviewer wrote as unseen submissions (tests/test_unseen_mistakes.py) whose
+# feedback did not name them: named here, after the catalogue's own ones.
+
+
+@mistake(
+    "mcculloch_pitts",
+    "the weights ignored (a count of active inputs)",
+    "the unit compares the weighted sum x . w with theta; summing the inputs is right only "
+    "when every weight is 1",
+    section=_MP,
+)
+def mp_unit_weights(x, w, theta):
+    return (x.sum(axis=-1) >= theta).astype(float)
+
+
+@mistake(
+    "perceptron_update",
+    "the bias updated without lr",
+    "the bias is a weight on a constant input 1, so it moves by lr (y - y_hat) like the others",
+    section=_PERCEPTRON,
+)
+def pu_bias_without_lr(w, b, x, y, lr):
+    y_hat = 1.0 if w @ x + b >= 0 else 0.0
+    return w + lr * (y - y_hat) * x, float(b + (y - y_hat))
+
+
+@mistake(
+    "mlp_forward",
+    "a sigmoid hidden layer instead of ReLU",
+    "the worksheet's hidden layer is ReLU, max(0, x W1 + b1); the sigmoid squashes every unit "
+    "into (0, 1)",
+    section=_HIDDEN,
+)
+def mlp_sigmoid_hidden(x, W1, b1, W2, b2):
+    return _sigmoid(x @ W1 + b1) @ W2 + b2
+
+
+@mistake(
+    "mlp_forward",
+    "the output bias b2 forgotten",
+    "the output layer is h W2 + b2: every output is off by b2",
+    section=_HIDDEN,
+)
+def mlp_forgets_b2(x, W1, b1, W2, b2):
+    return np.maximum(x @ W1 + b1, 0) @ W2
+
+
+@mistake(
+    "perceptron_update",
+    "the bias left out of the prediction",
+    "the perceptron predicts 1 when w.x + b >= 0: without b the prediction, and so the update, "
+    "is wrong whenever the bias decides",
+    section=_PERCEPTRON,
+)
+def pu_predicts_without_bias(w, b, x, y, lr):
+    y_hat = 1.0 if w @ x >= 0 else 0.0
+    err = lr * (y - y_hat)
+    return w + err * x, float(b + err)

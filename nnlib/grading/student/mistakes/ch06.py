@@ -322,3 +322,64 @@ def backprop_221_overwrite(x, y, W1, b1, W2, b2):
     for n in range(x.shape[0]):
         grads = _grads(x[n : n + 1], a2[n : n + 1], d3[n : n + 1], d2[n : n + 1])
     return grads
+
+
+# ----------------------------------------------------------------------------- found by the audit
+# Wrong implementations a reviewer wrote as unseen submissions (tests/test_unseen_mistakes.py) whose
+# feedback did not name them: named here, after the catalogue's own ones.
+
+
+@mistake(
+    "sigmoid_backward",
+    "dout * s - s * s: the parentheses of s (1 - s) lost",
+    "the chain rule multiplies dout by the whole local derivative: dout * (s * (1 - s))",
+    section=_CHAIN,
+)
+def sb_precedence(dout, x):
+    s = _sigmoid(x)
+    return dout * s - s * s
+
+
+@mistake(
+    "backprop_221",
+    "dW2 from z2 instead of the activation a2",
+    "W2 multiplies the hidden layer's output a2 = sigmoid(z2), so dJ/dW2 = a2^T d3, not z2^T d3",
+    section=_EXAMPLE,
+)
+def bp_pre_activation_in_dw2(x, y, W1, b1, W2, b2):
+    n = len(x)
+    z2 = x @ W1 + b1
+    a2 = _sigmoid(z2)
+    a3 = _sigmoid(a2 @ W2 + b2)
+    d3 = (a3 - y) / n * a3 * (1 - a3)
+    d2 = d3 @ W2.T * a2 * (1 - a2)
+    return {"W1": x.T @ d2, "b1": d2.sum(0), "W2": z2.T @ d3, "b2": d3.sum(0)}
+
+
+@mistake(
+    "backprop_221",
+    "sigma'(a) instead of sigma'(z)",
+    "sigma' is evaluated at the pre-activation: sigma'(z) = a (1 - a); sigmoid_backward(., a) "
+    "takes the sigmoid of a again",
+    section=_EXAMPLE,
+)
+def bp_derivative_at_activation(x, y, W1, b1, W2, b2):
+    n = len(x)
+    a2 = _sigmoid(x @ W1 + b1)
+    a3 = _sigmoid(a2 @ W2 + b2)
+    s3, s2 = _sigmoid(a3), _sigmoid(a2)  # sigma' evaluated at the activation, not at z
+    d3 = (a3 - y) / n * s3 * (1 - s3)
+    d2 = d3 @ W2.T * s2 * (1 - s2)
+    return {"W1": x.T @ d2, "b1": d2.sum(0), "W2": a2.T @ d3, "b2": d3.sum(0)}
+
+
+@mistake(
+    "sigmoid_backward",
+    "sigmoid of dout instead of x",
+    "the local derivative is evaluated at the layer's input x: s = sigmoid(x); dout only "
+    "multiplies it",
+    section=_CHAIN,
+)
+def sb_sigmoid_of_dout(dout, x):
+    s = _sigmoid(dout)
+    return dout * s * (1 - s)

@@ -324,3 +324,135 @@ def lu_ln_pow10(low, high, rng, size=None):
 )
 def lu_no_log_bounds(low, high, rng, size=None):
     return np.exp(rng.uniform(low, high, size))
+
+
+# ----------------------------------------------------------------------------- found by the audit
+# Wrong implementations a reviewer wrote as unseen submissions (tests/test_unseen_mistakes.py) whose
+# feedback did not name them: named here, after the catalogue's own ones.
+
+
+@mistake(
+    "kfold_indices",
+    "fold counted from 1",
+    "folds are numbered 0 .. k-1 like Python indices: fold 0 is the first block",
+    section=CV,
+)
+def kfold_one_based_fold(n, k, fold):
+    parts = np.array_split(np.arange(n), k)
+    val = parts[fold - 1]
+    return np.setdiff1d(np.arange(n), val), val
+
+
+@mistake(
+    "precision_recall",
+    "true positives counted as all correct predictions",
+    "TP counts only y_true = 1 and y_pred = 1; y_true == y_pred also counts the true negatives",
+    section=METRIC,
+)
+def pr_tp_counts_negatives(y_true, y_pred):
+    tp = np.sum(y_true == y_pred)
+    p_den, r_den = np.sum(y_pred == 1), np.sum(y_true == 1)
+    return (tp / p_den if p_den else 0.0), (tp / r_den if r_den else 0.0)
+
+
+@mistake(
+    "precision_recall",
+    "FP counted as every predicted positive",
+    "FP are predicted 1 with y_true = 0; counting every y_pred = 1 adds TP twice to the "
+    "denominator",
+    section=METRIC,
+)
+def pr_fp_includes_tp(y_true, y_pred):
+    tp = np.sum((y_true == 1) & (y_pred == 1))
+    fp, fn = np.sum(y_pred == 1), np.sum((y_true == 1) & (y_pred == 0))
+    return (tp / (tp + fp) if tp + fp else 0.0), (tp / (tp + fn) if tp + fn else 0.0)
+
+
+@mistake(
+    "f1_score",
+    "macro F1 (the mean over both classes)",
+    "the binary F1 is the F1 of class 1 only: 2 TP / (2 TP + FP + FN)",
+    section=METRIC,
+)
+def f1_macro(y_true, y_pred):
+    scores = []
+    for c in (0, 1):
+        tp = np.sum((y_true == c) & (y_pred == c))
+        den = np.sum(y_true == c) + np.sum(y_pred == c)
+        scores.append(2 * tp / den if den else 0.0)
+    return float(np.mean(scores))
+
+
+@mistake(
+    "confusion_counts",
+    "the loop stops one sample early",
+    "range(len(y_true) - 1) skips the last sample: count every sample",
+    section=METRIC,
+)
+def cm_loop_off_by_one(y_true, y_pred, k):
+    C = np.zeros((k, k), dtype=int)
+    for i in range(len(y_true) - 1):
+        C[y_true[i], y_pred[i]] += 1
+    return C
+
+
+@mistake(
+    "kfold_indices",
+    "every k-th sample as a fold",
+    "the worksheet's folds are contiguous blocks (the first n % k of size n // k + 1); "
+    "x[fold::k] interleaves them",
+    section=CV,
+)
+def kfold_strided(n, k, fold):
+    val = np.arange(n)[fold::k]
+    return np.setdiff1d(np.arange(n), val), val
+
+
+@mistake(
+    "precision_recall",
+    "accuracy in place of precision",
+    "precision is TP / (TP + FP), among the predicted positives only; mean(y_true == y_pred) "
+    "is the accuracy",
+    section=METRIC,
+)
+def pr_accuracy_as_precision(y_true, y_pred):
+    tp = np.sum((y_true == 1) & (y_pred == 1))
+    fn = np.sum((y_true == 1) & (y_pred == 0))
+    return float(np.mean(y_true == y_pred)), (tp / (tp + fn) if tp + fn else 0.0)
+
+
+@mistake(
+    "f1_score",
+    "true positives counted as all correct predictions",
+    "TP counts only y_true = 1 and y_pred = 1; y_true == y_pred also counts the true negatives",
+    section=METRIC,
+)
+def f1_tp_counts_negatives(y_true, y_pred):
+    tp = np.sum(y_true == y_pred)
+    fp = np.sum((y_true == 0) & (y_pred == 1))
+    fn = np.sum((y_true == 1) & (y_pred == 0))
+    return float(2 * tp / (2 * tp + fp + fn)) if tp + fp + fn else 0.0
+
+
+@mistake(
+    "f1_score",
+    "the geometric mean of precision and recall",
+    "F1 is their harmonic mean, 2 p r / (p + r); sqrt(p r) is the geometric mean",
+    section=METRIC,
+)
+def f1_geometric_mean(y_true, y_pred):
+    tp = np.sum((y_true == 1) & (y_pred == 1))
+    pp, ap = np.sum(y_pred == 1), np.sum(y_true == 1)
+    p, r = (tp / pp if pp else 0.0), (tp / ap if ap else 0.0)
+    return float(np.sqrt(p * r))
+
+
+@mistake(
+    "confusion_counts",
+    "np.histogram2d with k bins",
+    "histogram2d spreads its k bins over the range of the labels present, not over 0 .. k-1, "
+    "so absent classes shift the bins; count with np.add.at or a loop",
+    section=METRIC,
+)
+def cm_histogram2d(y_true, y_pred, k):
+    return np.histogram2d(y_true, y_pred, bins=k)[0].astype(int)

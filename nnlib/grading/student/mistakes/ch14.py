@@ -548,3 +548,115 @@ def maxpool_backward_transposed(dout, x, size=2, stride=2):
     return _route(
         dout, x, size, stride, lambda window, g: np.swapaxes(_first_max(window), 2, 3) * g
     )
+
+
+# ----------------------------------------------------------------------------- found by the audit
+# Wrong implementations a reviewer wrote as unseen submissions (tests/test_unseen_mistakes.py) whose
+# feedback did not name them: named here, after the catalogue's own ones.
+
+
+@mistake(
+    "conv_output_size",
+    "the stride ignored",
+    "the window moves stride pixels at a time: divide n + 2 pad - k by stride (floor) before "
+    "adding 1",
+    section=SIZE,
+)
+def size_ignores_stride(n, k, stride=1, pad=0):
+    return n + 2 * pad - k + 1
+
+
+@mistake(
+    "conv_output_size",
+    "the + 1 inside the floor division",
+    "(n + 2 pad - k) // stride counts the steps after the first window; add 1 after the division",
+    section=SIZE,
+)
+def size_plus_one_inside(n, k, stride=1, pad=0):
+    return (n + 2 * pad - k + 1) // stride
+
+
+@mistake(
+    "maxpool2d_forward",
+    "the 2x2 reshape trick for any size and stride",
+    "reshape(N, C, H/2, 2, W/2, 2) pools 2x2 windows with stride 2 only; size and stride are "
+    "arguments",
+    section=POOLING,
+)
+def maxpool_reshape_2x2(x, size=2, stride=2):
+    n, c, h, w = x.shape
+    h2, w2 = h // 2, w // 2
+    return x[:, :, : 2 * h2, : 2 * w2].reshape(n, c, h2, 2, w2, 2).max(axis=(3, 5))
+
+
+@mistake(
+    "avgpool2d_forward",
+    "the 2x2 reshape trick for any size and stride",
+    "reshape(N, C, H/2, 2, W/2, 2) pools 2x2 windows with stride 2 only; size and stride are "
+    "arguments",
+    section=POOLING,
+)
+def avgpool_reshape_2x2(x, size=2, stride=2):
+    n, c, h, w = x.shape
+    h2, w2 = h // 2, w // 2
+    return x[:, :, : 2 * h2, : 2 * w2].reshape(n, c, h2, 2, w2, 2).mean(axis=(3, 5))
+
+
+@mistake(
+    "avgpool2d_forward",
+    "divided by stride^2, not size^2",
+    "the average is over the size x size window, whatever the stride",
+    section=POOLING,
+)
+def avgpool_divides_by_stride(x, size=2, stride=2):
+    return _pool(x, size, stride, lambda window: window.sum(axis=(2, 3))) / stride**2
+
+
+@mistake(
+    "maxpool2d_backward",
+    "the window's argmax unravelled with the stride",
+    "the argmax k of a flattened size x size window is at row k // size, column k % size; the "
+    "stride only moves the window",
+    section=BACKWARD,
+)
+def maxpool_bwd_unravel_with_stride(dout, x, size=2, stride=2):
+    dx = np.zeros(x.shape)
+    for n, c, i, j in np.ndindex(dout.shape):
+        window = x[n, c, i * stride : i * stride + size, j * stride : j * stride + size]
+        r, s = divmod(int(window.argmax()), stride)  # should be divmod(k, size)
+        if i * stride + r < x.shape[2] and j * stride + s < x.shape[3]:
+            dx[n, c, i * stride + r, j * stride + s] += dout[n, c, i, j]
+    return dx
+
+
+@mistake(
+    "maxpool2d_backward",
+    "ties routed to the last maximum",
+    "on ties the gradient goes to the first maximum of the window (np.argmax's choice, the "
+    "forward pass's convention): use >, not >=",
+    section=BACKWARD,
+)
+def maxpool_bwd_last_max(dout, x, size=2, stride=2):
+    def last_max(window):
+        flat = window.reshape(window.shape[:2] + (-1,))
+        last = flat.shape[-1] - 1 - flat[..., ::-1].argmax(axis=-1)
+        return (np.arange(flat.shape[-1]) == last[..., None]).reshape(window.shape)
+
+    return _route(dout, x, size, stride, lambda window, g: last_max(window) * g)
+
+
+@mistake(
+    "maxpool2d_backward",
+    "the gradient split among tied maxima",
+    "the forward pass picked one input, the first maximum (np.argmax): it alone receives the "
+    "window's gradient, even when other inputs tie with it",
+    section=BACKWARD,
+)
+def maxpool_bwd_split_ties(dout, x, size=2, stride=2):
+    dx = np.zeros(x.shape)
+    for n, c, i, j in np.ndindex(dout.shape):
+        rows, cols = slice(i * stride, i * stride + size), slice(j * stride, j * stride + size)
+        window = x[n, c, rows, cols]
+        mask = window == window.max()
+        dx[n, c, rows, cols] += mask / mask.sum() * dout[n, c, i, j]
+    return dx
