@@ -46,12 +46,14 @@ rebinds every module global (and dict entry) that holds a substituted function.
 from __future__ import annotations
 
 import math
+import operator
 import sys
 from collections.abc import Callable
 
 import numpy as np
 
 from . import functional as F
+from .functional._numerics import underflow_ok
 from .functional.losses import _ce_fused
 from .functional.optim_steps import KERNELS as _TEXTBOOK_KERNELS
 from .layers import Dense
@@ -71,15 +73,10 @@ def unsubstituted(*names: str) -> Callable[[], bool]:
     >>> relu_is_nnlibs()
     True
     """
-    originals = tuple((name, getattr(F, name)) for name in names)
-
-    def check() -> bool:  # a plain loop: this runs on every step
-        for name, original in originals:
-            if getattr(F, name) is not original:
-                return False
-        return True
-
-    return check
+    current = operator.attrgetter(*names, names[0])  # two names at least: it returns a tuple
+    originals = current(F)
+    # one C call per step: identity, not ==, so that no object's __eq__ can pass for an original
+    return lambda: all(map(operator.is_, current(F), originals))
 
 
 def _unsubstituted_kernels() -> Callable[[str], bool]:
@@ -114,15 +111,18 @@ class FlatParameters:
         self.weights = np.empty(sum(a.size for a in arrays), dtype=arrays[0].dtype)
         self.grads = np.empty_like(self.weights)
         self.names = [f"{layers.index(layer)}.{key}" for layer, key in slots]
-        self._slots = []  # (layer, key, weight view, offset)
+        self._slots = []  # (layer, key, weight view, offset, index of the layer)
         self._views = None  # the gradient views of the last step (new_grads)
+        self.plan = None  # train_step's plan for this buffer (_Plan)
         offset = 0
         for (layer, key), array in zip(slots, arrays):
             view = self.weights[offset : offset + array.size].reshape(array.shape)
             view[...] = array
             layer.params[key] = view
-            self._slots.append((layer, key, view, offset))
+            self._slots.append((layer, key, view, offset, layers.index(layer)))
             offset += array.size
+        # the gradients train_step's Dense backward does not write into the buffer itself
+        self._foreign = [slot for slot in self._slots if type(slot[0]) is not Dense]
 
     @classmethod
     def of(cls, layers) -> FlatParameters | None:
@@ -146,14 +146,14 @@ class FlatParameters:
         if self.layers != layers:  # a layer added or removed
             return False
         weights = self.weights
-        for layer, key, view, _ in self._slots:
+        for layer, key, view, _, _ in self._slots:
             if layer.params.get(key) is not view or view.base is not weights:
                 return False
         return True
 
-    def new_grads(self) -> dict[int, dict[str, np.ndarray]]:
-        """The gradient buffer for this step (``self.grads``) and its views, by ``id(layer)`` then
-        parameter name.
+    def new_grads(self) -> list[dict[str, np.ndarray]]:
+        """The gradient buffer for this step (``self.grads``) and its views: for each layer (in
+        the order of ``self.layers``) a dict parameter name -> view.
 
         A gradient handed out earlier must keep its values, so the last step's buffer is reused
         only when nothing outside this object and the layers' ``grads`` holds it or one of its
@@ -162,9 +162,9 @@ class FlatParameters:
         first step, a new buffer: allocating costs a few microseconds per step, which this saves."""
         if self._views is None or not self._unshared():
             self.grads = grads = np.empty_like(self.weights)
-            views: dict[int, dict[str, np.ndarray]] = {id(layer): {} for layer in self.layers}
-            for layer, key, view, offset in self._slots:
-                views[id(layer)][key] = grads[offset : offset + view.size].reshape(view.shape)
+            views: list[dict[str, np.ndarray]] = [{} for _ in self.layers]
+            for _, key, view, offset, i in self._slots:
+                views[i][key] = grads[offset : offset + view.size].reshape(view.shape)
             self._views = views
         return self._views
 
@@ -174,20 +174,21 @@ class FlatParameters:
         # the buffer: self.grads, the .base of each view, getrefcount's argument
         if sys.getrefcount(self.grads) != len(self._slots) + 2:
             return False
-        for layer, key, _, _ in self._slots:
-            view = views[id(layer)][key]
+        for layer, key, _, _, i in self._slots:
+            view = views[i][key]
             # a view: self._views, the name `view`, getrefcount's argument, and layer.grads[key]
             # if the layer holds it
             if sys.getrefcount(view) != 3 + (layer.grads.get(key) is view):
                 return False
         return True
 
-    def gather_grads(self, views: dict) -> bool:
-        """Copy into the buffer the gradients a layer did not write there itself. False when one
-        is missing or is not a float ndarray of its parameter's shape (the textbook update then
-        reports it)."""
-        for layer, key, view, _ in self._slots:
-            g, target = layer.grads.get(key), views[id(layer)][key]
+    def gather_grads(self, views: list, penalized: bool) -> bool:
+        """Copy into the buffer the gradients a layer did not write there itself: those of the
+        layers train_step does not fuse, and with weight penalties (which replace a gradient by
+        a new array) all of them. False when one is missing or is not a float ndarray of its
+        parameter's shape (the textbook update then reports it)."""
+        for layer, key, view, _, i in self._slots if penalized else self._foreign:
+            g, target = layer.grads.get(key), views[i][key]
             if g is target:
                 continue
             if type(g) is not np.ndarray or g.shape != view.shape or g.dtype.kind != "f":
@@ -246,7 +247,7 @@ def _state_to_names(optimizer, flat: FlatParameters | None) -> None:
     merged = state.pop(FLAT_NAME, None) if flat is not None else None
     if merged is None:
         return
-    for name, (_, _, view, offset) in zip(flat.names, flat._slots):
+    for name, (_, _, view, offset, _) in zip(flat.names, flat._slots):
         state[name] = {
             key: value[offset : offset + view.size].reshape(view.shape).copy()
             if isinstance(value, np.ndarray)
@@ -258,16 +259,46 @@ def _state_to_names(optimizer, flat: FlatParameters | None) -> None:
 # ----------------------------------------------------------------------------- the fused step
 
 
-def _applies(model) -> bool:
-    optimizer = _inner(model.optimizer)
-    return ENABLED and _own_dense() and _own_kernel(getattr(optimizer, "name", None))
+class _Plan:
+    """What a step of this model with this optimizer needs, derived once instead of every step:
+    for each layer its parameter views (W None: not a Dense, it runs its own forward and
+    backward), the optimizer that keeps the state and its rule's name.
+
+    :func:`_plan` re-checks it on every step, by identity: the same flat buffer (which checks
+    that no layer was added and no parameter replaced or copied) and the same optimizer."""
+
+    def __init__(self, model, flat: FlatParameters) -> None:
+        self.flat = flat
+        self.optimizer = model.optimizer
+        self.inner = _inner(model.optimizer)
+        self.rule = getattr(self.inner, "name", None)
+        self.layers = [
+            (layer, layer.params["W"], layer.params.get("b"))
+            if type(layer) is Dense
+            else (layer, None, None)
+            for layer in flat.layers
+        ]
+        # backward: last layer first; the first layer's dx is never used
+        self.backward = [(i, *self.layers[i]) for i in range(len(self.layers) - 1, -1, -1)]
 
 
-def _dense_forward(layer: Dense, x: np.ndarray) -> np.ndarray:
-    """``act(x W + b)``: F.dense_forward's arithmetic on arrays the layer built, ReLU in place."""
-    z = x @ layer.params["W"]
-    if layer.use_bias:
-        z += layer.params["b"]  # z is fresh: adding in place touches no input
+def _plan(model) -> _Plan | None:
+    """The model's step plan, rebuilt when its flat buffer or its optimizer changed; None when
+    the fast path does not apply (the model opted out, or the optimizer's rule is not nnlib's)."""
+    flat = _flat(model)
+    if flat is None:
+        return None
+    plan = flat.plan
+    if plan is None or plan.optimizer is not model.optimizer:
+        plan = flat.plan = _Plan(model, flat)
+    return plan if _own_kernel(plan.rule) else None
+
+
+def _dense_forward(layer: Dense, x: np.ndarray, W: np.ndarray, b: np.ndarray | None) -> np.ndarray:
+    """``act(x W + b)``: F.dense_forward's arithmetic on the layer's own W and b, ReLU in place."""
+    z = x @ W
+    if b is not None:
+        z += b  # z is fresh: adding in place touches no input
     layer._x, layer._z = x, z
     if layer.activation == "relu":
         return np.maximum(z, 0, out=z)  # z now holds relu(z); relu(z) > 0 exactly where z > 0
@@ -275,17 +306,20 @@ def _dense_forward(layer: Dense, x: np.ndarray) -> np.ndarray:
 
 
 def _dense_backward(
-    layer: Dense, dout: np.ndarray, grads: dict, input_grad: bool
+    layer: Dense, dout: np.ndarray, W: np.ndarray, grads: dict, input_grad: bool, fresh: bool
 ) -> np.ndarray | None:
-    """F.dense_backward's arithmetic, ``dW`` and ``db`` written into the gradient buffer."""
-    dz = (
-        dout * (layer._z > 0)
-        if layer.activation == "relu"
-        else layer._activate_backward(dout, layer._z)
-    )
-    dx = dz @ layer.params["W"].T if input_grad else None  # the first layer's dx is never used
+    """F.dense_backward's arithmetic, ``dW`` and ``db`` written into the gradient buffer.
+
+    ``fresh``: ``dout`` is an array this step made and nobody else holds (the fused loss's
+    gradient, or the next Dense layer's ``dx``), so ReLU's mask may be applied in place."""
+    if layer.activation == "relu":
+        mask = layer._z > 0
+        dz = np.multiply(dout, mask, out=dout) if fresh else dout * mask
+    else:
+        dz = layer._activate_backward(dout, layer._z)
+    dx = dz @ W.T if input_grad else None  # the first layer's dx is never used
     layer.grads["W"] = np.matmul(layer._x.T, dz, out=grads["W"])
-    if layer.use_bias:
+    if "b" in grads:
         # dz.sum(0) without np.sum's Python wrapper
         layer.grads["b"] = np.add.reduce(dz, axis=0, out=grads["b"])
     return dx
@@ -293,55 +327,85 @@ def _dense_backward(
 
 def _cross_entropy_with_grad(out: np.ndarray, y: np.ndarray) -> tuple:
     """``F.cross_entropy_with_grad(out, y)``, the same operations, without re-checking the batch."""
-    if not (
-        y.dtype == np.intp and y.shape == out.shape[:1] and 0 <= y.min() and y.max() < out.shape[1]
+    # labels in [0, C): read as unsigned, a negative label is huge, so one max tests both ends
+    if (
+        y.dtype == np.intp
+        and y.shape == out.shape[:1]
+        and np.maximum.reduce(y.view(np.uintp), initial=0) < out.shape[1]
     ):
-        return F.cross_entropy_with_grad(out, y)  # one-hot targets, or labels it will reject
-    with np.errstate(under="ignore"):  # exp of very negative logits underflows to 0, correctly
-        return _ce_fused(out, y, np.arange(out.shape[0]))
+        return _fused_labels(out, y)
+    return F.cross_entropy_with_grad(out, y)  # one-hot targets, or labels it will reject
+
+
+@underflow_ok  # exp of very negative logits underflows to 0, correctly (as in F's losses)
+def _fused_labels(out: np.ndarray, y: np.ndarray) -> tuple:
+    return _ce_fused(out, y, np.arange(out.shape[0]))
 
 
 def train_step(model, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray] | None:
     """One forward + backward + update of ``model`` on checked arrays; ``(loss, output)``, or None
     (nothing done) when the fast path does not apply."""
-    flat = _flat(model) if _applies(model) else None
-    if flat is None:
+    plan = _plan(model) if ENABLED and _own_dense() else None
+    if plan is None:
         _state_to_names(model.optimizer, getattr(model, "_flat", None))
         return None
-    if not _state_to_flat(model.optimizer, flat):
+    if not _state_to_flat(plan.inner, plan.flat):
         return None
-    layers = model.layers
     out = x
-    for layer in layers:
-        out = _dense_forward(layer, out) if type(layer) is Dense else layer.forward(out, True)
-    if model.loss_name == "cross_entropy" and model._custom_loss is None and _own_cross_entropy():
+    for layer, W, b in plan.layers:
+        out = layer.forward(out, True) if W is None else _dense_forward(layer, out, W, b)
+    fresh = model.loss_name == "cross_entropy" and model._custom_loss is None
+    if fresh and _own_cross_entropy():
         loss, d = _cross_entropy_with_grad(out, y)  # d has out's shape and dtype by construction
         loss = float(loss)
     else:
+        fresh = False  # the loss's gradient may be any array, even y itself
         loss, d = model._data_loss_and_grad(out, y)
-        if type(layers[-1]) is Dense:  # a gradient of the wrong shape fails here, naming the layer
-            d = layers[-1]._check_dout(d, out)
+        layer = plan.layers[-1][0]
+        if type(layer) is Dense:  # a gradient of the wrong shape fails here, naming the layer
+            d = layer._check_dout(d, out)
     penalized = model._penalized()
     if penalized:
         loss += model._penalty()
+    flat = plan.flat
     views = flat.new_grads()
-    for i in range(len(layers) - 1, -1, -1):
-        layer = layers[i]
-        if type(layer) is Dense:
-            d = _dense_backward(layer, d, views[id(layer)], input_grad=i > 0)
+    for i, layer, W, _ in plan.backward:
+        if W is None:
+            d, fresh = layer.backward(d), False
         else:
-            d = layer.backward(d)
+            d = _dense_backward(layer, d, W, views[i], i > 0, fresh)
+            fresh = True  # dx is a new array
     if penalized:
         model._add_penalty_grads()
-    if not flat.gather_grads(views):  # a layer's gradient is unusable: the textbook update says why
+    if not flat.gather_grads(views, bool(penalized)):
+        # a layer's gradient is unusable: the textbook update says why
         _state_to_names(model.optimizer, flat)
         model.optimizer.step(model.parameters(), model.gradients())
         return loss, out
-    optimizer = _inner(model.optimizer)
-    model.optimizer.step(
-        {FLAT_NAME: flat.weights}, {FLAT_NAME: flat.grads}, kernel=KERNELS[optimizer.name]
-    )
+    _update(plan)
     return loss, out
+
+
+def _update(plan: _Plan) -> None:
+    """``optimizer.step`` on the whole buffer with the in-place kernel of its rule.
+
+    A plain optimizer without clipping or weight decay needs nothing of ``step`` but the kernel
+    and the step count: the buffers are ndarrays of one shape and float dtype by construction,
+    so ``check_grads`` has nothing to find."""
+    inner, flat = plan.inner, plan.flat
+    kernel = KERNELS[plan.rule]
+    if (
+        plan.optimizer is inner
+        and inner.clip_value is None
+        and inner.clip_norm is None
+        and not inner.weight_decay
+    ):
+        kernel(
+            flat.weights, flat.grads, inner.state.setdefault(FLAT_NAME, {}), inner.lr, **inner.hyper
+        )
+        inner.count_step()
+    else:
+        plan.optimizer.step({FLAT_NAME: flat.weights}, {FLAT_NAME: flat.grads}, kernel=kernel)
 
 
 # ------------------------------------------------ in-place optimizer kernels, one scratch array
