@@ -325,13 +325,17 @@ def _dense_backward(
     return dx
 
 
+_INTP, _UINTP = np.dtype(np.intp), np.dtype(np.uintp)
+
+
 def _cross_entropy_with_grad(out: np.ndarray, y: np.ndarray) -> tuple:
     """``F.cross_entropy_with_grad(out, y)``, the same operations, without re-checking the batch."""
     # labels in [0, C): read as unsigned, a negative label is huge, so one max tests both ends
     if (
-        y.dtype == np.intp
+        y.dtype == _INTP
         and y.shape == out.shape[:1]
-        and np.maximum.reduce(y.view(np.uintp), initial=0) < out.shape[1]
+        and y.size
+        and np.maximum.reduce(y.view(_UINTP)) < out.shape[1]
     ):
         return _fused_labels(out, y)
     return F.cross_entropy_with_grad(out, y)  # one-hot targets, or labels it will reject
