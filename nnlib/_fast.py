@@ -45,6 +45,7 @@ rebinds every module global (and dict entry) that holds a substituted function.
 
 from __future__ import annotations
 
+import itertools
 import math
 import operator
 import sys
@@ -85,8 +86,21 @@ def _unsubstituted_kernels() -> Callable[[str], bool]:
     return lambda rule: rule in originals and _TEXTBOOK_KERNELS.get(rule) is originals[rule]
 
 
+_params_of = operator.attrgetter("params")
+_grads_of = operator.attrgetter("grads")
+_l1_of, _l2_of = operator.attrgetter("l1"), operator.attrgetter("l2")
+
 _own_dense = unsubstituted("dense_forward", "dense_backward", "relu", "relu_backward")
 _own_cross_entropy = unsubstituted("cross_entropy", "cross_entropy_backward")
+#: both at once, the usual case: one check per step
+_own_dense_and_cross_entropy = unsubstituted(
+    "dense_forward",
+    "dense_backward",
+    "relu",
+    "relu_backward",
+    "cross_entropy",
+    "cross_entropy_backward",
+)
 _own_kernel = _unsubstituted_kernels()
 
 
@@ -122,7 +136,12 @@ class FlatParameters:
             self._slots.append((layer, key, view, offset, layers.index(layer)))
             offset += array.size
         # the gradients train_step's Dense backward does not write into the buffer itself
-        self._foreign = [slot for slot in self._slots if type(slot[0]) is not Dense]
+        self.foreign = [slot for slot in self._slots if type(slot[0]) is not Dense]
+        # the slots column by column: the checks of every step map over these in C
+        self._slot_layers = [slot[0] for slot in self._slots]
+        self._slot_keys = [slot[1] for slot in self._slots]
+        self._weight_views = [slot[2] for slot in self._slots]
+        self._grad_views: list[np.ndarray] = []  # the views of new_grads, slot by slot
 
     @classmethod
     def of(cls, layers) -> FlatParameters | None:
@@ -142,14 +161,16 @@ class FlatParameters:
     def intact(self, layers: list) -> bool:
         """False once the layers changed, or some ``layer.params[key]`` is no longer its view:
         replaced by another array, or copied with the model (deepcopy and pickle copy a view as a
-        standalone array)."""
-        if self.layers != layers:  # a layer added or removed
-            return False
-        weights = self.weights
-        for layer, key, view, _, _ in self._slots:
-            if layer.params.get(key) is not view or view.base is not weights:
-                return False
-        return True
+        standalone array, so the copy's first view has no base)."""
+        return (
+            self.layers == layers  # no layer added or removed
+            and self._weight_views[0].base is self.weights
+            and all(map(operator.is_, self._current(_params_of), self._weight_views))
+        )
+
+    def _current(self, attribute: Callable) -> map:
+        """``layer.<attribute>.get(key)`` for each slot, e.g. the arrays in ``layer.params`` now."""
+        return map(dict.get, map(attribute, self._slot_layers), self._slot_keys)
 
     def new_grads(self) -> list[dict[str, np.ndarray]]:
         """The gradient buffer for this step (``self.grads``) and its views: for each layer (in
@@ -163,31 +184,30 @@ class FlatParameters:
         if self._views is None or not self._unshared():
             self.grads = grads = np.empty_like(self.weights)
             views: list[dict[str, np.ndarray]] = [{} for _ in self.layers]
+            self._grad_views = []
             for _, key, view, offset, i in self._slots:
-                views[i][key] = grads[offset : offset + view.size].reshape(view.shape)
+                g = views[i][key] = grads[offset : offset + view.size].reshape(view.shape)
+                self._grad_views.append(g)
             self._views = views
         return self._views
 
     def _unshared(self) -> bool:
         """Is the gradient buffer referenced only by ``self``, its own views and the layers?"""
-        views = self._views
         # the buffer: self.grads, the .base of each view, getrefcount's argument
         if sys.getrefcount(self.grads) != len(self._slots) + 2:
             return False
-        for layer, key, _, _, i in self._slots:
-            view = views[i][key]
-            # a view: self._views, the name `view`, getrefcount's argument, and layer.grads[key]
-            # if the layer holds it
-            if sys.getrefcount(view) != 3 + (layer.grads.get(key) is view):
-                return False
-        return True
+        # a view: self._views, self._grad_views, the reference map holds while it calls
+        # getrefcount, and layer.grads[key] if the layer holds it
+        held = map(operator.is_, self._current(_grads_of), self._grad_views)
+        expected = map(operator.add, held, itertools.repeat(3))
+        return all(map(operator.eq, map(sys.getrefcount, self._grad_views), expected))
 
     def gather_grads(self, views: list, penalized: bool) -> bool:
         """Copy into the buffer the gradients a layer did not write there itself: those of the
         layers train_step does not fuse, and with weight penalties (which replace a gradient by
         a new array) all of them. False when one is missing or is not a float ndarray of its
         parameter's shape (the textbook update then reports it)."""
-        for layer, key, view, _, i in self._slots if penalized else self._foreign:
+        for layer, key, view, _, i in self._slots if penalized else self.foreign:
             g, target = layer.grads.get(key), views[i][key]
             if g is target:
                 continue
@@ -280,6 +300,16 @@ class _Plan:
         ]
         # backward: last layer first; the first layer's dx is never used
         self.backward = [(i, *self.layers[i]) for i in range(len(self.layers) - 1, -1, -1)]
+        # whether only Dense layers could carry a weight penalty (their l1 and l2)
+        self.dense = [layer for layer in flat.layers if type(layer) is Dense]
+        self.only_dense = len(self.dense) == len(flat.layers)
+
+    def penalized(self, model) -> list:
+        """``model._penalized()``, not called when no Dense has l1 or l2 (read every step: they
+        may be set at any time)."""
+        if self.only_dense and not (any(map(_l1_of, self.dense)) or any(map(_l2_of, self.dense))):
+            return []
+        return model._penalized()
 
 
 def _plan(model) -> _Plan | None:
@@ -349,7 +379,8 @@ def _fused_labels(out: np.ndarray, y: np.ndarray) -> tuple:
 def train_step(model, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray] | None:
     """One forward + backward + update of ``model`` on checked arrays; ``(loss, output)``, or None
     (nothing done) when the fast path does not apply."""
-    plan = _plan(model) if ENABLED and _own_dense() else None
+    own_loss = _own_dense_and_cross_entropy()
+    plan = _plan(model) if ENABLED and (own_loss or _own_dense()) else None
     if plan is None:
         _state_to_names(model.optimizer, getattr(model, "_flat", None))
         return None
@@ -359,7 +390,7 @@ def train_step(model, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray] 
     for layer, W, b in plan.layers:
         out = layer.forward(out, True) if W is None else _dense_forward(layer, out, W, b)
     fresh = model.loss_name == "cross_entropy" and model._custom_loss is None
-    if fresh and _own_cross_entropy():
+    if fresh and own_loss:
         loss, d = _cross_entropy_with_grad(out, y)  # d has out's shape and dtype by construction
         loss = float(loss)
     else:
@@ -368,7 +399,7 @@ def train_step(model, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray] 
         layer = plan.layers[-1][0]
         if type(layer) is Dense:  # a gradient of the wrong shape fails here, naming the layer
             d = layer._check_dout(d, out)
-    penalized = model._penalized()
+    penalized = plan.penalized(model)
     if penalized:
         loss += model._penalty()
     flat = plan.flat
@@ -381,7 +412,7 @@ def train_step(model, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray] 
             fresh = True  # dx is a new array
     if penalized:
         model._add_penalty_grads()
-    if not flat.gather_grads(views, bool(penalized)):
+    if (penalized or flat.foreign) and not flat.gather_grads(views, bool(penalized)):
         # a layer's gradient is unusable: the textbook update says why
         _state_to_names(model.optimizer, flat)
         model.optimizer.step(model.parameters(), model.gradients())

@@ -215,3 +215,17 @@ def test_a_custom_losss_gradient_is_not_written_into():
     model.train_on_batch(X[:16], targets)
     np.testing.assert_array_equal(grad, kept)
     assert hasattr(model, "_flat")  # the fast path ran
+
+
+def test_a_penalty_set_mid_training_is_added_by_the_next_fast_step():
+    X, y = _data()
+    twins = []
+    for train in (_train, _train_textbook):
+        model = _model(layers=[Dense(16, activation="relu"), Dense(4)])
+        train(model, X, y, 3)
+        model.layers[0].l2 = 0.5  # the plan must not have decided "no penalties" once and for all
+        twins.append((train(model, X, y, 3), model.get_weights()))
+    (fast_losses, fast_weights), (textbook_losses, textbook_weights) = twins
+    assert fast_losses == textbook_losses
+    for a, b in zip(fast_weights, textbook_weights):
+        np.testing.assert_array_equal(a, b)
