@@ -330,9 +330,10 @@ def _dense_forward(layer: Dense, x: np.ndarray, W: np.ndarray, b: np.ndarray | N
     if b is not None:
         z += b  # z is fresh: adding in place touches no input
     layer._x, layer._z = x, z
-    if layer.activation == "relu":
+    activation = layer.activation
+    if activation == "relu":
         return np.maximum(z, 0, out=z)  # z now holds relu(z); relu(z) > 0 exactly where z > 0
-    return layer._activate(z)
+    return z if activation is None else layer._activate(z)
 
 
 def _dense_backward(
@@ -342,11 +343,12 @@ def _dense_backward(
 
     ``fresh``: ``dout`` is an array this step made and nobody else holds (the fused loss's
     gradient, or the next Dense layer's ``dx``), so ReLU's mask may be applied in place."""
-    if layer.activation == "relu":
+    activation = layer.activation
+    if activation == "relu":
         mask = layer._z > 0
         dz = np.multiply(dout, mask, out=dout) if fresh else dout * mask
     else:
-        dz = layer._activate_backward(dout, layer._z)
+        dz = dout if activation is None else layer._activate_backward(dout, layer._z)
     dx = dz @ W.T if input_grad else None  # the first layer's dx is never used
     layer.grads["W"] = np.matmul(layer._x.T, dz, out=grads["W"])
     if "b" in grads:
@@ -384,7 +386,7 @@ def train_step(model, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray] 
     if plan is None:
         _state_to_names(model.optimizer, getattr(model, "_flat", None))
         return None
-    if not _state_to_flat(plan.inner, plan.flat):
+    if FLAT_NAME not in plan.inner.state and not _state_to_flat(plan.inner, plan.flat):
         return None
     out = x
     for layer, W, b in plan.layers:
