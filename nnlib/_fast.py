@@ -45,6 +45,7 @@ rebinds every module global (and dict entry) that holds a substituted function.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import operator
@@ -142,6 +143,10 @@ class FlatParameters:
         self._slot_keys = [slot[1] for slot in self._slots]
         self._weight_views = [slot[2] for slot in self._slots]
         self._grad_views: list[np.ndarray] = []  # the views of new_grads, slot by slot
+
+    def __getstate__(self) -> dict:
+        """For copy and pickle: without the plan (and its scratch arrays), rebuilt when needed."""
+        return {**self.__dict__, "plan": None}
 
     @classmethod
     def of(cls, layers) -> FlatParameters | None:
@@ -292,6 +297,11 @@ class _Plan:
         self.optimizer = model.optimizer
         self.inner = _inner(model.optimizer)
         self.rule = getattr(self.inner, "name", None)
+        #: the rule's in-place kernel, with scratch arrays it reuses from step to step
+        self.kernel = KERNELS.get(self.rule)
+        if self.rule in _SCRATCH:
+            scratch = (np.empty_like(flat.weights), np.empty_like(flat.weights))
+            self.kernel = functools.partial(self.kernel, scratch=scratch)
         self.layers = [
             (layer, layer.params["W"], layer.params.get("b"))
             if type(layer) is Dense
@@ -430,24 +440,26 @@ def _update(plan: _Plan) -> None:
     and the step count: the buffers are ndarrays of one shape and float dtype by construction,
     so ``check_grads`` has nothing to find."""
     inner, flat = plan.inner, plan.flat
-    kernel = KERNELS[plan.rule]
     if (
         plan.optimizer is inner
         and inner.clip_value is None
         and inner.clip_norm is None
         and not inner.weight_decay
     ):
-        kernel(
-            flat.weights, flat.grads, inner.state.setdefault(FLAT_NAME, {}), inner.lr, **inner.hyper
-        )
+        state = inner.state.setdefault(FLAT_NAME, {})
+        plan.kernel(flat.weights, flat.grads, state, inner.lr, **inner.hyper)
         inner.count_step()
     else:
-        plan.optimizer.step({FLAT_NAME: flat.weights}, {FLAT_NAME: flat.grads}, kernel=kernel)
+        weights, grads = {FLAT_NAME: flat.weights}, {FLAT_NAME: flat.grads}
+        plan.optimizer.step(weights, grads, kernel=plan.kernel)
 
 
-# ------------------------------------------------ in-place optimizer kernels, one scratch array
+# ------------------------------------------------ in-place optimizer kernels, reused scratch arrays
 # The rules of nnlib.functional.optim_steps with the same operations in the same order (hence the
 # same rounding), updating w and the state's arrays in place. w and g share shape and dtype.
+# ``scratch``: two arrays like w for the intermediate results (_Plan.kernel); without it a
+# kernel allocates them. A new temporary the size of all the parameters costs more than the
+# arithmetic on it (its memory is cold): ~14 us of a 0.2 ms step on the small net in float64.
 
 
 def _buffer(state: dict, key: str, w: np.ndarray) -> np.ndarray:
@@ -457,8 +469,13 @@ def _buffer(state: dict, key: str, w: np.ndarray) -> np.ndarray:
     return state[key]
 
 
-def _sgd(w, g, state, lr):
-    w -= lr * g
+def _scratch(scratch: tuple | None, w: np.ndarray) -> np.ndarray:
+    """The first scratch array, or a new one."""
+    return np.empty_like(w) if scratch is None else scratch[0]
+
+
+def _sgd(w, g, state, lr, scratch=None):
+    w -= np.multiply(lr, g, out=_scratch(scratch, w))  # w -= lr * g
 
 
 def _velocity(w, g, state, beta):
@@ -468,13 +485,16 @@ def _velocity(w, g, state, beta):
     return v
 
 
-def _momentum(w, g, state, lr, beta):
-    w -= lr * _velocity(w, g, state, beta)
-
-
-def _nesterov(w, g, state, lr, beta):
+def _momentum(w, g, state, lr, beta, scratch=None):
     v = _velocity(w, g, state, beta)
-    w -= lr * (g + beta * v)
+    w -= np.multiply(lr, v, out=_scratch(scratch, w))  # w -= lr * v
+
+
+def _nesterov(w, g, state, lr, beta, scratch=None):
+    v = _velocity(w, g, state, beta)
+    step = np.multiply(beta, v, out=_scratch(scratch, w))
+    np.add(g, step, out=step)
+    w -= np.multiply(lr, step, out=step)  # w -= lr * (g + beta * v)
 
 
 def _adagrad(w, g, state, lr, eps):
@@ -501,13 +521,14 @@ def _rmsprop(w, g, state, lr, rho, eps):
     w -= lr * g / (np.sqrt(square_avg) + eps)
 
 
-def _adam(w, g, state, lr, beta1, beta2, eps, weight_decay=0.0):
+def _adam(w, g, state, lr, beta1, beta2, eps, weight_decay=0.0, scratch=None):
     if weight_decay:  # AdamW: decoupled decay, applied before the Adam update
         w *= 1.0 - lr * weight_decay
     t = state["t"] = state.get("t", 0) + 1
     m = _buffer(state, "m", w)
     v = _buffer(state, "v", w)
-    tmp = np.empty_like(g)  # one scratch array instead of eight temporaries
+    # two scratch arrays instead of eight temporaries
+    tmp, step = (np.empty_like(g), np.empty_like(g)) if scratch is None else scratch
     m *= beta1
     m += np.multiply(g, 1.0 - beta1, out=tmp)
     v *= beta2
@@ -519,7 +540,7 @@ def _adam(w, g, state, lr, beta1, beta2, eps, weight_decay=0.0):
     denom = np.sqrt(v, out=tmp)
     denom /= math.sqrt(bias2)
     denom += eps
-    w -= np.divide((lr / bias1) * m, denom, out=denom)
+    w -= np.divide(np.multiply(lr / bias1, m, out=step), denom, out=denom)
 
 
 #: the fast kernel of each optimizer rule, by the name of its class (``Adam.name == "adam"``)
@@ -533,3 +554,6 @@ KERNELS = {
     "adam": _adam,
     "adamw": _adam,
 }
+
+#: the rules whose kernel takes ``scratch``
+_SCRATCH = {"sgd", "momentum", "nesterov", "adam", "adamw"}
