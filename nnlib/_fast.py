@@ -15,21 +15,29 @@ no longer nnlib's own (the check below); or when the model has ``_flat = None``.
 What it does differently, each with the same numbers as the textbook path (the tests compare
 the two bit for bit):
 
-1. **One optimizer call per step.** An optimizer update is about a dozen elementwise NumPy calls,
-   each ~0.5 us of overhead whatever the array's size. The model's parameters become views into
-   one contiguous buffer (:class:`FlatParameters`) and the optimizer updates all of them at once,
-   as PyTorch's "foreach" optimizers do, with in-place kernels that reuse one scratch array
-   (:data:`KERNELS`) instead of the pure steps' temporaries. The rules are elementwise, so the
-   result is the same as array by array; the optimizer's state for the whole buffer sits under
-   ``optimizer.state["all"]``.
+1. **One optimizer update per step.** An optimizer update is about a dozen elementwise NumPy
+   calls, each ~0.5 us of overhead whatever the array's size. The model's parameters become
+   views into one contiguous buffer (:class:`FlatParameters`) and the optimizer updates all of
+   them at once, as PyTorch's "foreach" optimizers do, with in-place kernels (:data:`KERNELS`)
+   that reuse two scratch arrays instead of the pure steps' temporaries. The rules are
+   elementwise, so the result is the same as array by array; the optimizer's state for the
+   whole buffer sits under ``optimizer.state["all"]``. Without clipping or coupled weight
+   decay the kernel is called directly (``Optimizer.step``'s checks have nothing to find in the
+   buffers), then ``optimizer.count_step()``.
 2. **Dense without re-validation**, ReLU in place on the fresh pre-activation (``relu(z) > 0``
-   exactly where ``z > 0``, so backward needs nothing else), no ``dx`` for the first layer, and
-   ``dW``/``db`` written straight into the gradient buffer (``np.matmul(..., out=...)``).
+   exactly where ``z > 0``, so backward needs nothing else) and its mask applied in place to a
+   gradient the step made itself, no ``dx`` for the first layer, and ``dW``/``db`` written
+   straight into the gradient buffer (``np.matmul(..., out=...)``).
 3. **One softmax for the loss and its gradient**, with ``F.cross_entropy_with_grad``'s arithmetic
    (:func:`_cross_entropy_with_grad`) but not its input checks: the trainer checked the batch, and
    on a small net the checks cost a tenth of the step. Labels outside ``[0, C)`` (possible through
    ``train_on_batch``, which does not check values) still go to ``F.cross_entropy_with_grad``,
    whose error names them.
+4. **A plan per model and optimizer** (:class:`_Plan`): which layers are fused, their parameter
+   views, the kernel and its scratch arrays, derived once and re-checked on every step by
+   identity (the same flat buffer, still intact; the same optimizer), so that a step re-derives
+   nothing. On the small net the per-step Python is what separates nnlib from hand-written
+   NumPy, so the checks of every step map over the parameters in C rather than loop in Python.
 
 Gradients stay readable: a gradient a user saved (``g = layer.grads["W"]``) never changes under
 them. The gradient buffer is reused from step to step only while nobody else holds it or a view
@@ -37,7 +45,8 @@ of it (:meth:`FlatParameters.new_grads` checks the reference counts); otherwise 
 into a new one. Parameters are updated in place, as in
 the textbook path. A parameter replaced by another array (``layer.params["W"] = new``), a layer
 added, or a model copied with ``copy.deepcopy``/pickle is noticed before the next step and the
-buffer rebuilt.
+buffer rebuilt; another optimizer (``compile``) gets a new plan; clipping, weight decay, a
+schedule or a weight penalty set between steps is read by the next step.
 
 The originals of the functions live in closures, never in module globals: ``substitute``
 rebinds every module global (and dict entry) that holds a substituted function.
