@@ -77,6 +77,16 @@ ENABLED = True
 FLAT_NAME = "all"
 
 
+def aligned_empty_like(a: np.ndarray) -> np.ndarray:
+    """``np.empty_like(a)`` for a 1-D ``a``, its data starting on a 64-byte boundary (a cache
+    line). NumPy's large arrays start 16 bytes into one, where the vectorised loops of an
+    elementwise update run ~25 % slower (measured: the momentum kernel over 17 k float64).
+    The array is a view of the memory it sits in (``.base``)."""
+    memory = np.empty(a.nbytes + 64, dtype=np.uint8)
+    start = -memory.ctypes.data % 64
+    return memory[start : start + a.nbytes].view(a.dtype)
+
+
 def unsubstituted(*names: str) -> Callable[[], bool]:
     """A test ``() -> bool``: is ``F.<name>`` still nnlib's own function, for every name given?
 
@@ -125,15 +135,15 @@ class FlatParameters:
     >>> from nnlib.layers import Dense
     >>> layer = Dense(2, input_dim=3, seed=0); _ = layer.build((3,))
     >>> flat = FlatParameters.of([layer])
-    >>> flat.weights.shape, layer.params["W"].base is flat.weights
+    >>> flat.weights.shape, np.shares_memory(layer.params["W"], flat.weights)
     ((8,), True)
     """
 
     def __init__(self, layers: list, slots: list[tuple[object, str]]) -> None:
         arrays = [layer.params[key] for layer, key in slots]
         self.layers = list(layers)
-        self.weights = np.empty(sum(a.size for a in arrays), dtype=arrays[0].dtype)
-        self.grads = np.empty_like(self.weights)
+        self.weights = aligned_empty_like(np.empty(sum(a.size for a in arrays), arrays[0].dtype))
+        self.grads = aligned_empty_like(self.weights)
         self.names = [f"{layers.index(layer)}.{key}" for layer, key in slots]
         self._slots = []  # (layer, key, weight view, offset, index of the layer)
         self._views = None  # the gradient views of the last step (new_grads)
@@ -178,7 +188,8 @@ class FlatParameters:
         standalone array, so the copy's first view has no base)."""
         return (
             self.layers == layers  # no layer added or removed
-            and self._weight_views[0].base is self.weights
+            and self.weights.base is not None  # a copy's weights own their memory
+            and self._weight_views[0].base is self.weights.base
             and all(map(operator.is_, self._current(_params_of), self._weight_views))
         )
 
@@ -196,7 +207,7 @@ class FlatParameters:
         ``model.gradients()``, a slice or ``np.asarray`` of one all count). Otherwise, and on the
         first step, a new buffer: allocating costs a few microseconds per step, which this saves."""
         if self._views is None or not self._unshared():
-            self.grads = grads = np.empty_like(self.weights)
+            self.grads = grads = aligned_empty_like(self.weights)
             views: list[dict[str, np.ndarray]] = [{} for _ in self.layers]
             self._grad_views = []
             for _, key, view, offset, i in self._slots:
@@ -207,8 +218,11 @@ class FlatParameters:
 
     def _unshared(self) -> bool:
         """Is the gradient buffer referenced only by ``self``, its own views and the layers?"""
-        # the buffer: self.grads, the .base of each view, getrefcount's argument
-        if sys.getrefcount(self.grads) != len(self._slots) + 2:
+        # the buffer: self.grads and getrefcount's argument; its memory (self.grads.base): the
+        # .base of self.grads and of each view (a user's slice of a view is one more), the name
+        # `memory`, getrefcount's argument
+        memory = self.grads.base
+        if sys.getrefcount(self.grads) != 2 or sys.getrefcount(memory) != len(self._slots) + 3:
             return False
         # a view: self._views, self._grad_views, the reference map holds while it calls
         # getrefcount, and layer.grads[key] if the layer holds it
@@ -309,7 +323,7 @@ class _Plan:
         #: the rule's in-place kernel, with scratch arrays it reuses from step to step
         self.kernel = KERNELS.get(self.rule)
         if self.rule in _SCRATCH:
-            scratch = (np.empty_like(flat.weights), np.empty_like(flat.weights))
+            scratch = (aligned_empty_like(flat.weights), aligned_empty_like(flat.weights))
             self.kernel = functools.partial(self.kernel, scratch=scratch)
         self.layers = [
             (layer, layer.params["W"], layer.params.get("b"))
@@ -474,7 +488,8 @@ def _update(plan: _Plan) -> None:
 def _buffer(state: dict, key: str, w: np.ndarray) -> np.ndarray:
     """``state[key]``, created as zeros like ``w`` on the first step (PyTorch's initial state)."""
     if key not in state:
-        state[key] = np.zeros_like(w)
+        state[key] = aligned_empty_like(w) if w.ndim == 1 else np.empty_like(w)
+        state[key][...] = 0
     return state[key]
 
 
