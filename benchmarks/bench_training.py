@@ -343,100 +343,29 @@ def summarize(rows):
 
 
 # ------------------------------------------------------------------- overhead attribution
-def _lean_cross_entropy_with_grad(z, y):
-    """The fused softmax cross-entropy and its gradient as bare NumPy (no checks on z and y)."""
-    rows, n = np.arange(len(z)), len(z)
-    shifted = z - z.max(axis=1, keepdims=True)
-    e = np.exp(shifted)
-    s = e.sum(axis=1, keepdims=True)
-    loss = float(np.log(s).sum() - shifted[rows, y].sum()) / n
-    e /= s
-    e[rows, y] -= 1.0
-    e /= n
-    return loss, e
-
-
-class _KernelsOnly:
-    """Optimizer.step without its per-step checks: the same fast kernels on the same state."""
-
-    def __init__(self, opt):
-        self.opt, self.name = opt, opt.name  # the fast path looks the kernel up by this name
-
-    @property
-    def state(self):
-        return self.opt.state
-
-    def step(self, params, grads, kernel=None):
-        opt, hyper = self.opt, self.opt.hyper
-        for name, w in params.items():
-            kernel(w, grads[name], opt.state.setdefault(name, {}), lr=opt.lr, **hyper)
-        opt.iterations += 1
-
-
-class _FusedUpdate:
-    """The hand-fused reference's update rule in place of nnlib's kernels, on the optimizer's own
-    state: every variant then sees the same m and v (after thousands of steps on one batch these
-    hold subnormal numbers, which slow every update; a separate, younger state would not)."""
-
-    def __init__(self, opt, dtype, optimizer):
-        self.opt, self.name, self.dtype, self.rule, self.ref = opt, opt.name, dtype, optimizer, None
-
-    @property
-    def state(self):
-        return self.opt.state
-
-    def step(self, params, grads, kernel=None):
-        opt = self.opt
-        if self.ref is None:
-            self.ref = NumpyStep([(w, w) for w in params.values()], self.dtype, self.rule)
-        ref = self.ref
-        ref.t = opt.state[next(iter(params))].get("t", opt.iterations) + 1
-        for i, (name, w) in enumerate(params.items()):
-            state = opt.state[name]
-            ref.state[i] = [state["m"], state["v"]] if "m" in state else [state["v"]]
-            ref._update(i, w, grads[name])
-            if "t" in state:
-                state["t"] = ref.t
-        opt.iterations += 1
-
-
 def breakdown(args):
-    """Where nnlib's step spends its time beyond the hand-fused reference, by removing one cost at a time.
+    """Where nnlib's step spends its time beyond the hand-fused reference.
 
-    The fast path (nnlib._fast) calls no checked function for Dense layers, so what remains
-    after the last row is the framework itself: the training step's and the layers' Python code."""
-    from nnlib import functional as F
-
+    Rows: ``train_on_batch`` as the table times it; the fast step alone (``_fast.train_step``
+    on the same arrays, without ``train_on_batch``'s checks of the batch); the textbook path;
+    the reference. What remains between the fast step and the reference is the framework's
+    Python: the per-step checks of the plan, the labels and the gradient buffer, and the calls
+    per layer."""
     sizes = tuple(int(s) for s in args.profile.split(","))
     steps = make_config(sizes, args.batch, args.dtype, args.optimizer, textbook=True)
-    model = steps["nnlib"].__closure__[0].cell_contents  # the Sequential the lambda closes over
+    # the Sequential and the batch the nnlib lambda closes over
+    closed = steps["nnlib"].__code__.co_freevars
+    cells = dict(zip(closed, (c.cell_contents for c in steps["nnlib"].__closure__)))
+    model, x, y = cells["model"], cells["x"], cells["y"]
     assert isinstance(model, Sequential)
-    real_opt, real_loss = model.optimizer, F.cross_entropy_with_grad
-    kernels_only = _KernelsOnly(real_opt)
-    reference_rule = _FusedUpdate(real_opt, args.dtype, args.optimizer)
-    variants = {
-        "nnlib as is": (real_loss, real_opt),
-        "- checks in the fused loss": (_lean_cross_entropy_with_grad, real_opt),
-        "- Optimizer.step checks": (_lean_cross_entropy_with_grad, kernels_only),
-        "- optimizer kernel (reference's)": (_lean_cross_entropy_with_grad, reference_rule),
+    timed = {
+        "nnlib train_on_batch": steps["nnlib"],
+        "- train_on_batch's checks": lambda: _fast.train_step(model, x, y),
+        "nnlib textbook path": steps["textbook"],
+        "numpy (hand-fused)": steps["numpy"],
     }
-
-    def variant(loss, opt):
-        def step():
-            F.cross_entropy_with_grad, model.optimizer = loss, opt
-            try:
-                steps["nnlib"]()
-            finally:
-                F.cross_entropy_with_grad, model.optimizer = real_loss, real_opt
-
-        return step
-
-    timed = {name: variant(*v) for name, v in variants.items()}
-    timed["textbook path"] = steps["textbook"]
-    timed["numpy (hand-fused)"] = steps["numpy"]
-    # The variants share one model, which so takes several times more steps than the reference. Train
-    # both well into the regime the main table measures (thousands of steps on one batch, where
-    # Adam's m and v for dead units are stuck at subnormal values that slow every update) first.
+    # Train all well into the regime the main table measures (thousands of steps on one batch,
+    # where Adam's m and v for dead units are stuck at subnormal values that slow every update).
     for _ in range(3000):
         steps["nnlib"]()
         steps["numpy"]()
@@ -444,8 +373,7 @@ def breakdown(args):
     med = time_config(timed, args.budget, args.block_ms / 1e3, clock=CLOCKS[args.clock])
     ref = med["numpy (hand-fused)"]
     print(
-        f"net {args.profile}, batch {args.batch}, {args.dtype}, {args.optimizer}: median us per step "
-        "(each row removes one more cost)"
+        f"net {args.profile}, batch {args.batch}, {args.dtype}, {args.optimizer}: median us per step"
     )
     for name, t in med.items():
         print(f"  {name:<34} {1e6 * t:9.1f} us   x{t / ref:5.2f} of numpy")
@@ -501,7 +429,8 @@ def main(argv=None):
     parser.add_argument(
         "--breakdown",
         action="store_true",
-        help="with --profile NET: attribute nnlib's extra time to validation, optimizer, ...",
+        help="with --profile NET: nnlib's step with and without train_on_batch's checks, the "
+        "textbook path and the reference",
     )
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--dtype", choices=DTYPES, default="float32")

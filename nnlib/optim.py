@@ -316,6 +316,10 @@ class Optimizer:
             ]  # looked up at every step: substitute() may install another rule
         for name, g in grads.items():
             kernel(params[name], g, self.state.setdefault(name, {}), **hyper)
+        self.count_step()
+
+    def count_step(self) -> None:
+        """One more step taken: ``iterations += 1``, and the schedule sets the next ``lr``."""
         self.iterations += 1
         if self.schedule is not None:
             self.lr = self._scheduled_lr()

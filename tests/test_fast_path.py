@@ -142,8 +142,8 @@ def test_a_deep_copy_trains_from_its_own_buffer():
     _train(model, X, y, steps=1)
     twin = copy.deepcopy(model)
     _train(twin, X, y, steps=1)
-    assert all(w.base is twin._flat.weights for w in twin.parameters().values())
-    assert not any(w.base is model._flat.weights for w in twin.parameters().values())
+    assert all(np.shares_memory(w, twin._flat.weights) for w in twin.parameters().values())
+    assert not any(np.shares_memory(w, model._flat.weights) for w in twin.parameters().values())
 
 
 def test_state_that_cannot_be_joined_keeps_the_textbook_path():
@@ -154,3 +154,78 @@ def test_state_that_cannot_be_joined_keeps_the_textbook_path():
     model.optimizer.state["0.W"]["t"] = 99  # as if this parameter had been trained longer
     assert _fast.train_step(model, X[:16], y[:16]) is None
     assert "all" not in model.optimizer.state and model.optimizer.state["0.W"]["t"] == 99
+
+
+@pytest.mark.parametrize("bad", [-1, 4])
+def test_labels_outside_the_classes_get_the_losss_error_and_change_nothing(bad):
+    X, y = _data()
+    model = _model(opt=lambda: optim.Momentum(lr=0.1))
+    model.train_on_batch(X[:16], y[:16])
+    before = [w.copy() for w in model.get_weights()]
+    labels = y[:16].copy()
+    labels[3] = bad
+    with pytest.raises(ValueError, match=r"cross_entropy_with_grad: expected integer labels"):
+        model.train_on_batch(X[:16], labels)
+    assert model.optimizer.iterations == 1
+    for a, b in zip(model.get_weights(), before):
+        np.testing.assert_array_equal(a, b)
+
+
+def _retrain_both(change, steps=3):
+    """Fast and textbook twins: ``steps`` steps, ``change(model)``, ``steps`` more; their weights."""
+    X, y = _data()
+    fast = _model(opt=lambda: optim.Momentum(lr=0.1))
+    textbook = _model(opt=lambda: optim.Momentum(lr=0.1))
+    for model, train in ((fast, _train), (textbook, _train_textbook)):
+        train(model, X, y, steps)
+        change(model)
+        train(model, X, y, steps)
+    return fast, textbook
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda model: model.compile(optimizer=optim.Adam(lr=1e-2)),  # a new optimizer
+        lambda model: setattr(model.optimizer, "clip_value", 0.01),
+        lambda model: setattr(model.optimizer, "weight_decay", 0.5),
+        lambda model: setattr(model.optimizer, "schedule", optim.step_decay(0.1, 0.5, 2)),
+        lambda model: model.optimizer.reset(),
+    ],
+    ids=["compile", "clip_value", "weight_decay", "schedule", "reset"],
+)
+def test_a_changed_optimizer_is_seen_by_the_next_fast_step(change):
+    """The fast step's plan and its direct update (no clipping, no decay) re-check the optimizer
+    on every step."""
+    fast, textbook = _retrain_both(change)
+    assert "all" in fast.optimizer.state
+    assert fast.optimizer.iterations == textbook.optimizer.iterations
+    for a, b in zip(fast.get_weights(), textbook.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_custom_losss_gradient_is_not_written_into():
+    """ReLU's mask is applied in place only to arrays the fast step made itself."""
+    X, y = _data()
+    targets = np.eye(4)[y[:16]]
+    grad = np.linspace(-1.0, 1.0, 64).reshape(16, 4)
+    kept = grad.copy()
+    model = Sequential([Dense(8, activation="relu"), Dense(4, activation="relu")], seed=0)
+    model.compile(loss=(lambda out, t: float(np.mean((out - t) ** 2)), lambda out, t: grad))
+    model.train_on_batch(X[:16], targets)
+    np.testing.assert_array_equal(grad, kept)
+    assert hasattr(model, "_flat")  # the fast path ran
+
+
+def test_a_penalty_set_mid_training_is_added_by_the_next_fast_step():
+    X, y = _data()
+    twins = []
+    for train in (_train, _train_textbook):
+        model = _model(layers=[Dense(16, activation="relu"), Dense(4)])
+        train(model, X, y, 3)
+        model.layers[0].l2 = 0.5  # the plan must not have decided "no penalties" once and for all
+        twins.append((train(model, X, y, 3), model.get_weights()))
+    (fast_losses, fast_weights), (textbook_losses, textbook_weights) = twins
+    assert fast_losses == textbook_losses
+    for a, b in zip(fast_weights, textbook_weights):
+        np.testing.assert_array_equal(a, b)
