@@ -10,10 +10,16 @@ script measures what a reader sees, and the tests below check one property each:
 - every figure has at least twice the pixels of its displayed width (sharp at DPR 2);
 - in the theme's dark mode every figure sits on an opaque light background;
 - the code that draws a figure is folded behind a toggle (the `hide-input` cell tag), so a page
-  reads as prose, math and figures.
+  reads as prose, math and figures;
+- on a phone every chapter figure's smallest text reads at 9 CSS px or more: the browser shows
+  the figure's phone edition where it has one (nnlib/viz/phone.py, served by
+  nnlib/grading/authoring/sphinx_phone.py), a desktop the desktop figure, neither distorted.
+  The text size comes from what the page shows (the image chosen, its displayed width) and the
+  kernels' record of each image (its smallest text in its own pixels, in _build/phone/).
 
-Two fast tests (no build, no browser) check the figure style the book's kernels use
-(book/_mpl/nn-book.mplstyle, applied by the Makefile's kernel profile).
+Fast tests (no build, no browser) check the figure style the book's kernels use
+(book/_mpl/nn-book.mplstyle, applied by the Makefile's kernel profile) and the phone edition's
+re-layout on synthetic figures.
 
 "Figures" are the images a chapter's code cells drew (myst-nb writes them to _images/). The
 explorers' widget snapshots are left out: their markup belongs to the explorers (nnlib/widgets).
@@ -274,6 +280,18 @@ def test_the_kernel_profile_applies_the_book_style():
     assert re.search(r"^BOOK_MPLSTYLE := book/_mpl/nn-book.mplstyle$", makefile, re.M)
 
 
+def test_the_book_build_keeps_and_serves_phone_editions():
+    """The kernels keep phone editions (profile + BOOK_ENV) and the HTML build serves them."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    rule = re.search(r"^\$\(KERNEL_PROFILE\):(.*?)\n\n", makefile, re.M | re.S).group(1)
+    assert "nnlib.viz.phone_store" in rule and "install()" in rule, rule
+    assert "nnlib/viz/phone.py" in rule.splitlines()[0], "a new re-layout re-executes the chapters"
+    book_env = re.search(r"^BOOK_ENV :=(.*?)\n\n", makefile, re.M | re.S).group(1)
+    assert f"{phone_store.ENV_VAR}=$(CURDIR)/_build/phone" in book_env, book_env
+    config = (ROOT / "_config.yml").read_text(encoding="utf-8")
+    assert re.search(r"^\s+- nnlib\.grading\.authoring\.sphinx_phone$", config, re.M)
+
+
 def test_the_book_style_draws_opaque_figures_with_larger_text():
     """Opaque white pixels everywhere (dark mode) and text 1.25x matplotlib's 10 pt (phones)."""
     with matplotlib.style.context(BOOK_STYLE):
@@ -469,6 +487,29 @@ def test_small_images_go_two_to_a_row():
     edition = phone_edition(fig)
     assert edition.layout == "2 columns"
     _assert_stacked_with_their_shapes(fig, edition, columns=2)
+
+
+def test_rows_of_small_images_become_columns_without_their_spacers():
+    """Filters above their feature maps (2 x 5, an empty cell above the input): on a phone each
+    filter sits beside its map, one pair a row, and the empty cell leaves no hole."""
+    with matplotlib.style.context(BOOK_STYLE):
+        fig = Figure(figsize=(8, 2.3))
+        axes = fig.subplots(2, 5)
+        for (row, col), ax in np.ndenumerate(axes):
+            ax.axis("off")
+            if (row, col) != (0, 0):
+                ax.imshow(np.eye(3 if row == 0 else 8) * col)
+                ax.set_title(f"{'filter' if row == 0 else 'map'} {col}", fontsize=8)
+        fig.tight_layout()
+    edition = phone_edition(fig)
+    assert edition.layout == "2 columns"
+    assert len(edition.figure.axes) == 9, "the empty cell was kept"
+    box = {ax.get_title(): ax.get_position(original=True) for ax in edition.figure.axes}
+    for col in range(1, 5):
+        assert box[f"filter {col}"].y0 == pytest.approx(box[f"map {col}"].y0), "a pair split up"
+        assert box[f"filter {col}"].x1 < box[f"map {col}"].x0
+        assert box[f"map {col}"].y1 < box[f"map {col - 1}"].y0, "pairs out of order"
+    assert edition.text_css_px() >= MIN_TEXT_PX
 
 
 def test_a_single_wide_panel_is_drawn_narrower_with_its_shape():

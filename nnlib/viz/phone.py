@@ -193,8 +193,26 @@ def _move(axes, grid, cell) -> None:
             ax.set_subplotspec(spec)
 
 
+def _is_blank(ax) -> bool:
+    """A grid cell left empty on purpose (``ax.axis("off")`` and nothing drawn): a spacer."""
+    return not ax.axison and not ax.has_data() and not ax.get_title().strip() and not ax.texts
+
+
+def _drop_blank_panels(fig: Figure) -> None:
+    """Spacers keep the desktop grid aligned; in a re-laid-out figure they would be holes."""
+    for _, axes in _panels(fig)[1]:
+        if all(_is_blank(ax) for ax in axes):
+            for ax in axes:
+                ax.remove()
+
+
 def _restack(fig: Figure, width_in: float) -> str:
-    """Move the panels of ``fig`` into a narrow grid ``width_in`` inches wide; return its name."""
+    """Move the panels of ``fig`` into a narrow grid ``width_in`` inches wide; return its name.
+
+    Plots go into one column, in reading order. Small images go two to a row; when the desktop
+    shows them as two or three rows of related images (filters above their feature maps, two
+    examples of each class), each row becomes a column, so related images stay side by side.
+    """
     grid, panels = _panels(fig)
     fig_w, fig_h = fig.get_size_inches()
     plots = [_main_axes(axes) for _, axes in panels]
@@ -203,18 +221,24 @@ def _restack(fig: Figure, width_in: float) -> str:
     margin_w = max(fig_w / grid.ncols - w for w, _ in boxes)
     margin_h = max(fig_h / grid.nrows - h for _, h in boxes)
     small_images = len(panels) >= 4 and all(_is_small_image(ax) for ax in plots)
-    ncols = 2 if small_images else 1
-    nrows = -(-len(panels) // ncols)
+    if small_images and 2 <= grid.nrows <= 3 < grid.ncols:
+        ncols, nrows = grid.nrows, grid.ncols
+        cells = [(key[1], key[0]) for key, _ in panels]  # (row, column) -> (column, row)
+    else:
+        ncols = 2 if small_images else 1
+        nrows = -(-len(panels) // ncols)
+        cells = [divmod(i, ncols) for i in range(len(panels))]
     plot_w = width_in / ncols - margin_w
     if plot_w < 0.25 * width_in:
         raise CannotRelayout(f"the panels' labels leave no room in a {width_in:.1f} in column")
-    heights = [plot_w * h / w for w, h in boxes]
-    row_heights = [max(heights[r * ncols : (r + 1) * ncols]) for r in range(nrows)]
+    row_heights = [plot_w * 0.1] * nrows
+    for (row, _), (w, h) in zip(cells, boxes):
+        row_heights[row] = max(row_heights[row], plot_w * h / w)
     fig.set_size_inches(width_in, sum(row_heights) + nrows * margin_h)
     new_grid = GridSpec(nrows, ncols, figure=fig, height_ratios=row_heights)
-    for i, (_, axes) in enumerate(panels):
-        _move(axes, grid, new_grid[i // ncols, i % ncols])
-    return f"{ncols} column{'s' * (ncols > 1)}" if len(panels) > 1 or ncols > 1 else "narrower"
+    for (row, col), (_, axes) in zip(cells, panels):
+        _move(axes, grid, new_grid[row, col])
+    return f"{ncols} columns" if ncols > 1 else "1 column"
 
 
 def _narrow(fig: Figure, width_in: float) -> str:
@@ -260,18 +284,23 @@ def _tight(fig: Figure) -> None:
 
 def _relayout(fig: Figure, width_in: float) -> str:
     """Re-lay ``fig`` out ``width_in`` inches wide, each plotting area keeping its shape."""
+    _drop_blank_panels(fig)
     grid, panels = _panels(fig)
-    shapes = [h / w for w, h in (_box_in(_main_axes(axes), fig) for _, axes in panels)]
+    shapes = {}  # each plot's desktop shape, height / width
+    for _, axes in panels:
+        width, height = _box_in(_main_axes(axes), fig)
+        shapes[_main_axes(axes)] = height / width
     layout = _restack(fig, width_in) if grid.ncols > 1 else _narrow(fig, width_in)
     # The layout engine sizes the labels' room, not the plots: correct the heights until each
     # plotting area has its desktop shape again (a few rounds: the labels' room settles quickly).
     for _ in range(4):
         _tight(fig)
         grid, panels = _panels(fig)
-        boxes = [_box_in(_main_axes(axes), fig, original=True) for _, axes in panels]
-        wanted = [w * shape for (w, _), shape in zip(boxes, shapes)]
-        rows = range(grid.nrows)
-        per_row = [[i for i in range(len(boxes)) if i // grid.ncols == r] for r in rows]
+        plots = [_main_axes(axes) for _, axes in panels]
+        boxes = [_box_in(ax, fig, original=True) for ax in plots]
+        wanted = [w * shapes[ax] for (w, _), ax in zip(boxes, plots)]
+        rows = [key[0] for key, _ in panels]  # each panel's row in the grid
+        per_row = [[i for i, row in enumerate(rows) if row == r] for r in range(grid.nrows)]
         wanted_rows = [max(wanted[i] for i in row) for row in per_row if row]
         actual_rows = [max(boxes[i][1] for i in row) for row in per_row if row]
         excess = sum(wanted_rows) - sum(actual_rows)
