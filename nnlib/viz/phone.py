@@ -4,9 +4,12 @@ A phone's content column (390 px screen) shows a figure about 358 CSS px wide. A
 then shrinks 2.2x and its 12.5 pt text reads at about 7.8 CSS px. Its phone edition is drawn
 narrower, so that the same text reads at 9 CSS px or more:
 
-* the panels of a 1 x n or m x n grid are stacked into one column (panels that are only small
-  images, such as digits, go two to a row), each keeping the shape of its plotting area;
+* the panels of a 1 x n or m x n grid are stacked into one column, in reading order, each keeping
+  the shape of its plotting area; panels that are only small images (digits, filters) go two to
+  a row, and two or three rows of them (filters above their feature maps) become as many columns,
+  so related images stay side by side; empty spacer cells are dropped;
 * a single panel is drawn at a smaller width with the same aspect ratio;
+* titles wider than the narrow figure break into lines instead of widening the image;
 * the width is chosen from the figure's smallest text: a text of ``s`` points in a figure
   ``W`` inches wide shown ``358`` px wide reads at ``s / 72 * 358 / W`` CSS px.
 
@@ -15,8 +18,9 @@ layout cannot be moved safely (axes placed by hand, text placed in figure coordi
 the whole figure, panels spanning several grid cells) gets no edition; :func:`phone_edition`
 says why.
 
->>> fig = Figure(figsize=(8, 3)); axes = fig.subplots(1, 2)
->>> edition = phone_edition(fig)            # a copy: fig itself is unchanged
+>>> fig = Figure(figsize=(8, 3))
+>>> axes = fig.subplots(1, 2)
+>>> edition = phone_edition(fig)  # drawn from a copy: fig itself is unchanged
 >>> edition.layout, edition.text_css_px() >= MIN_TEXT_PX
 ('1 column', True)
 """
@@ -324,10 +328,14 @@ def _draw(fig: Figure, width_px: int) -> bytes:
 
 
 def phone_edition(
-    fig: Figure, min_text_px: float = MIN_TEXT_PX, target_px: float = TARGET_TEXT_PX
+    fig: Figure,
+    min_text_px: float = MIN_TEXT_PX,
+    target_px: float = TARGET_TEXT_PX,
+    smallest_pt: float | None = None,
 ) -> PhoneEdition:
     """``fig`` re-laid out so its smallest text reads at ``min_text_px`` or more on a phone.
 
+    ``smallest_pt``: the figure's smallest text if the caller measured it already (saves a draw).
     Raises :class:`CannotRelayout` (with the reason) for a figure that cannot be moved safely.
     """
     copy = copy_figure(fig)
@@ -335,22 +343,26 @@ def phone_edition(
     for text in [copy._suptitle] + [ax.title for ax in copy.axes]:
         if text is not None:
             text.set_wrap(True)
-    smallest = smallest_text_pt(copy)
+    smallest = smallest_pt if smallest_pt is not None else smallest_text_pt(copy)
     if smallest is None:
         raise CannotRelayout("the figure draws no text")
     # the widest figure whose smallest text still reads at target_px in the phone's column
     width_in = smallest / 72 * PHONE_COLUMN_PX / target_px
     layout = _relayout(copy, width_in)  # the first re-layout names what moved ("1 column")
+    # Font sizes are in points: a new layout moves the texts but does not resize them, so the
+    # smallest stays the same while the cropped image's width is corrected.
     for _ in range(4):  # the cropped image can come out wider than the figure: narrow again
-        sizes = drawn_text_sizes(copy)
         png = _draw(copy, PHONE_IMAGE_PX)
         shown_in = png_width(png) / (PHONE_IMAGE_PX / width_in)
-        if min(sizes) / 72 * PHONE_COLUMN_PX / shown_in >= min_text_px:
+        if smallest / 72 * PHONE_COLUMN_PX / shown_in >= min_text_px:
             break
-        width_in *= min(sizes) / 72 * PHONE_COLUMN_PX / shown_in / target_px
+        width_in *= smallest / 72 * PHONE_COLUMN_PX / shown_in / target_px
         _relayout(copy, width_in)
     else:
         raise CannotRelayout("its text stays below the minimum however narrow the figure is drawn")
-    smallest = min(sizes)
+    smallest = min(drawn_text_sizes(copy))  # what the edition draws (tick labels come and go)
     dpi = PHONE_IMAGE_PX / width_in
-    return PhoneEdition(copy, png, png_width(png), smallest, smallest / 72 * dpi, layout)
+    edition = PhoneEdition(copy, png, png_width(png), smallest, smallest / 72 * dpi, layout)
+    if edition.text_css_px() < min_text_px:
+        raise CannotRelayout(f"its re-laid-out text reads at {edition.text_css_px():.1f} px")
+    return edition

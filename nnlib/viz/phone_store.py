@@ -64,7 +64,7 @@ def record_figure(fig: Figure, desktop_png: bytes, store: Path, dpi: float) -> d
             record["reason"] = "legible on a phone as it is"
         else:
             try:
-                edition = phone_edition(fig)
+                edition = phone_edition(fig, smallest_pt=smallest)
             except CannotRelayout as err:
                 record["reason"] = f"no phone edition: {err}"
             else:
