@@ -108,13 +108,17 @@ BOOK_MPLSTYLE := book/_mpl/nn-book.mplstyle
 # NNLIB_STATIC_EXPLORERS: the executed chapters show each explorer as precomputed states (rendered
 # into this cache, reused by a rebuild while the explorer's code and parameters stay the same) that
 # respond without a kernel (nnlib/widgets/static.py); `make clean` removes the cache with _build.
+# NNLIB_PHONE_FIGURES: the kernels also keep a phone edition of each figure whose text a 390 px
+# phone would shrink below 9 px (nnlib/viz/phone_store.py); the book serves it to narrow screens
+# (nnlib/grading/authoring/sphinx_phone.py). Like the explorers' cache, it outlives a cached rebuild.
 BOOK_ENV := IPYTHONDIR=$(CURDIR)/_build/ipython OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
-  NNLIB_STATIC_EXPLORERS=$(CURDIR)/_build/explorers
+  NNLIB_STATIC_EXPLORERS=$(CURDIR)/_build/explorers NNLIB_PHONE_FIGURES=$(CURDIR)/_build/phone
 
-$(KERNEL_PROFILE): Makefile $(BOOK_MPLSTYLE)
+$(KERNEL_PROFILE): Makefile $(BOOK_MPLSTYLE) nnlib/viz/phone.py nnlib/viz/phone_store.py
 	mkdir -p $(@D)
 	echo 'c.InlineBackend.figure_formats = {"retina"}' > $@
-	echo "c.IPKernelApp.exec_lines = ['__import__(\"matplotlib.style\").style.use(r\"$(CURDIR)/$(BOOK_MPLSTYLE)\")']" >> $@
+	echo "c.IPKernelApp.exec_lines = ['__import__(\"matplotlib.style\").style.use(r\"$(CURDIR)/$(BOOK_MPLSTYLE)\")', \
+	  '__import__(\"nnlib.viz.phone_store\").viz.phone_store.install()']" >> $@
 	rm -rf _build/.jupyter_cache
 
 define build_book
