@@ -613,6 +613,67 @@ def test_explorers_respond_offline(tab, page):
     assert not unexpected(tabpage.problems), unexpected(tabpage.problems)
 
 
+PHONE_JS = r"""((i) => {
+  const root = document.querySelectorAll('.nn-explorer')[i];
+  const img = root.querySelector('img.nn-explorer-image');
+  return { shown: root.dataset.nnShown, current: img.currentSrc, alt: img.alt,
+           naturalWidth: img.naturalWidth, width: img.getBoundingClientRect().width };
+})"""
+
+
+def phone_chapters() -> list[TocPage]:
+    return [p for p in CHAPTERS if any("phone" in m for m in manifests(p))]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", CHAPTERS, ids=page_ids(CHAPTERS))
+def test_explorers_show_phone_editions_on_a_phone(tab, page):
+    """At 390 px (DPR 2), an explorer with a phone edition (nnlib/widgets/static_phone.py) shows
+    the phone image of the state asked for, before and after a control moves, legibly and sharp."""
+    with_phone = [(i, m) for i, m in enumerate(manifests(page)) if "phone" in m]
+    if not with_phone:
+        assert page not in phone_chapters()
+        return
+    server, tabpage = tab
+    tabpage.goto(f"{server.origin}/{page.docname}.html", VIEWPORTS["phone"])
+    for i, manifest in with_phone:
+        name, controls = manifest["explorer"], manifest["controls"]
+        indices = [c["initial"] for c in controls]
+        j = next(j for j, c in enumerate(controls) if len(c["values"]) > 1)
+        element_ids = tabpage.evaluate(f"{EXPLORER_JS}({i})")["controls"]
+        for how in ("loading the page", "moving a control"):
+            if how == "moving a control":
+                indices[j], how = operate(tabpage, controls[j], element_ids[j], indices[j])
+            key = key_of(indices)
+            tabpage.poll(
+                f"(() => {{ const s = {PHONE_JS}({i}); return s.shown === {key!r} && "
+                "s.naturalWidth > 0; })()",
+                15,
+                f"{name}: state {key} on a phone after {how}",
+            )
+            seen = tabpage.evaluate(f"{PHONE_JS}({i})")
+            state = manifest["states"][key]
+            want = state.get("phone", state["file"])  # a state may keep its desktop image
+            assert seen["current"].endswith(f"/{manifest['key']}/{want}"), (name, how, seen)
+            assert seen["alt"] == state["alt"], (name, how, seen)
+            if "phone" in state:
+                assert seen["naturalWidth"] >= 2 * seen["width"] - 1, (name, seen)  # sharp at 2x
+                # the smallest text, as shown: its size at the 358 px column scaled to this width
+                text_px = manifest["phone"]["text_px"] * seen["width"] / 358
+                assert text_px >= 9, f"{name}: text at {text_px:.1f} CSS px on a phone ({seen})"
+    tabpage.wait_network_quiet()
+    assert not tabpage.blocked, f"requests to the network: {tabpage.blocked}"
+    assert not unexpected(tabpage.problems), unexpected(tabpage.problems)
+
+
+def test_most_explorers_have_a_phone_edition(built):
+    """Every states-mode explorer whose figure can be re-laid out has one (the backprop stepper
+    places its formula in figure coordinates and keeps its desktop figure)."""
+    found = [m for page in CHAPTERS for m in manifests(page) if m["renderer"] is None]
+    without = sorted(m["explorer"] for m in found if "phone" not in m)
+    assert len(found) - len(without) >= 10 and without == ["BackpropStepper"], without
+
+
 def test_every_chapter_with_an_explorer_is_covered(built):
     """The explorers found in the built chapters are the Explorer subclasses the chapters display."""
     found = {m["explorer"] for page in CHAPTERS for m in manifests(page)}

@@ -6,7 +6,8 @@
  * manifest (range inputs, selects, radio buttons, checkboxes: keyboard operable as they are) and,
  * on every change, shows the matching state:
  *   - "states" mode: swaps the image (only the state on screen is loaded; after the first change,
- *     the neighbouring slider positions are fetched ahead so the next step shows at once);
+ *     the neighbouring slider positions are fetched ahead so the next step shows at once); on a
+ *     phone, the state's phone edition where it has one;
  *   - "scripted" mode: calls window.nnExplorer.renderers[name].render(target, data, values).
  * No dependency, no fetch or XHR: it works from a server and from file://.
  *
@@ -95,6 +96,12 @@
     const img = root.querySelector("img.nn-explorer-image");
     const canvas = root.querySelector(".nn-explorer-canvas");
     let interacted = false;
+    // Phone editions (nnlib/widgets/static_phone.py): the same state re-laid out for a narrow
+    // column, where the desktop figure's text would be too small. The page's <picture> shows it
+    // before this script runs; from then on the controller picks the file the screen needs.
+    const source = root.querySelector("picture.nn-explorer-picture source");
+    const phone = manifest.phone_media ? window.matchMedia(manifest.phone_media) : null;
+    const fileFor = (state) => (phone && phone.matches && state.phone) || state.file;
 
     function shown(key, alt) {
       root.dataset.nnShown = key;
@@ -110,7 +117,7 @@
           const idx = indices.slice();
           idx[i] = j;
           const state = manifest.states[keyOf(idx)];
-          if (state) new Image().src = base + state.file;
+          if (state) new Image().src = base + fileFor(state);
         }
       });
     }
@@ -129,11 +136,13 @@
         return;
       }
       const state = manifest.states[key];
-      const url = base + state.file;  // relative to the page: the same from a server or a disk
+      const url = base + fileFor(state);  // relative to the page: the same from a server or a disk
       const next = new Image();
       next.onload = () => {
         if (root.dataset.nnState !== key) return;  // the reader has moved on meanwhile
-        img.src = url;
+        // the <picture>'s <source> wins on a phone: it must name the same state
+        if (source) source.srcset = base + (state.phone || state.file);
+        img.src = base + state.file;
         img.alt = state.alt;
         shown(key, state.alt);
         if (interacted) prefetch();
@@ -175,6 +184,7 @@
       show();
     }));
     nodes.forEach((node) => box.appendChild(node));
+    if (phone && !manifest.renderer) phone.addEventListener("change", show);  // a rotated phone
     if (manifest.renderer) show();
     else if (img.complete && img.naturalWidth) shown(keyOf(indices), img.alt);
     else img.addEventListener("load", () => shown(keyOf(indices), img.alt), { once: true });

@@ -41,6 +41,8 @@ from typing import Any
 
 import numpy as np
 
+from . import static_phone
+
 __all__ = [
     "ENV_VAR",
     "MAX_STATES",
@@ -329,6 +331,7 @@ def explorer_key(explorer, grid: dict[str, list]) -> str:
     digest = hashlib.sha256()
     modules = {inspect.getmodule(cls) for cls in type(explorer).__mro__} | {base}
     modules.add(inspect.getmodule(explorer_key))
+    modules.add(sys.modules[static_phone.phone_edition.__module__])  # the phone layout's code
     for module in list(filter(None, modules)):  # helpers it imports, e.g. widgets/scripted.py
         for value in vars(module).values():
             name = value.__name__ if inspect.ismodule(value) else getattr(value, "__module__", "")
@@ -400,14 +403,28 @@ def render_state(explorer, figure, values: dict) -> tuple[bytes, str]:
 _WORKER: dict[str, Any] = {}  # the explorer a forked worker renders (inherited, never pickled)
 
 
-def _render_many(jobs: list[tuple[str, dict]]) -> tuple[list[tuple[str, bytes, str]], float]:
-    """Render ``jobs`` in this process; return (key, image, alt) each and the CPU seconds used."""
+def _render_both(explorer, figure, values: dict, layout) -> tuple[bytes, str, bytes | None]:
+    """One state's desktop image, alt text and phone image (None: the state has no phone edition)."""
+    image, alt = render_state(explorer, figure, values)
+    return image, alt, static_phone.render_phone(figure, layout, figure_image)
+
+
+def _render_many(jobs: list[tuple[str, dict]]) -> tuple[list[tuple], float]:
+    """Render ``jobs`` in this process; return (key, image, alt, phone) each and the CPU seconds."""
     start = time.process_time()
-    explorer = _WORKER["explorer"]
+    explorer, layout = _WORKER["explorer"], _WORKER["phone"]
     figure = _WORKER.setdefault("figure", _new_figure(explorer))
     with _widgets_silent():
-        done = [(key, *render_state(explorer, figure, values)) for key, values in jobs]
+        done = [(key, *_render_both(explorer, figure, v, layout)) for key, v in jobs]
     return done, time.process_time() - start
+
+
+def phone_layout_of(explorer, values: dict):
+    """The phone layout found on one state's figure (:mod:`static_phone`), or None."""
+    figure = _new_figure(explorer)
+    with _widgets_silent():
+        render_state(explorer, figure, values)
+    return static_phone.phone_layout(figure)
 
 
 def _processes() -> int:
@@ -415,7 +432,8 @@ def _processes() -> int:
 
 
 def render_states(explorer, grid: dict[str, list], folder: Path, processes: int | None = None):
-    """Render every state of ``grid`` into ``folder``; return key -> {file, alt, bytes}, CPU seconds.
+    """Render every state of ``grid`` into ``folder``; return key -> {file, alt, bytes, and
+    phone, phone_bytes when the state has a phone edition}, the CPU seconds and the phone layout.
 
     States with the same ``explorer.static_canonical(values)`` are rendered once. With more than
     one process (and a platform that forks), the renders are split between forked workers, which
@@ -440,6 +458,7 @@ def render_states(explorer, grid: dict[str, list], folder: Path, processes: int 
     fork = "fork" in multiprocessing.get_all_start_methods()
     _WORKER.clear()
     _WORKER["explorer"] = explorer
+    _WORKER["phone"] = layout = phone_layout_of(explorer, jobs[0][1])
     try:
         if processes > 1 and fork and len(jobs) >= 8:
             chunks = [jobs[i::processes] for i in range(processes)]
@@ -452,16 +471,24 @@ def render_states(explorer, grid: dict[str, list], folder: Path, processes: int 
     results = [r for done, _ in parts for r in done]
     cpu_seconds = sum(cpu for _, cpu in parts)
     states = {}
-    for first, data, alt in results:
-        # named by content: states that look the same (a parameter the chosen function ignores,
-        # a step past the last update) share one file
-        name = f"{hashlib.sha256(data).hexdigest()[:16]}.{IMAGE_FORMAT}"
-        if not (folder / name).exists():
-            (folder / name).write_bytes(data)
+    for first, data, alt, phone in results:
+        entry = {"file": _save(folder, data), "alt": alt, "bytes": len(data)}
+        if phone is not None:
+            entry["phone"] = _save(folder, phone)
+            entry["phone_bytes"] = len(phone)
         for key in same[first]:
-            states[key] = {"file": name, "alt": alt, "bytes": len(data)}
+            states[key] = entry
     states = dict(sorted(states.items(), key=lambda kv: [int(i) for i in kv[0].split("-")]))
-    return states, cpu_seconds
+    return states, cpu_seconds, layout
+
+
+def _save(folder: Path, data: bytes) -> str:
+    """Write an image named by its content; states that look the same (a parameter the chosen
+    function ignores, a step past the last update) share one file."""
+    name = f"{hashlib.sha256(data).hexdigest()[:16]}.{IMAGE_FORMAT}"
+    if not (folder / name).exists():
+        (folder / name).write_bytes(data)
+    return name
 
 
 def cache_folder() -> Path | None:
@@ -485,7 +512,10 @@ def build(explorer, cache: Path, processes: int | None = None) -> dict:
         entry = manifest(explorer, grid, key)
         start = time.perf_counter()
         if explorer.static_renderer is None:
-            entry["states"], cpu = render_states(explorer, grid, scratch, processes)
+            entry["states"], cpu, layout = render_states(explorer, grid, scratch, processes)
+            if layout is not None:  # the phone images' size, for the page's <source>
+                width, height = layout.pixels()
+                entry["phone"] = {"width": width, "height": height, "text_px": layout.text_px}
             entry["render_cpu_seconds"] = round(cpu, 2)  # the cost on an idle machine
         else:  # the initial figure, shown until the renderer draws (and in print without script)
             initial = {n: explorer.controls[n].value for n in grid}
@@ -511,10 +541,12 @@ def static_html(explorer, cache: Path) -> str:
     entry = build(explorer, cache)
     initial = "-".join(str(c["initial"]) for c in entry["controls"])
     page_entry = {k: v for k, v in entry.items() if not k.startswith("render_")}
-    if "states" in page_entry:  # the page needs file and alt text per state, not sizes
+    if "states" in page_entry:  # the page needs files and alt text per state, not sizes
         page_entry["states"] = {
-            k: {"file": s["file"], "alt": s["alt"]} for k, s in entry["states"].items()
+            k: {n: s[n] for n in ("file", "alt", "phone") if n in s}
+            for k, s in entry["states"].items()
         }
+        page_entry["phone_media"] = static_phone.PHONE_MEDIA
     # "</" would end the <script> early; JSON reads "<\/" back as "</"
     data = json.dumps(page_entry, separators=(",", ":")).replace("</", "<\\/")
     base = f"{ROOT_TOKEN}{SITE_FOLDER}/{entry['key']}/"
@@ -525,6 +557,13 @@ def static_html(explorer, cache: Path) -> str:
             f'<img class="nn-explorer-image" src="{base}{state["file"]}" {size} '
             f'alt="{html.escape(state["alt"])}">'
         )
+        if "phone" in state:  # narrow screens load the phone edition instead (static_phone.py)
+            phone = entry["phone"]
+            figure = (
+                f'<picture class="nn-explorer-picture"><source media="{static_phone.PHONE_MEDIA}" '
+                f'srcset="{base}{state["phone"]}" width="{phone["width"]}" '
+                f'height="{phone["height"]}">{figure}</picture>'
+            )
     else:  # the renderer replaces the initial figure rendered by Python
         state = entry["initial"]
         figure = (
