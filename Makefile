@@ -125,6 +125,10 @@ define build_book
 	@# Build matplotlib's font cache now, or its notice lands in the first chapter's output.
 	$(PY) -c "import matplotlib.font_manager"
 	$(PY) -m nnlib.grading.authoring.book_config --repository "$(BOOK_REPOSITORY)" --branch "$(BOOK_BRANCH)"
+	@# The chapters executed into the execution cache two at a time (nnlib/grading/authoring/
+	@# execute.py): Jupyter Book alone runs them one after the other and leaves a core idle.
+	set -o pipefail && $(BOOK_ENV) $(PY) -m nnlib.grading.authoring.execute _build/.jupyter_cache \
+	  book/*.ipynb 2>&1 | tee _build/execute.log
 	set -o pipefail && $(BOOK_ENV) $(VENV)/bin/jupyter-book build $(1) . --config _build/_config.yml \
 	  -W -n --keep-going 2>&1 | tee _build/book.log
 endef
