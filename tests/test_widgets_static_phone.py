@@ -16,7 +16,7 @@ import pytest
 from matplotlib.figure import Figure
 from PIL import Image
 
-from nnlib.viz.phone import MIN_TEXT_PX, PHONE_COLUMN_PX, smallest_text_pt
+from nnlib.viz.phone import MIN_TEXT_PX, PHONE_COLUMN_PX, PHONE_MEDIA, smallest_text_pt
 from nnlib.widgets import Explorer, static, static_phone
 from nnlib.widgets.activations import ActivationExplorer
 from nnlib.widgets.backprop import BackpropStepper
@@ -119,10 +119,10 @@ def test_the_page_offers_the_phone_image_to_narrow_screens(tmp_path):
     initial = manifest["states"]["1-0"]
     source = re.search(r"<picture[^>]*><source ([^>]*)><img ([^>]*)></picture>", html)
     assert source, html
-    assert f'media="{static_phone.PHONE_MEDIA}"' in source.group(1)
+    assert f'media="{PHONE_MEDIA}"' in source.group(1)
     assert source.group(1).count(initial["phone"]) == 1
     assert initial["file"] in source.group(2) and 'alt="slope 0.5"' in source.group(2)
-    assert manifest["phone_media"] == static_phone.PHONE_MEDIA
+    assert manifest["phone_media"] == PHONE_MEDIA
 
 
 def test_the_layout_is_found_once_and_its_text_is_legible():

@@ -39,6 +39,9 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 #: CSS px a 390 px phone's content column gives a figure (the theme's 16 px margins on each side)
 PHONE_COLUMN_PX = 358
+#: the screens shown the phone editions (chapter figures and explorer states): Bootstrap's "xs"
+#: breakpoint, as the theme uses (book/_css/nn-book.css writes the same width)
+PHONE_MEDIA = "(max-width: 575.98px)"
 #: the smallest text a reader should meet on a phone, in CSS px
 MIN_TEXT_PX = 9.0
 #: what the edition aims for: a little above the minimum, as the tight bounding box varies

@@ -41,6 +41,7 @@ from typing import Any
 
 import numpy as np
 
+from ..viz.phone import PHONE_MEDIA
 from . import static_phone
 
 __all__ = [
@@ -546,7 +547,7 @@ def static_html(explorer, cache: Path) -> str:
             k: {n: s[n] for n in ("file", "alt", "phone") if n in s}
             for k, s in entry["states"].items()
         }
-        page_entry["phone_media"] = static_phone.PHONE_MEDIA
+        page_entry["phone_media"] = PHONE_MEDIA
     # "</" would end the <script> early; JSON reads "<\/" back as "</"
     data = json.dumps(page_entry, separators=(",", ":")).replace("</", "<\\/")
     base = f"{ROOT_TOKEN}{SITE_FOLDER}/{entry['key']}/"
@@ -560,7 +561,7 @@ def static_html(explorer, cache: Path) -> str:
         if "phone" in state:  # narrow screens load the phone edition instead (static_phone.py)
             phone = entry["phone"]
             figure = (
-                f'<picture class="nn-explorer-picture"><source media="{static_phone.PHONE_MEDIA}" '
+                f'<picture class="nn-explorer-picture"><source media="{PHONE_MEDIA}" '
                 f'srcset="{base}{state["phone"]}" width="{phone["width"]}" '
                 f'height="{phone["height"]}">{figure}</picture>'
             )

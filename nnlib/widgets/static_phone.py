@@ -40,8 +40,6 @@ from ..viz.phone import (
 
 #: the phone image's width in pixels: twice the phone column, sharp at a device pixel ratio of 2
 PHONE_PX = 2 * PHONE_COLUMN_PX
-#: what the page's <source media> and the controller's matchMedia test: the theme's phone width
-PHONE_MEDIA = "(max-width: 575.98px)"
 
 
 @dataclass(frozen=True)

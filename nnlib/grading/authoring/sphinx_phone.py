@@ -32,10 +32,9 @@ from pathlib import Path
 
 from docutils import nodes
 
+from nnlib.viz.phone import PHONE_MEDIA
 from nnlib.viz.phone_store import ENV_VAR
 
-#: the screens that get the phone edition: Bootstrap's "xs" breakpoint, as the theme uses
-PHONE_MEDIA = "(max-width: 575.98px)"
 PHONE_SUFFIX = "-phone"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
