@@ -37,6 +37,28 @@ def test_notebooks_are_cached_where_the_book_build_looks_for_them(tmp_path):
         cache.match_cache_notebook(nbformat.read(bad, as_version=4))
 
 
+def test_many_notebooks_finishing_together_are_all_cached(tmp_path, monkeypatch):
+    """jupyter-cache's own parallel executor lost notebooks in CI: its workers' cache clean-up
+    deleted a record another worker had just added (KeyError: Notebook file does not exist).
+    Only this process may write the cache: the workers hand their notebooks back."""
+    from jupyter_cache.cache.main import JupyterCacheBase
+
+    writes = []
+    original = JupyterCacheBase.cache_notebook_bundle
+
+    def counted(self, bundle, *args, **kwargs):
+        writes.append(bundle.uri)
+        return original(self, bundle, *args, **kwargs)
+
+    monkeypatch.setattr(JupyterCacheBase, "cache_notebook_bundle", counted)
+    paths = [notebook(tmp_path / f"n{i}.ipynb", f"print({i})") for i in range(8)]
+    assert execute.execute(tmp_path / "cache", paths, timeout=60, jobs=2) == []
+    assert sorted(writes) == sorted(str(p.resolve()) for p in paths)  # all written here
+    cache = get_cache(str(tmp_path / "cache"))
+    assert len(cache.list_cache_records()) == 8
+    assert not cache.list_unexecuted(filter_uris=[str(p.resolve()) for p in paths])
+
+
 def test_an_unchanged_notebook_is_not_executed_again(tmp_path):
     path = notebook(tmp_path / "a.ipynb", "import time; print(time.time_ns())")
     execute.execute(tmp_path / "cache", [path], timeout=60)
