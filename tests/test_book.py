@@ -621,6 +621,42 @@ PHONE_JS = r"""((i) => {
 })"""
 
 
+# A scripted explorer's figure as drawn: the <svg>'s viewBox, its width on screen, the smallest
+# text as shown (font size x the viewBox's scale) and the texts that stick out of the figure.
+SVG_JS = r"""((i) => {
+  const root = document.querySelectorAll('.nn-explorer')[i];
+  const svg = root.querySelector('.nn-explorer-canvas svg');
+  if (!svg) return { shown: root.dataset.nnShown, svg: false };
+  const box = svg.getBoundingClientRect();
+  const scale = box.width / svg.viewBox.baseVal.width;
+  const texts = [...svg.querySelectorAll('text, tspan')].filter(t => t.textContent.trim());
+  const sizes = texts.map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+  const outside = texts.filter(t => {
+    const r = t.getBoundingClientRect();
+    return r.width > 0 && (r.left < box.left - 1 || r.right > box.right + 1);
+  }).map(t => t.textContent);
+  return { shown: root.dataset.nnShown, svg: true, viewBox: svg.viewBox.baseVal.width,
+           width: box.width, smallest: Math.min(...sizes), outside,
+           pageWidth: document.documentElement.scrollWidth, viewport: window.innerWidth };
+})"""
+
+
+def check_scripted_phone(tabpage, i: int, manifest: dict, key: str, how: str) -> None:
+    """A scripted explorer on a phone draws its phone data: legible text, all inside the figure."""
+    name = manifest["explorer"]
+    tabpage.poll(
+        f"document.querySelectorAll('.nn-explorer')[{i}].dataset.nnShown === {key!r}",
+        15,
+        f"{name}: state {key} on a phone after {how}",
+    )
+    seen = tabpage.evaluate(f"{SVG_JS}({i})")
+    assert seen["svg"], (name, how, seen)
+    assert seen["viewBox"] == manifest["data"]["phone"]["size"][0], (name, how, seen)
+    assert seen["smallest"] >= 9, f"{name}: text at {seen['smallest']:.1f} CSS px ({how}, {seen})"
+    assert not seen["outside"], f"{name}: text outside the figure on a phone ({how}): {seen}"
+    assert seen["pageWidth"] <= seen["viewport"], f"{name}: the page scrolls sideways ({seen})"
+
+
 def phone_chapters() -> list[TocPage]:
     return [p for p in CHAPTERS if any("phone" in m for m in manifests(p))]
 
@@ -644,7 +680,12 @@ def test_explorers_show_phone_editions_on_a_phone(tab, page):
         for how in ("loading the page", "moving a control"):
             if how == "moving a control":
                 indices[j], how = operate(tabpage, controls[j], element_ids[j], indices[j])
+                if manifest["renderer"] is not None:  # its link may move other controls too
+                    indices = linked(tabpage, i, indices, j)
             key = key_of(indices)
+            if manifest["renderer"] is not None:
+                check_scripted_phone(tabpage, i, manifest, key, how)
+                continue
             tabpage.poll(
                 f"(() => {{ const s = {PHONE_JS}({i}); return s.shown === {key!r} && "
                 "s.naturalWidth > 0; })()",
@@ -667,11 +708,18 @@ def test_explorers_show_phone_editions_on_a_phone(tab, page):
 
 
 def test_most_explorers_have_a_phone_edition(built):
-    """Every states-mode explorer whose figure can be re-laid out has one (the backprop stepper
-    places its formula in figure coordinates and keeps its desktop figure)."""
+    """Every states-mode explorer has one (re-laid out, or drawn for the phone by the explorer:
+    the backprop stepper), and every scripted explorer ships the phone layout of its data
+    (nnlib/widgets/scripted.py)."""
     found = [m for page in CHAPTERS for m in manifests(page) if m["renderer"] is None]
     without = sorted(m["explorer"] for m in found if "phone" not in m)
-    assert len(found) - len(without) >= 10 and without == ["BackpropStepper"], without
+    assert len(found) >= 11 and not without, without
+    scripted = [m for page in CHAPTERS for m in manifests(page) if m["renderer"] is not None]
+    assert len(scripted) >= 6, sorted(m["explorer"] for m in scripted)
+    for m in scripted:
+        phone = m["data"].get("phone", {})
+        assert phone.get("size", [1e9])[0] < m["data"]["size"][0], (m["explorer"], phone)
+        assert m["phone"]["text_px"] >= 9 and "phone_media" in m, m["explorer"]
 
 
 def test_every_chapter_with_an_explorer_is_covered(built):

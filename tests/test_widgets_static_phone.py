@@ -12,6 +12,7 @@ import re
 
 import ipywidgets as w
 import matplotlib.style
+import matplotlib.text
 import pytest
 from matplotlib.figure import Figure
 from PIL import Image
@@ -155,6 +156,90 @@ def test_a_real_explorer_in_the_book_style(tmp_path):
 
 
 def test_an_explorer_with_text_placed_for_the_desktop_has_no_layout():
-    explorer = BackpropStepper()
+    explorer = FigureText()
     values = {n: c.value for n, c in explorer.controls.items()}
     assert static.phone_layout_of(explorer, values) is None
+
+
+def test_the_backprop_stepper_draws_its_own_phone_edition(tmp_path):
+    """Its diagram cannot be re-laid out by moving axes (one axes, text in figure coordinates):
+    it sets phone_figsize, and draw() lays the network out top to bottom in a figure that narrow.
+    Every state gets a phone image: the column's width at 2x, its text legible on a phone."""
+    with matplotlib.style.context("book/_mpl/nn-book.mplstyle"):
+        explorer = BackpropStepper()
+        entry = static.build(explorer, tmp_path, processes=1)
+    assert (
+        entry["phone"]["text_px"] >= MIN_TEXT_PX and entry["phone"]["width"] == 2 * PHONE_COLUMN_PX
+    )
+    folder = tmp_path / entry["key"]
+    for key, state in entry["states"].items():
+        image = png((folder / state["phone"]).read_bytes())
+        assert image.size == (entry["phone"]["width"], entry["phone"]["height"]), key
+        assert image.height > image.width  # top to bottom, not the desktop's 8 x 4.2 inches
+        assert png((folder / state["file"]).read_bytes()).width == 2 * 800
+    # the same state drawn narrow: the nodes stack (inputs above the output), nothing clipped
+    figure = static_phone.phone_figure(explorer.phone_figsize)
+    static.render_state(explorer, figure, {"step": 11, "loss": "mse"})
+    renderer = figure.canvas.get_renderer()
+    boxes = [
+        t.get_window_extent(renderer) for t in figure.findobj(matplotlib.text.Text) if t.get_text()
+    ]
+    width, height = figure.canvas.get_width_height(physical=True)
+    outside = [b for b in boxes if b.x0 < -1 or b.x1 > width + 1 or b.y0 < -1 or b.y1 > height + 1]
+    assert not outside, outside
+
+
+# --- scripted explorers: the renderer's data at the phone layout (nnlib/widgets/scripted.py) ---
+def test_a_scripted_explorers_phone_data_is_its_data_at_the_phone_layout():
+    """The phone pass re-measures the figures (size, axes boxes, backgrounds) and leaves the
+    explorer's figures as they were; only what changed ships as data["phone"]."""
+    from nnlib.widgets import scripted, static
+    from nnlib.widgets.linear_regression import GradientDescentExplorer
+
+    explorer = GradientDescentExplorer()
+    size = tuple(explorer.figure.get_size_inches())
+    boxes = [tuple(ax.get_position().bounds) for ax in explorer.figure.axes]
+    entry = static.manifest(explorer, static.checked_grid(explorer), "key")
+    data, phone = entry["data"], entry["data"]["phone"]
+    assert phone["size"][0] < data["size"][0] and phone["size"][1] > data["size"][1]  # stacked
+    assert set(phone) == {"size", "views", "min_font"}  # the numbers (design, bowl, y): once
+    assert phone["min_font"] == round(MIN_TEXT_PX * phone["size"][0] / PHONE_COLUMN_PX, 2)
+    for view, changed in phone["views"].items():
+        assert set(changed) == {"image", "surface", "loss_rect"}, changed
+        assert changed["image"] != data["views"][view]["image"]
+        # stacked: the loss panel below the surface, both as wide as the column allows
+        assert changed["loss_rect"][1] + changed["loss_rect"][3] < changed["surface"]["rect"][1]
+    assert entry["phone"]["text_px"] >= 9
+    assert tuple(explorer.figure.get_size_inches()) == size
+    assert [tuple(ax.get_position().bounds) for ax in explorer.figure.axes] == boxes
+    initial = {name: control.value for name, control in explorer.controls.items()}
+    with scripted.phone_pass(static.phone_layout_of(explorer, initial)):
+        assert scripted.figure_size(explorer.figure) == phone["size"]
+    assert scripted.figure_size(explorer.figure) == data["size"]
+
+
+def test_laid_out_leaves_figures_alone_outside_a_phone_pass_or_of_another_shape():
+    from matplotlib.figure import Figure
+
+    from nnlib.widgets import scripted
+
+    fig = Figure(figsize=(8, 3))
+    fig.subplots(1, 2)
+    assert scripted.laid_out(fig) is fig and tuple(fig.get_size_inches()) == (8, 3)
+    layout = static_phone.phone_layout(fig)
+    three = Figure(figsize=(8, 3))
+    three.subplots(1, 3)
+    with scripted.phone_pass(layout):
+        scripted.laid_out(fig), scripted.laid_out(three)
+        assert fig.get_size_inches()[0] < 8 and tuple(three.get_size_inches()) == (8, 3)
+    assert tuple(fig.get_size_inches()) == (8, 3)
+
+
+def test_the_controls_stylesheet_uses_the_phone_media_query():
+    """explorer.css lays the sliders out for a phone's column on the screens that get the phone
+    figures: the same media query, not a second copy that could drift."""
+    from pathlib import Path
+
+    css = (Path(__file__).resolve().parents[1] / "book/_explorers/explorer.css").read_text()
+    screens = [q for q in re.findall(r"@media ([^{]+?)\s*\{", css) if q != "print"]
+    assert screens and all(q == PHONE_MEDIA for q in screens), screens

@@ -83,6 +83,16 @@
     throw new Error("nn-explorer: unknown control kind " + control.kind);
   }
 
+  /* base with patch laid over it: nested objects merge key by key, anything else is replaced. */
+  function overlay(base, patch) {
+    const plain = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+    if (!plain(base) || !plain(patch)) return patch;
+    const out = Object.assign({}, base);
+    for (const [key, value] of Object.entries(patch)) out[key] = overlay(base[key], value);
+    return out;
+  }
+  ns.overlay = overlay;
+
   function init(root) {
     if (root.dataset.nnReady) return;
     root.dataset.nnReady = "1";
@@ -102,6 +112,13 @@
     const source = root.querySelector("picture.nn-explorer-picture source");
     const phone = manifest.phone_media ? window.matchMedia(manifest.phone_media) : null;
     const fileFor = (state) => (phone && phone.matches && state.phone) || state.file;
+    // A scripted explorer's phone edition is its data with data.phone laid over it: the figure's
+    // size, the axes' boxes and the backgrounds of the phone layout (nnlib/widgets/scripted.py).
+    let phoneData = null;
+    const dataFor = () => {
+      if (!(phone && phone.matches && manifest.data.phone)) return manifest.data;
+      return (phoneData = phoneData || overlay(manifest.data, manifest.data.phone));
+    };
 
     function shown(key, alt) {
       root.dataset.nnShown = key;
@@ -129,7 +146,7 @@
         const renderer = ns.renderers[manifest.renderer];
         if (!renderer) throw new Error("nn-explorer: renderer " + manifest.renderer + " not loaded");
         canvas.replaceChildren();
-        const alt = renderer.render(canvas, manifest.data, values());
+        const alt = renderer.render(canvas, dataFor(), values());
         canvas.setAttribute("role", "img");
         canvas.setAttribute("aria-label", alt);
         shown(key, alt);
@@ -184,7 +201,7 @@
       show();
     }));
     nodes.forEach((node) => box.appendChild(node));
-    if (phone && !manifest.renderer) phone.addEventListener("change", show);  // a rotated phone
+    if (phone) phone.addEventListener("change", show);  // a rotated phone, a resized window
     if (manifest.renderer) show();
     else if (img.complete && img.naturalWidth) shown(keyOf(indices), img.alt);
     else img.addEventListener("load", () => shown(keyOf(indices), img.alt), { once: true });

@@ -20,6 +20,7 @@ the network, forward pass first, then the backward pass.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -207,22 +208,89 @@ STEPS = [
     ),
 ]
 
-# node positions (inputs, hidden units, output, loss) and circle radius, in data units (equal aspect)
-_POS = {
-    "x1": (0.0, 1.4),
-    "x2": (0.0, 0.0),
-    "h1": (1.8, 1.4),
-    "h2": (1.8, 0.0),
-    "o": (3.5, 0.7),
-    "J": (4.9, 0.7),
-}
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where the drawing puts things, in data units (equal aspect) and figure fractions.
+
+    ``pos``: each node's centre; ``side``: where a node's numbers stack ("above", "below",
+    "left", "right"); ``step``: the distance between two stacked lines; ``axes``: the axes' box;
+    ``formula_y``: the height of the formula's centre (figure fraction).
+    """
+
+    pos: dict
+    side: dict
+    step: float
+    xlim: tuple
+    ylim: tuple
+    axes: tuple
+    formula_y: float
+
+
+#: the desktop drawing: the signal flows left to right, numbers above or below the nodes
+_WIDE = _Layout(
+    pos={
+        "x1": (0.0, 1.4),
+        "x2": (0.0, 0.0),
+        "h1": (1.8, 1.4),
+        "h2": (1.8, 0.0),
+        "o": (3.5, 0.7),
+        "J": (4.9, 0.7),
+    },
+    side={"x1": "above", "x2": "below", "h1": "above", "h2": "below", "o": "below", "J": "below"},
+    step=0.15,
+    xlim=(-0.45, 5.35),
+    ylim=(-1.15, 2.55),
+    axes=(0.01, 0.1, 0.98, 0.8),
+    formula_y=0.04,
+)
+#: a phone's column (a figure under 5 inches wide): top to bottom, numbers beside the hidden units
+_NARROW = _Layout(
+    pos={
+        "x1": (0.0, 5.6),
+        "x2": (2.0, 5.6),
+        "h1": (0.0, 3.4),
+        "h2": (2.0, 3.4),
+        "o": (1.0, 1.4),
+        "J": (2.7, 1.4),
+    },
+    side={"x1": "above", "x2": "above", "h1": "left", "h2": "right", "o": "below", "J": "below"},
+    step=0.19,  # 7.5-point lines 9.5 points apart at this figure's scale (0.7 inch per unit)
+    xlim=(-1.5, 3.5),
+    ylim=(-0.2, 6.2),
+    axes=(0.01, 0.16, 0.98, 0.77),
+    formula_y=0.085,
+)
+#: the circles' radius, in data units
 _R = 0.22
 _HOT, _GRAD = "#d95f02", "#b2182b"  # this step's colour, gradients' colour
 
 
-def _edge(ax, a: str, b: str, label: str, grad: str, active: bool, frac: float) -> None:
+def _layout_for(fig) -> _Layout:
+    """The drawing that fits ``fig``: top to bottom in a narrow (phone) figure."""
+    return _NARROW if fig.get_figwidth() < 5 else _WIDE
+
+
+def _formula_lines(formula: str) -> str:
+    """A one-line TeX formula broken for a narrow figure: a line per "=" (and per ",\\ "), a
+    matrix row per line; each line its own $...$.
+
+    >>> print(_formula_lines(r"$a = b + c = [[1, 2], [3, 4]]$"))
+    $a$
+    $= b + c$
+    $= [[1, 2],$
+    $[3, 4]]$
+    """
+    body = formula.strip("$")
+    lines = []
+    for part in re.split(r" (?==)|,\\ ", body):
+        lines += part.replace("], [", "],\n[").split("\n")
+    return "\n".join(f"${line.strip()}$" for line in lines)
+
+
+def _edge(ax, layout, a: str, b: str, label: str, grad: str, active: bool, frac: float) -> None:
     """Arrow from node a to node b, with the weight above it and its gradient (if known) below."""
-    p0, p1 = np.array(_POS[a]), np.array(_POS[b])
+    p0, p1 = np.array(layout.pos[a]), np.array(layout.pos[b])
     u = (p1 - p0) / np.linalg.norm(p1 - p0)
     ax.annotate(
         "",
@@ -250,11 +318,11 @@ def _edge(ax, a: str, b: str, label: str, grad: str, active: bool, frac: float) 
         )
 
 
-def _node(ax, name: str, label: str, lines, active: bool, above: bool = False) -> None:
-    """A circle with its label, and its numbers stacked below it (or above it)."""
+def _node(ax, layout, name: str, label: str, lines, active: bool) -> None:
+    """A circle with its label, and its numbers stacked on the layout's side of it."""
     from matplotlib.patches import Circle
 
-    x, y = _POS[name]
+    x, y = layout.pos[name]
     ax.add_patch(
         Circle(
             (x, y),
@@ -266,18 +334,17 @@ def _node(ax, name: str, label: str, lines, active: bool, above: bool = False) -
         )
     )
     ax.text(x, y, label, ha="center", va="center", fontsize=10, zorder=4)
-    sign = 1 if above else -1
-    for k, (text, colour) in enumerate(lines if not above else lines[::-1]):
-        ax.text(
-            x,
-            y + sign * (_R + 0.05 + 0.15 * k),
-            text,
-            ha="center",
-            va="bottom" if above else "top",
-            fontsize=7.5,
-            color=colour,
-            zorder=4,
-        )
+    side, gap, n = layout.side[name], _R + 0.05, len(lines)
+    for k, (text, colour) in enumerate(lines):
+        if side == "below":  # the first line nearest the circle
+            at, align = (x, y - gap - layout.step * k), {"ha": "center", "va": "top"}
+        elif side == "above":  # the first line on top, the last nearest the circle
+            at, align = (x, y + gap + layout.step * (n - 1 - k)), {"ha": "center", "va": "bottom"}
+        else:  # beside the circle, centred on it
+            dx = -gap if side == "left" else gap
+            at = (x + dx, y + layout.step * ((n - 1) / 2 - k))
+            align = {"ha": "right" if side == "left" else "left", "va": "center"}
+        ax.text(*at, text, fontsize=7.5, color=colour, zorder=4, **align)
 
 
 class BackpropStepper(Explorer):
@@ -292,6 +359,7 @@ class BackpropStepper(Explorer):
     """
 
     figsize = (8, 4.2)
+    phone_figsize = (3.6, 5.9)  # the static book on a phone: the network drawn top to bottom
 
     def make_controls(self):
         import ipywidgets as w
@@ -331,7 +399,9 @@ class BackpropStepper(Explorer):
         }
 
     def draw(self, state, fig):
-        ax = fig.add_axes([0.01, 0.1, 0.98, 0.8])
+        # left to right in a wide figure; top to bottom in a phone's (static book, phone_figsize)
+        layout = _layout_for(fig)
+        ax = fig.add_axes(layout.axes)
         ax.set_axis_off()
         net, shown, active = state["net"], state["shown"], set(state["active"])
 
@@ -342,6 +412,7 @@ class BackpropStepper(Explorer):
                 grad = f"{net['dW1'][j, i]:+.5f}" if "dW1" in shown else ""
                 _edge(
                     ax,
+                    layout,
                     f"x{i + 1}",
                     f"h{j + 1}",
                     f"{net['W1'][j, i]:g}",
@@ -352,6 +423,7 @@ class BackpropStepper(Explorer):
             grad = f"{net['dW2'][j]:+.5f}" if "dW2" in shown else ""
             _edge(
                 ax,
+                layout,
                 f"h{j + 1}",
                 "o",
                 f"{net['W2'][j]:g}",
@@ -359,12 +431,10 @@ class BackpropStepper(Explorer):
                 bool(active & {"z3", "dW2", "dJ_da2"}),
                 0.5,
             )
-        _edge(ax, "o", "J", "", "", bool(active & {"J", "dJ_da3"}), 0.5)
+        _edge(ax, layout, "o", "J", "", "", bool(active & {"J", "dJ_da3"}), 0.5)
 
         for i in range(2):
-            _node(
-                ax, f"x{i + 1}", f"$x_{i + 1}$", [(f"x={net['x'][i]:g}", "k")], False, above=i == 0
-            )
+            _node(ax, layout, f"x{i + 1}", f"$x_{i + 1}$", [(f"x={net['x'][i]:g}", "k")], False)
         for j in range(2):
             lines = [(f"b={net['b1'][j]:g}", "0.4")]
             lines += [
@@ -381,11 +451,11 @@ class BackpropStepper(Explorer):
                 lines.append((f"dJ/db={net['db1'][j]:+.5f}", _GRAD))
             _node(
                 ax,
+                layout,
                 f"h{j + 1}",
                 f"$h_{j + 1}$",
                 lines,
                 bool(active & {"z2", "a2", "dJ_da2", "d2", "db1"}),
-                above=j == 0,
             )
         lines = [(f"b={net['b2']:g}", "0.4")]
         lines += [
@@ -399,19 +469,22 @@ class BackpropStepper(Explorer):
             )
             if key in shown
         ]
-        _node(ax, "o", "$o$", lines, bool(active & {"z3", "a3", "dJ_da3", "d3", "db2"}))
+        _node(ax, layout, "o", "$o$", lines, bool(active & {"z3", "a3", "dJ_da3", "d3", "db2"}))
         _node(
             ax,
+            layout,
             "J",
             "$J$",
             [(f"y={net['y']:g}", "0.4")] + ([(f"J={net['J']:.5f}", "k")] if "J" in shown else []),
             "J" in active,
         )
-        ax.set_xlim(-0.45, 5.35)
-        ax.set_ylim(-1.15, 2.55)
+        ax.set_xlim(*layout.xlim)
+        ax.set_ylim(*layout.ylim)
         ax.set_aspect("equal")
-        fig.suptitle(f"Step {state['step']}/{len(STEPS) - 1}: {state['title']}", fontsize=11)
-        fig.text(0.5, 0.04, state["formula"], ha="center", va="center", fontsize=10)
+        joint = ": " if layout is _WIDE else ":\n"  # two lines in a phone's column
+        fig.suptitle(f"Step {state['step']}/{len(STEPS) - 1}{joint}{state['title']}", fontsize=11)
+        formula = state["formula"] if layout is _WIDE else _formula_lines(state["formula"])
+        fig.text(0.5, layout.formula_y, formula, ha="center", va="center", fontsize=10)
 
 
 class YourBackpropStepper(DrivenByYours, BackpropStepper):

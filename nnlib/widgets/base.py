@@ -38,6 +38,10 @@ class Explorer:
     #: the static book: None renders every state of ``static_grid()`` into an image at build time;
     #: a name ("kernel") ships ``static_data()`` and draws with book/_explorers/renderers/<name>.js
     static_renderer: str | None = None
+    #: the static book on a phone: None re-lays the figure out for the narrow column
+    #: (static_phone.py); a size in inches (under 5 wide) draws each state again in a figure
+    #: that size, for a ``draw`` that chooses its narrow drawing by the figure's width
+    phone_figsize: tuple[float, float] | None = None
 
     def __init__(self, **initial):
         """``initial``: the controls' starting values by name, for ``make_controls`` (``self.initial``)."""

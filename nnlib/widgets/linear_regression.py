@@ -22,7 +22,7 @@ from .._validate import as_float_array, check_ndim, check_shape
 from ..data import make_linear
 from ..linear import ConvergenceWarning, gradient_descent, normal_equations
 from .base import Explorer
-from .scripted import axes_map, figure_size, offscreen_figure
+from .scripted import axes_map, figure_size, laid_out, offscreen_figure
 from .static import figure_data_url, thin
 from .yours import DrivenByYours, max_gap
 
@@ -219,6 +219,7 @@ class GradientDescentExplorer(Explorer):
             background["losses"] = np.array([np.nan])
             fig = offscreen_figure(self.figsize)
             self.draw(background, fig)
+            laid_out(fig)  # the phone layout, in the phone pass (scripted.phone_pass)
             ax_surface, ax_loss = fig.axes
             ax_loss.set_visible(False)
             views[str(standardise).lower()] = {

@@ -17,7 +17,7 @@ import numpy as np
 from .. import optim
 from ..viz import plot_loss_surface
 from .base import Explorer
-from .scripted import axes_map, figure_size, offscreen_figure
+from .scripted import axes_map, figure_size, laid_out, offscreen_figure
 from .static import figure_data_url, thin
 from .yours import DrivenByYours, max_gap
 
@@ -300,6 +300,7 @@ class OptimizerRace(Explorer):
             with np.errstate(all="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # an all-NaN loss panel, hidden below
                 self.draw(state, fig)
+                laid_out(fig)  # the phone layout, in the phone pass (scripted.phone_pass)
             ax_paths, ax_loss = fig.axes
             ax_loss.set_visible(False)
             legend = ax_paths.get_legend()

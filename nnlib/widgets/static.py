@@ -41,8 +41,8 @@ from typing import Any
 
 import numpy as np
 
-from ..viz.phone import PHONE_MEDIA
-from . import static_phone
+from ..viz.phone import MIN_TEXT_PX, PHONE_COLUMN_PX, PHONE_MEDIA
+from . import scripted, static_phone
 
 __all__ = [
     "ENV_VAR",
@@ -274,6 +274,19 @@ def manifest(explorer, grid: dict[str, list], key: str) -> dict:
         entry["states"] = {}  # filled by render_states: key -> {"file", "alt", "bytes"}
     else:
         entry["data"] = explorer.static_data()
+        # Phones: the same data drawn at the phone layout of the initial figure (scripted.py)
+        initial = {n: explorer.controls[n].value for n in grid}
+        layout = phone_layout_of(explorer, initial)
+        if layout is not None:
+            with scripted.phone_pass(layout):
+                changes = scripted.phone_changes(entry["data"], explorer.static_data())
+            if changes:
+                # the renderers' own text (ticks, legends, titles) no smaller than the figure's
+                # pixels that a 358 px column shows at MIN_TEXT_PX (_plot.js: figure(minFont))
+                width = changes.get("size", entry["data"]["size"])[0]
+                changes["min_font"] = round(MIN_TEXT_PX * width / PHONE_COLUMN_PX, 2)
+                entry["data"]["phone"] = changes
+                entry["phone"] = {"text_px": layout.text_px}
     return entry
 
 
@@ -407,6 +420,11 @@ _WORKER: dict[str, Any] = {}  # the explorer a forked worker renders (inherited,
 def _render_both(explorer, figure, values: dict, layout) -> tuple[bytes, str, bytes | None]:
     """One state's desktop image, alt text and phone image (None: the state has no phone edition)."""
     image, alt = render_state(explorer, figure, values)
+    if layout is not None and layout.redraw:  # the explorer draws its phone figure itself
+        phone_figure = _WORKER.setdefault(
+            "phone_figure", static_phone.phone_figure(explorer.phone_figsize)
+        )
+        return image, alt, render_state(explorer, phone_figure, values)[0]
     return image, alt, static_phone.render_phone(figure, layout, figure_image)
 
 
@@ -422,6 +440,11 @@ def _render_many(jobs: list[tuple[str, dict]]) -> tuple[list[tuple], float]:
 
 def phone_layout_of(explorer, values: dict):
     """The phone layout found on one state's figure (:mod:`static_phone`), or None."""
+    if explorer.phone_figsize is not None:  # it draws its phone figure itself
+        figure = static_phone.phone_figure(explorer.phone_figsize)
+        with _widgets_silent():
+            render_state(explorer, figure, values)
+        return static_phone.drawn_layout(figure)
     figure = _new_figure(explorer)
     with _widgets_silent():
         render_state(explorer, figure, values)
@@ -547,6 +570,7 @@ def static_html(explorer, cache: Path) -> str:
             k: {n: s[n] for n in ("file", "alt", "phone") if n in s}
             for k, s in entry["states"].items()
         }
+    if "phone" in entry:  # the page switches to the phone edition on a narrow screen
         page_entry["phone_media"] = PHONE_MEDIA
     # "</" would end the <script> early; JSON reads "<\/" back as "</"
     data = json.dumps(page_entry, separators=(",", ":")).replace("</", "<\\/")

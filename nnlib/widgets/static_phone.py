@@ -13,6 +13,12 @@ layout is found once, on the explorer's initial state, and re-used:
    figure resized and its axes moved to the kept positions (the phone image). One more Agg render
    per state, no re-layout.
 
+An explorer whose drawing cannot be re-laid out by moving axes (a diagram that must flow top to
+bottom in a narrow column) draws its phone edition itself: it sets ``phone_figsize`` and its
+``draw`` chooses the narrow drawing for a figure that narrow (:class:`~nnlib.widgets.backprop.
+BackpropStepper`). :func:`drawn_layout` measures it; every state is then drawn twice, once per
+figure.
+
 A state whose figure has another number of axes than the initial one (a panel that appears with
 an option) gets no phone image: the page shows it the desktop figure. So does every state of an
 explorer whose figure cannot be re-laid out (text placed in figure coordinates, axes placed by
@@ -55,6 +61,7 @@ class PhoneLayout:
     positions: tuple
     suptitle_y: float | None
     text_px: float  # the smallest text's height in CSS px on a phone
+    redraw: bool = False  # the explorer draws the phone figure itself (``phone_figsize``)
 
     def pixels(self) -> tuple[int, int]:
         """The phone image's size in pixels."""
@@ -88,10 +95,33 @@ def phone_layout(figure) -> PhoneLayout | None:
     )
 
 
+def phone_figure(figsize):
+    """An empty figure of ``figsize`` inches that renders :data:`PHONE_PX` pixels wide."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=figsize, dpi=PHONE_PX / figsize[0])
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def drawn_layout(figure) -> PhoneLayout:
+    """The layout of a phone figure an explorer drew itself: its size and its smallest text.
+
+    >>> fig = phone_figure((3.6, 4)); _ = fig.subplots().set_title("t", fontsize=8)
+    >>> layout = drawn_layout(fig); layout.redraw, layout.pixels()[0], layout.text_px >= 9
+    (True, 716, True)
+    """
+    width, height = (float(v) for v in figure.get_size_inches())
+    smallest = smallest_text_pt(figure)
+    text_px = text_css_px(smallest, width) if smallest is not None else float("inf")
+    return PhoneLayout(width, height, (), None, round(text_px, 2), redraw=True)
+
+
 def render_phone(figure, layout: PhoneLayout | None, draw_image) -> bytes | None:
     """The state drawn in ``figure``, re-drawn with ``layout``; ``draw_image(figure)`` makes the
     bytes. None when the state cannot take the layout. ``figure`` keeps its size and dpi."""
-    if layout is None or len(figure.axes) != len(layout.positions):
+    if layout is None or layout.redraw or len(figure.axes) != len(layout.positions):
         return None
     size, dpi = figure.get_size_inches(), figure.dpi
     try:

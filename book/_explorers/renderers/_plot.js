@@ -90,15 +90,25 @@
   // ---- SVG elements ---------------------------------------------------------------------------
   function el(parent, tag, attrs = {}, text) {
     const node = document.createElementNS(SVG, tag);
+    const svg = parent && (parent.ownerSVGElement || parent);
+    if (attrs["font-size"] !== undefined && svg && svg.minFont) {
+      attrs = { ...attrs, "font-size": Math.max(attrs["font-size"], svg.minFont) };
+    }
     for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== null) node.setAttribute(k, v);
     if (text !== undefined) node.textContent = text;
     if (parent) parent.appendChild(node);
     return node;
   }
+  /** A font size of `pt` points in the figure's pixels, at least the figure's minimum. */
+  const fontSize = (svg, pt) => Math.max(pt * PT, svg.minFont || 0);
   const pts = (xs, ys) => xs.map((x, i) => `${x.toFixed(2)},${ys[i].toFixed(2)}`).join(" ");
 
-  /** A figure: an <svg> of `size` = [width, height] pixels that scales to its container. */
-  function figure(target, size, label) {
+  /**
+   * A figure: an <svg> of `size` = [width, height] pixels that scales to its container.
+   * `minFont` (pixels of the figure; the phone edition's data sets it, nnlib/widgets/static.py):
+   * no text smaller, so that text stays legible when a phone shows the figure 358 px wide.
+   */
+  function figure(target, size, label, minFont = 0) {
     target.textContent = "";
     const svg = el(target, "svg", {
       viewBox: `0 0 ${size[0]} ${size[1]}`,
@@ -109,6 +119,7 @@
       style: "max-width:" + size[0] + "px;height:auto;display:block;background:white",
     });
     svg.size = size;
+    svg.minFont = minFont || 0;
     return svg;
   }
 
@@ -229,7 +240,7 @@
     el(g, "rect", { x, y, width: w, height: h, fill: "none", stroke: "black", "stroke-width": 0.8 });
     if (opts.title) {
       const lines = String(opts.title).split("\n");
-      const size = (opts.titleSize || 12) * PT;
+      const size = fontSize(ax.svg, opts.titleSize || 12);
       lines.forEach((line, i) =>
         el(g, "text", {
           x: x + w / 2,
@@ -375,9 +386,9 @@
 
   /** A legend box: entries [{label, color, ls, marker, fill}], at loc "upper left" etc. */
   function legend(ax, entries, loc = "upper left", size = 7) {
-    const fs = size * PT;
+    const fs = fontSize(ax.svg, size);
     const rowH = fs * 1.45;
-    const width = 12 + 28 + Math.max(...entries.map((e) => e.label.length)) * fs * 0.55;
+    const width = 12 + 28 + Math.max(...entries.map((e) => e.label.length)) * fs * 0.6;
     const height = entries.length * rowH + 8;
     const [x, y, w, h] = ax.box;
     const left = loc.includes("left") ? x + 6 : loc.includes("right") ? x + w - width - 6 : x + (w - width) / 2;

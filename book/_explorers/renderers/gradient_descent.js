@@ -99,7 +99,7 @@
     const s = this.compute(data, values);
     const alt = this.describe(data, values, s);
     const view = data.views[String(s.standardise)];
-    const svg = P.figure(target, data.size, alt);
+    const svg = P.figure(target, data.size, alt, data.min_font);
     P.background(svg, view.image);
     // the path on the contours: the same ".-" line (ms 3) with its end marked, in the image's axes
     const surface = P.axes(svg, view.surface.rect, { ...view.surface, frame: false });

@@ -101,7 +101,7 @@
     const P = window.nnExplorer.plot;
     const s = this.compute(data, values);
     const alt = this.describe(data, values, s);
-    const svg = P.figure(target, data.size, alt);
+    const svg = P.figure(target, data.size, alt, data.min_font);
     this.drawProbability(svg, data.rects[0], data, data.X, data.y, s.w, s.b,
       `mean BCE ${P.format(s.loss, ".3f")}, accuracy ${P.format(s.accuracy, ".2f")}`);
     // the same model seen from the side: p against the signed distance to the line

@@ -74,7 +74,7 @@
     const P = window.nnExplorer.plot;
     const s = this.compute(data, values);
     const alt = this.describe(data, values, s);
-    const svg = P.figure(target, data.size, alt);
+    const svg = P.figure(target, data.size, alt, data.min_font);
     const defs = P.el(svg, "defs");
     const hatch = P.el(defs, "pattern", { id: "nn-kernel-hatch", width: 8.5, height: 8.5, patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)" });
     P.el(hatch, "line", { x1: 0, y1: 0, x2: 0, y2: 8.5, stroke: "#a8a8a8", "stroke-width": 1.2 });

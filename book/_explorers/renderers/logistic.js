@@ -39,7 +39,7 @@
     const P = window.nnExplorer.plot;
     const s = this.compute(data, values);
     const alt = this.describe(data, values, s);
-    const svg = P.figure(target, data.size, alt);
+    const svg = P.figure(target, data.size, alt, data.min_font);
     const { X, y } = data.sets[s.data];
     window.nnExplorer.renderers.hyperplane.drawProbability(svg, data.rects[0], data, X, y, s.w, s.b,
       `step ${s.step}: w = (${P.format(s.w[0], ".2f")}, ${P.format(s.w[1], ".2f")}), b = ${P.format(s.b, ".2f")}`);

@@ -45,7 +45,7 @@
     const P = window.nnExplorer.plot;
     const s = this.compute(data, values);
     const alt = this.describe(data, values, s);
-    const svg = P.figure(target, data.size, alt);
+    const svg = P.figure(target, data.size, alt, data.min_font);
     const gauss = (w, mean, sd) => Math.exp(-0.5 * ((w - mean) / sd) ** 2) / (sd * Math.sqrt(2 * Math.PI));
 
     const ws = P.linspace(-4, 6, 600);

@@ -111,7 +111,7 @@
     const s = this.compute(data, values);
     const alt = this.describe(data, values, s);
     const spec = data.surfaces[s.surface];
-    const svg = P.figure(target, data.size, alt);
+    const svg = P.figure(target, data.size, alt, data.min_font);
     P.background(svg, spec.image);
     const paths = P.axes(svg, spec.axes.rect, { ...spec.axes, frame: false });
     for (const [label] of data.racers) {
