@@ -35,6 +35,7 @@ from nnlib.grading.autograder.convert import code_sources, make_notebook
 from nnlib.grading.autograder.reports import feedback_md, gradescope_results, report_json
 from nnlib.grading.autograder.sandbox import Limits
 from nnlib.grading.autograder.scoring import PARTIAL, CallResult, References, grade_exercise
+from nnlib.grading.student.diagnose import unused_generators
 from nnlib.grading.student.identify import pointer
 from nnlib.grading.student.mistakes import all_mistakes, by_exercise
 from nnlib.grading.student.registry import all_exercises, by_notebook, get
@@ -74,7 +75,9 @@ class SimulatedSession:
         after = [case.args[k] if k in ex.rng_args else v for k, v in args.items()]
         data = unpack(pack({"result": got, "after": after}))  # what crosses the pipe
         warned = tuple(str(w.message) for w in caught if issubclass(w.category, RuntimeWarning))
-        return CallResult("ok", data["result"], data["after"], warned)
+        generators = {k: args[k] for k in ex.rng_args}
+        unused = tuple(unused_generators(generators, case.args))  # as the child reports them
+        return CallResult("ok", data["result"], data["after"], warned, rng_unused=unused)
 
 
 def grade_uncached(m, seed: int) -> dict:

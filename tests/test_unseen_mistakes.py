@@ -16,8 +16,9 @@ For each of them:
   now, ``CATALOGUED`` lists them): check() and the grader must name them and give them 0 points.
 
 What this corpus cannot catch: a result that aliases an input (the grader only sees values that
-crossed the sandbox's pipe), and draws from the global ``np.random`` instead of the ``rng``
-argument, which lose their points but cannot be named (their outputs are random).
+crossed the sandbox's pipe). Draws from the global ``np.random`` instead of the ``rng`` argument
+have random outputs, so no catalogued mistake can match them; they lose their points and are
+named by what the grader sees instead, a generator left untouched (tests/test_rng_unused.py).
 
 The corpus guards the grader: a change to the cases that lets one of these through fails here.
 """

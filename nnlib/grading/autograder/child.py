@@ -263,12 +263,22 @@ class Runner:
         warned = [
             _text(w.message, 200) for w in caught[:5] if issubclass(w.category, RuntimeWarning)
         ]
+        # the generators the function never drew from (still as the seed made them): the
+        # grader names that mistake when the values are wrong (diagnose.unused_generators)
+        unused = []
+        for i, seed in seeds.items():
+            try:
+                fresh = np.random.default_rng(int(seed)).bit_generator.state
+                if values[i].bit_generator.state == fresh:
+                    unused.append(names[i])
+            except BaseException:
+                continue
         after = [seeds.get(i, v) for i, v in enumerate(values)]
         try:
             packed = self.codec.pack({"result": _clean(got), "after": _clean(after)})
         except BaseException as exc:  # a self-referencing list, a hostile __len__ ...
             return self.send({"status": "unsendable", "type": type(exc).__name__})
-        self.send({"status": "ok", "warnings": warned}, packed)
+        self.send({"status": "ok", "warnings": warned, "rng_unused": unused}, packed)
 
     def serve(self):
         while True:

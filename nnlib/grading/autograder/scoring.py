@@ -25,7 +25,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from ..student.diagnose import diagnose_exception
+from ..student.diagnose import diagnose_exception, rng_not_used
 from ..student.identify import MistakeRuns, Outcome, explain, kinds, needs_hint, pointer
 from ..student.registry import Case, Exercise
 from . import budget, standins
@@ -54,6 +54,7 @@ class CallResult:
     after: object = None
     warnings: tuple = ()
     detail: str = ""
+    rng_unused: tuple = ()  # the generator arguments the function never drew from
 
 
 class Session:
@@ -241,8 +242,15 @@ def _reply(reply: dict, flat: dict) -> CallResult:
         warnings = reply.get("warnings", [])
         if not isinstance(warnings, list):
             raise ValueError("warnings is not a list")
+        unused = reply.get("rng_unused", [])
+        if not isinstance(unused, list):
+            raise ValueError("rng_unused is not a list")
         return CallResult(
-            "ok", data["result"], data["after"], tuple(w for w in warnings if isinstance(w, str))
+            "ok",
+            data["result"],
+            data["after"],
+            tuple(w for w in warnings if isinstance(w, str)),
+            rng_unused=tuple(n for n in unused if isinstance(n, str)),
         )
     if status == "raised":
         return CallResult(
@@ -366,6 +374,9 @@ def _judge(ex: Exercise, case: Case, expected, result: CallResult, hidden: bool)
         )
     except Exception as exc:
         verdict = f"could not compare the output ({type(exc).__name__}: {exc})"
+    unused = [n for n in result.rng_unused if n in ex.rng_args]  # names the child may not invent
+    if verdict is not None and unused:  # wrong, and the seeded generator was ignored: say so
+        verdict = rng_not_used(unused)
     return Outcome(result.value, verdict)
 
 

@@ -64,6 +64,41 @@ WARNED = (
 )
 
 
+def rng_not_used(names) -> Message:
+    """The message for wrong values from a function that never drew from the generator it was given.
+
+    >>> print(rng_not_used(["rng"])[:72])
+    wrong values, and the random generator passed as `rng` was never used: d
+    """
+    listed = " and ".join(f"`{n}`" for n in names)
+    first = names[0]
+    return tagged(
+        f"wrong values, and the random generator passed as {listed} was never used: draw every "
+        f"random number from it ({first}.normal, {first}.random, {first}.permutation ...), not "
+        "from np.random or a generator of your own, so that the same seed gives the same result",
+        "rng",
+    )
+
+
+def unused_generators(generators: Mapping[str, Any], seeds: Mapping[str, Any]) -> list[str]:
+    """The names whose generator (made from ``seeds[name]`` for the call) is still in its fresh state.
+
+    >>> g = np.random.default_rng(3); unused_generators({"rng": g}, {"rng": 3})
+    ['rng']
+    >>> _ = g.random(); unused_generators({"rng": g}, {"rng": 3})
+    []
+    """
+    unused = []
+    for name, generator in generators.items():
+        try:
+            fresh = np.random.default_rng(int(seeds[name])).bit_generator.state
+            if generator.bit_generator.state == fresh:
+                unused.append(name)
+        except Exception:  # not a Generator any more, or a state that cannot be read: no claim
+            continue
+    return unused
+
+
 class Message(str):
     """A diagnosis: the sentence a student reads, which also knows its kind (see :func:`kind_of`)."""
 
@@ -71,14 +106,14 @@ class Message(str):
 
 
 def tagged(text: str, kind: str) -> Message:
-    """``text`` as a :class:`Message` of ``kind`` ("values", "kink" or "unstable")."""
+    """``text`` as a :class:`Message` of ``kind`` ("values", "kink", "unstable" or "rng")."""
     message = Message(text)
     message.kind = kind
     return message
 
 
 def kind_of(message: str | None) -> str | None:
-    """The kind of a diagnosis: ``None`` (passed), ``"kink"``, ``"unstable"`` or ``"values"``.
+    """The kind of a diagnosis: ``None`` (passed), ``"kink"``, ``"unstable"``, ``"rng"`` or ``"values"``.
 
     The kind is set where the message is made (never read back from its words, which may quote a
     student's own text), so a plain string is ``"values"``.

@@ -39,7 +39,14 @@ from typing import Any
 
 import numpy as np
 
-from .diagnose import NOT_IMPLEMENTED, diagnose_exception, kind_of, tagged
+from .diagnose import (
+    NOT_IMPLEMENTED,
+    diagnose_exception,
+    kind_of,
+    rng_not_used,
+    tagged,
+    unused_generators,
+)
 from .mistakes import Mistake, by_exercise
 from .registry import Case, Exercise, normalize
 
@@ -100,6 +107,9 @@ def run_in_process(
         )
     except Exception as exc:
         verdict = f"could not compare the output ({type(exc).__name__}: {exc})"
+    unused = unused_generators({n: args[n] for n in ex.rng_args}, case.args)
+    if verdict is not None and unused:  # wrong, and the seeded generator was ignored: say so
+        verdict = rng_not_used(unused)
     return Outcome(got, verdict)
 
 
