@@ -72,14 +72,13 @@ def execute(
     stale = {record.uri for record in cache.list_unexecuted(filter_uris=uris)}
     todo = [uri for uri in uris if uri in stale]
     NbProjectRecord.remove_tracebacks([cache.get_project_record(uri).pk for uri in todo], cache.db)
-    jobs = jobs or len(os.sched_getaffinity(0))
-    print(
-        f"execute: {len(todo)} of {len(uris)} notebooks changed; running {jobs} at a time",
-        flush=True,
-    )
+    workers = max(1, min(jobs or len(os.sched_getaffinity(0)), len(todo)))
+    print(f"execute: {len(todo)} of {len(uris)} notebooks changed; {workers} at a time", flush=True)
     failed = []
+    if not todo:  # nothing changed: no worker to start
+        return failed
     work = [(uri, cache.get_project_notebook(uri).nb, timeout) for uri in todo]
-    with multiprocessing.get_context("spawn").Pool(max(1, min(jobs, len(work) or 1))) as pool:
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
         # chunksize 1: each free worker takes the next notebook in the largest-first order
         for uri, nb, seconds, error in pool.imap_unordered(_execute_one, work, chunksize=1):
             name = Path(uri).name
