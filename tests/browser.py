@@ -236,7 +236,11 @@ class Page:
         self.session = session
         self._cond = threading.Condition()
         self._urls: dict[str, str] = {}  # requestId -> URL, to name failed requests
-        self._inflight: set[str] = set()
+        # requestId -> the loaderId of the document that made it: a request the previous page
+        # made (a viewport change swaps its images just before the next navigation) never
+        # reports back once that page is gone, so only the current document's requests count
+        self._inflight: dict[str, str | None] = {}
+        self._loader: str | None = None
         self._last_activity = time.monotonic()
         self._lifecycle: set[tuple[str, str]] = set()  # (loaderId, event name)
         self.problems: list[str] = []  # console errors, exceptions, failed requests, HTTP >= 400
@@ -278,14 +282,14 @@ class Page:
 
     def _on_Network_requestWillBeSent(self, p):
         self._urls[p["requestId"]] = p["request"]["url"]
-        self._inflight.add(p["requestId"])
+        self._inflight[p["requestId"]] = p.get("loaderId")
 
     def _on_Network_loadingFinished(self, p):
-        self._inflight.discard(p["requestId"])
+        self._inflight.pop(p["requestId"], None)
         self.bytes_loaded += int(p.get("encodedDataLength", 0))
 
     def _on_Network_loadingFailed(self, p):
-        self._inflight.discard(p["requestId"])
+        self._inflight.pop(p["requestId"], None)
         self.problems.append(
             f"request failed ({p.get('errorText')}): {self._urls.get(p['requestId'])}"
         )
@@ -320,12 +324,15 @@ class Page:
             self.blocked.clear()
             self._lifecycle.clear()
             self._inflight.clear()  # a request the last page left unfinished never reports back
+            self._loader = None
             self.bytes_loaded = 0
         self.send("Emulation.setDeviceMetricsOverride", viewport)
         result = self.send("Page.navigate", {"url": url}, timeout)
         if result.get("errorText"):
             raise BrowserError(f"navigation to {url} failed: {result['errorText']}")
         loader = result.get("loaderId")
+        with self._cond:
+            self._loader = loader  # requests of other documents no longer keep the network busy
         self.wait_until(
             lambda: {(loader, "load"), (loader, "networkIdle")} <= self._lifecycle,
             timeout,
@@ -363,7 +370,8 @@ class Page:
         """Wait until no request is in flight and no event arrived for ``quiet`` seconds."""
 
         def quiet_now():
-            return not self._inflight and time.monotonic() - self._last_activity > quiet
+            busy = [r for r, loader in self._inflight.items() if loader == self._loader]
+            return not busy and time.monotonic() - self._last_activity > quiet
 
         self.wait_until(quiet_now, timeout, "the network to go quiet")
 
