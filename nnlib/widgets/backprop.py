@@ -215,7 +215,8 @@ class _Layout:
 
     ``pos``: each node's centre; ``side``: where a node's numbers stack ("above", "below",
     "left", "right"); ``step``: the distance between two stacked lines; ``axes``: the axes' box;
-    ``formula_y``: the height of the formula's centre (figure fraction).
+    ``formula_y``: the height of the formula's centre (figure fraction); ``narrow``: the title on
+    two lines and the formula broken at each "=" (:func:`_formula_lines`).
     """
 
     pos: dict
@@ -225,6 +226,7 @@ class _Layout:
     ylim: tuple
     axes: tuple
     formula_y: float
+    narrow: bool = False
 
 
 #: the desktop drawing: the signal flows left to right, numbers above or below the nodes
@@ -260,6 +262,7 @@ _NARROW = _Layout(
     ylim=(-0.2, 6.2),
     axes=(0.01, 0.16, 0.98, 0.77),
     formula_y=0.085,
+    narrow=True,
 )
 #: the circles' radius, in data units
 _R = 0.22
@@ -481,9 +484,9 @@ class BackpropStepper(Explorer):
         ax.set_xlim(*layout.xlim)
         ax.set_ylim(*layout.ylim)
         ax.set_aspect("equal")
-        joint = ": " if layout is _WIDE else ":\n"  # two lines in a phone's column
+        joint = ":\n" if layout.narrow else ": "  # two lines in a phone's column
         fig.suptitle(f"Step {state['step']}/{len(STEPS) - 1}{joint}{state['title']}", fontsize=11)
-        formula = state["formula"] if layout is _WIDE else _formula_lines(state["formula"])
+        formula = _formula_lines(state["formula"]) if layout.narrow else state["formula"]
         fig.text(0.5, layout.formula_y, formula, ha="center", va="center", fontsize=10)
 
 

@@ -29,6 +29,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from .static_phone import move_axes
+
 __all__ = [
     "offscreen_figure",
     "figure_size",
@@ -90,12 +92,7 @@ def laid_out(fig):
     fig.canvas.draw()  # the desktop layout (tight_layout, aspects) settled before it is kept
     boxes = [(ax.get_position(original=True).frozen(), ax.get_visible()) for ax in fig.axes]
     moved[id(fig)] = (fig, tuple(fig.get_size_inches()), boxes)
-    fig.set_size_inches(layout.width_in, layout.height_in)
-    for ax, box in zip(fig.axes, layout.positions):
-        if box is None:
-            ax.set_visible(False)
-        else:
-            ax.set_position(box)
+    move_axes(fig, layout)
     return fig
 
 

@@ -118,6 +118,17 @@ def drawn_layout(figure) -> PhoneLayout:
     return PhoneLayout(width, height, (), None, round(text_px, 2), redraw=True)
 
 
+def move_axes(figure, layout: PhoneLayout) -> None:
+    """Give ``figure`` the layout's size and put its axes in the layout's boxes (hiding the ones
+    the layout leaves out). The caller checks that the numbers of axes match."""
+    figure.set_size_inches(layout.width_in, layout.height_in)
+    for ax, box in zip(figure.axes, layout.positions):
+        if box is None:
+            ax.set_visible(False)
+        else:
+            ax.set_position(box)
+
+
 def render_phone(figure, layout: PhoneLayout | None, draw_image) -> bytes | None:
     """The state drawn in ``figure``, re-drawn with ``layout``; ``draw_image(figure)`` makes the
     bytes. None when the state cannot take the layout. ``figure`` keeps its size and dpi."""
@@ -125,14 +136,10 @@ def render_phone(figure, layout: PhoneLayout | None, draw_image) -> bytes | None
         return None
     size, dpi = figure.get_size_inches(), figure.dpi
     try:
-        figure.set_size_inches(layout.width_in, layout.height_in)
+        move_axes(figure, layout)
         figure.set_dpi(PHONE_PX / layout.width_in)
-        for ax, box in zip(figure.axes, layout.positions):
-            if box is None:
-                ax.set_visible(False)
-            else:
-                ax.set_position(box)
-                ax.title.set_wrap(True)  # a long title breaks into lines in the narrow column
+        for ax in figure.axes:
+            ax.title.set_wrap(True)  # a long title breaks into lines in the narrow column
         title = figure._suptitle
         if title is not None and layout.suptitle_y is not None:
             title.set_y(layout.suptitle_y)

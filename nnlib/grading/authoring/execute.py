@@ -69,9 +69,9 @@ def execute(
     ]
     for uri in uris:
         cache.add_nb_to_project(uri)
-    stale = {record.uri for record in cache.list_unexecuted(filter_uris=uris)}
-    todo = [uri for uri in uris if uri in stale]
-    NbProjectRecord.remove_tracebacks([cache.get_project_record(uri).pk for uri in todo], cache.db)
+    stale = {record.uri: record.pk for record in cache.list_unexecuted(filter_uris=uris)}
+    todo = [uri for uri in uris if uri in stale]  # largest first, as above
+    NbProjectRecord.remove_tracebacks(list(stale.values()), cache.db)
     workers = max(1, min(jobs or len(os.sched_getaffinity(0)), len(todo)))
     print(f"execute: {len(todo)} of {len(uris)} notebooks changed; {workers} at a time", flush=True)
     failed = []

@@ -25,7 +25,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from ..student.diagnose import diagnose_exception, rng_not_used
+from ..student.diagnose import blame_unused_rng, diagnose_exception
 from ..student.identify import MistakeRuns, Outcome, explain, kinds, needs_hint, pointer
 from ..student.registry import Case, Exercise
 from . import budget, standins
@@ -375,9 +375,7 @@ def _judge(ex: Exercise, case: Case, expected, result: CallResult, hidden: bool)
     except Exception as exc:
         verdict = f"could not compare the output ({type(exc).__name__}: {exc})"
     unused = [n for n in result.rng_unused if n in ex.rng_args]  # names the child may not invent
-    if verdict is not None and unused:  # wrong, and the seeded generator was ignored: say so
-        verdict = rng_not_used(unused)
-    return Outcome(result.value, verdict)
+    return Outcome(result.value, blame_unused_rng(verdict, unused))
 
 
 def _missing_reason(ex: Exercise, session: Session) -> str:

@@ -80,6 +80,16 @@ def rng_not_used(names) -> Message:
     )
 
 
+def blame_unused_rng(verdict: str | None, unused) -> str | None:
+    """``verdict``, or the :func:`rng_not_used` message when the answer is wrong and the call left
+    the generators ``unused`` untouched (a right answer is never blamed).
+
+    >>> blame_unused_rng(None, ["rng"]) is None, blame_unused_rng("wrong values", []) == "wrong values"
+    (True, True)
+    """
+    return rng_not_used(list(unused)) if verdict is not None and unused else verdict
+
+
 def unused_generators(generators: Mapping[str, Any], seeds: Mapping[str, Any]) -> list[str]:
     """The names whose generator (made from ``seeds[name]`` for the call) is still in its fresh state.
 

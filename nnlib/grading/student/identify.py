@@ -41,9 +41,9 @@ import numpy as np
 
 from .diagnose import (
     NOT_IMPLEMENTED,
+    blame_unused_rng,
     diagnose_exception,
     kind_of,
-    rng_not_used,
     tagged,
     unused_generators,
 )
@@ -108,9 +108,7 @@ def run_in_process(
     except Exception as exc:
         verdict = f"could not compare the output ({type(exc).__name__}: {exc})"
     unused = unused_generators({n: args[n] for n in ex.rng_args}, case.args)
-    if verdict is not None and unused:  # wrong, and the seeded generator was ignored: say so
-        verdict = rng_not_used(unused)
-    return Outcome(got, verdict)
+    return Outcome(got, blame_unused_rng(verdict, unused))
 
 
 class MistakeRuns:
